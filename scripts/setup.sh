@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh machine: npm packages (from the lockfile) and tshark
+# (Debian), which the tests use as an independent oracle. Idempotent and quiet when done before.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+if ! command -v tshark >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: tshark is missing and installing it needs root: sudo apt-get install -y tshark" >&2
+    exit 1
+  fi
+  echo "setup: installing tshark (Debian) for the oracle tests" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends tshark >/dev/null
+fi

@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+/** capdex: the command line. One file per command under commands/. */
+import { Command } from 'commander';
+import { registerAnalyze } from './commands/analyze.js';
+
+const program = new Command();
+program
+  .name('capdex')
+  .description('Packet-capture analysis: Zeek-style logs from pcap, pcapng and gzip\'d captures.')
+  .version('0.1.0');
+
+registerAnalyze(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`capdex: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

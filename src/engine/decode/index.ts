@@ -1,0 +1,24 @@
+/**
+ * Every packet decoder, registered in one list. Adding a link type or a tunnel: write its file,
+ * export a LayerDecoder naming the (table, key) pairs it answers to, and add it here.
+ */
+import type { LayerDecoder } from './registry.js';
+import { ethernet } from './link/ethernet.js';
+import { vlan } from './link/vlan.js';
+import { rawIp } from './link/raw-ip.js';
+import { nullLoopback } from './link/null-loopback.js';
+import { linuxSll, linuxSll2 } from './link/linux-sll.js';
+import { ipv4 } from './net/ipv4.js';
+import { ipv6 } from './net/ipv6.js';
+import { tcp } from './transport/tcp.js';
+import { udp } from './transport/udp.js';
+import { icmp, icmp6 } from './transport/icmp.js';
+
+export const DECODERS: readonly LayerDecoder[] = [
+  // link layers
+  ethernet, vlan, rawIp, nullLoopback, linuxSll, linuxSll2,
+  // network
+  ipv4, ipv6,
+  // transport
+  tcp, udp, icmp, icmp6,
+];

@@ -1,0 +1,89 @@
+/**
+ * Dispatch by (parent, key): a decoder registers into its parent's table ("ethertype 0x0800 →
+ * ipv4"); a parent looks its payload up by key and never names its children (Zeek's packet
+ * analysis framework does the same).
+ */
+import type { Packet } from './packet.js';
+import { LIMITS } from '../support/limits.js';
+
+/** What decoders may call back into: the flow layer, tunnels, fragments, weirds. */
+export interface DecodeServices {
+  /** A weird about this packet that no connection owns yet. */
+  weird(pkt: Packet, name: string, addl?: string): void;
+  /** Hands a fully decoded transport packet to the flow layer; returns the connection's id or -1. */
+  session(pkt: Packet): number;
+  /** Registers the IP-level tunnel this packet travels in (IP-in-IP, GRE, ...); returns its id. */
+  ipTunnel(pkt: Packet, type: TunnelType): number;
+  /** Marks connection `connId` as a tunnel (VXLAN, Teredo, ...); returns the tunnel id. */
+  connTunnel(pkt: Packet, connId: number, type: TunnelType): number;
+  /**
+   * Offers an IP fragment for reassembly. Returns the reassembled transport bytes (and updates
+   * pkt.buf/l4Off/l4Len/l4Cap to point at them) when the datagram is complete, else false.
+   */
+  fragment(pkt: Packet, id: number, offsetBytes: number, moreFragments: boolean, dataOff: number, dataLen: number): boolean;
+}
+
+export type TunnelType = 'Tunnel::IP' | 'Tunnel::GRE' | 'Tunnel::VXLAN' | 'Tunnel::GENEVE' | 'Tunnel::GTPv1'
+  | 'Tunnel::TEREDO' | 'Tunnel::AYIYA' | 'Tunnel::ERSPAN';
+
+/** A decoder: reads its header at `buf[off, end)` and dispatches the rest. Never throws on bad input. */
+export type DecodeFn = (pkt: Packet, off: number, end: number, d: Dispatcher) => void;
+
+export type TableName = 'linkType' | 'etherType' | 'pppProtocol' | 'ipProto' | 'udpPort';
+
+export interface LayerDecoder {
+  /** Name used in weirds and docs, e.g. "ethernet". */
+  readonly name: string;
+  /** Where it hooks in: ([table, key]) pairs. */
+  readonly keys: ReadonlyArray<readonly [TableName, number]>;
+  readonly decode: DecodeFn;
+}
+
+const TABLE_SIZES: Record<TableName, number> = {
+  linkType: 65536, etherType: 65536, pppProtocol: 65536, ipProto: 256, udpPort: 65536,
+};
+
+export class Dispatcher {
+  private readonly tables: Record<TableName, (DecodeFn | undefined)[]>;
+  private readonly names: Record<TableName, (string | undefined)[]>;
+  /** Frames or payloads nobody decodes, by "table key" — for the summary, not for weird.log. */
+  readonly undecoded = new Map<string, number>();
+
+  constructor(decoders: readonly LayerDecoder[], readonly services: DecodeServices) {
+    this.tables = {} as Record<TableName, (DecodeFn | undefined)[]>;
+    this.names = {} as Record<TableName, (string | undefined)[]>;
+    for (const t of Object.keys(TABLE_SIZES) as TableName[]) {
+      this.tables[t] = new Array<DecodeFn | undefined>(TABLE_SIZES[t]).fill(undefined);
+      this.names[t] = new Array<string | undefined>(TABLE_SIZES[t]).fill(undefined);
+    }
+    for (const dec of decoders) {
+      for (const [table, key] of dec.keys) {
+        const existing = this.names[table][key];
+        if (existing) throw new Error(`decoder ${dec.name} and ${existing} both claim ${table} ${key}`);
+        this.tables[table][key] = dec.decode;
+        this.names[table][key] = dec.name;
+      }
+    }
+  }
+
+  /** True when something is registered for `key` in `table`. */
+  has(table: TableName, key: number): boolean {
+    return this.tables[table][key] !== undefined;
+  }
+
+  /** Decodes the payload at buf[off, end) with whatever registered for `key`; false if nobody did. */
+  dispatch(table: TableName, key: number, pkt: Packet, off: number, end: number): boolean {
+    const fn = this.tables[table][key];
+    if (fn === undefined) {
+      const k = table + ' ' + key;
+      this.undecoded.set(k, (this.undecoded.get(k) ?? 0) + 1);
+      return false;
+    }
+    if (++pkt.depth > LIMITS.maxDecodeLayers) {
+      this.services.weird(pkt, 'exceeded_encapsulation_depth', table);
+      return true;
+    }
+    fn(pkt, off, end, this);
+    return true;
+  }
+}
