@@ -3,18 +3,20 @@ import type { LogRecord } from '../logs/schema.js';
 import { formatAddr } from '../support/addr.js';
 import type { NetworkSet } from '../support/networks.js';
 import { communityId } from './community-id.js';
-import { type Conn, PROTO_ICMP, PROTO_ICMP6, PROTO_TCP, PROTO_UDP } from './conn.js';
+import { type Conn, PROTO_ICMP, PROTO_ICMP6, PROTO_SCTP, PROTO_TCP, PROTO_UDP } from './conn.js';
 import { connState } from './conn-state.js';
 
 function protoName(p: number): string {
   if (p === PROTO_TCP) return 'tcp';
   if (p === PROTO_UDP) return 'udp';
   if (p === PROTO_ICMP || p === PROTO_ICMP6) return 'icmp';
+  // Zeek has no SCTP analyzer and would say unknown_transport; ports make it worth naming.
+  if (p === PROTO_SCTP) return 'sctp';
   return 'unknown_transport';
 }
 
 export function connCommunityId(c: Conn): string {
-  const hasPorts = c.proto === PROTO_TCP || c.proto === PROTO_UDP || c.proto === PROTO_ICMP || c.proto === PROTO_ICMP6;
+  const hasPorts = c.proto === PROTO_TCP || c.proto === PROTO_UDP || c.proto === PROTO_ICMP || c.proto === PROTO_ICMP6 || c.proto === PROTO_SCTP;
   return communityId({
     proto: c.proto,
     src: [c.o0, c.o1, c.o2, c.o3],

@@ -8,6 +8,7 @@ export const PROTO_ICMP = 1;
 export const PROTO_TCP = 6;
 export const PROTO_UDP = 17;
 export const PROTO_ICMP6 = 58;
+export const PROTO_SCTP = 132;
 
 export class Conn {
   /** Next connection in the same hash bucket. */

@@ -6,7 +6,7 @@
 import type { Packet } from '../decode/packet.js';
 import { TH_ACK, TH_SYN } from '../decode/packet.js';
 import { flowHints } from '../decode/flow-hints.js';
-import { Conn, HIST_CORRUPT_PKT, HIST_UDP_DATA, PROTO_ICMP, PROTO_ICMP6, PROTO_TCP, PROTO_UDP } from './conn.js';
+import { Conn, HIST_CORRUPT_PKT, HIST_UDP_DATA, PROTO_ICMP, PROTO_ICMP6, PROTO_SCTP, PROTO_TCP, PROTO_UDP } from './conn.js';
 import { TcpEndpoint } from './tcp-endpoint.js';
 import { type ConnWeird, type TcpTimers, ZEEK_TCP_TIMERS, isTcpReuse, processTcp, tcpChecksumError, tcpDeadline } from './tcp-session.js';
 import { likelyServerPortsTcp, likelyServerPortsUdp } from './likely-server-ports.js';
@@ -79,7 +79,7 @@ export class FlowTable {
   /** Handles a decoded transport packet; returns the connection id, or -1 if it was dropped. */
   session(pkt: Packet): number {
     const proto = pkt.ipProto;
-    const hasPorts = proto === PROTO_TCP || proto === PROTO_UDP || proto === PROTO_ICMP || proto === PROTO_ICMP6;
+    const hasPorts = proto === PROTO_TCP || proto === PROTO_UDP || proto === PROTO_ICMP || proto === PROTO_ICMP6 || proto === PROTO_SCTP;
     const sp = hasPorts ? pkt.srcPort : 0;
     const dp = hasPorts ? pkt.dstPort : 0;
     const hs = endpointHash(pkt.src0, pkt.src1, pkt.src2, pkt.src3, sp);
