@@ -24,8 +24,8 @@ export interface WeirdRecord extends WeirdContext {
 export type WeirdListener = (w: WeirdRecord) => void;
 
 /**
- * Rate-limits per (name, uid) as Zeek's weird framework does by default: a flow-bound weird is
- * logged once per connection, a flowless one once per name until `flowlessRepeat` more occur.
+ * Rate-limits as Zeek's weird framework does by default: a flow-bound weird is logged once per
+ * (connection, name); a flowless one at its 1st, (1+N)th, (1+2N)th... occurrence per name.
  */
 export class WeirdSink {
   private readonly seenPerConn = new Set<string>();
@@ -41,9 +41,9 @@ export class WeirdSink {
   /** A weird not tied to a connection (bad link header, truncated record, ...). */
   flowless(ts: number, name: string, addl?: string, source?: string): void {
     this.total++;
-    const key = addl === undefined ? name : name + '\0' + addl;
-    const n = this.flowlessCounts.get(key) ?? 0;
-    this.flowlessCounts.set(key, n + 1);
+    // Keyed by name only: details vary without bound in hostile input, names do not.
+    const n = this.flowlessCounts.get(name) ?? 0;
+    this.flowlessCounts.set(name, n + 1);
     if (n % this.flowlessRepeat !== 0) return;
     this.listener({ ts, name, addl, notice: false, peer: 'capdex', source });
   }
