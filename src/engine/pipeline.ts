@@ -161,6 +161,8 @@ export class Engine implements FrameSink, DecodeServices {
   }
 
   private connWeird(c: Conn, name: string, addl?: string): void {
+    // Logged once per connection and name: repeats only count (and cost no formatting).
+    if (c.weirds?.includes(name)) { this.weirds.total++; return; }
     (c.weirds ??= []).push(name);
     this.weirds.conn({
       ts: this.now, uid: c.uid,
