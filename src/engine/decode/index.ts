@@ -13,6 +13,14 @@ import { ipv6 } from './net/ipv6.js';
 import { tcp } from './transport/tcp.js';
 import { udp } from './transport/udp.js';
 import { icmp, icmp6 } from './transport/icmp.js';
+import { mpls } from './link/mpls.js';
+import { ppp } from './link/ppp.js';
+import { pppoe } from './link/pppoe.js';
+import { ieee80211 } from './link/ieee80211.js';
+import { radiotap } from './link/radiotap.js';
+import { ppi } from './link/ppi.js';
+import { nflog } from './link/nflog.js';
+import { frameRelay } from './link/frame-relay.js';
 
 export const DECODERS: readonly LayerDecoder[] = [
   // link layers
@@ -21,4 +29,6 @@ export const DECODERS: readonly LayerDecoder[] = [
   ipv4, ipv6,
   // transport
   tcp, udp, icmp, icmp6,
+  // more link layers
+  mpls, ppp, pppoe, ieee80211, radiotap, ppi, nflog, frameRelay,
 ];
