@@ -19,6 +19,11 @@ export class PcapReader implements CaptureReader {
   private warnedSnaplen = false;
   private warnedCaplen = false;
   private warnedUsec = false;
+  private viewOf: Buffer | undefined;
+  private view: DataView = new DataView(new ArrayBuffer(0));
+  /** Files written by libpcap before 2.3 store caplen and len the other way round; 2.3 files may
+   *  (libpcap's and Wireshark's "lengths_swapped": SWAPPED below 2.3, MAYBE_SWAPPED at 2.3). */
+  private lengthsSwapped: 'no' | 'yes' | 'maybe' = 'no';
 
   constructor(private readonly sink: FrameSink) {}
 
@@ -34,6 +39,9 @@ export class PcapReader implements CaptureReader {
       p += GLOBAL_HEADER;
     }
     const le = this.le;
+    // DataView reads are several times cheaper than Buffer#readUInt32LE in this loop.
+    if (buf !== this.viewOf) { this.viewOf = buf; this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength); }
+    const dv = this.view;
     const sink = this.sink;
     const linkType = this.linkType;
     const fracToNs = this.nano ? 1 : 1000;
@@ -42,8 +50,11 @@ export class PcapReader implements CaptureReader {
     while (end - p >= RECORD_HEADER) {
       const tsSec = le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
       let frac = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
-      const capLen = le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8);
+      let capLen = le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8);
       let wireLen = le ? buf.readUInt32LE(p + 12) : buf.readUInt32BE(p + 12);
+      if (this.lengthsSwapped === 'yes' || (this.lengthsSwapped === 'maybe' && capLen > wireLen)) {
+        const t = capLen; capLen = wireLen; wireLen = t;
+      }
       if (capLen > LIMITS.maxRecordBytes) {
         // No sane capture has such a record; what follows cannot be trusted to be aligned.
         this.info.records = records;
@@ -77,7 +88,7 @@ export class PcapReader implements CaptureReader {
       const have = end - p;
       sink.captureWeird('truncated_capture_record', have < RECORD_HEADER
         ? `${have} trailing bytes after record ${records}, less than a record header`
-        : `record ${records + 1} cut short: ${have - RECORD_HEADER} of ${le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8)} bytes`);
+        : `record ${records + 1} cut short: ${have - RECORD_HEADER} of ${this.recordCapLen(buf, p)} bytes`);
       this.stop();
       return end;
     }
@@ -89,6 +100,10 @@ export class PcapReader implements CaptureReader {
     this.le = magicBE === 0xd4c3b2a1 || magicBE === 0x4d3cb2a1;
     this.nano = magicBE === 0xa1b23c4d || magicBE === 0x4d3cb2a1;
     const rd = (o: number) => (this.le ? buf.readUInt32LE(p + o) : buf.readUInt32BE(p + o));
+    const major = this.le ? buf.readUInt16LE(p + 4) : buf.readUInt16BE(p + 4);
+    const minor = this.le ? buf.readUInt16LE(p + 6) : buf.readUInt16BE(p + 6);
+    if (major === 2 && minor < 3) this.lengthsSwapped = 'yes';
+    else if (major === 2 && minor === 3) this.lengthsSwapped = 'maybe';
     this.snaplen = rd(16);
     // The upper bits of the link-type field may carry FCS information (draft §4, "LinkType and
     // additional information"); the link type itself is the low 16 bits.
@@ -96,6 +111,12 @@ export class PcapReader implements CaptureReader {
     this.headerDone = true;
     this.info.linkTypes = [this.linkType];
     this.info.snaplen = this.snaplen;
+  }
+
+  private recordCapLen(buf: Buffer, p: number): number {
+    const a = this.le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8);
+    const b = this.le ? buf.readUInt32LE(p + 12) : buf.readUInt32BE(p + 12);
+    return this.lengthsSwapped === 'yes' || (this.lengthsSwapped === 'maybe' && a > b) ? b : a;
   }
 
   private stop(): void {

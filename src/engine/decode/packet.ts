@@ -14,8 +14,24 @@ export class Packet {
   linkType = 0;
   wireLen = 0;
   capLen = 0;
+  private buffer: Buffer = Buffer.alloc(0);
+  /**
+   * A DataView over `buf`. Decoders read multi-byte fields through it: DataView getters cost
+   * under 1 ns, Buffer#readUInt16BE about 7 ns on Node 20 (validation), and a packet does dozens.
+   */
+  view: DataView = new DataView(this.buffer.buffer, 0, 0);
+
   /** Buffer holding the bytes being decoded (the read window, or a reassembled datagram). */
-  buf: Buffer = Buffer.alloc(0);
+  get buf(): Buffer {
+    return this.buffer;
+  }
+
+  set buf(b: Buffer) {
+    if (b !== this.buffer) {
+      this.buffer = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+  }
 
   // ---- network layer (innermost decoded so far) ----
   /** 4 or 6; 0 until an IP header is decoded. */

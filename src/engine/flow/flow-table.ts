@@ -141,7 +141,7 @@ export class FlowTable {
       } else {
         c.lastTs = ts;
         // Zeek counts the UDP length field, not the IP payload length.
-        const ulen = (pkt.l4Cap >= 6 ? pkt.buf.readUInt16BE(pkt.l4Off + 4) : pkt.l4Len) - 8;
+        const ulen = (pkt.l4Cap >= 6 ? pkt.view.getUint16(pkt.l4Off + 4) : pkt.l4Len) - 8;
         if (ulen + 8 !== pkt.l4Len) this.weird(c, 'UDP_datagram_length_mismatch', `${ulen + 8} != ${pkt.l4Len}`);
         if (isOrig) {
           c.checkHistory(HIST_UDP_DATA, 'D');

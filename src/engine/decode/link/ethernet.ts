@@ -15,7 +15,7 @@ export function decodeEthernet(pkt: Packet, off: number, end: number, d: Dispatc
     d.services.weird(pkt, 'truncated_ethernet_frame');
     return;
   }
-  const type = pkt.buf.readUInt16BE(off + 12);
+  const type = pkt.view.getUint16(off + 12);
   decodeEtherPayload(pkt, type, off + 14, end, d);
 }
 
@@ -30,7 +30,7 @@ export function decodeEtherPayload(pkt: Packet, type: number, off: number, end: 
   const buf = pkt.buf;
   if (end - off >= 8 && buf[off] === 0xaa && buf[off + 1] === 0xaa && buf[off + 2] === 0x03
       && buf[off + 3] === 0 && buf[off + 4] === 0 && buf[off + 5] === 0) {
-    d.dispatch('etherType', buf.readUInt16BE(off + 6), pkt, off + 8, end);
+    d.dispatch('etherType', pkt.view.getUint16(off + 6), pkt, off + 8, end);
   }
 }
 

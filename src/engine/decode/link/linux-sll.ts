@@ -16,8 +16,8 @@ export const linuxSll: LayerDecoder = {
       d.services.weird(pkt, 'truncated_link_header', 'Linux SLL');
       return;
     }
-    if (pkt.buf.readUInt16BE(off + 2) === ARPHRD_NETLINK) return;
-    decodeEtherPayload(pkt, pkt.buf.readUInt16BE(off + 14), off + 16, end, d);
+    if (pkt.view.getUint16(off + 2) === ARPHRD_NETLINK) return;
+    decodeEtherPayload(pkt, pkt.view.getUint16(off + 14), off + 16, end, d);
   },
 };
 
@@ -29,7 +29,7 @@ export const linuxSll2: LayerDecoder = {
       d.services.weird(pkt, 'truncated_link_header', 'Linux SLL2');
       return;
     }
-    if (pkt.buf.readUInt16BE(off + 8) === ARPHRD_NETLINK) return;
-    decodeEtherPayload(pkt, pkt.buf.readUInt16BE(off), off + 20, end, d);
+    if (pkt.view.getUint16(off + 8) === ARPHRD_NETLINK) return;
+    decodeEtherPayload(pkt, pkt.view.getUint16(off), off + 20, end, d);
   },
 };

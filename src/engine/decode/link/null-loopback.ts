@@ -16,9 +16,9 @@ export const nullLoopback: LayerDecoder = {
       d.services.weird(pkt, 'truncated_link_header', 'null/loopback');
       return;
     }
-    const be = pkt.buf.readUInt32BE(off);
+    const be = pkt.view.getUint32(off);
     // Byte order unknown for type 0: the family is a small number, so whichever reading is small wins.
-    const family = be < 0x10000 ? be : pkt.buf.readUInt32LE(off);
+    const family = be < 0x10000 ? be : pkt.view.getUint32(off, true);
     if (family === AF_INET) d.dispatch('etherType', 0x0800, pkt, off + 4, end);
     else if (AF_INET6.has(family)) d.dispatch('etherType', 0x86dd, pkt, off + 4, end);
     else d.services.weird(pkt, 'unknown_null_link_family', String(family));

@@ -10,9 +10,9 @@ export const vlan: LayerDecoder = {
       d.services.weird(pkt, 'truncated_VLAN_header');
       return;
     }
-    const id = pkt.buf.readUInt16BE(off) & 0x0fff;
+    const id = pkt.view.getUint16(off) & 0x0fff;
     if (pkt.vlan < 0) pkt.vlan = id;
     else if (pkt.innerVlan < 0) pkt.innerVlan = id;
-    decodeEtherPayload(pkt, pkt.buf.readUInt16BE(off + 2), off + 4, end, d);
+    decodeEtherPayload(pkt, pkt.view.getUint16(off + 2), off + 4, end, d);
   },
 };

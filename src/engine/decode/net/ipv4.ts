@@ -35,7 +35,7 @@ export const ipv4: LayerDecoder = {
       d.services.weird(pkt, 'internally_truncated_header', `IHL ${hlen} > ${avail} captured`);
       return;
     }
-    let totalLen = buf.readUInt16BE(off + 2);
+    let totalLen = pkt.view.getUint16(off + 2);
     if (totalLen === 0) {
       // TCP segmentation offload leaves the length zero in locally captured packets.
       d.services.weird(pkt, 'ip_hdr_len_zero');
@@ -54,19 +54,19 @@ export const ipv4: LayerDecoder = {
       d.services.weird(pkt, 'truncated_IP', `total length ${totalLen} > ${avail} in frame`);
     }
     pkt.ipVersion = 4;
-    pkt.src0 = 0; pkt.src1 = 0; pkt.src2 = V4_MAPPED_W2; pkt.src3 = buf.readUInt32BE(off + 12);
-    pkt.dst0 = 0; pkt.dst1 = 0; pkt.dst2 = V4_MAPPED_W2; pkt.dst3 = buf.readUInt32BE(off + 16);
+    pkt.src0 = 0; pkt.src1 = 0; pkt.src2 = V4_MAPPED_W2; pkt.src3 = pkt.view.getUint32(off + 12);
+    pkt.dst0 = 0; pkt.dst1 = 0; pkt.dst2 = V4_MAPPED_W2; pkt.dst3 = pkt.view.getUint32(off + 16);
     pkt.ttl = buf[off + 8];
     pkt.ipOff = off;
     pkt.ipLen = totalLen;
     const proto = buf[off + 9];
     pkt.ipProto = proto;
-    const frag = buf.readUInt16BE(off + 6);
+    const frag = pkt.view.getUint16(off + 6);
     const dataOff = off + hlen;
     const dataLen = totalLen - hlen;
     if ((frag & (MF | OFFSET_MASK)) !== 0) {
       const capEnd = Math.min(end, off + totalLen);
-      if (!d.services.fragment(pkt, buf.readUInt16BE(off + 4), (frag & OFFSET_MASK) * 8, (frag & MF) !== 0, dataOff, Math.max(0, capEnd - dataOff))) return;
+      if (!d.services.fragment(pkt, pkt.view.getUint16(off + 4), (frag & OFFSET_MASK) * 8, (frag & MF) !== 0, dataOff, Math.max(0, capEnd - dataOff))) return;
     } else {
       pkt.l4Off = dataOff;
       pkt.l4Len = dataLen;

@@ -29,16 +29,16 @@ export const ipv6: LayerDecoder = {
       d.services.weird(pkt, 'bad_IP_version', `version ${buf[off] >> 4} in an IPv6 slot`);
       return;
     }
-    let payloadLen = buf.readUInt16BE(off + 4);
+    let payloadLen = pkt.view.getUint16(off + 4);
     if (payloadLen === 0) payloadLen = avail - 40; // jumbogram (RFC 2675) or offload: trust the capture
     if (40 + payloadLen > avail && pkt.capLen >= pkt.wireLen) {
       d.services.weird(pkt, 'truncated_IPv6', `payload length ${payloadLen} > ${avail - 40} in frame`);
     }
     pkt.ipVersion = 6;
-    pkt.src0 = buf.readUInt32BE(off + 8); pkt.src1 = buf.readUInt32BE(off + 12);
-    pkt.src2 = buf.readUInt32BE(off + 16); pkt.src3 = buf.readUInt32BE(off + 20);
-    pkt.dst0 = buf.readUInt32BE(off + 24); pkt.dst1 = buf.readUInt32BE(off + 28);
-    pkt.dst2 = buf.readUInt32BE(off + 32); pkt.dst3 = buf.readUInt32BE(off + 36);
+    pkt.src0 = pkt.view.getUint32(off + 8); pkt.src1 = pkt.view.getUint32(off + 12);
+    pkt.src2 = pkt.view.getUint32(off + 16); pkt.src3 = pkt.view.getUint32(off + 20);
+    pkt.dst0 = pkt.view.getUint32(off + 24); pkt.dst1 = pkt.view.getUint32(off + 28);
+    pkt.dst2 = pkt.view.getUint32(off + 32); pkt.dst3 = pkt.view.getUint32(off + 36);
     pkt.ttl = buf[off + 7];
     pkt.ipOff = off;
     pkt.ipLen = 40 + payloadLen;
@@ -65,10 +65,10 @@ export const ipv6: LayerDecoder = {
         p += len;
       } else if (next === FRAGMENT) {
         if (capEnd - p < 8) { d.services.weird(pkt, 'truncated_IPv6_extension_header'); return; }
-        const fo = buf.readUInt16BE(p + 2);
+        const fo = pkt.view.getUint16(p + 2);
         fragOffset = fo & 0xfff8;
         fragMore = (fo & 1) !== 0;
-        fragId = buf.readUInt32BE(p + 4);
+        fragId = pkt.view.getUint32(p + 4);
         next = buf[p];
         p += 8;
         // An "atomic" fragment (offset 0, no more) is a whole datagram (RFC 6946).

@@ -22,13 +22,13 @@ export const tcp: LayerDecoder = {
       d.services.weird(pkt, 'truncated_header', `TCP header ${hlen} bytes`);
       return;
     }
-    pkt.srcPort = buf.readUInt16BE(off);
-    pkt.dstPort = buf.readUInt16BE(off + 2);
-    pkt.seq = buf.readUInt32BE(off + 4);
-    pkt.ack = buf.readUInt32BE(off + 8);
+    pkt.srcPort = pkt.view.getUint16(off);
+    pkt.dstPort = pkt.view.getUint16(off + 2);
+    pkt.seq = pkt.view.getUint32(off + 4);
+    pkt.ack = pkt.view.getUint32(off + 8);
     const flags = buf[off + 13];
     pkt.tcpFlags = flags;
-    pkt.window = buf.readUInt16BE(off + 14);
+    pkt.window = pkt.view.getUint16(off + 14);
     pkt.payloadOff = off + hlen;
     pkt.payloadLen = pkt.l4Len - hlen;
     pkt.payloadCap = Math.max(0, Math.min(end - off, pkt.l4Len) - hlen);

@@ -17,8 +17,8 @@ export const udp: LayerDecoder = {
       d.services.weird(pkt, 'truncated_header', 'UDP');
       return;
     }
-    pkt.srcPort = buf.readUInt16BE(off);
-    pkt.dstPort = buf.readUInt16BE(off + 2);
+    pkt.srcPort = pkt.view.getUint16(off);
+    pkt.dstPort = pkt.view.getUint16(off + 2);
     pkt.tcpFlags = 0;
     pkt.payloadOff = off + 8;
     pkt.payloadLen = pkt.l4Len - 8;
@@ -29,7 +29,7 @@ export const udp: LayerDecoder = {
     }
     // IPv4 checksum 0 means "none" (RFC 768); IPv6 makes it mandatory (RFC 8200 §8.1).
     pkt.badChecksum = engineSettings.validateChecksums && pkt.l4Cap >= pkt.l4Len
-      && (pkt.ipVersion === 6 || buf.readUInt16BE(off + 6) !== 0) && !transportChecksumOk(pkt, 17);
+      && (pkt.ipVersion === 6 || pkt.view.getUint16(off + 6) !== 0) && !transportChecksumOk(pkt, 17);
     const conn = d.services.session(pkt);
     if (conn < 0) return;
     const respPort = flowHints.respPort;
