@@ -147,7 +147,7 @@ export class Engine implements FrameSink, DecodeServices {
     this.finished = true;
     this.flows.flush();
     this.stats.weirds = this.weirds.total;
-    this.stats.undecoded = Object.fromEntries(this.dispatcher.undecoded);
+    this.stats.undecoded = this.dispatcher.undecoded();
   }
 
   private connDone(c: Conn): void {

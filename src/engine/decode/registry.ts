@@ -46,15 +46,17 @@ const TABLE_SIZES: Record<TableName, number> = {
 export class Dispatcher {
   private readonly tables: Record<TableName, (DecodeFn | undefined)[]>;
   private readonly names: Record<TableName, (string | undefined)[]>;
-  /** Frames or payloads nobody decodes, by "table key" — for the summary, not for weird.log. */
-  readonly undecoded = new Map<string, number>();
+  /** Payloads nobody decodes, counted per table and key — for the summary, not for weird.log. */
+  private readonly undecodedCounts: Record<TableName, Float64Array>;
 
   constructor(decoders: readonly LayerDecoder[], readonly services: DecodeServices) {
     this.tables = {} as Record<TableName, (DecodeFn | undefined)[]>;
+    this.undecodedCounts = {} as Record<TableName, Float64Array>;
     this.names = {} as Record<TableName, (string | undefined)[]>;
     for (const t of Object.keys(TABLE_SIZES) as TableName[]) {
       this.tables[t] = new Array<DecodeFn | undefined>(TABLE_SIZES[t]).fill(undefined);
       this.names[t] = new Array<string | undefined>(TABLE_SIZES[t]).fill(undefined);
+      this.undecodedCounts[t] = new Float64Array(TABLE_SIZES[t]);
     }
     for (const dec of decoders) {
       for (const [table, key] of dec.keys) {
@@ -66,6 +68,16 @@ export class Dispatcher {
     }
   }
 
+  /** Undecoded payloads as {"etherType 0x0806": n}, for the summary. */
+  undecoded(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const t of Object.keys(TABLE_SIZES) as TableName[]) {
+      const counts = this.undecodedCounts[t];
+      for (let k = 0; k < counts.length; k++) if (counts[k] > 0) out[`${t} 0x${k.toString(16)}`] = counts[k];
+    }
+    return out;
+  }
+
   /** True when something is registered for `key` in `table`. */
   has(table: TableName, key: number): boolean {
     return this.tables[table][key] !== undefined;
@@ -75,8 +87,7 @@ export class Dispatcher {
   dispatch(table: TableName, key: number, pkt: Packet, off: number, end: number): boolean {
     const fn = this.tables[table][key];
     if (fn === undefined) {
-      const k = table + ' ' + key;
-      this.undecoded.set(k, (this.undecoded.get(k) ?? 0) + 1);
+      this.undecodedCounts[table][key]++;
       return false;
     }
     if (++pkt.depth > LIMITS.maxDecodeLayers) {
