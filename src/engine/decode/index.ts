@@ -21,6 +21,15 @@ import { radiotap } from './link/radiotap.js';
 import { ppi } from './link/ppi.js';
 import { nflog } from './link/nflog.js';
 import { frameRelay } from './link/frame-relay.js';
+import { sctp } from './transport/sctp.js';
+import { ipInIp } from './tunnel/ip-in-ip.js';
+import { gre } from './tunnel/gre.js';
+import { erspan } from './tunnel/erspan.js';
+import { vxlan } from './tunnel/vxlan.js';
+import { geneve } from './tunnel/geneve.js';
+import { gtpu } from './tunnel/gtpu.js';
+import { teredo } from './tunnel/teredo.js';
+import { ayiya } from './tunnel/ayiya.js';
 
 export const DECODERS: readonly LayerDecoder[] = [
   // link layers
@@ -31,4 +40,6 @@ export const DECODERS: readonly LayerDecoder[] = [
   tcp, udp, icmp, icmp6,
   // more link layers
   mpls, ppp, pppoe, ieee80211, radiotap, ppi, nflog, frameRelay,
+  // SCTP and tunnels
+  sctp, ipInIp, gre, erspan, vxlan, geneve, gtpu, teredo, ayiya,
 ];

@@ -11,15 +11,25 @@ export const LIMITS = {
   maxDecodeLayers: 32,
   /** MPLS label stack entries we walk before giving up. */
   maxMplsLabels: 16,
+  /** GTP-U extension headers walked per packet (TS 29.281 §5.2). Real ones carry one or two
+   *  (PDU session container, PDCP number); a crafted chain could otherwise run to the MTU. */
+  maxGtpExtensionHeaders: 16,
   /** IPv6 extension headers walked per packet. */
   maxIpv6ExtensionHeaders: 16,
-  /** Concurrent IP fragment reassemblies (per engine). */
+  /** Concurrent IP fragment reassemblies (per engine). Real traffic has a handful in flight;
+   *  a flood of first fragments with fresh ids evicts the oldest (weird fragment_limit_reached). */
   maxFragmentReassemblies: 8192,
-  /** Bytes buffered for all pending fragment reassemblies together. */
+  /** Bytes buffered for all pending fragment reassemblies together, each piece and datagram
+   *  charged a bookkeeping overhead too, so floods of tiny fragments are bounded as well. One
+   *  datagram holds at most ~128 KiB (offset 65528 + a 64 KiB fragment); past this the oldest
+   *  pending datagrams are abandoned (weird fragment_limit_reached). */
   maxFragmentBytes: 64 * 1024 * 1024,
-  /** Fragments buffered for one datagram before it is abandoned. */
+  /** Fragments (duplicates included) accepted for one datagram before it is abandoned. A 64 KiB
+   *  datagram over a 576-byte MTU needs ~120; more is an overlap/duplicate attack. */
   maxFragmentsPerDatagram: 256,
-  /** Seconds an incomplete fragmented datagram is kept (Zeek's frag_timeout is off; Linux uses 30 s). */
+  /** Seconds of capture time an incomplete fragmented datagram is kept, from its first fragment
+   *  (Zeek's frag_timeout is off by default; Linux's ipfrag_time is 30 s). Expiry is a weird
+   *  incompletely_reassembled_fragment. */
   fragmentTimeout: 30,
   /** Live connections before the oldest idle ones are expired early (keeps RSS bounded). */
   maxConnections: 1_000_000,

@@ -1,0 +1,85 @@
+/**
+ * GRE, IP protocol 47. Version 0 (RFC 2784 §2.1 with the key and sequence fields of RFC 2890
+ * §2): flags C(0x8000) add checksum+reserved, K(0x2000) a key, S(0x1000) a sequence number, 4
+ * bytes each; the RFC 1701 routing bit R(0x4000) is obsolete and not followed (Zeek drops it
+ * too). Version 1 is PPTP's enhanced GRE (RFC 2637 §4.1): key always present (payload length +
+ * call id), S adds a sequence number, A(0x0080) an acknowledgement; it carries PPP (0x880b).
+ * The protocol type is an EtherType. ERSPAN type I (0x88be without the sequence bit) has no
+ * header of its own, so the Ethernet frame follows GRE directly.
+ */
+import type { LayerDecoder } from '../registry.js';
+import { decodePppFrame } from '../link/ppp.js';
+
+const GRE_C = 0x8000;
+const GRE_R = 0x4000;
+const GRE_K = 0x2000;
+const GRE_S = 0x1000;
+const GRE_A = 0x0080;
+const PROTO_PPP = 0x880b;
+const PROTO_ERSPAN_II = 0x88be;
+const PROTO_TEB = 0x6558;
+/** Cisco MetaData (SGT tagging). Inside GRE its 8 bytes start with the inner EtherType, then
+ *  version(1) length(1) option type(2) SGT(2) (as Wireshark's packet-cisco-metadata.c reads it). */
+const PROTO_CISCO_METADATA = 0x8909;
+const CISCO_METADATA_LEN = 8;
+
+export const gre: LayerDecoder = {
+  name: 'gre',
+  keys: [['ipProto', 47]],
+  decode(pkt, off, end, d) {
+    const buf = pkt.buf;
+    if (end - off < 4) {
+      d.services.weird(pkt, 'truncated_GRE', `${end - off} bytes`);
+      return;
+    }
+    const flags = buf.readUInt16BE(off);
+    const type = buf.readUInt16BE(off + 2);
+    const version = flags & 0x0007;
+    let hlen = 4;
+    if (version === 0) {
+      if ((flags & GRE_R) !== 0) {
+        d.services.weird(pkt, 'gre_routing_not_supported');
+        return;
+      }
+      if ((flags & GRE_C) !== 0) hlen += 4;
+      if ((flags & GRE_K) !== 0) hlen += 4;
+      if ((flags & GRE_S) !== 0) hlen += 4;
+    } else if (version === 1) {
+      if (type !== PROTO_PPP || (flags & GRE_K) === 0) {
+        d.services.weird(pkt, 'egre_protocol_type', `0x${type.toString(16)}`);
+        return;
+      }
+      hlen += 4;
+      if ((flags & GRE_S) !== 0) hlen += 4;
+      if ((flags & GRE_A) !== 0) hlen += 4;
+    } else {
+      d.services.weird(pkt, 'unknown_gre_version', String(version));
+      return;
+    }
+    if (end - off < hlen) {
+      d.services.weird(pkt, 'truncated_GRE', `header ${hlen} > ${end - off} bytes`);
+      return;
+    }
+    let p = off + hlen;
+    let proto = type;
+    if (version === 0 && type === PROTO_CISCO_METADATA) {
+      if (end - p < CISCO_METADATA_LEN) {
+        d.services.weird(pkt, 'truncated_GRE', 'Cisco MetaData');
+        return;
+      }
+      proto = buf.readUInt16BE(p);
+      p += CISCO_METADATA_LEN;
+    }
+    // Only tunnels whose payload we decode get a tunnel.log entry (keepalives, CDP... do not).
+    const erspanI = proto === PROTO_ERSPAN_II && (flags & GRE_S) === 0;
+    if (version === 0 && !erspanI && !d.has('etherType', proto)) {
+      d.dispatch('etherType', proto, pkt, p, end); // counted as undecoded
+      d.services.session(pkt);
+      return;
+    }
+    const id = d.services.ipTunnel(pkt, 'Tunnel::GRE');
+    if (id >= 0) pkt.pushTunnel(id);
+    if (version === 1) decodePppFrame(pkt, p, end, d);
+    else d.dispatch('etherType', erspanI ? PROTO_TEB : proto, pkt, p, end);
+  },
+};
