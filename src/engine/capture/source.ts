@@ -66,16 +66,28 @@ async function readFile(path: string, sink: FrameSink, opts: ReadOptions): Promi
     if (sniffed?.kind !== 'capture') throw new NotACaptureError(await describeNonCapture(head), false);
     const opened: OpenedCapture = { format: sniffed.format, gzip: false, reader: (opts.readerFactory ?? defaultReaderFactory)(sniffed.format, sink) };
     opts.onOpen?.(opened);
+    // Double-buffered: the next chunk is read (on libuv's thread pool) while this one is parsed.
     const win = new ReadWindow(CHUNK * 2);
+    const spare = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
     let pos = 0;
+    let turn = 0;
+    const readNext = () => {
+      const target = spare[turn];
+      turn ^= 1;
+      const at = pos;
+      pos += CHUNK;
+      return fh.read(target, 0, CHUNK, at).then((r) => target.subarray(0, r.bytesRead));
+    };
+    let pending = readNext();
+    let consumed = 0;
     for (;;) {
-      win.reserve(CHUNK);
-      const { bytesRead } = await fh.read(win.buf, win.end, win.buf.length - win.end, pos);
-      pos += bytesRead;
-      win.end += bytesRead;
-      const eof = bytesRead === 0;
+      const chunk = await pending;
+      const eof = chunk.length === 0;
+      if (!eof) pending = readNext();
+      consumed += chunk.length;
+      win.append(chunk);
       win.start = opened.reader.parse(win.buf, win.start, win.end, eof);
-      opts.onProgress?.({ bytesRead: pos, totalBytes: size });
+      opts.onProgress?.({ bytesRead: consumed, totalBytes: size });
       if (eof) break;
     }
     return opened;
