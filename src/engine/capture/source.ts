@@ -19,7 +19,7 @@ const CHUNK = 4 * 1024 * 1024;
 export class NotACaptureError extends Error {
   readonly code = 'CAPDEX_NOT_A_CAPTURE';
   constructor(readonly looksLike: string, readonly compressed: boolean) {
-    super(`not a packet capture: this is ${compressed ? "gzip'd " : ''}${looksLike}`);
+    super(`not a packet capture: this is ${compressed ? `a gzip file holding ${looksLike}` : looksLike}`);
   }
 }
 

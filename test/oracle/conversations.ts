@@ -1,0 +1,74 @@
+/**
+ * TCP and UDP conversations, ours (conn.log summed by unordered 5-tuple) against tshark's (every
+ * TCP/UDP layer of every frame paired with the IP layer under it), and their differences.
+ */
+import { run } from '../helpers.js';
+import { canonAddr, type TsharkResult } from './tshark.js';
+
+export interface ConvCount { pkts: number; ipBytes: number }
+
+/** "tcp 10.0.0.1:80 10.0.0.2:51000", endpoints sorted so direction does not matter. */
+export function convKey(proto: string, a: string, ap: number, b: string, bp: number): string {
+  const ep = (h: string, p: number) => (h.includes(':') ? `[${canonAddr(h)}]:${p}` : `${h}:${p}`);
+  const x = ep(a, ap), y = ep(b, bp);
+  return `${proto} ${x < y ? x + ' ' + y : y + ' ' + x}`;
+}
+
+function add(m: Map<string, ConvCount>, k: string, pkts: number, ipBytes: number): void {
+  const c = m.get(k) ?? { pkts: 0, ipBytes: 0 };
+  c.pkts += pkts;
+  c.ipBytes += ipBytes;
+  m.set(k, c);
+}
+
+export interface OurConversations {
+  convs: Map<string, ConvCount>;
+  /** Names in weird.log. */
+  weirds: Set<string>;
+}
+
+export async function ourConversations(path: string): Promise<OurConversations> {
+  const { sink } = await run(path, { validateChecksums: false });
+  const m = new Map<string, ConvCount>();
+  for (const r of sink.get('conn')) {
+    if (r.proto !== 'tcp' && r.proto !== 'udp') continue;
+    add(m, convKey(String(r.proto), String(r['id.orig_h']), Number(r['id.orig_p']), String(r['id.resp_h']), Number(r['id.resp_p'])),
+      Number(r.orig_pkts) + Number(r.resp_pkts), Number(r.orig_ip_bytes) + Number(r.resp_ip_bytes));
+  }
+  return { convs: m, weirds: new Set(sink.get('weird').map((w) => String(w.name))) };
+}
+
+export interface TsharkConversations {
+  convs: Map<string, ConvCount>;
+  /** Hops tshark dissected out of a fragment it could not reassemble (left out of `convs`). */
+  loneFragmentHops: number;
+  /** Frames whose layers could not be paired with their fields and that name TCP or UDP. */
+  unpairedTransportFrames: number[];
+}
+
+export function tsharkConversations(t: TsharkResult): TsharkConversations {
+  const convs = new Map<string, ConvCount>();
+  let loneFragmentHops = 0;
+  const unpairedTransportFrames: number[] = [];
+  for (const f of t.frames) {
+    if (f.unpaired && f.protocols.some((p) => p === 'tcp' || p === 'udp')) unpairedTransportFrames.push(f.number);
+    for (const h of f.hops) {
+      if (h.loneFragment) loneFragmentHops++;
+      else add(convs, convKey(h.proto, h.src, h.sport, h.dst, h.dport), 1, h.ipBytes);
+    }
+  }
+  return { convs, loneFragmentHops, unpairedTransportFrames };
+}
+
+/** One line per conversation that differs: "<key> ours=P/B tshark=P/B" (P packets, B IP bytes). */
+export function diffConversations(ours: Map<string, ConvCount>, theirs: Map<string, ConvCount>): string[] {
+  const keys = new Set([...ours.keys(), ...theirs.keys()]);
+  const out: string[] = [];
+  const fmt = (c: ConvCount | undefined) => (c ? `${c.pkts}/${c.ipBytes}` : 'none');
+  for (const k of [...keys].sort()) {
+    const a = ours.get(k), b = theirs.get(k);
+    if (a && b && a.pkts === b.pkts && a.ipBytes === b.ipBytes) continue;
+    out.push(`${k} ours=${fmt(a)} tshark=${fmt(b)}`);
+  }
+  return out;
+}
