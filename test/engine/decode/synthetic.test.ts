@@ -91,6 +91,10 @@ test('PPTP enhanced GRE (version 1) with acknowledgement carrying PPP with addre
   const pppFrame = Buffer.concat([hex('ff03 0021'), INNER_UDP()]);
   const g = Buffer.concat([hex('3081 880b'), Buffer.from([0, pppFrame.length]), hex('0001 00000005 00000004'), pppFrame]);
   expectConns(runFrames([{ linkType: LINK_RAW, bytes: ipv4('192.0.2.1', '192.0.2.2', 47, g) }]), [{ ...inner, tunnel: 'Tunnel::GRE' }]);
+  // Acknowledgement only: payload length 0, no PPP frame, nothing to report.
+  const ack = runFrames([{ linkType: LINK_RAW, bytes: ipv4('192.0.2.1', '192.0.2.2', 47, hex('2081 880b 0000 0001 00000005')) }]);
+  assert.equal(ack.get('weird').length, 0);
+  assert.equal(ack.get('tunnel').length, 0);
 });
 
 test('802.11: QoS data with four addresses and +HTC; radiotap with TSFT and FCS flag', () => {

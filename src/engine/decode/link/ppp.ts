@@ -44,6 +44,8 @@ function decodePppProtocol(pkt: Packet, p: number, end: number, d: Dispatcher, a
       return;
     }
     // Some encapsulators put an EtherType where the PPP protocol goes (tcpdump accepts them too).
+    // No clash: 0x0800 cannot be a PPP protocol (its low byte must be odd, RFC 1661 §2) and
+    // 0x86dd is unassigned in IANA's PPP DLL protocol numbers.
     if (proto === 0x0800 || proto === 0x86dd) {
       d.dispatch('etherType', proto, pkt, p, end);
       return;

@@ -61,6 +61,8 @@ export const gre: LayerDecoder = {
       return;
     }
     let p = off + hlen;
+    // PPTP acknowledgement-only packets (RFC 2637 §4.1: payload length 0) carry no PPP frame.
+    if (version === 1 && (buf.readUInt16BE(off + 4) === 0 || p >= end)) return;
     let proto = type;
     if (version === 0 && type === PROTO_CISCO_METADATA) {
       if (end - p < CISCO_METADATA_LEN) {
