@@ -8,12 +8,16 @@ import { type OpenedCapture, type SourceProgress, readCapture } from './capture/
 import { Packet } from './decode/packet.js';
 import { type DecodeServices, Dispatcher, type TunnelType } from './decode/registry.js';
 import { DECODERS } from './decode/index.js';
-import { engineSettings } from './decode/settings.js';
+import { type ChecksumMode, setChecksumMode } from './decode/settings.js';
 import { flowHints } from './decode/flow-hints.js';
 import { DEFAULT_FLOW_OPTIONS, type FlowOptions, FlowTable } from './flow/flow-table.js';
 import type { Conn } from './flow/conn.js';
 import { PROTO_ICMP, PROTO_ICMP6, PROTO_TCP, PROTO_UDP } from './flow/conn.js';
-import { connRecord } from './flow/conn-record.js';
+import { connCommunityId, connRecord } from './flow/conn-record.js';
+import { scaledHistory } from './flow/tcp-session.js';
+import { AppLayer } from './analyzers/app-layer.js';
+import type { AnalyzerDescriptor } from './analyzers/analyzer.js';
+import { ANALYZERS } from './analyzers/index.js';
 import { connState } from './flow/conn-state.js';
 import { TunnelTable } from './flow/tunnels.js';
 import { FragmentReassembler } from './decode/net/fragments.js';
@@ -27,16 +31,21 @@ import { formatAddr } from './support/addr.js';
 
 export interface EngineOptions {
   flow: FlowOptions;
-  /** Drop packets with bad checksums as Zeek does (default true). */
-  validateChecksums: boolean;
+  /** Bad checksums: 'mark' (report, keep; default), 'strict' (drop, as Zeek), 'off' (don't check). */
+  checksums: ChecksumMode;
+  /** Shorthand kept for callers: false means checksums 'off'. */
+  validateChecksums?: boolean;
   /** Networks considered local (conn.log local_orig/local_resp). */
   localNets: readonly string[];
+  /** Protocol analyzers to run; empty for connections-only analysis. */
+  analyzers: readonly AnalyzerDescriptor[];
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   flow: DEFAULT_FLOW_OPTIONS,
-  validateChecksums: true,
+  checksums: 'mark',
   localNets: [],
+  analyzers: ANALYZERS,
 };
 
 /** What a run saw, for the CLI summary and the capture's metadata. */
@@ -73,12 +82,26 @@ export class Engine implements FrameSink, DecodeServices {
   private finished = false;
 
   constructor(private readonly sink: RecordSink, private readonly opts: EngineOptions = DEFAULT_ENGINE_OPTIONS) {
-    engineSettings.validateChecksums = opts.validateChecksums;
+    setChecksumMode(opts.validateChecksums === false ? 'off' : opts.checksums);
     this.localNets = new NetworkSet(opts.localNets);
     this.weirds = new WeirdSink((w) => this.writeWeird(w));
     this.tunnels = new TunnelTable((rec) => { this.stats.tunnels++; sink.write(TUNNEL_LOG, rec); }, (ts, n, a) => this.weirds.flowless(ts, n, a));
     this.flows = new FlowTable(opts.flow, (c) => this.connDone(c), (c, name, addl) => this.connWeird(c, name, addl));
     this.flows.weirdFlowless = (ts, n, a) => this.weirds.flowless(ts, n, a);
+    if (opts.analyzers.length > 0) {
+      this.flows.app = new AppLayer(opts.analyzers, {
+        sink,
+        now: () => this.now,
+        connWeird: (c, name, addl) => this.connWeird(c, name, addl),
+        communityId: (c) => connCommunityId(c),
+        gap: (c, isOrig, len) => {
+          c.missedBytes += len;
+          const e = isOrig ? c.tcpOrig : c.tcpResp;
+          if (e) scaledHistory(c, e, 'G', 'gap');
+          this.connWeird(c, 'content_gap', `${len} bytes`);
+        },
+      });
+    }
     this.fragments = new FragmentReassembler((pkt, name, addl) => this.weird(pkt, name, addl));
     this.dispatcher = new Dispatcher(DECODERS, this);
   }

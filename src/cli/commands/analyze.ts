@@ -10,12 +10,13 @@ import { TUNNEL_LOG } from '../../engine/logs/tunnel-log.js';
 import { Progress } from '../progress.js';
 import { formatSummary } from '../summary.js';
 import { NetworkSet } from '../../engine/support/networks.js';
+import type { ChecksumMode } from '../../engine/decode/settings.js';
 
 interface AnalyzeFlags {
   out: string;
   format: LogFormat;
   progress: boolean;
-  checksums: boolean;
+  checksums: ChecksumMode;
   localNets?: string;
   quiet?: boolean;
 }
@@ -37,7 +38,8 @@ export function registerAnalyze(program: Command): void {
     .requiredOption('-o, --out <dir>', 'directory for the logs (created if missing)')
     .addOption(new Option('-f, --format <format>', 'log format').choices(['json', 'tsv']).default('json'))
     .option('--local-nets <cidrs>', 'comma-separated local networks (fills local_orig/local_resp)', parseNets)
-    .option('--no-checksums', 'accept packets with bad checksums (default: drop them, as Zeek does)')
+    .addOption(new Option('--checksums <mode>', 'bad checksums: mark (report and analyse), strict (drop, as Zeek), off (skip checking)')
+      .choices(['mark', 'strict', 'off']).default('mark'))
     .option('--no-progress', 'no progress bar')
     .option('-q, --quiet', 'no summary')
     .action(async (capture: string, flags: AnalyzeFlags) => {
@@ -49,7 +51,7 @@ export function registerAnalyze(program: Command): void {
       try {
         const result = await analyze(capture, sink, {
           engine: {
-            validateChecksums: flags.checksums,
+            checksums: flags.checksums,
             localNets: flags.localNets ? flags.localNets.split(',') : DEFAULT_ENGINE_OPTIONS.localNets,
           },
           onProgress: (p, stats) => {

@@ -53,7 +53,7 @@ export function connRecord(c: Conn, localNets: NetworkSet, tunnelUid: (id: numbe
     conn_state: connState(c),
     local_orig: local ? localNets.contains(c.o0, c.o1, c.o2, c.o3) : undefined,
     local_resp: local ? localNets.contains(c.r0, c.r1, c.r2, c.r3) : undefined,
-    missed_bytes: 0,
+    missed_bytes: c.missedBytes,
     history: c.history === '' ? undefined : c.history,
     orig_pkts: c.origPkts,
     orig_ip_bytes: c.origIpBytes,

@@ -55,6 +55,10 @@ export class Conn {
   services: string[] | undefined = undefined;
   /** If this connection carries a tunnel (VXLAN, Teredo...), its tunnel id. */
   tunnelId = -1;
+  /** Application-layer state (streams, detection, analyzer); owned by analyzers/app-layer. */
+  app: object | undefined = undefined;
+  /** Bytes never seen in this connection's TCP streams (conn.log missed_bytes). */
+  missedBytes = 0;
   /** Names of weirds logged on this connection (for rate limiting). */
   weirds: string[] | undefined = undefined;
 

@@ -13,6 +13,8 @@ import { likelyServerPortsTcp, likelyServerPortsUdp } from './likely-server-port
 import { DeadlineHeap } from './deadline-heap.js';
 import { uidFor } from './uid.js';
 import { LIMITS } from '../support/limits.js';
+import { engineSettings } from '../decode/settings.js';
+import type { AppHooks } from '../analyzers/app-layer.js';
 
 export interface FlowOptions {
   /** Inactivity timeouts in seconds (Zeek: tcp 5 min, udp 1 min, icmp 1 min). */
@@ -122,14 +124,15 @@ export class FlowTable {
     const ipLen = pkt.ipLen;
     let accepted = true;
     if (proto === PROTO_TCP) {
-      if (pkt.badChecksum) {
-        tcpChecksumError(c, isOrig, this.weird);
+      if (pkt.badChecksum) tcpChecksumError(c, isOrig, this.weird);
+      if (pkt.badChecksum && engineSettings.dropBadChecksums) {
         accepted = false;
       } else {
         processTcp(c, pkt, isOrig, this.opts.tcpTimers, this.weird);
         // processTcp may flip roles (SYN/SYN-ACK reversal): recount direction afterwards.
         isOrig = fromOrig(c, pkt, sp);
         if (isOrig) { c.origPkts++; c.origIpBytes += ipLen; } else { c.respPkts++; c.respIpBytes += ipLen; }
+        if (this.app !== undefined) this.app.tcp(c, pkt, isOrig);
       }
     } else if (proto === PROTO_UDP) {
       // Zeek counts UDP packets before validating the checksum.
@@ -137,6 +140,8 @@ export class FlowTable {
       if (pkt.badChecksum) {
         this.weird(c, 'bad_UDP_checksum');
         c.checkHistory(isOrig ? HIST_CORRUPT_PKT : HIST_CORRUPT_PKT << 16, isOrig ? 'C' : 'c');
+      }
+      if (pkt.badChecksum && engineSettings.dropBadChecksums) {
         accepted = false;
       } else {
         c.lastTs = ts;
@@ -150,10 +155,11 @@ export class FlowTable {
           c.checkHistory(HIST_UDP_DATA << 16, 'd');
           c.respLen = c.respLen < 0 ? ulen : c.respLen + ulen;
         }
+        if (this.app !== undefined) this.app.udp(c, pkt, isOrig);
       }
     } else if (proto === PROTO_ICMP || proto === PROTO_ICMP6) {
-      if (pkt.badChecksum) {
-        this.weird(c, 'bad_ICMP_checksum');
+      if (pkt.badChecksum) this.weird(c, 'bad_ICMP_checksum');
+      if (pkt.badChecksum && engineSettings.dropBadChecksums) {
         accepted = false;
       } else {
         c.lastTs = ts;
@@ -229,6 +235,7 @@ export class FlowTable {
     c.bucketNext = undefined;
     this.live--;
     if (this.current === c) this.current = undefined;
+    if (this.app !== undefined) this.app.done(c);
     this.onDone(c);
   }
 
@@ -246,6 +253,9 @@ export class FlowTable {
       n--;
     }
   }
+
+  /** The application layer (reassembly, detection, analyzers), when analysis goes past flows. */
+  app: AppHooks | undefined;
 
   /** Optional reporter for table-level weirds. */
   weirdFlowless: ((ts: number, name: string, addl?: string) => void) | undefined;

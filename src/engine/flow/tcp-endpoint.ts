@@ -47,6 +47,8 @@ export class TcpEndpoint {
   win0Thresh = 1;
   chkCnt = 0;
   chkThresh = 1;
+  gapCnt = 0;
+  gapThresh = 1;
 
   constructor(public isOrig: boolean) {}
 

@@ -34,9 +34,11 @@ export const ZEEK_TCP_TIMERS: TcpTimers = {
 export type ConnWeird = (c: Conn, name: string, addl?: string) => void;
 
 /** Scaled history letters (c g t w): logged at the 1st, 10th, 100th... occurrence. */
-function scaledHistory(c: Conn, e: TcpEndpoint, code: string, which: 'rxmt' | 'win0' | 'chk'): void {
+export function scaledHistory(c: Conn, e: TcpEndpoint, code: string, which: 'rxmt' | 'win0' | 'chk' | 'gap'): void {
   const letter = e.isOrig ? code : code.toLowerCase();
-  if (which === 'rxmt') {
+  if (which === 'gap') {
+    if (++e.gapCnt === e.gapThresh) { c.history += letter; e.gapThresh *= 10; }
+  } else if (which === 'rxmt') {
     if (++e.rxmtCnt === e.rxmtThresh) { c.history += letter; e.rxmtThresh *= 10; }
   } else if (which === 'win0') {
     if (++e.win0Cnt === e.win0Thresh) { c.history += letter; e.win0Thresh *= 10; }
@@ -327,6 +329,19 @@ function connectionClosed(c: Conn, e: TcpEndpoint, peer: TcpEndpoint, timers: Tc
   }
 }
 
+/**
+ * What processTcp learned about the segment, for the stream layer: where its payload sits in the
+ * sender's relative sequence space, what it acknowledges, and whether it is usable.
+ */
+export const tcpSegment = {
+  /** Relative sequence of the first payload byte (SYN excluded). */
+  relDataSeq: 0,
+  /** Relative acknowledgement of the peer's stream, or -1 without a usable ACK. */
+  relAck: -1,
+  /** Payload must not be reassembled (RST, sequence underflow). */
+  skipData: false,
+};
+
 /** Processes one TCP segment on connection `c` (Zeek's TCPAnalyzer::DeliverPacket + Process). */
 export function processTcp(c: Conn, pkt: Packet, isOrig: boolean, timers: TcpTimers, weird: ConnWeird): void {
   const e = isOrig ? c.tcpOrig! : c.tcpResp!;
@@ -362,15 +377,27 @@ export function processTcp(c: Conn, pkt: Packet, isOrig: boolean, timers: TcpTim
   if (flags & TH_FIN) e.finCnt++;
   if (flags & TH_RST) e.rstCnt++;
 
+  const seqUnderflow = underflow.v;
+  tcpSegment.relAck = -1;
   if (flags & TH_ACK) {
-    if (peer.state === TcpState.Inactive) initPeer(c, peer, e, flags, ackSeq, weird);
-    else {
+    if (peer.state === TcpState.Inactive) {
+      initPeer(c, peer, e, flags, ackSeq, weird);
+      tcpSegment.relAck = 1;
+    } else {
       underflow.v = false;
-      relativeSeq(peer, ackSeq, peer.ackSeq, peer.ackWraps);
+      const relAck = relativeSeq(peer, ackSeq, peer.ackSeq, peer.ackWraps);
       if (underflow.v) weird(c, 'TCP_ack_underflow_or_misorder');
-      else if (!(flags & TH_RST)) updateAckSeq(peer, ackSeq); // acks in RSTs aren't trusted
+      else {
+        // Acks in RSTs aren't trusted (nor used to find content gaps).
+        if (!(flags & TH_RST)) {
+          updateAckSeq(peer, ackSeq);
+          tcpSegment.relAck = relAck;
+        }
+      }
     }
   }
+  tcpSegment.relDataSeq = flags & TH_SYN ? relSeq + 1 : relSeq;
+  tcpSegment.skipData = (flags & TH_RST) !== 0 || seqUnderflow;
 
   const deltaLast = updateLastSeq(c, e, seqOnePast, flags, len);
   e.lastTime = t;

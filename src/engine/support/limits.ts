@@ -25,12 +25,29 @@ export const LIMITS = {
    *  pending datagrams are abandoned (weird fragment_limit_reached). */
   maxFragmentBytes: 64 * 1024 * 1024,
   /** Fragments (duplicates included) accepted for one datagram before it is abandoned. A 64 KiB
-   *  datagram over a 576-byte MTU needs ~120; more is an overlap/duplicate attack. */
-  maxFragmentsPerDatagram: 256,
+   *  datagram over a 576-byte MTU needs ~120, but tiny-fragment evasion is real traffic to
+   *  report on (bad-ip-fragment-garbage.pcap: 5000-byte TCP datagrams in 313 fragments, which
+   *  tshark and Zeek reassemble). Per-fragment work grows with the pieces held, so this also
+   *  caps the CPU an overlap flood can cost. */
+  maxFragmentsPerDatagram: 1024,
   /** Seconds of capture time an incomplete fragmented datagram is kept, from its first fragment
    *  (Zeek's frag_timeout is off by default; Linux's ipfrag_time is 30 s). Expiry is a weird
    *  incompletely_reassembled_fragment. */
   fragmentTimeout: 30,
+  /** Out-of-order bytes buffered per TCP direction while waiting for a hole to fill. A real
+   *  receive window is at most 1 GiB with scaling but in practice a few MiB. */
+  maxStreamBufferBytes: 4 * 1024 * 1024,
+  /** Out-of-order bytes buffered across all TCP streams. */
+  maxReassemblyBytes: 256 * 1024 * 1024,
+  /** Delivered bytes remembered per stream to check retransmissions for differing content. */
+  reassemblyRetainBytes: 4096,
+  /** A gap to a FIN farther than this is not reported at close (bogus sequence numbers). */
+  maxReportedGap: 64 * 1024 * 1024,
+  /** Bytes per direction shown to protocol probes (and kept for replay) before detection gives
+   *  up. Real protocols identify themselves in their first message. */
+  detectionBytes: 4096,
+  /** UDP datagrams per connection probed before detection gives up. */
+  detectionDatagrams: 8,
   /** Live connections before the oldest idle ones are expired early (keeps RSS bounded). */
   maxConnections: 1_000_000,
   /** Tunnels tracked at once. */

@@ -19,8 +19,8 @@ const c2s = (ts: number, flags: number, seq: number, ack: number, payload = 0): 
 const s2c = (ts: number, flags: number, seq: number, ack: number, payload = 0): FrameSpec =>
   ({ ts, src: S, dst: C, proto: 'tcp', sport: SP, dport: CP, flags, seq, ack, payload });
 
-async function conns(frames: FrameSpec[]): Promise<{ conns: LogRecord[]; weirds: LogRecord[] }> {
-  const { sink } = await run(writeTemp(buildPcap(frames)));
+async function conns(frames: FrameSpec[], engine: Parameters<typeof run>[1] = {}): Promise<{ conns: LogRecord[]; weirds: LogRecord[] }> {
+  const { sink } = await run(writeTemp(buildPcap(frames)), engine);
   return { conns: sink.get('conn'), weirds: sink.get('weird') };
 }
 
@@ -140,12 +140,22 @@ test('a zero window is W', async () => {
   assert.equal(c.history, 'ShAaw'); // a pure ACK (a) announcing a zero window (w)
 });
 
-test('segments with a bad checksum are C and not counted', async () => {
-  const { conns: [c], weirds } = await conns([...handshake(), { ...c2s(100.03, ACK | PSH, 1001, 5001, 10), badChecksum: true }]);
+test('strict checksums (Zeek): segments with a bad checksum are C and not counted', async () => {
+  const frames = [...handshake(), { ...c2s(100.03, ACK | PSH, 1001, 5001, 10), badChecksum: true }];
+  const { conns: [c], weirds } = await conns(frames, { checksums: 'strict' });
   assert.equal(c.history, 'ShAC');
   assert.equal(c.orig_pkts, 2);
   assert.equal(c.orig_bytes, 0);
   assert.ok(weirds.some((w) => w.name === 'bad_TCP_checksum' && w.uid === c.uid));
+});
+
+test('default checksums (mark): a bad checksum is reported as C but the segment is analysed', async () => {
+  const frames = [...handshake(), { ...c2s(100.03, ACK | PSH, 1001, 5001, 10), badChecksum: true }];
+  const { conns: [c], weirds } = await conns(frames);
+  assert.equal(c.history, 'ShACD');
+  assert.equal(c.orig_pkts, 3);
+  assert.equal(c.orig_bytes, 10);
+  assert.ok(weirds.some((w) => w.name === 'bad_TCP_checksum'));
 });
 
 test('a new SYN after the connection closed starts a new connection with a new uid', async () => {

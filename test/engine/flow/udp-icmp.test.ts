@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { buildPcap, writeTemp, type FrameSpec } from '../../support/build-pcap.js';
 import { run } from '../../helpers.js';
 
-async function conns(frames: FrameSpec[]) {
-  const { sink } = await run(writeTemp(buildPcap(frames)));
+async function conns(frames: FrameSpec[], engine: Parameters<typeof run>[1] = {}) {
+  const { sink } = await run(writeTemp(buildPcap(frames)), engine);
   return sink.get('conn');
 }
 
@@ -37,8 +37,8 @@ test('UDP inactivity timeout (60 s) splits a flow into two connections', async (
   assert.notEqual(cs[0].uid, cs[1].uid);
 });
 
-test('a bad UDP checksum is counted as a packet, marked C, and not as payload', async () => {
-  const [c] = await conns([q(100), { ...r(100.1), badChecksum: true }]);
+test('strict checksums: a bad UDP checksum is counted as a packet, marked c, and not as payload', async () => {
+  const [c] = await conns([q(100), { ...r(100.1), badChecksum: true }], { checksums: 'strict' });
   assert.equal(c.resp_pkts, 1);
   assert.equal(c.resp_bytes, 0);
   assert.equal(c.history, 'Dc');
@@ -78,4 +78,11 @@ test('ICMPv6 echo over IPv6', async () => {
   assert.equal(cs[0]['id.orig_p'], 128);
   assert.equal(cs[0]['id.resp_p'], 129);
   assert.equal(cs[0].orig_ip_bytes, 40 + 8 + 16);
+});
+
+test('default checksums (mark): a bad UDP checksum is marked c and the datagram still counts', async () => {
+  const [c] = await conns([q(100), { ...r(100.1), badChecksum: true }]);
+  assert.equal(c.history, 'Dcd');
+  assert.equal(c.resp_bytes, 80);
+  assert.equal(c.conn_state, 'SF');
 });

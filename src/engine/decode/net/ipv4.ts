@@ -47,7 +47,7 @@ export const ipv4: LayerDecoder = {
     }
     if (engineSettings.validateChecksums && !ipv4HeaderChecksumOk(buf, off, hlen)) {
       d.services.weird(pkt, 'bad_IP_checksum');
-      return;
+      if (engineSettings.dropBadChecksums) return;
     }
     if (totalLen > avail && pkt.capLen >= pkt.wireLen) {
       // Not cut by the snaplen: the header claims more than the frame carried.

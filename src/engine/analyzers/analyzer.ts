@@ -1,0 +1,77 @@
+/**
+ * The contract between the engine and a protocol analyzer. An analyzer is one folder under
+ * analyzers/<proto>/ exporting an AnalyzerDescriptor (how it is recognised, how it is created),
+ * registered with one line in analyzers/index.ts. It never sees packets or sequence numbers: TCP
+ * analyzers get reassembled bytes and gaps, UDP analyzers get datagrams.
+ */
+import type { LogRecord, LogSchema } from '../logs/schema.js';
+
+/** The connection an analyzer instance works for (all strings already formatted). */
+export interface ConnInfo {
+  readonly uid: string;
+  readonly origH: string;
+  readonly origP: number;
+  readonly respH: string;
+  readonly respP: number;
+  /** 'tcp' | 'udp' */
+  readonly transport: 'tcp' | 'udp';
+  /** Community ID v1 of the connection. */
+  readonly communityId: string;
+}
+
+export interface AnalyzerContext {
+  readonly conn: ConnInfo;
+  /** Capture time of the packet that delivered the current bytes (Zeek's network_time). */
+  now(): number;
+  /** Writes a log record; the analyzer fills ts, uid and id.* (see connFields()). */
+  log(schema: LogSchema, record: LogRecord): void;
+  /** `uid` and the `id.*` fields of this connection, to spread into a record. */
+  connFields(): LogRecord;
+  /** A protocol anomaly on this connection (weird.log). */
+  weird(name: string, addl?: string): void;
+  /** The traffic is this protocol: adds it to conn.log `service`. Call once it parsed cleanly. */
+  confirm(): void;
+  /**
+   * The traffic is not (or no longer) this protocol. Before confirm(), detection moves on to
+   * the next candidate; after it, the analyzer is detached and a weird is logged.
+   */
+  violation(reason: string): void;
+}
+
+export interface StreamAnalyzer {
+  /** In-order bytes from one side: buf[off, off+len), valid only during the call. */
+  data(isOrig: boolean, buf: Buffer, off: number, len: number): void;
+  /** `len` bytes of this side that were never seen. Resynchronise or give up. */
+  gap(isOrig: boolean, len: number): void;
+  /** This side closed (FIN) and everything before it was delivered. */
+  eof(isOrig: boolean): void;
+  /** The connection is over: log what is pending. Called exactly once. */
+  done(): void;
+}
+
+export interface DatagramAnalyzer {
+  /** One datagram's payload: buf[off, off+len), valid only during the call. */
+  packet(isOrig: boolean, buf: Buffer, off: number, len: number): void;
+  /** The connection is over: log what is pending. Called exactly once. */
+  done(): void;
+}
+
+/** 'yes': this is the protocol; 'no': it is not; 'more': show me more bytes of this side. */
+export type ProbeResult = 'yes' | 'no' | 'more';
+
+export interface AnalyzerDescriptor {
+  /** Service name as conn.log shows it ("dns", "http", "ssl"). */
+  readonly name: string;
+  /** Well-known ports; a port match is tried first (and suffices when there is no probe). */
+  readonly tcpPorts?: readonly number[];
+  readonly udpPorts?: readonly number[];
+  /**
+   * Recognises the protocol from the first bytes one side sent (bytes buf[off, off+len)).
+   * Must be cheap, must never throw, and should only say 'yes' on real evidence.
+   */
+  probe?(isOrig: boolean, buf: Buffer, off: number, len: number, transport: 'tcp' | 'udp'): ProbeResult;
+  /** Probing on any port (not only the well-known ones). Default true when a probe exists. */
+  readonly probeAnyPort?: boolean;
+  createStream?(ctx: AnalyzerContext): StreamAnalyzer;
+  createDatagram?(ctx: AnalyzerContext): DatagramAnalyzer;
+}

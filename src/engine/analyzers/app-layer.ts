@@ -1,0 +1,370 @@
+/**
+ * The application layer of every connection: TCP reassembly into streams, protocol detection
+ * (well-known ports first, then payload probes, on any port), and the chosen analyzer fed with
+ * bytes or datagrams. A probe that fails hands the data to the next candidate; a connection no
+ * analyzer claims stops costing anything.
+ */
+import type { Packet } from '../decode/packet.js';
+import { TH_FIN } from '../decode/packet.js';
+import type { Conn } from '../flow/conn.js';
+import { PROTO_TCP } from '../flow/conn.js';
+import { tcpSegment } from '../flow/tcp-session.js';
+import type { LogRecord, LogSchema, RecordSink } from '../logs/schema.js';
+import { formatAddr } from '../support/addr.js';
+import { LIMITS } from '../support/limits.js';
+import { ReassemblyBudget, type StreamReceiver, TcpStream } from '../reassembly/tcp-stream.js';
+import type { AnalyzerContext, AnalyzerDescriptor, ConnInfo, DatagramAnalyzer, StreamAnalyzer } from './analyzer.js';
+
+/** What the flow table calls; implemented by AppLayer. */
+export interface AppHooks {
+  tcp(c: Conn, pkt: Packet, isOrig: boolean): void;
+  udp(c: Conn, pkt: Packet, isOrig: boolean): void;
+  done(c: Conn): void;
+}
+
+export interface AppServices {
+  sink: RecordSink;
+  now(): number;
+  connWeird(c: Conn, name: string, addl?: string): void;
+  communityId(c: Conn): string;
+  /** A content gap of `len` bytes on one side (conn.log missed_bytes, history G/g). */
+  gap(c: Conn, isOrig: boolean, len: number): void;
+}
+
+type Chunk = { isOrig: boolean; data: Buffer | undefined; gap: number };
+
+const enum Phase { Detecting, Active, Off }
+
+/** Per-connection state, kept on Conn.app. */
+class ConnApp implements StreamReceiver {
+  phase = Phase.Detecting;
+  candidates: AnalyzerDescriptor[];
+  /** Everything seen so far, in order, for probing and replay (bounded by LIMITS.detectionBytes). */
+  replay: Chunk[] = [];
+  replayBytes = [0, 0];
+  replayOverflow = false;
+  datagrams = 0;
+  active: { desc: AnalyzerDescriptor; ctx: Ctx; stream?: StreamAnalyzer; dgram?: DatagramAnalyzer; confirmed: boolean } | undefined;
+  origStream: TcpStream | undefined;
+  respStream: TcpStream | undefined;
+  /** Which side the stream receiver is currently delivering for. */
+  side = true;
+  eofSent = [false, false];
+
+  constructor(readonly layer: AppLayer, readonly conn: Conn, candidates: AnalyzerDescriptor[]) {
+    this.candidates = candidates;
+  }
+
+  // StreamReceiver (the current side is set before each stream call)
+  data(buf: Buffer, off: number, len: number): void {
+    this.layer.bytes(this, this.side, buf, off, len);
+  }
+
+  gap(len: number): void {
+    this.layer.gapped(this, this.side, len);
+  }
+}
+
+class Ctx implements AnalyzerContext {
+  private info: ConnInfo | undefined;
+  constructor(private readonly app: ConnApp, private readonly layer: AppLayer, private readonly desc: AnalyzerDescriptor) {}
+
+  get conn(): ConnInfo {
+    if (!this.info) {
+      const c = this.app.conn;
+      this.info = {
+        uid: c.uid,
+        origH: formatAddr(c.o0, c.o1, c.o2, c.o3), origP: c.oPort,
+        respH: formatAddr(c.r0, c.r1, c.r2, c.r3), respP: c.rPort,
+        transport: c.proto === PROTO_TCP ? 'tcp' : 'udp',
+        communityId: this.layer.services.communityId(c),
+      };
+    }
+    return this.info;
+  }
+
+  now(): number {
+    return this.layer.services.now();
+  }
+
+  log(schema: LogSchema, record: LogRecord): void {
+    this.layer.services.sink.write(schema, record);
+  }
+
+  connFields(): LogRecord {
+    const i = this.conn;
+    return { uid: i.uid, 'id.orig_h': i.origH, 'id.orig_p': i.origP, 'id.resp_h': i.respH, 'id.resp_p': i.respP };
+  }
+
+  weird(name: string, addl?: string): void {
+    this.layer.services.connWeird(this.app.conn, name, addl);
+  }
+
+  confirm(): void {
+    const a = this.app.active;
+    if (!a || a.desc !== this.desc || a.confirmed) return;
+    a.confirmed = true;
+    this.app.conn.addService(this.desc.name);
+    // Confirmed: the beginning kept for re-detection is no longer needed.
+    this.app.replay = [];
+  }
+
+  violation(reason: string): void {
+    this.layer.violation(this.app, this.desc, reason);
+  }
+}
+
+export class AppLayer implements AppHooks {
+  private readonly budget = new ReassemblyBudget();
+  private readonly byName = new Map<string, AnalyzerDescriptor>();
+
+  constructor(readonly analyzers: readonly AnalyzerDescriptor[], readonly services: AppServices) {
+    for (const a of analyzers) this.byName.set(a.name, a);
+  }
+
+  // ---- hooks from the flow table ----
+
+  tcp(c: Conn, pkt: Packet, isOrig: boolean): void {
+    let app = c.app as ConnApp | undefined;
+    if (app === undefined) {
+      if (pkt.payloadLen <= 0) return; // nothing to analyse until a byte of payload shows up
+      app = this.attach(c, 'tcp');
+      if (!app) return;
+    }
+    if (app.phase === Phase.Off) return;
+    const seg = tcpSegment;
+    const mine = isOrig ? app.origStream! : app.respStream!;
+    const peer = isOrig ? app.respStream! : app.origStream!;
+    if (seg.relAck >= 0) {
+      app.side = !isOrig;
+      peer.ack(seg.relAck);
+    }
+    if (!seg.skipData && pkt.payloadCap > 0) {
+      app.side = isOrig;
+      mine.segment(seg.relDataSeq, pkt.buf, pkt.payloadOff, Math.min(pkt.payloadCap, pkt.payloadLen));
+    }
+    if (pkt.tcpFlags & TH_FIN) mine.fin(seg.relDataSeq + pkt.payloadLen);
+    this.checkEof(app, isOrig, mine);
+  }
+
+  udp(c: Conn, pkt: Packet, isOrig: boolean): void {
+    if (pkt.payloadCap <= 0) return;
+    let app = c.app as ConnApp | undefined;
+    if (app === undefined) {
+      app = this.attach(c, 'udp');
+      if (!app) return;
+    }
+    if (app.phase === Phase.Off) return;
+    const len = Math.min(pkt.payloadCap, pkt.payloadLen);
+    if (app.phase === Phase.Active) {
+      app.active!.dgram!.packet(isOrig, pkt.buf, pkt.payloadOff, len);
+      return;
+    }
+    // Detecting: keep a few datagrams for replay, probe with this one.
+    if (app.datagrams < LIMITS.detectionDatagrams) {
+      app.replay.push({ isOrig, data: Buffer.from(pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + len)), gap: 0 });
+    } else app.replayOverflow = true;
+    app.datagrams++;
+    this.detect(app, isOrig, pkt.buf, pkt.payloadOff, len);
+    if (app.phase === Phase.Detecting && app.datagrams >= LIMITS.detectionDatagrams) this.giveUp(app);
+  }
+
+  done(c: Conn): void {
+    const app = c.app as ConnApp | undefined;
+    if (!app) return;
+    if (app.phase !== Phase.Off && app.origStream && app.respStream) {
+      app.side = true;
+      app.origStream.flush();
+      app.side = false;
+      app.respStream.flush();
+      if (app.phase === Phase.Active && app.active?.stream) {
+        if (!app.eofSent[0]) { app.eofSent[0] = true; app.active.stream.eof(true); }
+        if (!app.eofSent[1]) { app.eofSent[1] = true; app.active.stream.eof(false); }
+      }
+    }
+    this.finishAnalyzer(app);
+    app.origStream?.release();
+    app.respStream?.release();
+    c.app = undefined;
+  }
+
+  // ---- detection ----
+
+  private attach(c: Conn, transport: 'tcp' | 'udp'): ConnApp | undefined {
+    const candidates = this.candidatesFor(transport, c.rPort, c.oPort);
+    const app = new ConnApp(this, c, candidates);
+    c.app = app;
+    if (candidates.length === 0) {
+      app.phase = Phase.Off;
+      return app;
+    }
+    if (transport === 'tcp') {
+      const weird = (name: string, addl?: string) => this.services.connWeird(c, name, addl);
+      app.origStream = new TcpStream(app, this.budget, weird);
+      app.respStream = new TcpStream(app, this.budget, weird);
+    }
+    return app;
+  }
+
+  /** Port matches first (responder port, then originator port), then analyzers with probes. */
+  private candidatesFor(transport: 'tcp' | 'udp', rPort: number, oPort: number): AnalyzerDescriptor[] {
+    const byPort: AnalyzerDescriptor[] = [];
+    const rest: AnalyzerDescriptor[] = [];
+    for (const a of this.analyzers) {
+      const canRun = transport === 'tcp' ? a.createStream : a.createDatagram;
+      if (!canRun) continue;
+      const ports = transport === 'tcp' ? a.tcpPorts : a.udpPorts;
+      if (ports?.includes(rPort) || ports?.includes(oPort)) byPort.push(a);
+      else if (a.probe && a.probeAnyPort !== false) rest.push(a);
+    }
+    return byPort.concat(rest);
+  }
+
+  /** In-order stream bytes of one side. */
+  bytes(app: ConnApp, isOrig: boolean, buf: Buffer, off: number, len: number): void {
+    if (app.phase === Phase.Active) {
+      if (!app.active!.confirmed) this.keepForReplay(app, isOrig, buf, off, len);
+      app.active!.stream!.data(isOrig, buf, off, len);
+      return;
+    }
+    if (app.phase !== Phase.Detecting) return;
+    this.keepForReplay(app, isOrig, buf, off, len);
+    const side = this.sideBytes(app, isOrig);
+    this.detect(app, isOrig, side, 0, side.length);
+    if (app.phase === Phase.Detecting && app.replayBytes[0] >= LIMITS.detectionBytes && app.replayBytes[1] >= LIMITS.detectionBytes) this.giveUp(app);
+  }
+
+  gapped(app: ConnApp, isOrig: boolean, len: number): void {
+    this.services.gap(app.conn, isOrig, len);
+    if (app.phase === Phase.Active) {
+      if (!app.active!.confirmed) app.replay.push({ isOrig, data: undefined, gap: len });
+      app.active!.stream!.gap(isOrig, len);
+    } else if (app.phase === Phase.Detecting) {
+      // Probing across a hole is guesswork: this side can no longer be recognised.
+      app.replay.push({ isOrig, data: undefined, gap: len });
+      app.replayBytes[isOrig ? 0 : 1] = LIMITS.detectionBytes;
+      if (app.replayBytes[0] >= LIMITS.detectionBytes && app.replayBytes[1] >= LIMITS.detectionBytes) this.giveUp(app);
+    }
+  }
+
+  private keepForReplay(app: ConnApp, isOrig: boolean, buf: Buffer, off: number, len: number): void {
+    const i = isOrig ? 0 : 1;
+    const room = LIMITS.detectionBytes - app.replayBytes[i];
+    if (room <= 0) { app.replayOverflow = true; return; }
+    const take = Math.min(room, len);
+    app.replay.push({ isOrig, data: Buffer.from(buf.subarray(off, off + take)), gap: 0 });
+    app.replayBytes[i] += take;
+    if (take < len) app.replayOverflow = true;
+  }
+
+  private sideBytes(app: ConnApp, isOrig: boolean): Buffer {
+    const parts: Buffer[] = [];
+    for (const ch of app.replay) if (ch.isOrig === isOrig && ch.data) parts.push(ch.data);
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+
+  private detect(app: ConnApp, isOrig: boolean, buf: Buffer, off: number, len: number): void {
+    const transport = app.conn.proto === PROTO_TCP ? 'tcp' : 'udp';
+    const rPort = app.conn.rPort, oPort = app.conn.oPort;
+    for (let i = 0; i < app.candidates.length; ) {
+      const a = app.candidates[i];
+      const ports = transport === 'tcp' ? a.tcpPorts : a.udpPorts;
+      let r: 'yes' | 'no' | 'more';
+      if (a.probe) {
+        try {
+          r = a.probe(isOrig, buf, off, len, transport);
+        } catch {
+          r = 'no'; // a probe bug must not take the connection down
+        }
+      } else r = ports?.includes(rPort) || ports?.includes(oPort) ? 'yes' : 'no';
+      if (r === 'yes') {
+        this.activate(app, a);
+        return;
+      }
+      if (r === 'no') app.candidates.splice(i, 1);
+      else i++;
+    }
+    if (app.candidates.length === 0) this.giveUp(app);
+  }
+
+  private activate(app: ConnApp, desc: AnalyzerDescriptor): void {
+    const ctx = new Ctx(app, this, desc);
+    app.phase = Phase.Active;
+    app.active = {
+      desc, ctx, confirmed: false,
+      stream: app.conn.proto === PROTO_TCP ? desc.createStream!(ctx) : undefined,
+      dgram: app.conn.proto === PROTO_TCP ? undefined : desc.createDatagram!(ctx),
+    };
+    const chunks = app.replay;
+    app.replay = [];
+    app.replayBytes = [0, 0];
+    // Replay what was seen, in order; while unconfirmed it is kept again for a possible switch.
+    for (const ch of chunks) {
+      if (app.phase !== Phase.Active || app.active?.desc !== desc) return;
+      if (app.active.stream) {
+        if (ch.data) this.bytes(app, ch.isOrig, ch.data, 0, ch.data.length);
+        else this.gapped(app, ch.isOrig, ch.gap);
+      } else if (ch.data) {
+        if (!app.active.confirmed) app.replay.push(ch);
+        app.active.dgram!.packet(ch.isOrig, ch.data, 0, ch.data.length);
+      }
+    }
+  }
+
+  violation(app: ConnApp, desc: AnalyzerDescriptor, reason: string): void {
+    const a = app.active;
+    if (!a || a.desc !== desc || app.phase !== Phase.Active) return;
+    this.services.connWeird(app.conn, 'protocol_violation', `${desc.name}: ${reason}`);
+    if (a.confirmed || app.replayOverflow) {
+      // Zeek detaches an analyzer that violates its protocol; we stop analysing the connection.
+      this.finishAnalyzer(app);
+      this.off(app);
+      return;
+    }
+    // Not confirmed yet: forget this analyzer and let the next candidate look at the replay.
+    app.active = undefined;
+    app.phase = Phase.Detecting;
+    app.candidates = app.candidates.filter((c) => c !== desc);
+    const chunks = app.replay;
+    app.replay = [];
+    app.replayBytes = [0, 0];
+    for (const ch of chunks) {
+      if (app.phase !== Phase.Detecting) break;
+      if (ch.data) {
+        if (app.conn.proto === PROTO_TCP) this.bytes(app, ch.isOrig, ch.data, 0, ch.data.length);
+        else { app.replay.push(ch); this.detect(app, ch.isOrig, ch.data, 0, ch.data.length); }
+      } else this.gapped(app, ch.isOrig, ch.gap);
+    }
+  }
+
+  private giveUp(app: ConnApp): void {
+    if (app.phase !== Phase.Detecting) return;
+    this.off(app);
+  }
+
+  private off(app: ConnApp): void {
+    app.phase = Phase.Off;
+    app.replay = [];
+    app.origStream?.release();
+    app.respStream?.release();
+  }
+
+  private finishAnalyzer(app: ConnApp): void {
+    const a = app.active;
+    if (!a) return;
+    app.active = undefined;
+    try {
+      a.stream?.done();
+      a.dgram?.done();
+    } finally {
+      if (app.phase === Phase.Active) app.phase = Phase.Off;
+    }
+  }
+
+  private checkEof(app: ConnApp, isOrig: boolean, s: TcpStream): void {
+    const i = isOrig ? 0 : 1;
+    if (app.eofSent[i] || s.finSeq < 0 || s.nextSeq < s.finSeq) return;
+    app.eofSent[i] = true;
+    if (app.phase === Phase.Active) app.active!.stream!.eof(isOrig);
+  }
+}

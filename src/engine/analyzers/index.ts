@@ -1,0 +1,9 @@
+/**
+ * Every protocol analyzer, registered in one list. Adding one: create analyzers/<proto>/ with
+ * its parser, state, log schema and tests, export an AnalyzerDescriptor from
+ * analyzers/<proto>/index.ts, and add it here. Order matters only among analyzers whose
+ * probes could claim the same bytes: earlier wins.
+ */
+import type { AnalyzerDescriptor } from './analyzer.js';
+
+export const ANALYZERS: readonly AnalyzerDescriptor[] = [];
