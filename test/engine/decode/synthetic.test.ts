@@ -73,10 +73,29 @@ test('Teredo with authentication and origin indication; non-IPv6 payload is igno
   assert.equal(tunnels.length, 1);
   assert.equal(tunnels[0].tunnel_type, 'Tunnel::TEREDO');
   assert.ok(sink.get('conn').some((c) => c.proto === 'unknown_transport' && c['id.orig_h'] === '1111:1111:1111:1111:1111:1111:1111:1111'));
+  // An IPv6 header claiming more than the datagram holds is not Teredo; a bubble with trailing
+  // bytes is, with a weird.
+  const long = Buffer.from(v6);
+  long.writeUInt16BE(100, 4);
+  assert.equal(runFrames([{ linkType: LINK_RAW, bytes: ipv4('192.0.2.1', '192.0.2.2', 17, udp(40001, 3544, long)) }]).get('tunnel').length, 0);
+  const padded = runFrames([{ linkType: LINK_RAW, bytes: ipv4('192.0.2.1', '192.0.2.2', 17, udp(40001, 3544, Buffer.concat([v6, Buffer.alloc(4)]))) }]);
+  assert.ok(padded.get('weird').some((w) => w.name === 'Teredo_bubble_with_payload'));
+  assert.equal(padded.get('tunnel').filter((t) => t.action === 'Tunnel::DISCOVER').length, 1);
   const junk = ipv4('192.0.2.1', '192.0.2.2', 17, udp(40001, 3544, Buffer.alloc(60, 0x45)));
   const j = runFrames([{ linkType: LINK_RAW, bytes: junk }]);
   assert.equal(j.get('tunnel').length, 0);
   assert.equal(j.get('weird').length, 0);
+});
+
+test('VXLAN without a payload, GRE with reserved flags or routing: weirds, no tunnel', () => {
+  const empty = runFrames([{ linkType: LINK_RAW, bytes: ipv4('192.0.2.1', '192.0.2.2', 17, udp(40002, 4789, hex('0800000000000100'))) }]);
+  assert.ok(empty.get('weird').some((w) => w.name === 'vxlan_empty_packet'));
+  assert.equal(empty.get('tunnel').length, 0);
+  for (const [flags, name] of [['0008', 'unknown_gre_flags'], ['4000', 'gre_routing']]) {
+    const g = runFrames([{ linkType: LINK_RAW, bytes: ipv4('192.0.2.1', '192.0.2.2', 47, Buffer.concat([hex(flags + '0800 00000000'), INNER_UDP()])) }]);
+    assert.ok(g.get('weird').some((w) => w.name === name), name);
+    assert.equal(g.get('tunnel').length, 0);
+  }
 });
 
 test('GRE with checksum, key and sequence; ERSPAN III with platform subheader', () => {

@@ -116,7 +116,7 @@ test('GTP-U: inner ICMP', async () => {
 });
 
 test('GTP-U over IPv6 carrying IPv6 DNS (nanosecond pcap)', async () => {
-  // The outer UDP checksum is wrong in this file (tshark agrees), so the frame is dropped by default.
+  // The outer UDP checksum is wrong in this file (tshark agrees): reported, then analysed with checking off.
   const strict = await run(pcap('tunnel-gtpu-ipv6-nanosecond.pcap'));
   assert.ok(strict.sink.get('weird').some((w) => w.name === 'bad_UDP_checksum'));
   const { sink } = await run(pcap('tunnel-gtpu-ipv6-nanosecond.pcap'), { validateChecksums: false });

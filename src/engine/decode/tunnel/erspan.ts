@@ -16,7 +16,7 @@ export const erspan: LayerDecoder = {
   decode(pkt, off, end, d) {
     const buf = pkt.buf;
     if (end - off < 8) {
-      d.services.weird(pkt, 'truncated_ERSPAN', `${end - off} bytes`);
+      d.services.weird(pkt, 'truncated_GRE', `${end - off} bytes`);
       return;
     }
     const version = buf[off] >> 4;
@@ -24,7 +24,7 @@ export const erspan: LayerDecoder = {
     if (version === TYPE_II) hlen = 8;
     else if (version === TYPE_III) {
       if (end - off < 12) {
-        d.services.weird(pkt, 'truncated_ERSPAN', `${end - off} bytes`);
+        d.services.weird(pkt, 'truncated_GRE', `${end - off} bytes`);
         return;
       }
       hlen = (buf[off + 11] & 0x01) !== 0 ? 20 : 12;
@@ -33,7 +33,7 @@ export const erspan: LayerDecoder = {
       return;
     }
     if (end - off < hlen + 14) {
-      d.services.weird(pkt, 'truncated_ERSPAN', `header ${hlen} + Ethernet > ${end - off} bytes`);
+      d.services.weird(pkt, 'truncated_GRE', `header ${hlen} + Ethernet > ${end - off} bytes`);
       return;
     }
     d.dispatch('etherType', 0x6558, pkt, off + hlen, end);

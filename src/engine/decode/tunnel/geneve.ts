@@ -28,6 +28,10 @@ export const geneve: LayerDecoder = {
       d.services.weird(pkt, 'truncated_GENEVE', `options end at ${hlen} > ${end - off} bytes`);
       return;
     }
+    if (end - off === hlen) {
+      d.services.weird(pkt, 'geneve_empty_packet');
+      return;
+    }
     const id = d.services.connTunnel(pkt, flowHints.connId, 'Tunnel::GENEVE');
     if (id >= 0) pkt.pushTunnel(id);
     d.dispatch('etherType', buf.readUInt16BE(off + 2), pkt, off + hlen, end);

@@ -15,6 +15,7 @@ const GRE_R = 0x4000;
 const GRE_K = 0x2000;
 const GRE_S = 0x1000;
 const GRE_A = 0x0080;
+const GRE_RESERVED = 0x0078;
 const PROTO_PPP = 0x880b;
 const PROTO_ERSPAN_II = 0x88be;
 const PROTO_TEB = 0x6558;
@@ -35,10 +36,15 @@ export const gre: LayerDecoder = {
     const flags = buf.readUInt16BE(off);
     const type = buf.readUInt16BE(off + 2);
     const version = flags & 0x0007;
+    // Reserved flag bits (RFC 2784 §2.2 Reserved0, RFC 2637 §4.1 Flags) must be zero; Zeek rejects them.
+    if ((flags & GRE_RESERVED) !== 0) {
+      d.services.weird(pkt, 'unknown_gre_flags', `0x${flags.toString(16)}`);
+      return;
+    }
     let hlen = 4;
     if (version === 0) {
       if ((flags & GRE_R) !== 0) {
-        d.services.weird(pkt, 'gre_routing_not_supported');
+        d.services.weird(pkt, 'gre_routing');
         return;
       }
       if ((flags & GRE_C) !== 0) hlen += 4;

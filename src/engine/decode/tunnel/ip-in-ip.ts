@@ -14,8 +14,8 @@ export const ipInIp: LayerDecoder = {
   decode(pkt, off, end, d) {
     const inner = pkt.ipProto === IPPROTO_IPIP ? 4 : 6;
     if (end - off < 1 || pkt.buf[off] >> 4 !== inner) {
-      // Zeek: an inner header that is not the announced version is not a tunnel.
-      d.services.weird(pkt, end - off < 1 ? 'truncated_inner_IP' : 'bad_IP_version', `IP protocol ${pkt.ipProto}`);
+      // An inner header that is not the announced version is not a tunnel (Zeek's weird names).
+      d.services.weird(pkt, end - off < 1 ? 'truncated_inner_IP' : 'invalid_inner_IP_version', `IP protocol ${pkt.ipProto}`);
       return;
     }
     const id = d.services.ipTunnel(pkt, 'Tunnel::IP');
