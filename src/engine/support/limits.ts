@@ -34,6 +34,20 @@ export const LIMITS = {
    *  (Zeek's frag_timeout is off by default; Linux's ipfrag_time is 30 s). Expiry is a weird
    *  incompletely_reassembled_fragment. */
   fragmentTimeout: 30,
+  /** Out-of-order bytes buffered per TCP direction while waiting for a hole to fill. A real
+   *  receive window is at most 1 GiB with scaling but in practice a few MiB. */
+  maxStreamBufferBytes: 4 * 1024 * 1024,
+  /** Out-of-order bytes buffered across all TCP streams. */
+  maxReassemblyBytes: 256 * 1024 * 1024,
+  /** Delivered bytes remembered per stream to check retransmissions for differing content. */
+  reassemblyRetainBytes: 4096,
+  /** A gap to a FIN farther than this is not reported at close (bogus sequence numbers). */
+  maxReportedGap: 64 * 1024 * 1024,
+  /** Bytes per direction shown to protocol probes (and kept for replay) before detection gives
+   *  up. Real protocols identify themselves in their first message. */
+  detectionBytes: 4096,
+  /** UDP datagrams per connection probed before detection gives up. */
+  detectionDatagrams: 8,
   /** Live connections before the oldest idle ones are expired early (keeps RSS bounded). */
   maxConnections: 1_000_000,
   /** Tunnels tracked at once. */
