@@ -1,0 +1,399 @@
+/**
+ * `npm run bench`: capdex throughput against tshark on one large capture.
+ *
+ *   npm run bench [-- --size-mb N] [--runs K] [--skip-tshark] [--file PCAP] [--results FILE] [--no-build] [--cli]
+ *
+ * 1. builds dist/ (npx tsc -p tsconfig.json) unless --no-build, and builds or reuses the bench
+ *    capture (bench/build-capture.ts; default 1024 MiB at .bench/bench-1g.pcap);
+ * 2. reads the capture once so every run starts from the page cache;
+ * 3. runs, each pinned to CPU 0 (`taskset -c 0`) under `/usr/bin/time` (peak RSS, CPU time):
+ *      capdex:       node bench/capdex-conn.mjs FILE TMPDIR   -- compiled engine, no protocol
+ *                    analyzers: readers + decoders + flows + conn/weird/tunnel logs as JSON
+ *                    (--cli: node dist/cli/main.js analyze FILE --out TMPDIR --no-progress -q)
+ *      tshark-conv:  tshark -r FILE -q -z conv,tcp -z conv,udp
+ *      tshark-read:  tshark -r FILE -q       (the read-only floor)
+ *    K times each (--runs K, interleaved), taking the median wall and CPU time and the highest
+ *    peak RSS; the 1-minute load average before each run is recorded (a busy machine inflates
+ *    wall time; CPU time is the steadier figure then);
+ * 4. prints a table and pass/fail against the targets, and writes everything to
+ *    bench/results/latest.json (latest-<N>m.json for a non-default --size-mb, latest-file.json
+ *    for --file).
+ *
+ * MB here is MiB (2^20 bytes), as in capdex's own summary line.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpus, loadavg, totalmem, tmpdir, release } from 'node:os';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { REPO_ROOT, buildBenchCapture, type BuildInfo } from './build-capture.js';
+
+const MiB = 1024 * 1024;
+const DEFAULT_SIZE_MB = 1024;
+
+export const TARGETS = {
+  packetsPerSec: 1_000_000,
+  mbPerSec: 300,
+  speedupVsTsharkConv: 15,
+  peakRssMb: 512,
+};
+
+interface Args {
+  sizeMb: number;
+  runs: number;
+  skipTshark: boolean;
+  file?: string;
+  results?: string;
+  build: boolean;
+  /** Time the `capdex analyze` CLI instead of the connections-only entry script. */
+  cli: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { sizeMb: DEFAULT_SIZE_MB, runs: 1, skipTshark: false, build: true, cli: false };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i];
+    const val = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${x} needs a value`);
+      return v;
+    };
+    if (x === '--size-mb') a.sizeMb = Number(val());
+    else if (x === '--runs') a.runs = Number(val());
+    else if (x === '--skip-tshark') a.skipTshark = true;
+    else if (x === '--file') a.file = resolve(val());
+    else if (x === '--results') a.results = resolve(val());
+    else if (x === '--no-build') a.build = false;
+    else if (x === '--cli') a.cli = true;
+    else if (x === '--help' || x === '-h') {
+      process.stdout.write('usage: npm run bench -- [--size-mb N] [--runs K] [--skip-tshark] [--file PCAP] [--results FILE] [--no-build] [--cli]\n');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${x}`);
+  }
+  if (!(a.sizeMb > 0)) throw new Error('--size-mb must be a positive number');
+  if (!Number.isInteger(a.runs) || a.runs < 1) throw new Error('--runs must be a positive integer');
+  return a;
+}
+
+// ---------------------------------------------------------------- environment
+
+function has(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function firstLine(cmd: string, args: string[]): string | undefined {
+  try {
+    return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\n')[0].trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function gitInfo(): { commit?: string; dirty?: boolean } {
+  const commit = firstLine('git', ['-C', REPO_ROOT, 'rev-parse', 'HEAD']);
+  let dirty: boolean | undefined;
+  try {
+    dirty = execFileSync('git', ['-C', REPO_ROOT, 'status', '--porcelain', '--', 'src'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
+  } catch { /* not a repo */ }
+  return { commit, dirty };
+}
+
+/** Reads the whole file once so the timed runs all start from the page cache. */
+function warmCache(path: string): void {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(16 * MiB);
+  try {
+    while (readSync(fd, buf, 0, buf.length, null) > 0) { /* read */ }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// ---------------------------------------------------------------- measuring
+
+interface Measured {
+  elapsedS: number;
+  /** User + system CPU seconds of the child (GNU time), or null. */
+  cpuS: number | null;
+  peakRssKb: number | null;
+  /** 1-minute load average just before the run (other work on the machine skews wall time). */
+  loadBefore: number;
+  stdout: string;
+}
+
+interface Runner {
+  /** Wraps argv with CPU pinning and GNU time. */
+  wrap(argv: string[], timeFile: string): string[];
+  /** [peak RSS KiB, CPU seconds] from the time file, or nulls. */
+  read(timeFile: string): [number | null, number | null];
+  describe(argv: string[]): string;
+}
+
+function makeRunner(): Runner {
+  const pin = has('taskset') ? ['taskset', '-c', '0'] : [];
+  const gnuTime = existsSync('/usr/bin/time');
+  const fmt = '%e %M %U %S';
+  return {
+    wrap: (argv, timeFile) => (gnuTime ? [...pin, '/usr/bin/time', '-o', timeFile, '-f', fmt, ...argv] : [...pin, ...argv]),
+    read: (timeFile) => {
+      if (!gnuTime || !existsSync(timeFile)) return [null, null];
+      // The last line holds the format (earlier ones may say "Command exited with non-zero status").
+      const lines = readFileSync(timeFile, 'utf8').trim().split('\n');
+      const [, rss, user, sys] = lines[lines.length - 1].split(' ').map(Number);
+      return [Number.isFinite(rss) ? rss : null, Number.isFinite(user + sys) ? user + sys : null];
+    },
+    describe: (argv) => [...pin, ...(gnuTime ? ['/usr/bin/time', '-f', `'${fmt}'`] : []), ...argv].join(' '),
+  };
+}
+
+function measure(runner: Runner, argv: string[], tmp: string, label: string): Measured {
+  const timeFile = join(tmp, `time-${label}.txt`);
+  const full = runner.wrap(argv, timeFile);
+  const loadBefore = loadavg()[0];
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(full[0], full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+  const elapsedS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const stderr = r.stderr?.toString() ?? '';
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${label} failed (exit ${r.status}, signal ${r.signal}): ${full.join(' ')}\n${stderr.slice(-2000)}`);
+  const [peakRssKb, cpuS] = runner.read(timeFile);
+  return { elapsedS, cpuS, peakRssKb, loadBefore, stdout: r.stdout.toString() };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function countLines(path: string): number {
+  if (!existsSync(path)) return 0;
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(4 * MiB);
+  let n = 0;
+  try {
+    for (;;) {
+      const got = readSync(fd, buf, 0, buf.length, null);
+      if (got === 0) break;
+      for (let i = buf.indexOf(10, 0); i !== -1 && i < got; i = buf.indexOf(10, i + 1)) n++;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------- main
+
+interface ToolResult {
+  command: string;
+  runs: { elapsedS: number; cpuS: number | null; peakRssKb: number | null; loadBefore: number }[];
+  /** Median wall time. */
+  elapsedS: number;
+  /** Median user+system CPU time (robust to other load on the machine; GC threads included). */
+  cpuS: number | null;
+  peakRssMb: number | null;
+  mbPerSec: number;
+  packetsPerSec: number;
+  [extra: string]: unknown;
+}
+
+function summarise(command: string, ms: Measured[], bytes: number, packets: number): ToolResult {
+  const elapsedS = median(ms.map((m) => m.elapsedS));
+  const rss = ms.map((m) => m.peakRssKb).filter((x): x is number => x !== null);
+  const cpu = ms.map((m) => m.cpuS).filter((x): x is number => x !== null);
+  return {
+    command,
+    runs: ms.map((m) => ({ elapsedS: round(m.elapsedS, 3), cpuS: m.cpuS === null ? null : round(m.cpuS, 2), peakRssKb: m.peakRssKb, loadBefore: round(m.loadBefore, 2) })),
+    elapsedS: round(elapsedS, 3),
+    cpuS: cpu.length ? round(median(cpu), 2) : null,
+    peakRssMb: rss.length ? round(Math.max(...rss) / 1024, 1) : null,
+    mbPerSec: round(bytes / MiB / elapsedS, 1),
+    packetsPerSec: Math.round(packets / elapsedS),
+  };
+}
+
+function round(x: number, d: number): number {
+  const f = 10 ** d;
+  return Math.round(x * f) / f;
+}
+
+function pad(s: string, n: number, right = false): string {
+  return right ? s.padEnd(n) : s.padStart(n);
+}
+
+function fmtInt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const log = (m: string) => process.stderr.write(m + '\n');
+
+  if (args.build) {
+    log('bench: building dist/ (npx tsc -p tsconfig.json)');
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }
+  const cli = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+  const entry = join(REPO_ROOT, 'bench', 'capdex-conn.mjs');
+  if (!existsSync(join(REPO_ROOT, 'dist', 'engine', 'pipeline.js'))) throw new Error('dist/ missing: build with npx tsc -p tsconfig.json');
+
+  let capture: BuildInfo | undefined;
+  let file: string;
+  if (args.file) {
+    file = args.file;
+  } else {
+    capture = buildBenchCapture({ sizeMb: args.sizeMb, log });
+    file = capture.path;
+  }
+  const bytes = statSync(file).size;
+  const tsharkOk = !args.skipTshark && has('tshark');
+  if (!args.skipTshark && !tsharkOk) log('bench: tshark not found, running capdex only');
+  let packets = capture?.packets;
+  if (packets === undefined) {
+    const out = firstLine('capinfos', ['-c', '-M', '-T', '-r', file]);
+    packets = out ? Number(out.split('\t')[1]) : NaN;
+    if (!Number.isFinite(packets)) throw new Error('cannot count packets of --file (capinfos missing?)');
+  }
+
+  const tmp = mkdtempSync(join(tmpdir(), 'capdex-bench-'));
+  const runner = makeRunner();
+  try {
+    log(`bench: warming the page cache with ${file} (${(bytes / MiB).toFixed(0)} MiB)`);
+    warmCache(file);
+
+    const outDir = join(tmp, 'capdex-out');
+    const capdexArgv = args.cli
+      ? [process.execPath, cli, 'analyze', file, '--out', outDir, '--no-progress', '-q']
+      : [process.execPath, entry, file, outDir];
+    const convArgv = ['tshark', '-r', file, '-q', '-z', 'conv,tcp', '-z', 'conv,udp'];
+    const readArgv = ['tshark', '-r', file, '-q'];
+
+    const capdexRuns: Measured[] = [];
+    const convRuns: Measured[] = [];
+    const readRuns: Measured[] = [];
+    let connRows = 0;
+    let weirdRows = 0;
+    let tsharkConvs = 0;
+    let engineStats: { packets: number; connections: number; weirds: number; maxRssKb: number } | undefined;
+    const show = (m: Measured) => `${m.elapsedS.toFixed(2)} s wall, ${m.cpuS?.toFixed(2) ?? '?'} s CPU, peak RSS ${m.peakRssKb ?? '?'} KiB, load before ${m.loadBefore.toFixed(2)}`;
+    for (let r = 1; r <= args.runs; r++) {
+      rmSync(outDir, { recursive: true, force: true });
+      log(`bench: run ${r}/${args.runs}: capdex`);
+      const m = measure(runner, capdexArgv, tmp, 'capdex');
+      if (!args.cli) {
+        engineStats = JSON.parse(m.stdout.trim().split('\n').pop()!) as typeof engineStats;
+        if (m.peakRssKb === null) m.peakRssKb = engineStats!.maxRssKb;
+        if (engineStats!.packets !== packets) throw new Error(`capdex saw ${engineStats!.packets} packets, the capture has ${packets}`);
+      }
+      capdexRuns.push(m);
+      log(`  ${show(m)}`);
+      connRows = countLines(join(outDir, 'conn.log'));
+      weirdRows = countLines(join(outDir, 'weird.log'));
+      rmSync(outDir, { recursive: true, force: true });
+      if (tsharkOk) {
+        log(`bench: run ${r}/${args.runs}: tshark conv`);
+        const c = measure(runner, convArgv, tmp, 'tshark-conv');
+        convRuns.push(c);
+        tsharkConvs = c.stdout.split('\n').filter((l) => l.includes('<->')).length;
+        log(`  ${show(c)}`);
+        log(`bench: run ${r}/${args.runs}: tshark read`);
+        const t = measure(runner, readArgv, tmp, 'tshark-read');
+        readRuns.push(t);
+        log(`  ${show(t)}`);
+      }
+    }
+
+    const describe = (argv: string[]) => runner.describe(argv.map((x) => (x === process.execPath ? 'node' : x.startsWith(REPO_ROOT + '/') ? relative(REPO_ROOT, x) : x.startsWith(tmp) ? x.replace(tmp, '$TMP') : x)));
+    const capdex = summarise(describe(capdexArgv), capdexRuns, bytes, packets);
+    capdex.connLogRows = connRows;
+    capdex.weirdLogRows = weirdRows;
+    if (engineStats) capdex.engineStats = engineStats;
+    const conv = tsharkOk ? summarise(describe(convArgv), convRuns, bytes, packets) : undefined;
+    if (conv) conv.conversations = tsharkConvs;
+    const read = tsharkOk ? summarise(describe(readArgv), readRuns, bytes, packets) : undefined;
+
+    const speedupConv = conv ? conv.elapsedS / capdex.elapsedS : undefined;
+    const speedupRead = read ? read.elapsedS / capdex.elapsedS : undefined;
+    const checks = [
+      { name: 'packets/s', target: `>= ${fmtInt(TARGETS.packetsPerSec)}`, value: capdex.packetsPerSec, pass: capdex.packetsPerSec >= TARGETS.packetsPerSec },
+      { name: 'MB/s', target: `>= ${TARGETS.mbPerSec}`, value: capdex.mbPerSec, pass: capdex.mbPerSec >= TARGETS.mbPerSec },
+      { name: 'speedup vs tshark conv', target: `>= ${TARGETS.speedupVsTsharkConv}x`, value: speedupConv === undefined ? null : round(speedupConv, 2), pass: speedupConv === undefined ? null : speedupConv >= TARGETS.speedupVsTsharkConv },
+      { name: 'peak RSS MB', target: `< ${TARGETS.peakRssMb}`, value: capdex.peakRssMb, pass: capdex.peakRssMb === null ? null : capdex.peakRssMb < TARGETS.peakRssMb },
+    ];
+    const maxLoad = Math.max(...[...capdexRuns, ...convRuns, ...readRuns].map((m) => m.loadBefore));
+
+    // ---- table
+    const rows: [string, ToolResult | undefined][] = [['capdex (conn)', capdex], ['tshark conv', conv], ['tshark read', read]];
+    const lines: string[] = [];
+    lines.push('');
+    lines.push(`file      ${relative(process.cwd(), file) || file}: ${fmtInt(bytes)} bytes (${(bytes / MiB).toFixed(0)} MiB), ${fmtInt(packets)} packets${capture ? `, ${capture.copies} copies of ${capture.sources.length} captures` : ''}`);
+    lines.push(`runs      ${args.runs} per tool (median wall/CPU time, highest peak RSS); each pinned to CPU 0${runner.describe([]).startsWith('taskset') ? '' : ' (taskset missing: NOT pinned)'}`);
+    lines.push('');
+    lines.push(`${pad('tool', 15, true)} ${pad('elapsed s', 10)} ${pad('CPU s', 7)} ${pad('MB/s', 9)} ${pad('packets/s', 12)} ${pad('peak RSS MB', 12)}`);
+    for (const [name, r] of rows) {
+      if (!r) { lines.push(`${pad(name, 15, true)} ${pad('skipped', 10)}`); continue; }
+      lines.push(`${pad(name, 15, true)} ${pad(r.elapsedS.toFixed(2), 10)} ${pad(r.cpuS === null ? '?' : r.cpuS.toFixed(2), 7)} ${pad(r.mbPerSec.toFixed(1), 9)} ${pad(fmtInt(r.packetsPerSec), 12)} ${pad(r.peakRssMb === null ? '?' : r.peakRssMb.toFixed(1), 12)}`);
+    }
+    lines.push('');
+    lines.push(`capdex / tshark conv: ${speedupConv === undefined ? 'n/a' : speedupConv.toFixed(2) + 'x faster'}`);
+    lines.push(`capdex / tshark read: ${speedupRead === undefined ? 'n/a' : speedupRead.toFixed(2) + 'x faster'}`);
+    lines.push(`conn.log rows ${fmtInt(connRows)}, weird.log rows ${fmtInt(weirdRows)}${conv ? `; tshark tcp+udp conversations ${fmtInt(tsharkConvs)}` : ''}`);
+    if (maxLoad > 0.5) lines.push(`WARNING: 1-min load average up to ${maxLoad.toFixed(2)} before a run on ${cpus().length} cores: other work was running; wall times are pessimistic (compare CPU s)`);
+    lines.push('');
+    lines.push('targets:');
+    for (const c of checks) {
+      lines.push(`  ${pad(c.name, 24, true)} ${pad(c.target, 12, true)} ${pad(c.value === null ? 'n/a' : String(c.value), 12)}  ${c.pass === null ? 'n/a' : c.pass ? 'PASS' : 'FAIL'}`);
+    }
+    process.stdout.write(lines.join('\n') + '\n');
+
+    // ---- results file
+    const resultsPath = args.results ?? join(REPO_ROOT, 'bench', 'results',
+      !args.file && args.sizeMb === DEFAULT_SIZE_MB ? 'latest.json' : `latest-${args.file ? 'file' : `${args.sizeMb}m`}.json`);
+    const cpu = cpus();
+    const results = {
+      date: new Date().toISOString(),
+      git: gitInfo(),
+      machine: {
+        cpuModel: cpu[0]?.model ?? 'unknown',
+        cores: cpu.length,
+        memTotalMb: Math.round(totalmem() / MiB),
+        kernel: release(),
+        node: process.version,
+        tshark: tsharkOk ? firstLine('tshark', ['--version']) : undefined,
+        pinning: has('taskset') ? 'taskset -c 0' : 'none (taskset missing)',
+        measurement: existsSync('/usr/bin/time') ? "/usr/bin/time -f '%e %M %U %S' (peak RSS, CPU); wall time from the parent" : 'wall time from the parent; capdex RSS from process.resourceUsage()',
+        maxLoadAverageBeforeRuns: round(maxLoad, 2),
+      },
+      file: {
+        path: relative(REPO_ROOT, file),
+        bytes,
+        mib: round(bytes / MiB, 1),
+        packets,
+        ...(capture ? {
+          generator: capture.generator, sizeMb: capture.sizeMb, copies: capture.copies,
+          templatePackets: capture.templatePackets, templateBytes: capture.templateBytes,
+          sources: capture.sources.map((s) => s.name), parameters: capture.parameters,
+          buildCommand: `node --import tsx bench/build-capture.ts --size-mb ${capture.sizeMb}`,
+        } : {}),
+      },
+      command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+      runs: args.runs,
+      units: { mb: 'MiB (2^20 bytes)', elapsedS: 'wall seconds, median of runs', cpuS: 'user+system seconds, median of runs', peakRssMb: 'MiB, highest of runs' },
+      capdex,
+      tsharkConv: conv ?? null,
+      tsharkRead: read ?? null,
+      ratios: {
+        capdexVsTsharkConv: speedupConv === undefined ? null : round(speedupConv, 2),
+        capdexVsTsharkRead: speedupRead === undefined ? null : round(speedupRead, 2),
+      },
+      targets: checks,
+    };
+    mkdirSync(join(resultsPath, '..'), { recursive: true });
+    writeFileSync(resultsPath, JSON.stringify(results, null, 2) + '\n');
+    log(`bench: results written to ${relative(process.cwd(), resultsPath)}`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main();
