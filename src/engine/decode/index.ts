@@ -30,6 +30,9 @@ import { geneve } from './tunnel/geneve.js';
 import { gtpu } from './tunnel/gtpu.js';
 import { teredo } from './tunnel/teredo.js';
 import { ayiya } from './tunnel/ayiya.js';
+import { ciscoMetadata } from './link/cisco-metadata.js';
+import { nsh } from './link/nsh.js';
+import { vxlanGpe } from './tunnel/vxlan-gpe.js';
 
 export const DECODERS: readonly LayerDecoder[] = [
   // link layers
@@ -42,4 +45,5 @@ export const DECODERS: readonly LayerDecoder[] = [
   mpls, ppp, pppoe, ieee80211, radiotap, ppi, nflog, frameRelay,
   // SCTP and tunnels
   sctp, ipInIp, gre, erspan, vxlan, geneve, gtpu, teredo, ayiya,
+  ciscoMetadata, nsh, vxlanGpe,
 ];

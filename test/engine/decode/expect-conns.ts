@@ -4,7 +4,7 @@ import type { MemorySink } from '../../../src/engine/logs/file-sink.js';
 import type { LogRecord } from '../../../src/engine/logs/schema.js';
 
 export interface ConnExpectation {
-  proto: 'tcp' | 'udp' | 'icmp' | 'unknown_transport';
+  proto: 'tcp' | 'udp' | 'icmp' | 'sctp' | 'unknown_transport';
   orig: string;
   origPort: number;
   resp: string;
