@@ -153,6 +153,12 @@ test('NFLOG written big-endian; PPP with a compressed protocol field; PPPoE disc
   expectConns(runFrames([{ linkType: LINK_ETHERNET, bytes: sess }]), [inner]);
 });
 
+test('Cisco HDLC, as its own link type and inside a link type 50 capture', () => {
+  const frame = Buffer.concat([hex('0f00 0800'), INNER_UDP()]);
+  expectConns(runFrames([{ linkType: 104, bytes: frame }]), [inner]);
+  expectConns(runFrames([{ linkType: 50, bytes: frame }]), [inner]);
+});
+
 test('PPI carrying raw 802.11', () => {
   const wlan = Buffer.concat([hex('0802 0000'), Buffer.alloc(18, 1), hex('0000'), hex('aaaa03 000000 0800'), INNER_UDP()]);
   expectConns(runFrames([{ linkType: 192, bytes: Buffer.concat([hex('00 00 0800 69000000'), wlan]) }]), [inner]);

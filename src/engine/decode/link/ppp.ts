@@ -6,6 +6,7 @@
  */
 import type { Dispatcher, LayerDecoder } from '../registry.js';
 import type { Packet } from '../packet.js';
+import { CHDLC_BROADCAST, CHDLC_UNICAST, decodeCiscoHdlc } from './cisco-hdlc.js';
 
 const PPP_ADDRESS = 0xff;
 /** RFC 1662 §3.1 flag sequence; a frame whose protocol starts with it kept a stray flag byte. */
@@ -62,6 +63,9 @@ export const ppp: LayerDecoder = {
       d.services.weird(pkt, 'truncated_link_header', 'PPP');
       return;
     }
-    decodePppFrame(pkt, off, end, d);
+    const a = pkt.buf[off];
+    // Link type 50 captures from Cisco serial lines may carry Cisco HDLC instead (tcpdump agrees).
+    if (a === CHDLC_UNICAST || a === CHDLC_BROADCAST) decodeCiscoHdlc(pkt, off, end, d);
+    else decodePppFrame(pkt, off, end, d);
   },
 };
