@@ -322,8 +322,15 @@ test('small non-last fragments and DF fragments are reported like Zeek', () => {
 
 test('a fragment cut by the snaplen is incompletely_captured_fragment and not kept', () => {
   const { r, add, weirds } = harness();
-  // Like Zeek, a cut first fragment still goes to the transport layer, unreassembled.
+  // A frame shorter than its IP length claims (not a snaplen cut) is dropped (truncated_IP).
+  const short = v4(0, true, bytes(800, 1), { capData: 100 });
+  short.pkt.capLen = short.pkt.wireLen = 14 + 120;
+  assert.equal(add(short), false);
+  assert.ok(weirds.includes('incompletely_captured_fragment'));
+  // Like Zeek, a first fragment cut by the snaplen still goes to the transport layer, unreassembled.
   const first = v4(0, true, bytes(800, 1), { capData: 100 });
+  first.pkt.capLen = 14 + 120;
+  first.pkt.wireLen = 14 + 820;
   assert.equal(add(first), true);
   assert.equal(first.pkt.l4Off, 20);
   assert.equal(first.pkt.l4Len, 800);
@@ -331,7 +338,10 @@ test('a fragment cut by the snaplen is incompletely_captured_fragment and not ke
   assert.equal(first.pkt.ipLen, 820);
   assert.ok(weirds.includes('incompletely_captured_fragment'));
   // Later cut fragments are dropped.
-  assert.equal(add(v4(800, false, bytes(800, 1), { capData: 100 })), false);
+  const later = v4(800, false, bytes(800, 1), { capData: 100 });
+  later.pkt.capLen = 14 + 120;
+  later.pkt.wireLen = 14 + 820;
+  assert.equal(add(later), false);
   assert.equal(r.pendingCount, 0);
 });
 

@@ -133,10 +133,13 @@ export class FragmentReassembler {
       return false;
     }
     if (capEnd < ipOff + pkt.ipLen) {
-      // Cut by the snaplen: reassembly is doomed. Like Zeek, drop all but the first fragment,
-      // which goes to the transport layer as it is (header-only traces still show the flows).
+      // Not all captured: reassembly is doomed. If the snaplen explains the missing bytes, Zeek
+      // drops all but the first fragment, which goes to the transport layer as it is (header-only
+      // traces still show their flows). If the frame itself was shorter than the IP length
+      // claims, Zeek drops the packet as truncated_IP (which the decoder has reported).
       this.weird(pkt, 'incompletely_captured_fragment', this.label(pkt.src0, pkt.src1, pkt.src2, pkt.src3, pkt.dst0, pkt.dst1, pkt.dst2, pkt.dst3));
-      if (offsetBytes !== 0) return false;
+      const snapCut = pkt.wireLen - pkt.capLen;
+      if (offsetBytes !== 0 || snapCut <= 0 || capEnd - ipOff + snapCut < pkt.ipLen) return false;
       pkt.l4Off = dataOff;
       pkt.l4Len = ipOff + pkt.ipLen - dataOff;
       pkt.l4Cap = Math.max(0, capEnd - dataOff);
