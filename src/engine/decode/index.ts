@@ -32,7 +32,6 @@ import { teredo } from './tunnel/teredo.js';
 import { ayiya } from './tunnel/ayiya.js';
 import { ciscoMetadata } from './link/cisco-metadata.js';
 import { nsh } from './link/nsh.js';
-import { vxlanGpe } from './tunnel/vxlan-gpe.js';
 import { ciscoHdlc } from './link/cisco-hdlc.js';
 
 export const DECODERS: readonly LayerDecoder[] = [
@@ -46,5 +45,5 @@ export const DECODERS: readonly LayerDecoder[] = [
   mpls, ppp, pppoe, ieee80211, radiotap, ppi, nflog, frameRelay,
   // SCTP and tunnels
   sctp, ipInIp, gre, erspan, vxlan, geneve, gtpu, teredo, ayiya,
-  ciscoMetadata, nsh, vxlanGpe, ciscoHdlc,
+  ciscoMetadata, nsh, ciscoHdlc,
 ];

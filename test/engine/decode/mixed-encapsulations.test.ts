@@ -23,13 +23,14 @@ test('mixed capture: every tunnel, MPLS, PPPoE, NSH, Cisco MetaData and SCTP flo
     echo('192.168.9.1', '192.168.9.2'), // PPPoE
     echo('192.168.10.1', '192.168.10.2', undefined, 2), // NSH, then Cisco MetaData
     { proto: 'udp', orig: '10.111.111.10', origPort: 5353, resp: '10.111.111.20', respPort: 53, origPkts: 1, respPkts: 1, tunnel: 'Tunnel::GENEVE' },
-    // VXLAN-GPE (UDP 4790) with next protocol IPv4
-    { proto: 'udp', orig: '192.0.2.10', origPort: 12345, resp: '192.0.2.20', respPort: 53, origPkts: 2, respPkts: 0, tunnel: 'Tunnel::VXLAN' },
     // IPv4 and IPv6 in IPv6 behind a destination options header
     { proto: 'udp', orig: '10.9.10.1', origPort: 40200, resp: '10.9.10.2', respPort: 40201, origPkts: 1, respPkts: 0, tunnel: 'Tunnel::IP' },
     { proto: 'udp', orig: '2001:db8:902::1', origPort: 40300, resp: '2001:db8:902::2', respPort: 40301, origPkts: 1, respPkts: 0, tunnel: 'Tunnel::IP' },
     { proto: 'sctp', orig: '10.9.6.1', origPort: 38001, resp: '10.9.6.2', respPort: 38002, origPkts: 4, respPkts: 1 },
   ]);
+  // VXLAN-GPE (UDP 4790) is left undecoded on purpose, as Zeek has no analyzer for it (the oracle
+  // test lists the difference from tshark).
+  assert.ok(!sink.get('conn').some((c) => c['id.orig_h'] === '192.0.2.10'));
   const sctp = sink.get('conn').filter((c) => c.proto === 'sctp');
   assert.equal(sctp.length, 3);
   // ERSPAN type II around an LLC frame: the GRE tunnel is seen even though nothing inside is IP.

@@ -8,8 +8,7 @@ import type { LayerDecoder } from '../registry.js';
 
 /** Base header + service path header: the smallest legal NSH (§2.2, §2.3). */
 const MIN_LEN = 8;
-/** Next Protocol → EtherType of the table entry that decodes it. VXLAN-GPE shares the numbering
- *  (draft-ietf-nvo3-vxlan-gpe-12 §3.2 points at the same IANA registry). */
+/** Next Protocol → EtherType of the table entry that decodes it. */
 export const NSH_NEXT_PROTOCOL: Readonly<Record<number, number>> = { 1: 0x0800, 2: 0x86dd, 3: 0x6558, 4: 0x894f, 5: 0x8847 };
 
 export const nsh: LayerDecoder = {
