@@ -221,6 +221,18 @@ test('teardrop: a last fragment ending inside an earlier one grows the datagram 
   assert.equal(tail.pkt.ipLen, 56);
 });
 
+test('pieces detached beyond the size are left out once the prefix is complete (Zeek)', () => {
+  const { add, weirds } = harness();
+  assert.equal(add(v4(40, true, Buffer.alloc(8, 5))), false); // [40, 48), before the last fragment
+  assert.equal(add(v4(16, false, Buffer.alloc(8, 2))), false); // size 24
+  assert.ok(!weirds.includes('fragment_size_inconsistency'));
+  const head = v4(0, true, Buffer.alloc(16, 1));
+  assert.equal(add(head), true);
+  assert.ok(weirds.includes('fragment_size_inconsistency'));
+  assert.equal(head.pkt.l4Len, 24);
+  assert.equal(head.pkt.ipLen, 44);
+});
+
 test('IPv4 keys are (src, dst, protocol, id)', () => {
   const { r, add } = harness();
   const a = bytes(16, 5), b = bytes(16, 6);
@@ -381,6 +393,50 @@ test('limits: buffered bytes stay under maxFragmentBytes', () => {
   assert.ok(r.pendingCount < datagrams);
 });
 
+test('random fragmentations, orders, duplicates and consistent overlaps reassemble the original', () => {
+  let seed = 777;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 8) % n; };
+  for (let trial = 0; trial < 400; trial++) {
+    const { r, add, weirds } = harness();
+    const v6mode = trial % 2 === 1;
+    const len = 1 + rnd(3000);
+    const whole = bytes(len, trial);
+    const blocks = Math.ceil(len / 8);
+    // Cut points on 8-byte boundaries, then a few extra fragments overlapping them.
+    const cuts = new Set<number>([0, blocks]);
+    for (let k = rnd(8); k > 0; k--) cuts.add(rnd(blocks));
+    const sortedCuts = [...cuts].sort((a, b) => a - b);
+    const frags: [number, number][] = [];
+    for (let k = 0; k + 1 < sortedCuts.length; k++) frags.push([sortedCuts[k] * 8, Math.min(len, sortedCuts[k + 1] * 8)]);
+    for (let k = rnd(4); k > 0; k--) {
+      const a = rnd(blocks);
+      const b = Math.min(blocks, a + 1 + rnd(blocks - a));
+      frags.push([a * 8, Math.min(len, b * 8)]);
+    }
+    for (let k = frags.length - 1; k > 0; k--) { const j = rnd(k + 1); [frags[k], frags[j]] = [frags[j], frags[k]]; }
+    const covered = new Uint8Array(len);
+    let completed = false;
+    for (const [a, b] of frags) {
+      for (let x = a; x < b; x++) covered[x] = 1;
+      const more = b < len;
+      const f = v6mode ? v6(a, more, whole.subarray(a, b)) : v4(a, more, whole.subarray(a, b));
+      const done = add(f);
+      const all = covered.every((c) => c === 1);
+      assert.equal(done, all, `trial ${trial}: completion when coverage is ${all}`);
+      if (done) {
+        assert.deepEqual(segment(f), whole, `trial ${trial}`);
+        assert.equal(f.pkt.ipLen, (v6mode ? 40 : 20) + len);
+        completed = true;
+        break;
+      }
+    }
+    assert.ok(completed, `trial ${trial}`);
+    assert.equal(r.pendingCount, 0);
+    assert.ok(!weirds.includes('fragment_inconsistency'));
+    assert.ok(!weirds.includes('fragment_size_inconsistency'));
+  }
+});
+
 test('garbage never throws and every call returns', () => {
   const { r } = harness();
   let seed = 12345;
@@ -398,14 +454,15 @@ test('garbage never throws and every call returns', () => {
     pkt.ipProto = rnd(3);
     pkt.ipOff = rnd(10) === 0 ? len + 5 : rnd(Math.max(1, len));
     pkt.ipLen = rnd(200) - 10;
+    pkt.capLen = rnd(200);
+    pkt.wireLen = pkt.capLen + (rnd(3) === 0 ? rnd(2000) : 0);
     const offsetBytes = rnd(20) === 0 ? -8 : rnd(9000) * 8 * (rnd(50) === 0 ? 8 : 1);
     const dataOff = rnd(len + 20);
     const dataLen = rnd(200) - 20;
     const done = r.add(pkt, rnd(4), offsetBytes, rnd(2) === 0, dataOff, dataLen);
     if (done) {
-      assert.equal(pkt.l4Off, 0);
-      assert.ok(pkt.buf.length >= pkt.l4Cap);
-      assert.equal(pkt.l4Cap, pkt.l4Len);
+      assert.ok(pkt.l4Off >= 0 && pkt.l4Cap >= 0 && pkt.l4Cap <= pkt.l4Len);
+      assert.ok(pkt.l4Off + pkt.l4Cap <= pkt.buf.length);
     }
     assert.ok(r.pendingCount <= LIMITS.maxFragmentReassemblies);
     assert.ok(r.pendingBytes <= LIMITS.maxFragmentBytes);

@@ -1,8 +1,9 @@
 /**
  * IP fragment reassembly (IPv4 RFC 791 §3.2, IPv6 RFC 8200 §4.5), with Zeek's semantics
- * (src/Frag.cc): first-received bytes win on overlap, a datagram is complete when its pieces
- * cover [0, size) where size is set by the last fragment (MF clear) and raised by any piece that
- * reaches further, and the transport layer then sees one packet per datagram.
+ * (src/Frag.cc): first-received bytes win on overlap; the size comes from the last fragment (MF
+ * clear) and grows when a later fragment reaches further; a datagram is complete when the pieces
+ * contiguous from 0 reach the size (growing it to their end if they go beyond); the transport
+ * layer then sees one packet per datagram.
  *
  * Keys: IPv4 (src, dst, protocol, id); IPv6 (src, dst, id). Each pending datagram keeps a
  * sorted list of non-overlapping [start, end) pieces, copied out of the frame. Everything is
@@ -39,7 +40,7 @@ interface Piece {
 }
 
 class Datagram {
-  /** Sorted by start, non-overlapping, never empty ranges. */
+  /** Sorted by start, non-overlapping, never empty ranges; may reach beyond `size` (see add). */
   readonly pieces: Piece[] = [];
   /** Bytes held in pieces (they do not overlap, so this is the coverage). */
   covered = 0;
@@ -47,8 +48,6 @@ class Datagram {
   charged = DATAGRAM_OVERHEAD;
   /** Fragmentable-part length; -1 until a last fragment (MF clear) has been seen. */
   size = -1;
-  /** Highest piece end seen. */
-  maxEnd = 0;
   /** Fragments received (duplicates included), bounded by LIMITS.maxFragmentsPerDatagram. */
   fragments = 0;
   /** IP header bytes before the fragmentable part, from the offset-0 fragment; -1 until seen. */
@@ -201,22 +200,25 @@ export class FragmentReassembler {
       if (overlap === 2) this.dgWeird(dg, 'fragment_inconsistency');
       else if (overlap === 1) this.dgWeird(dg, 'fragment_overlap');
     }
-    if (dg.size >= 0 && dg.maxEnd > dg.size) {
-      // Pieces received before the last fragment reach beyond it: Zeek grows the datagram.
-      this.dgWeird(dg, 'fragment_size_inconsistency');
-      dg.size = dg.maxEnd;
-    }
     while (this.bytes > LIMITS.maxFragmentBytes && this.pending.size > 0) {
       this.evictOldest('maxFragmentBytes');
     }
     if (!this.pending.has(key)) return false; // evicted just now
 
-    if (dg.size < 0 || dg.covered !== dg.size || dg.unfragLen < 0) return false;
+    // Zeek's BlockInserted: complete once the pieces contiguous from 0 reach the size. If they
+    // reach beyond it (pieces received before the last fragment), the datagram grows to their
+    // end; pieces detached from that prefix by a gap are left out. Both are size weirds.
+    const pieces = dg.pieces;
+    if (dg.size < 0 || dg.covered < dg.size || dg.unfragLen < 0 || pieces.length === 0 || pieces[0].start !== 0) return false;
+    let last = 0;
+    while (last + 1 < pieces.length && pieces[last + 1].start === pieces[last].end) last++;
+    const size = pieces[last].end;
+    if (size < dg.size) return false;
+    if (size > dg.size || last + 1 < pieces.length) this.dgWeird(dg, 'fragment_size_inconsistency');
 
-    // Complete: pieces are sorted, disjoint and cover [0, size).
-    const size = dg.size;
+    // Complete: pieces[0..last] are sorted, disjoint and cover [0, size).
     const out = Buffer.allocUnsafe(size);
-    for (const p of dg.pieces) p.data.copy(out, p.start);
+    for (let k = 0; k <= last; k++) pieces[k].data.copy(out, pieces[k].start);
     this.drop(dg);
     const skip = dg.l4Skip;
     pkt.buf = skip > 0 ? out.subarray(skip) : out;
@@ -292,7 +294,6 @@ export class FragmentReassembler {
       cur = oe > cur ? oe : end; // always advances
       i++;
     }
-    if (end > dg.maxEnd) dg.maxEnd = end;
     return status;
   }
 
