@@ -19,6 +19,9 @@
  *    bench/results/latest.json (latest-<N>m.json for a non-default --size-mb, latest-file.json
  *    for --file).
  *
+ * --wait-idle S: before each run, wait up to S seconds until the other processes use less than
+ * 10% of the machine's CPU (sampled from /proc/stat); the busy share is recorded either way.
+ *
  * MB here is MiB (2^20 bytes), as in capdex's own summary line.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -46,10 +49,12 @@ interface Args {
   build: boolean;
   /** Time the `capdex analyze` CLI instead of the connections-only entry script. */
   cli: boolean;
+  /** Wait up to this many seconds before each run for the machine to be idle (0: don't). */
+  waitIdleS: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { sizeMb: DEFAULT_SIZE_MB, runs: 1, skipTshark: false, build: true, cli: false };
+  const a: Args = { sizeMb: DEFAULT_SIZE_MB, runs: 1, skipTshark: false, build: true, cli: false, waitIdleS: 0 };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i];
     const val = (): string => {
@@ -64,8 +69,9 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--results') a.results = resolve(val());
     else if (x === '--no-build') a.build = false;
     else if (x === '--cli') a.cli = true;
+    else if (x === '--wait-idle') a.waitIdleS = Number(val());
     else if (x === '--help' || x === '-h') {
-      process.stdout.write('usage: npm run bench -- [--size-mb N] [--runs K] [--skip-tshark] [--file PCAP] [--results FILE] [--no-build] [--cli]\n');
+      process.stdout.write('usage: npm run bench -- [--size-mb N] [--runs K] [--skip-tshark] [--file PCAP] [--results FILE] [--no-build] [--cli] [--wait-idle SECONDS]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${x}`);
   }
@@ -108,6 +114,45 @@ function warmCache(path: string): void {
   }
 }
 
+// ---------------------------------------------------------------- machine load
+
+function cpuTimes(): { busy: number; total: number } | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = f[3] + (f[4] ?? 0);
+    const total = f.reduce((a, b) => a + b, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Share of the whole machine's CPU in use over `ms` (0..1), or the load average per core. */
+function busyShare(ms = 1000): number {
+  const a = cpuTimes();
+  if (!a) return loadavg()[0] / cpus().length;
+  sleepMs(ms);
+  const b = cpuTimes()!;
+  return b.total > a.total ? (b.busy - a.busy) / (b.total - a.total) : 0;
+}
+
+/** Waits (up to maxS seconds) for the machine to be nearly idle; returns the last busy share. */
+function waitIdle(maxS: number, log: (m: string) => void): number {
+  const deadline = Date.now() + maxS * 1000;
+  let share = busyShare();
+  let told = false;
+  while (share > 0.1 && Date.now() < deadline) {
+    if (!told) { log(`  waiting for the machine to be idle (${(share * 100).toFixed(0)}% busy)...`); told = true; }
+    sleepMs(4000);
+    share = busyShare();
+  }
+  return share;
+}
+
 // ---------------------------------------------------------------- measuring
 
 interface Measured {
@@ -115,8 +160,8 @@ interface Measured {
   /** User + system CPU seconds of the child (GNU time), or null. */
   cpuS: number | null;
   peakRssKb: number | null;
-  /** 1-minute load average just before the run (other work on the machine skews wall time). */
-  loadBefore: number;
+  /** Share of the machine's CPU busy just before the run (other work skews wall time). */
+  busyBefore: number;
   stdout: string;
 }
 
@@ -145,10 +190,9 @@ function makeRunner(): Runner {
   };
 }
 
-function measure(runner: Runner, argv: string[], tmp: string, label: string): Measured {
+function measure(runner: Runner, argv: string[], tmp: string, label: string, busyBefore: number): Measured {
   const timeFile = join(tmp, `time-${label}.txt`);
   const full = runner.wrap(argv, timeFile);
-  const loadBefore = loadavg()[0];
   const t0 = process.hrtime.bigint();
   const r = spawnSync(full[0], full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
   const elapsedS = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -156,7 +200,7 @@ function measure(runner: Runner, argv: string[], tmp: string, label: string): Me
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`${label} failed (exit ${r.status}, signal ${r.signal}): ${full.join(' ')}\n${stderr.slice(-2000)}`);
   const [peakRssKb, cpuS] = runner.read(timeFile);
-  return { elapsedS, cpuS, peakRssKb, loadBefore, stdout: r.stdout.toString() };
+  return { elapsedS, cpuS, peakRssKb, busyBefore, stdout: r.stdout.toString() };
 }
 
 function median(xs: number[]): number {
@@ -186,7 +230,7 @@ function countLines(path: string): number {
 
 interface ToolResult {
   command: string;
-  runs: { elapsedS: number; cpuS: number | null; peakRssKb: number | null; loadBefore: number }[];
+  runs: { elapsedS: number; cpuS: number | null; peakRssKb: number | null; busyBefore: number }[];
   /** Median wall time. */
   elapsedS: number;
   /** Median user+system CPU time (robust to other load on the machine; GC threads included). */
@@ -203,7 +247,7 @@ function summarise(command: string, ms: Measured[], bytes: number, packets: numb
   const cpu = ms.map((m) => m.cpuS).filter((x): x is number => x !== null);
   return {
     command,
-    runs: ms.map((m) => ({ elapsedS: round(m.elapsedS, 3), cpuS: m.cpuS === null ? null : round(m.cpuS, 2), peakRssKb: m.peakRssKb, loadBefore: round(m.loadBefore, 2) })),
+    runs: ms.map((m) => ({ elapsedS: round(m.elapsedS, 3), cpuS: m.cpuS === null ? null : round(m.cpuS, 2), peakRssKb: m.peakRssKb, busyBefore: round(m.busyBefore, 2) })),
     elapsedS: round(elapsedS, 3),
     cpuS: cpu.length ? round(median(cpu), 2) : null,
     peakRssMb: rss.length ? round(Math.max(...rss) / 1024, 1) : null,
@@ -275,11 +319,12 @@ function main(): void {
     let weirdRows = 0;
     let tsharkConvs = 0;
     let engineStats: { packets: number; connections: number; weirds: number; maxRssKb: number } | undefined;
-    const show = (m: Measured) => `${m.elapsedS.toFixed(2)} s wall, ${m.cpuS?.toFixed(2) ?? '?'} s CPU, peak RSS ${m.peakRssKb ?? '?'} KiB, load before ${m.loadBefore.toFixed(2)}`;
+    const show = (m: Measured) => `${m.elapsedS.toFixed(2)} s wall, ${m.cpuS?.toFixed(2) ?? '?'} s CPU, peak RSS ${m.peakRssKb ?? '?'} KiB, machine ${(m.busyBefore * 100).toFixed(0)}% busy before`;
+    const idle = () => (args.waitIdleS > 0 ? waitIdle(args.waitIdleS, log) : busyShare(500));
     for (let r = 1; r <= args.runs; r++) {
       rmSync(outDir, { recursive: true, force: true });
       log(`bench: run ${r}/${args.runs}: capdex`);
-      const m = measure(runner, capdexArgv, tmp, 'capdex');
+      const m = measure(runner, capdexArgv, tmp, 'capdex', idle());
       if (!args.cli) {
         engineStats = JSON.parse(m.stdout.trim().split('\n').pop()!) as typeof engineStats;
         if (m.peakRssKb === null) m.peakRssKb = engineStats!.maxRssKb;
@@ -292,12 +337,12 @@ function main(): void {
       rmSync(outDir, { recursive: true, force: true });
       if (tsharkOk) {
         log(`bench: run ${r}/${args.runs}: tshark conv`);
-        const c = measure(runner, convArgv, tmp, 'tshark-conv');
+        const c = measure(runner, convArgv, tmp, 'tshark-conv', idle());
         convRuns.push(c);
         tsharkConvs = c.stdout.split('\n').filter((l) => l.includes('<->')).length;
         log(`  ${show(c)}`);
         log(`bench: run ${r}/${args.runs}: tshark read`);
-        const t = measure(runner, readArgv, tmp, 'tshark-read');
+        const t = measure(runner, readArgv, tmp, 'tshark-read', idle());
         readRuns.push(t);
         log(`  ${show(t)}`);
       }
@@ -314,13 +359,18 @@ function main(): void {
 
     const speedupConv = conv ? conv.elapsedS / capdex.elapsedS : undefined;
     const speedupRead = read ? read.elapsedS / capdex.elapsedS : undefined;
+    const cpuRatio = (r: ToolResult | undefined) => (r && r.cpuS !== null && capdex.cpuS ? r.cpuS / capdex.cpuS : undefined);
+    const cpuSpeedupConv = cpuRatio(conv);
+    const cpuSpeedupRead = cpuRatio(read);
+    const perCpu = capdex.cpuS ? { mbPerCpuSec: round(bytes / MiB / capdex.cpuS, 1), packetsPerCpuSec: Math.round(packets / capdex.cpuS) } : undefined;
+    if (perCpu) Object.assign(capdex, perCpu);
     const checks = [
       { name: 'packets/s', target: `>= ${fmtInt(TARGETS.packetsPerSec)}`, value: capdex.packetsPerSec, pass: capdex.packetsPerSec >= TARGETS.packetsPerSec },
       { name: 'MB/s', target: `>= ${TARGETS.mbPerSec}`, value: capdex.mbPerSec, pass: capdex.mbPerSec >= TARGETS.mbPerSec },
       { name: 'speedup vs tshark conv', target: `>= ${TARGETS.speedupVsTsharkConv}x`, value: speedupConv === undefined ? null : round(speedupConv, 2), pass: speedupConv === undefined ? null : speedupConv >= TARGETS.speedupVsTsharkConv },
       { name: 'peak RSS MB', target: `< ${TARGETS.peakRssMb}`, value: capdex.peakRssMb, pass: capdex.peakRssMb === null ? null : capdex.peakRssMb < TARGETS.peakRssMb },
     ];
-    const maxLoad = Math.max(...[...capdexRuns, ...convRuns, ...readRuns].map((m) => m.loadBefore));
+    const maxBusy = Math.max(...[...capdexRuns, ...convRuns, ...readRuns].map((m) => m.busyBefore));
 
     // ---- table
     const rows: [string, ToolResult | undefined][] = [['capdex (conn)', capdex], ['tshark conv', conv], ['tshark read', read]];
@@ -335,10 +385,12 @@ function main(): void {
       lines.push(`${pad(name, 15, true)} ${pad(r.elapsedS.toFixed(2), 10)} ${pad(r.cpuS === null ? '?' : r.cpuS.toFixed(2), 7)} ${pad(r.mbPerSec.toFixed(1), 9)} ${pad(fmtInt(r.packetsPerSec), 12)} ${pad(r.peakRssMb === null ? '?' : r.peakRssMb.toFixed(1), 12)}`);
     }
     lines.push('');
-    lines.push(`capdex / tshark conv: ${speedupConv === undefined ? 'n/a' : speedupConv.toFixed(2) + 'x faster'}`);
-    lines.push(`capdex / tshark read: ${speedupRead === undefined ? 'n/a' : speedupRead.toFixed(2) + 'x faster'}`);
+    const by = (x: number | undefined) => (x === undefined ? '' : ` (by CPU time: ${x.toFixed(2)}x)`);
+    lines.push(`capdex / tshark conv: ${speedupConv === undefined ? 'n/a' : speedupConv.toFixed(2) + 'x faster'}${by(cpuSpeedupConv)}`);
+    lines.push(`capdex / tshark read: ${speedupRead === undefined ? 'n/a' : speedupRead.toFixed(2) + 'x faster'}${by(cpuSpeedupRead)}`);
+    if (perCpu) lines.push(`capdex per CPU second: ${perCpu.mbPerCpuSec.toFixed(1)} MB, ${fmtInt(perCpu.packetsPerCpuSec)} packets`);
     lines.push(`conn.log rows ${fmtInt(connRows)}, weird.log rows ${fmtInt(weirdRows)}${conv ? `; tshark tcp+udp conversations ${fmtInt(tsharkConvs)}` : ''}`);
-    if (maxLoad > 0.5) lines.push(`WARNING: 1-min load average up to ${maxLoad.toFixed(2)} before a run on ${cpus().length} cores: other work was running; wall times are pessimistic (compare CPU s)`);
+    if (maxBusy > 0.1) lines.push(`WARNING: the machine was up to ${(maxBusy * 100).toFixed(0)}% busy (${cpus().length} cores) just before a run: other work was running, wall times are pessimistic (compare CPU s; rerun with --wait-idle 600)`);
     lines.push('');
     lines.push('targets:');
     for (const c of checks) {
@@ -362,7 +414,8 @@ function main(): void {
         tshark: tsharkOk ? firstLine('tshark', ['--version']) : undefined,
         pinning: has('taskset') ? 'taskset -c 0' : 'none (taskset missing)',
         measurement: existsSync('/usr/bin/time') ? "/usr/bin/time -f '%e %M %U %S' (peak RSS, CPU); wall time from the parent" : 'wall time from the parent; capdex RSS from process.resourceUsage()',
-        maxLoadAverageBeforeRuns: round(maxLoad, 2),
+        maxBusyShareBeforeRuns: round(maxBusy, 2),
+        loadAverageAtEnd: loadavg().map((x) => round(x, 2)),
       },
       file: {
         path: relative(REPO_ROOT, file),
@@ -385,6 +438,10 @@ function main(): void {
       ratios: {
         capdexVsTsharkConv: speedupConv === undefined ? null : round(speedupConv, 2),
         capdexVsTsharkRead: speedupRead === undefined ? null : round(speedupRead, 2),
+        byCpuTime: {
+          capdexVsTsharkConv: cpuSpeedupConv === undefined ? null : round(cpuSpeedupConv, 2),
+          capdexVsTsharkRead: cpuSpeedupRead === undefined ? null : round(cpuSpeedupRead, 2),
+        },
       },
       targets: checks,
     };
