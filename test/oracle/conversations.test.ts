@@ -9,8 +9,15 @@
  * layer paired with the IP layer under it, so a tunnelled packet counts for the outer UDP
  * conversation (VXLAN, Geneve, GTP-U, Teredo) and for the inner one, as in Zeek; the walk stops
  * at ICMP/ICMPv6 (the IP header an ICMP error quotes is not traffic). A reassembled datagram
- * counts once with its full IP length; a fragment tshark could not reassemble is left out (Zeek
- * never passes an incomplete datagram on) and counted separately.
+ * counts once with its full IP length. A fragment tshark could not reassemble follows Zeek: a
+ * first fragment cut by the snaplen counts on its own (Zeek analyses it alone, "useful in
+ * analyzing header-only traces"); a fully captured one does not (Zeek waits for the rest).
+ * A frame whose IP header claims more bytes than the frame had on the wire (tshark's expert
+ * infos ip.bogus_ip_length / ipv6.plen_exceeds_framing) does not count: Zeek drops such a packet
+ * with truncated_IP_len before looking inside, while tshark dissects it.
+ *
+ * The expectations are Zeek's semantics. Where our engine departs from them, the capture is in
+ * BUGS below and its comparison runs as a todo test until the engine is fixed.
  */
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,8 +30,11 @@ interface Difference {
   reason: string;
   /** diffConversations() lines, exactly ("<conv> ours=P/B tshark=P/B", P packets, B IP bytes). */
   diff?: string[];
-  /** Hops tshark dissected from fragments it could not reassemble (left out of its side). */
+  /** Hops tshark dissected from fully captured fragments it could not reassemble (left out of
+   *  its side, see above). */
   loneFragmentHops?: number;
+  /** Hops in frames whose IP length exceeds the frame's wire length (left out of tshark's side). */
+  ipLenExceedsFrameHops?: number;
   /** Weirds our run must log for the frames involved. */
   weirds?: string[];
 }
@@ -36,12 +46,16 @@ interface Difference {
  * | capture                                   | difference and reason                                              |
  * |-------------------------------------------|--------------------------------------------------------------------|
  * | bad-fuzz-bigendian-wireshark.pcap         | frame 86: IHL 28 leaves 12 bytes for TCP; tshark reads ports from  |
- * |                                           | the partial header, Zeek/we drop it (truncated_header)             |
+ * |                                           | the partial header, Zeek/we drop it (truncated_header). And 23     |
+ * |                                           | frames whose IPv4 total length exceeds the frame (Zeek:            |
+ * |                                           | truncated_IP_len, dropped; tshark dissects them)                   |
+ * | bad-packets-mixed.pcap                    | 93 first fragments of DNS answers, each frame cut short with its   |
+ * |                                           | length field rewritten: IPv4 total length 1500 exceeds the frame.  |
+ * |                                           | tshark dissects their UDP; Zeek drops them (truncated_IP_len)      |
+ * | telnet.pcap                               | 5 frames cut to 66 bytes (len field rewritten too) whose IPv4 total |
+ * |                                           | length exceeds the frame: tshark counts them, Zeek drops them      |
  * | bad-ip-fragment-garbage.pcap              | frames 313, 1252: reassembled TCP with data offset 16 and 8; tshark |
  * |                                           | counts the ports anyway, Zeek/we drop it (bad_TCP_header_len)      |
- * | bad-packets-mixed.pcap                    | 93 first fragments whose other fragments were never captured:      |
- * |                                           | tshark dissects their UDP/DNS, Zeek/we wait for a whole datagram   |
- * |                                           | (incompletely_captured_fragment)                                   |
  * | frag-ipv4-teardrop-overlap.pcap           | overlapping fragments (0-36 with MF, then 24-28 last): tshark sizes |
  * |                                           | the datagram by the last fragment (28 bytes), Zeek grows it to the |
  * |                                           | highest byte received (36) with fragment_size_inconsistency        |
@@ -56,9 +70,18 @@ interface Difference {
  */
 const DIFFERENCES: Record<string, Difference> = {
   'bad-fuzz-bigendian-wireshark.pcap': {
-    reason: 'truncated TCP header (12 bytes) counted by tshark, dropped by Zeek and us',
+    reason: 'truncated TCP header (12 bytes) counted by tshark, dropped by Zeek and us; IP lengths beyond the frame',
     diff: ['tcp 147.234.1.253:47645 192.168.1.2:58657 ours=none tshark=1/40'],
+    ipLenExceedsFrameHops: 23,
     weirds: ['truncated_header'],
+  },
+  'bad-packets-mixed.pcap': {
+    reason: 'first fragments whose IPv4 total length (1500) exceeds the frame: tshark dissects them, Zeek drops them (truncated_IP_len)',
+    ipLenExceedsFrameHops: 93,
+  },
+  'telnet.pcap': {
+    reason: 'five frames whose IPv4 total length exceeds the frame: tshark counts them, Zeek drops them (truncated_IP_len)',
+    ipLenExceedsFrameHops: 5,
   },
   'bad-ip-fragment-garbage.pcap': {
     reason: 'reassembled TCP segments with a data offset below 20 bytes: tshark counts them, Zeek and we drop them',
@@ -67,11 +90,6 @@ const DIFFERENCES: Record<string, Difference> = {
       'tcp 10.0.0.2:24102 10.128.0.2:10792 ours=none tshark=1/5020',
     ],
     weirds: ['bad_TCP_header_len'],
-  },
-  'bad-packets-mixed.pcap': {
-    reason: 'first fragments never completed: tshark dissects them, Zeek and we never pass on an incomplete datagram',
-    loneFragmentHops: 93,
-    weirds: ['incompletely_captured_fragment'],
   },
   'frag-ipv4-teardrop-overlap.pcap': {
     reason: 'overlapping fragments reaching past the last fragment: Zeek (and we) grow the datagram to the highest byte received',
@@ -89,16 +107,30 @@ const DIFFERENCES: Record<string, Difference> = {
 };
 
 /**
- * PENDING DECODERS: captures that need engine work another developer is landing now. They run
- * as `todo` tests (reported, never failing the suite); once the work lands, the capture passes
- * and its entry here must be removed. Checked against `git log` at the time of writing:
- * MPLS, PPP, PPPoE, 802.11, radiotap, PPI, NFLOG, Frame Relay, GRE, VXLAN, Geneve, GTP-U,
- * Teredo and IP-in-IP have landed; IP fragment reassembly has not.
+ * PENDING DECODERS: captures that need engine work another developer is landing. They run as
+ * `todo` tests (reported, never failing the suite); once the work lands, the capture passes and
+ * its entry here must be removed. Re-checked against `git log` at 15:45 UTC on 2026-11-25: MPLS,
+ * PPP, PPPoE, 802.11, radiotap, PPI, NFLOG, Frame Relay (25acd9a), GRE, VXLAN, Geneve, GTP-U,
+ * Teredo, IP-in-IP (1075a2a) and IP fragment reassembly (3b931bd) have all landed, so the list
+ * is empty; frag-ipv4-dns-udp.pcap, frag-ipv4-teardrop-overlap.pcap and
+ * bad-ip-fragment-garbage.pcap left it then.
  */
-const PENDING: Record<string, string> = {
-  'frag-ipv4-dns-udp.pcap': 'IP fragment reassembly',
-  'frag-ipv4-teardrop-overlap.pcap': 'IP fragment reassembly',
-  'bad-ip-fragment-garbage.pcap': 'IP fragment reassembly',
+const PENDING: Record<string, string> = {};
+
+/**
+ * Engine bugs this oracle exposes (see the final report of the oracle work): the capture's
+ * comparison above states Zeek's behaviour and runs as a todo test until the engine is fixed.
+ */
+const BUGS: Record<string, string> = {
+  // BUG: an IPv4 total length (IPv6: 40 + payload length) beyond the frame's wire length is only
+  // reported (weird truncated_IP, and only when caplen == len) and the packet is still analysed.
+  // Zeek drops it with weird truncated_IP_len (IPAnalyzer: packet->len < total_len + hdr_size).
+  // src/engine/decode/net/ipv4.ts and ipv6.ts (fragments already follow Zeek here, edbb087).
+  // Today: telnet.pcap 'tcp 192.168.0.1:23 192.168.0.2:1550 ours=92/6586 tshark=87/6200'; 16
+  // conversations off in bad-fuzz-bigendian-wireshark.pcap (e.g. 'udp 192.168.1.2:5060
+  // 212.242.33.35:5060 ours=61/95118 tshark=57/24015').
+  'telnet.pcap': 'IP length beyond the frame not dropped (truncated_IP_len)',
+  'bad-fuzz-bigendian-wireshark.pcap': 'IP length beyond the frame not dropped (truncated_IP_len)',
 };
 
 const captures = allCaptures();
@@ -116,6 +148,7 @@ async function check(name: string): Promise<void> {
   // Every frame naming TCP/UDP must be understood, or the comparison would miss conversations.
   assert.deepEqual(their.unpairedTransportFrames, [], `${name}: tshark frames whose layers could not be paired`);
   assert.equal(their.loneFragmentHops, expected.loneFragmentHops ?? 0, `${name}: TCP/UDP layers in fragments tshark did not reassemble`);
+  assert.equal(their.ipLenExceedsFrameHops, expected.ipLenExceedsFrameHops ?? 0, `${name}: TCP/UDP layers in frames shorter than their IP length`);
   assert.ok(their.convs.size + ours.convs.size > 0 || !expected.diff, `${name}: no conversations at all`);
   assert.deepEqual(diffConversations(ours.convs, their.convs), expected.diff ?? [], `${name}: conversations differ from tshark`);
   for (const w of expected.weirds ?? []) assert.ok(ours.weirds.has(w), `${name}: expected weird ${w}; got ${[...ours.weirds].join(', ')}`);
@@ -129,21 +162,33 @@ test('every shared capture: TCP/UDP conversations and their packet and IP-byte c
   assert.ok(captures.length >= 100);
   for (const name of captures) {
     if (PENDING[name]) continue;
-    await t.test(name, () => check(name));
+    // BUG: captures in BUGS run as todo until the engine bug is fixed.
+    await t.test(name, BUGS[name] ? { todo: `engine bug: ${BUGS[name]}` } : {}, () => check(name));
   }
 });
 
-test('pending decoders (todo until the engine work lands; then remove from PENDING)', { skip: !available }, async (t) => {
+test('pending decoders (todo until the engine work lands; then remove from PENDING)', { skip: !available || Object.keys(PENDING).length === 0 }, async (t) => {
   for (const [name, waitingFor] of Object.entries(PENDING)) {
     await t.test(`${name} (waiting for ${waitingFor})`, { todo: `pending: ${waitingFor}` }, () => check(name));
   }
+});
+
+test('frames shorter than their IP length: tshark dissects them, the oracle leaves them out as Zeek does', { skip: !available }, async () => {
+  // bad-packets-mixed.pcap: 93 first fragments of DNS answers (IPv4 total length 1500) in frames
+  // of 46 to 1194 bytes, the rest of each datagram never captured.
+  const mixed = tsharkConversations(theirs.get(pcap('bad-packets-mixed.pcap'))!);
+  assert.equal(mixed.ipLenExceedsFrameHops, 93);
+  assert.equal(mixed.loneFragmentHops, 0);
+  assert.equal(mixed.convs.size, 0, 'every UDP layer of that capture is in such a frame');
+  const ours = await ourConversations(pcap('bad-packets-mixed.pcap'));
+  assert.ok(ours.weirds.has('incompletely_captured_fragment'), [...ours.weirds].join(', '));
 });
 
 test('the difference tables name real captures and real reasons', () => {
   for (const [name, d] of Object.entries(DIFFERENCES)) {
     assert.ok(captures.includes(name), `${name} is not a shared capture`);
     assert.ok(d.reason.length > 20, `${name}: say why`);
-    assert.ok(d.diff || d.loneFragmentHops, `${name}: say what differs`);
+    assert.ok(d.diff || d.loneFragmentHops || d.ipLenExceedsFrameHops, `${name}: say what differs`);
   }
   for (const name of Object.keys(PENDING)) assert.ok(captures.includes(name), `${name} is not a shared capture`);
 });

@@ -40,24 +40,40 @@ export async function ourConversations(path: string): Promise<OurConversations> 
 
 export interface TsharkConversations {
   convs: Map<string, ConvCount>;
-  /** Hops tshark dissected out of a fragment it could not reassemble (left out of `convs`). */
+  /** Hops tshark dissected out of a fully captured fragment it could not reassemble (left out
+   *  of `convs`: Zeek waits for the rest of the datagram, which never comes). */
   loneFragmentHops: number;
+  /** Hops from first fragments cut by the snaplen (kept in `convs`: Zeek cannot reassemble
+   *  them and analyses the first fragment alone, "useful in analyzing header-only traces"). */
+  truncatedFragmentHops: number;
+  /** Hops in frames whose IP length exceeds the frame's wire length (left out of `convs`: Zeek
+   *  drops the packet with truncated_IP_len). tshark's expert info is per frame, so a tunnelled
+   *  frame with only its inner header too long loses its outer hop too (none in the captures). */
+  ipLenExceedsFrameHops: number;
   /** Frames whose layers could not be paired with their fields and that name TCP or UDP. */
   unpairedTransportFrames: number[];
 }
 
 export function tsharkConversations(t: TsharkResult): TsharkConversations {
   const convs = new Map<string, ConvCount>();
-  let loneFragmentHops = 0;
+  let loneFragmentHops = 0, truncatedFragmentHops = 0, ipLenExceedsFrameHops = 0;
   const unpairedTransportFrames: number[] = [];
   for (const f of t.frames) {
     if (f.unpaired && f.protocols.some((p) => p === 'tcp' || p === 'udp')) unpairedTransportFrames.push(f.number);
     for (const h of f.hops) {
-      if (h.loneFragment) loneFragmentHops++;
-      else add(convs, convKey(h.proto, h.src, h.sport, h.dst, h.dport), 1, h.ipBytes);
+      if (f.ipLenExceedsFrame) {
+        ipLenExceedsFrameHops++;
+        continue;
+      }
+      if (h.loneFragment && f.capLen >= f.wireLen) {
+        loneFragmentHops++;
+        continue;
+      }
+      if (h.loneFragment) truncatedFragmentHops++;
+      add(convs, convKey(h.proto, h.src, h.sport, h.dst, h.dport), 1, h.ipBytes);
     }
   }
-  return { convs, loneFragmentHops, unpairedTransportFrames };
+  return { convs, loneFragmentHops, truncatedFragmentHops, ipLenExceedsFrameHops, unpairedTransportFrames };
 }
 
 /** One line per conversation that differs: "<key> ours=P/B tshark=P/B" (P packets, B IP bytes). */

@@ -18,6 +18,8 @@ export const FIELDS = [
   'ipv6.src', 'ipv6.dst', 'ipv6.plen', 'ipv6.reassembled.length', 'ipv6.fraghdr.more', 'ipv6.fraghdr.offset',
   'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport',
   'icmp.type', 'icmpv6.type', '_ws.malformed',
+  // Expert infos: an IPv4 total length / IPv6 payload length beyond the frame's wire length.
+  'ip.bogus_ip_length', 'ipv6.plen_exceeds_framing',
 ] as const;
 
 export interface TsharkIp {
@@ -62,6 +64,9 @@ export interface TsharkFrame {
   unpaired: boolean;
   icmp: boolean;
   malformed: boolean;
+  /** An IP header in this frame claims more bytes than the frame had on the wire (Zeek drops
+   *  such a packet with truncated_IP_len before looking inside). */
+  ipLenExceedsFrame: boolean;
 }
 
 export interface TsharkResult {
@@ -214,6 +219,7 @@ function parseFrame(line: string): TsharkFrame {
     unpaired,
     icmp: get('icmp.type') !== '' || get('icmpv6.type') !== '',
     malformed: get('_ws.malformed') !== '' && get('_ws.malformed') !== undefined,
+    ipLenExceedsFrame: get('ip.bogus_ip_length') !== '' || get('ipv6.plen_exceeds_framing') !== '',
   };
 }
 
