@@ -5,5 +5,8 @@
  * probes could claim the same bytes: earlier wins.
  */
 import type { AnalyzerDescriptor } from './analyzer.js';
+import { DNS_ANALYZERS } from './dns/index.js';
 
-export const ANALYZERS: readonly AnalyzerDescriptor[] = [];
+export const ANALYZERS: readonly AnalyzerDescriptor[] = [
+  ...DNS_ANALYZERS,
+];

@@ -1,0 +1,210 @@
+/**
+ * The DNS analyzer: UDP (53, mDNS 5353, LLMNR 5355, NetBIOS-NS 137) and TCP (53; RFC 1035
+ * §4.2.2: each message behind a 2-byte length), producing dns.log as Zeek does. Two descriptors
+ * share the name "dns": one claims the well-known ports without asking (as Zeek does, so even
+ * malformed messages there are reported), the other recognises DNS on any other port with a
+ * strict probe.
+ */
+import { LIMITS } from '../../support/limits.js';
+import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer, ProbeResult, StreamAnalyzer } from '../analyzer.js';
+import { DNS_HEADER_LEN, parseDnsMessage } from './parser.js';
+import { DnsState } from './state.js';
+
+/** Feeds messages to the pairing state; shared by the UDP and TCP analyzers. */
+class DnsSession {
+  readonly state: DnsState;
+  confirmed = false;
+  /** A violation detached us: ignore whatever is still delivered. */
+  stopped = false;
+  private readonly netbios: boolean;
+
+  constructor(private readonly ctx: AnalyzerContext) {
+    this.state = new DnsState(ctx);
+    this.netbios = ctx.conn.respP === 137;
+  }
+
+  message(buf: Buffer, off: number, len: number): void {
+    if (this.stopped) return;
+    const ctx = this.ctx;
+    const msg = parseDnsMessage(buf, off, len, { netbios: this.netbios });
+    if (!msg) {
+      ctx.weird('DNS_truncated_len_lt_hdr_len');
+      if (!this.confirmed) this.violate('message shorter than a DNS header');
+      return;
+    }
+    if (msg.weirds) for (const [name, addl] of msg.weirds) ctx.weird(name, addl);
+    if (msg.qdcount > LIMITS.dnsMaxQueries) {
+      // Zeek's guard against the non-DNS traffic found on port 53.
+      ctx.weird('DNS_Conn_count_too_large');
+      this.violate('DNS_Conn_count_too_large');
+      return;
+    }
+    if (!msg.ok) {
+      // Before the first clean message, a malformed one means this is not DNS.
+      if (!this.confirmed) {
+        this.violate('malformed DNS message');
+        return;
+      }
+    } else if (!this.confirmed) {
+      this.confirmed = true;
+      ctx.confirm();
+    }
+    this.state.message(msg, ctx.now());
+  }
+
+  done(): void {
+    this.state.flush();
+  }
+
+  private violate(reason: string): void {
+    this.stopped = true;
+    this.ctx.violation(reason);
+  }
+}
+
+class DnsDatagram implements DatagramAnalyzer {
+  private readonly s: DnsSession;
+  constructor(ctx: AnalyzerContext) {
+    this.s = new DnsSession(ctx);
+  }
+  packet(_isOrig: boolean, buf: Buffer, off: number, len: number): void {
+    this.s.message(buf, off, len);
+  }
+  done(): void {
+    this.s.done();
+  }
+}
+
+/** One direction of a TCP DNS stream: length prefix, then the message (at most 65535 bytes). */
+class Framer {
+  /** Length of the message being read; -1 while reading the prefix. */
+  msgLen = -1;
+  /** First byte of a prefix split across chunks; -1 when none. */
+  lenHi = -1;
+  buf: Buffer | undefined;
+  have = 0;
+  /** A content gap broke the framing: nothing more is parsed on this side. */
+  lost = false;
+}
+
+class DnsStream implements StreamAnalyzer {
+  private readonly s: DnsSession;
+  private readonly sides = [new Framer(), new Framer()];
+
+  constructor(ctx: AnalyzerContext) {
+    this.s = new DnsSession(ctx);
+  }
+
+  data(isOrig: boolean, buf: Buffer, off: number, len: number): void {
+    const f = this.sides[isOrig ? 0 : 1];
+    const end = off + len;
+    let p = off;
+    while (p < end && !f.lost && !this.s.stopped) {
+      if (f.msgLen < 0) {
+        if (f.lenHi >= 0) {
+          f.msgLen = (f.lenHi << 8) | buf[p++];
+          f.lenHi = -1;
+        } else if (end - p >= 2) {
+          f.msgLen = (buf[p] << 8) | buf[p + 1];
+          p += 2;
+        } else {
+          f.lenHi = buf[p++];
+          continue;
+        }
+        f.have = 0;
+        if (end - p >= f.msgLen) {
+          // The whole message is in this chunk: parse it in place.
+          this.s.message(buf, p, f.msgLen);
+          p += f.msgLen;
+          f.msgLen = -1;
+          continue;
+        }
+        f.buf = Buffer.allocUnsafe(f.msgLen);
+      }
+      const take = Math.min(f.msgLen - f.have, end - p);
+      buf.copy(f.buf!, f.have, p, p + take);
+      f.have += take;
+      p += take;
+      if (f.have === f.msgLen) {
+        const m = f.buf!;
+        f.buf = undefined;
+        f.msgLen = -1;
+        this.s.message(m, 0, m.length);
+      }
+    }
+  }
+
+  gap(isOrig: boolean, _len: number): void {
+    // Message boundaries are only known from the prefixes: after a hole there is no telling
+    // where the next message starts.
+    const f = this.sides[isOrig ? 0 : 1];
+    f.lost = true;
+    f.buf = undefined;
+  }
+
+  eof(isOrig: boolean): void {
+    // Like Zeek, a message cut short by the end of the stream is parsed for what it holds.
+    const f = this.sides[isOrig ? 0 : 1];
+    if (f.buf && f.have > 0 && !f.lost) this.s.message(f.buf, 0, f.have);
+    f.buf = undefined;
+    f.msgLen = -1;
+  }
+
+  done(): void {
+    this.s.done();
+  }
+}
+
+/** Strong evidence of a DNS message in buf[off, off+len): plausible header, clean parse. */
+function looksLikeDns(buf: Buffer, off: number, len: number): boolean {
+  if (len < DNS_HEADER_LEN) return false;
+  const flags = (buf[off + 2] << 8) | buf[off + 3];
+  const qr = (flags & 0x8000) !== 0;
+  const opcode = (flags >> 11) & 0xf;
+  if (opcode !== 0 && opcode !== 1 && opcode !== 2 && opcode !== 4 && opcode !== 5) return false;
+  if (flags & 0x0040) return false; // the Z bit proper must be zero (RFC 1035 §4.1.1)
+  const qd = (buf[off + 4] << 8) | buf[off + 5];
+  const an = (buf[off + 6] << 8) | buf[off + 7];
+  const ns = (buf[off + 8] << 8) | buf[off + 9];
+  const ar = (buf[off + 10] << 8) | buf[off + 11];
+  if (qd < 1 || qd > LIMITS.dnsMaxQueries) return false;
+  // A question takes at least 5 bytes, a record at least 11.
+  if (DNS_HEADER_LEN + qd * 5 + (an + ns + ar) * 11 > len) return false;
+  if (!qr && ((flags & 0xf) !== 0 || an !== 0 || (opcode !== 5 && ns !== 0) || ar > 2)) return false;
+  const msg = parseDnsMessage(buf, off, len, { netbios: false });
+  if (!msg || !msg.ok || msg.weirds) return false;
+  for (const q of msg.questions) {
+    const cls = q.qclass & 0x7fff; // mDNS puts the unicast-response bit on top
+    if (q.qtype === 0 || (cls !== 1 && cls !== 3 && cls !== 4 && cls !== 254 && cls !== 255)) return false;
+  }
+  return true;
+}
+
+function probe(_isOrig: boolean, buf: Buffer, off: number, len: number, transport: 'tcp' | 'udp'): ProbeResult {
+  if (transport === 'udp') return looksLikeDns(buf, off, len) ? 'yes' : 'no';
+  if (len < 2) return 'more';
+  const msgLen = (buf[off] << 8) | buf[off + 1];
+  if (msgLen < DNS_HEADER_LEN || msgLen + 2 > LIMITS.detectionBytes) return 'no';
+  if (len - 2 < msgLen) return 'more';
+  return looksLikeDns(buf, off + 2, msgLen) ? 'yes' : 'no';
+}
+
+/** DNS on its well-known ports (Zeek's DNS::ports). */
+export const DNS_BY_PORT: AnalyzerDescriptor = {
+  name: 'dns',
+  udpPorts: [53, 137, 5353, 5355],
+  tcpPorts: [53],
+  createDatagram: (ctx) => new DnsDatagram(ctx),
+  createStream: (ctx) => new DnsStream(ctx),
+};
+
+/** DNS found by its content on any other port. */
+export const DNS_BY_PROBE: AnalyzerDescriptor = {
+  name: 'dns',
+  probe,
+  probeAnyPort: true,
+  createDatagram: (ctx) => new DnsDatagram(ctx),
+  createStream: (ctx) => new DnsStream(ctx),
+};
+
+export const DNS_ANALYZERS: readonly AnalyzerDescriptor[] = [DNS_BY_PORT, DNS_BY_PROBE];
