@@ -5,8 +5,10 @@
  * probes could claim the same bytes: earlier wins.
  */
 import type { AnalyzerDescriptor } from './analyzer.js';
+import { SSL_ANALYZER } from './ssl/index.js';
 import { DNS_ANALYZERS } from './dns/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
+  SSL_ANALYZER,
 ];

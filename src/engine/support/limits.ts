@@ -72,6 +72,19 @@ export const LIMITS = {
    *  DNS::max_pending_query_ids); past it all pending are logged (weird
    *  dns_unmatched_query_id_quantity). */
   dnsMaxPendingQueryIds: 50,
+  /** Bytes one TLS handshake message may span while it is reassembled across records. A
+   *  Certificate message with a long chain reaches tens of KiB; the 24-bit length field would
+   *  allow 16 MiB. Longer messages are skipped (weird SSL_handshake_message_too_large). */
+  sslMaxHandshakeMessage: 256 * 1024,
+  /** Letters kept in ssl.log ssl_history (Zeek's SSL::max_ssl_history_length). */
+  sslMaxHistory: 100,
+  /** Certificates parsed from one Certificate message; real chains hold 2-5. */
+  sslMaxCertificates: 32,
+  /** Entries kept per SAN kind (dns, uri, email, ip) of one certificate; CDN certificates
+   *  carry a few hundred names. */
+  x509MaxSanEntries: 512,
+  /** Attributes formatted per distinguished name. */
+  x509MaxNameAttributes: 64,
 } as const;
 
 export type Limits = typeof LIMITS;
