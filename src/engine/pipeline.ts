@@ -128,6 +128,7 @@ export class Engine implements FrameSink, DecodeServices {
     if (ts > this.now) {
       this.now = ts;
       this.flows.advance(ts);
+      this.fragments.expire(ts);
     }
     if (!this.dispatcher.dispatch('linkType', linkType, pkt, off, off + capLen)) {
       this.weirds.flowless(ts, 'unsupported_link_type', String(linkType));

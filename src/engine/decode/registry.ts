@@ -17,8 +17,8 @@ export interface DecodeServices {
   /** Marks connection `connId` as a tunnel (VXLAN, Teredo, ...); returns the tunnel id. */
   connTunnel(pkt: Packet, connId: number, type: TunnelType): number;
   /**
-   * Offers an IP fragment for reassembly. Returns the reassembled transport bytes (and updates
-   * pkt.buf/l4Off/l4Len/l4Cap to point at them) when the datagram is complete, else false.
+   * Offers an IP fragment for reassembly. Returns true when the datagram is complete, having
+   * pointed pkt.buf/l4Off/l4Len/l4Cap (and pkt.ipLen, pkt.ipProto) at the whole transport segment.
    */
   fragment(pkt: Packet, id: number, offsetBytes: number, moreFragments: boolean, dataOff: number, dataLen: number): boolean;
 }

@@ -50,8 +50,10 @@ export const ipv4: LayerDecoder = {
       if (engineSettings.dropBadChecksums) return;
     }
     if (totalLen > avail && pkt.capLen >= pkt.wireLen) {
-      // Not cut by the snaplen: the header claims more than the frame carried.
+      // Not cut by the snaplen: the header claims more than the frame carried. Zeek drops such
+      // packets (a lying length field); so do we, after saying so.
       d.services.weird(pkt, 'truncated_IP', `total length ${totalLen} > ${avail} in frame`);
+      return;
     }
     pkt.ipVersion = 4;
     pkt.src0 = 0; pkt.src1 = 0; pkt.src2 = V4_MAPPED_W2; pkt.src3 = pkt.view.getUint32(off + 12);

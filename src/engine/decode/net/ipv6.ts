@@ -32,7 +32,9 @@ export const ipv6: LayerDecoder = {
     let payloadLen = pkt.view.getUint16(off + 4);
     if (payloadLen === 0) payloadLen = avail - 40; // jumbogram (RFC 2675) or offload: trust the capture
     if (40 + payloadLen > avail && pkt.capLen >= pkt.wireLen) {
+      // Not a snaplen cut: the header lies about the length. Zeek drops the packet; so do we.
       d.services.weird(pkt, 'truncated_IPv6', `payload length ${payloadLen} > ${avail - 40} in frame`);
+      return;
     }
     pkt.ipVersion = 6;
     pkt.src0 = pkt.view.getUint32(off + 8); pkt.src1 = pkt.view.getUint32(off + 12);
@@ -73,13 +75,17 @@ export const ipv6: LayerDecoder = {
         p += 8;
         // An "atomic" fragment (offset 0, no more) is a whole datagram (RFC 6946).
         if (fragOffset === 0 && !fragMore) fragId = -1;
+        // Past a non-first fragment's header comes fragment data, not more headers.
+        else if (fragOffset !== 0) break;
       } else break;
       if (p > capEnd) { d.services.weird(pkt, 'truncated_IPv6_extension_header'); return; }
     }
     pkt.ipProto = next;
-    if (next === NO_NEXT) { d.services.session(pkt); return; }
+    if (next === NO_NEXT && fragId < 0) { d.services.session(pkt); return; }
     if (fragId >= 0) {
+      // The reassembler sets pkt.ipProto from the first fragment (later ones cannot know it).
       if (!d.services.fragment(pkt, fragId, fragOffset, fragMore, p, Math.max(0, capEnd - p))) return;
+      next = pkt.ipProto;
     } else {
       pkt.l4Off = p;
       pkt.l4Len = wireEnd - p;
