@@ -18,6 +18,7 @@ import { scaledHistory } from './flow/tcp-session.js';
 import { AppLayer } from './analyzers/app-layer.js';
 import type { AnalyzerDescriptor } from './analyzers/analyzer.js';
 import { ANALYZERS } from './analyzers/index.js';
+import { FileManager } from './analyzers/files/file-manager.js';
 import { connState } from './flow/conn-state.js';
 import { TunnelTable } from './flow/tunnels.js';
 import { FragmentReassembler } from './decode/net/fragments.js';
@@ -39,6 +40,8 @@ export interface EngineOptions {
   localNets: readonly string[];
   /** Protocol analyzers to run; empty for connections-only analysis. */
   analyzers: readonly AnalyzerDescriptor[];
+  /** Directory to extract transferred files to (content-addressed by SHA256); none when unset. */
+  extractDir?: string;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -77,6 +80,7 @@ export class Engine implements FrameSink, DecodeServices {
   private readonly weirds: WeirdSink;
   private readonly fragments: FragmentReassembler;
   private readonly localNets: NetworkSet;
+  private readonly files: FileManager | undefined;
   /** Capture time of the packet being processed (Zeek's network_time). */
   private now = 0;
   private finished = false;
@@ -89,8 +93,10 @@ export class Engine implements FrameSink, DecodeServices {
     this.flows = new FlowTable(opts.flow, (c) => this.connDone(c), (c, name, addl) => this.connWeird(c, name, addl));
     this.flows.weirdFlowless = (ts, n, a) => this.weirds.flowless(ts, n, a);
     if (opts.analyzers.length > 0) {
+      this.files = new FileManager({ sink, now: () => this.now, extractDir: opts.extractDir, localNets: this.localNets });
       this.flows.app = new AppLayer(opts.analyzers, {
         sink,
+        files: this.files,
         now: () => this.now,
         connWeird: (c, name, addl) => this.connWeird(c, name, addl),
         communityId: (c) => connCommunityId(c),
@@ -170,6 +176,7 @@ export class Engine implements FrameSink, DecodeServices {
     if (this.finished) return;
     this.finished = true;
     this.flows.flush();
+    this.files?.finish();
     this.stats.weirds = this.weirds.total;
     this.stats.undecoded = this.dispatcher.undecoded();
   }

@@ -18,6 +18,7 @@ interface AnalyzeFlags {
   progress: boolean;
   checksums: ChecksumMode;
   localNets?: string;
+  extractFiles?: string;
   quiet?: boolean;
 }
 
@@ -40,6 +41,7 @@ export function registerAnalyze(program: Command): void {
     .option('--local-nets <cidrs>', 'comma-separated local networks (fills local_orig/local_resp)', parseNets)
     .addOption(new Option('--checksums <mode>', 'bad checksums: mark (report and analyse), strict (drop, as Zeek), off (skip checking)')
       .choices(['mark', 'strict', 'off']).default('mark'))
+    .option('--extract-files <dir>', 'write transferred files to DIR, each named by its SHA256 (never by a name from the traffic)')
     .option('--no-progress', 'no progress bar')
     .option('-q, --quiet', 'no summary')
     .action(async (capture: string, flags: AnalyzeFlags) => {
@@ -53,6 +55,7 @@ export function registerAnalyze(program: Command): void {
           engine: {
             checksums: flags.checksums,
             localNets: flags.localNets ? flags.localNets.split(',') : DEFAULT_ENGINE_OPTIONS.localNets,
+            extractDir: flags.extractFiles,
           },
           onProgress: (p, stats) => {
             bytesRead = p.bytesRead;

@@ -5,6 +5,7 @@
  * analyzers get reassembled bytes and gaps, UDP analyzers get datagrams.
  */
 import type { LogRecord, LogSchema } from '../logs/schema.js';
+import type { ConnFiles } from './files/file-manager.js';
 
 /** The connection an analyzer instance works for (all strings already formatted). */
 export interface ConnInfo {
@@ -36,6 +37,8 @@ export interface AnalyzerContext {
    * the next candidate; after it, the analyzer is detached and a weird is logged.
    */
   violation(reason: string): void;
+  /** The files framework for this connection: `files.begin({...})` (files.log, hashes, extraction). */
+  readonly files: ConnFiles;
 }
 
 export interface StreamAnalyzer {

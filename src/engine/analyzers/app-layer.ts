@@ -13,6 +13,7 @@ import type { LogRecord, LogSchema, RecordSink } from '../logs/schema.js';
 import { formatAddr } from '../support/addr.js';
 import { LIMITS } from '../support/limits.js';
 import { ReassemblyBudget, type StreamReceiver, TcpStream } from '../reassembly/tcp-stream.js';
+import { type ConnFiles, FileManager } from './files/file-manager.js';
 import type { AnalyzerContext, AnalyzerDescriptor, ConnInfo, DatagramAnalyzer, StreamAnalyzer } from './analyzer.js';
 
 /** What the flow table calls; implemented by AppLayer. */
@@ -29,6 +30,8 @@ export interface AppServices {
   communityId(c: Conn): string;
   /** A content gap of `len` bytes on one side (conn.log missed_bytes, history G/g). */
   gap(c: Conn, isOrig: boolean, len: number): void;
+  /** The engine's files framework (one per engine); a default one writing to `sink` if absent. */
+  files?: FileManager;
 }
 
 type Chunk = { isOrig: boolean; data: Buffer | undefined; gap: number };
@@ -67,6 +70,7 @@ class ConnApp implements StreamReceiver {
 
 class Ctx implements AnalyzerContext {
   private info: ConnInfo | undefined;
+  private connFiles: ConnFiles | undefined;
   constructor(private readonly app: ConnApp, private readonly layer: AppLayer, private readonly desc: AnalyzerDescriptor) {}
 
   get conn(): ConnInfo {
@@ -85,6 +89,10 @@ class Ctx implements AnalyzerContext {
 
   now(): number {
     return this.layer.services.now();
+  }
+
+  get files(): ConnFiles {
+    return (this.connFiles ??= this.layer.files.forConn(this.conn));
   }
 
   log(schema: LogSchema, record: LogRecord): void {
@@ -117,8 +125,10 @@ class Ctx implements AnalyzerContext {
 export class AppLayer implements AppHooks {
   private readonly budget = new ReassemblyBudget();
   private readonly byName = new Map<string, AnalyzerDescriptor>();
+  readonly files: FileManager;
 
   constructor(readonly analyzers: readonly AnalyzerDescriptor[], readonly services: AppServices) {
+    this.files = services.files ?? new FileManager({ sink: services.sink, now: services.now });
     for (const a of analyzers) this.byName.set(a.name, a);
   }
 

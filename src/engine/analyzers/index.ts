@@ -7,8 +7,10 @@
 import type { AnalyzerDescriptor } from './analyzer.js';
 import { SSL_ANALYZER } from './ssl/index.js';
 import { DNS_ANALYZERS } from './dns/index.js';
+import { HTTP_ANALYZER } from './http/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
   SSL_ANALYZER,
+  HTTP_ANALYZER,
 ];

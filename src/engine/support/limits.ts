@@ -85,6 +85,59 @@ export const LIMITS = {
   x509MaxSanEntries: 512,
   /** Attributes formatted per distinguished name. */
   x509MaxNameAttributes: 64,
+  /** Bytes of a file's beginning kept to sniff its MIME type (Zeek's
+   *  default_file_bof_buffer_size): signatures look at the first bytes only. */
+  fileBofBytes: 4096,
+  /** Bytes written per extracted file (--extract-files). A capture can carry multi-GiB
+   *  transfers; past this the copy is cut (files.log extracted_cutoff). */
+  fileExtractMaxBytes: 256 * 1024 * 1024,
+  /** Seconds of capture time a file may go without content before it counts as timed out
+   *  (Zeek's default_file_timeout_interval, 2 minutes; files.log timedout). */
+  fileTimeout: 120,
+  /** Bytes of one HTTP start line or header line (with continuations). Real ones stay under
+   *  8 KiB (common server limits); a longer line is an attack or not HTTP. */
+  httpMaxLineBytes: 64 * 1024,
+  /** Header fields kept per HTTP message (servers reject > 100); the rest are counted, not kept. */
+  httpMaxHeaders: 256,
+  /** Bytes of one HTTP message's header block; past this the message is not HTTP we follow. */
+  httpMaxHeaderBytes: 256 * 1024,
+  /** Requests awaiting a response per connection (Zeek's HTTP::max_pending_requests): past
+   *  this, pending ones are logged and matching restarts (weird HTTP_excessive_pipelining). */
+  httpMaxPendingRequests: 100,
+  /** Decoded bytes of one Content-Encoding'd HTTP body. gzip/deflate expand up to ~1000:1,
+   *  brotli far more: a small body can be a decompression bomb. Past this decoding stops
+   *  (weird http_decompression_limit) and the rest of the body is counted, not decoded. */
+  httpMaxDecodedBodyBytes: 64 * 1024 * 1024,
+  /** Compressed input handed to the inflater at once, so one call's output stays bounded
+   *  (~1 MiB per 1 KiB of deflate input) and the decoded limit is checked between pieces. */
+  httpDecodeSliceBytes: 4096,
+  /** Brotli input buffered per body (Node has no synchronous streaming brotli decoder: the
+   *  body is decoded once complete, with its output bounded by httpMaxDecodedBodyBytes). */
+  httpMaxBrotliInputBytes: 8 * 1024 * 1024,
+  /** Files listed per HTTP transaction and side (Zeek's HTTP::max_files_orig/max_files_resp). */
+  httpMaxFilesPerSide: 15,
+  /** MIME multipart nesting followed inside an HTTP body. */
+  httpMaxMimeDepth: 8,
+  /** Questions per DNS message before it is taken for non-DNS traffic (Zeek's dns_max_queries:
+   *  port 53 carries much that is not DNS; real messages ask one question, mDNS a handful). */
+  dnsMaxQueries: 25,
+  /** Answer records summarised per DNS message. A 64 KiB message holds at most ~5900 RRs; real
+   *  answers (even AXFR messages) stay far below this, which caps work and log-line size. */
+  dnsMaxAnswers: 1000,
+  /** Characters of a decoded DNS name (Zeek's 512-byte name buffer; RFC 1035 §2.3.4 allows 255
+   *  octets on the wire, NetBIOS names with long labels a little more). */
+  dnsMaxNameChars: 512,
+  /** Compression pointers followed within one DNS name. Pointers may only point backwards
+   *  (RFC 1035 §4.1.4), which ends loops, but a chain of 2-byte pointers could still cost a
+   *  jump per two bytes of message for every name; real names need one or two. */
+  dnsMaxNamePointers: 32,
+  /** Unmatched DNS queries or replies queued per transaction id (Zeek's DNS::max_pending_msgs);
+   *  past it they are logged unanswered (weird dns_unmatched_msg_quantity). */
+  dnsMaxPendingMsgs: 50,
+  /** Transaction ids with unmatched messages per connection (Zeek's
+   *  DNS::max_pending_query_ids); past it all pending are logged (weird
+   *  dns_unmatched_query_id_quantity). */
+  dnsMaxPendingQueryIds: 50,
 } as const;
 
 export type Limits = typeof LIMITS;

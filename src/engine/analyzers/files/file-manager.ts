@@ -1,0 +1,294 @@
+/**
+ * The files framework (Zeek's Files::*): protocols hand over file contents as they stream by
+ * and the manager hashes them (MD5, SHA1, SHA256), sniffs their MIME type from the first bytes,
+ * counts seen/missing bytes, optionally extracts them to disk, and writes one files.log record
+ * per file when it ends.
+ *
+ * Protocol analyzers use it through `ctx.files.begin({...})`, which returns a FileHandle:
+ *   const f = ctx.files.begin({ source: 'HTTP', isOrig: false, filename, totalBytes, depth });
+ *   f.data(buf, off, len); f.gap(n); ... f.end();
+ * `end()` is idempotent; a handle still open when the engine finishes is ended then.
+ *
+ * Extraction (EngineOptions.extractDir): contents are streamed to a temporary file named after
+ * the fuid (ours, never anything from the traffic) inside the directory, renamed to the SHA256
+ * of the extracted bytes when the file ends (content-addressed: the same content is stored
+ * once), and cut at LIMITS.fileExtractMaxBytes (extracted_cutoff). A file with missing bytes
+ * has no hashes (as in Zeek, whose hash analyzers give up at a gap) and is not extracted, since
+ * a content address cannot be computed for it.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LogRecord, RecordSink } from '../../logs/schema.js';
+import { parseAddr } from '../../support/addr.js';
+import { LIMITS } from '../../support/limits.js';
+import type { NetworkSet } from '../../support/networks.js';
+import { uidFor } from '../../flow/uid.js';
+import { FILES_LOG } from './files-log.js';
+import { sniffMime } from './magic.js';
+
+export interface FileBeginOptions {
+  /** Protocol the file comes from, as files.log `source` shows it ("HTTP", "SMTP", "FTP_DATA"). */
+  source: string;
+  /** Sent by the connection's originator. */
+  isOrig: boolean;
+  /** Name the protocol gave the file (shown in files.log, never used as a path). */
+  filename?: string;
+  /** Type the sender claimed (e.g. Content-Type); kept on the handle, files.log shows the sniffed one. */
+  mimeHint?: string;
+  /** Announced size, when the protocol says it (files.log total_bytes). */
+  totalBytes?: number;
+  /** Depth in the source (HTTP: transaction depth; SMTP: MIME depth). */
+  depth?: number;
+  /** Container file this one was extracted from. */
+  parentFuid?: string;
+}
+
+export interface FileHandle {
+  readonly fuid: string;
+  /** Sniffed MIME type: known once LIMITS.fileBofBytes were seen, or after end(). */
+  readonly mimeType: string | undefined;
+  readonly mimeHint: string | undefined;
+  readonly filename: string | undefined;
+  /** Content bytes, in order: buf[off, off+len), valid only during the call. */
+  data(buf: Buffer, off: number, len: number): void;
+  /** `len` bytes of the content that were never seen. */
+  gap(len: number): void;
+  /** The file is over: writes its files.log record. Idempotent. */
+  end(): void;
+}
+
+/** What an analyzer sees as `ctx.files`: file analysis bound to its connection. */
+export interface ConnFiles {
+  begin(opts: FileBeginOptions): FileHandle;
+}
+
+/** The connection a file travels over (the strings of ConnInfo). */
+export interface FileConn {
+  readonly uid: string;
+  readonly origH: string;
+  readonly origP: number;
+  readonly respH: string;
+  readonly respP: number;
+}
+
+export interface FileManagerOptions {
+  sink: RecordSink;
+  /** Capture time (network_time). */
+  now(): number;
+  /** Directory to extract file contents to; no extraction when undefined. */
+  extractDir?: string;
+  /** Local networks, for files.log local_orig. */
+  localNets?: NetworkSet;
+}
+
+function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+export class FileManager {
+  private readonly open = new Set<File>();
+  private counter = 0;
+
+  constructor(readonly opts: FileManagerOptions) {
+    if (opts.extractDir !== undefined) mkdirSync(opts.extractDir, { recursive: true });
+  }
+
+  /** The `ctx.files` of one connection. */
+  forConn(conn: FileConn): ConnFiles {
+    return { begin: (o) => this.begin(conn, o) };
+  }
+
+  begin(conn: FileConn, o: FileBeginOptions): FileHandle {
+    const now = this.opts.now();
+    const n = ++this.counter;
+    // Stable for a capture: the n-th file of the run, its connection and start time.
+    const fuid = uidFor('F', [n, hashOf(conn.uid), o.isOrig ? 1 : 0, o.depth ?? 0, Math.floor(now), Math.round((now % 1) * 1e6)]);
+    const f = new File(this, conn, fuid, now, o);
+    this.open.add(f);
+    return f;
+  }
+
+  /** Ends every file still open (end of input). */
+  finish(): void {
+    for (const f of [...this.open]) f.end();
+  }
+
+  /** @internal */
+  closed(f: File): void {
+    this.open.delete(f);
+  }
+
+  /** @internal */
+  isLocal(addr: string): boolean | undefined {
+    const nets = this.opts.localNets;
+    if (!nets || nets.size === 0) return undefined;
+    const w = parseAddr(addr);
+    return w ? nets.contains(w[0], w[1], w[2], w[3]) : false;
+  }
+}
+
+class File implements FileHandle {
+  private readonly firstTs: number;
+  private lastTs: number;
+  private seen = 0;
+  private missing = 0;
+  private timedout = false;
+  private ended = false;
+  private bof: Buffer[] = [];
+  private bofLen = 0;
+  private sniffed = false;
+  private mime: string | undefined;
+  private md5: Hash | undefined = createHash('md5');
+  private sha1: Hash | undefined = createHash('sha1');
+  private sha256: Hash | undefined = createHash('sha256');
+  private readonly analyzers = ['MD5', 'SHA1', 'SHA256'];
+  // extraction
+  private fd = -1;
+  private tmpPath = '';
+  private extractedSize = 0;
+  private cutoff = false;
+  /** Digest of the extracted prefix, taken when the cutoff hit. */
+  private cutoffDigest: string | undefined;
+
+  constructor(private readonly mgr: FileManager, private readonly conn: FileConn, readonly fuid: string, now: number, private readonly o: FileBeginOptions) {
+    this.firstTs = now;
+    this.lastTs = now;
+    const dir = mgr.opts.extractDir;
+    if (dir !== undefined) {
+      this.analyzers.push('EXTRACT');
+      this.tmpPath = join(dir, `.part-${fuid}`);
+      try {
+        this.fd = openSync(this.tmpPath, 'w');
+      } catch {
+        this.fd = -1; // unwritable directory: analysis goes on without the copy
+      }
+    }
+  }
+
+  get mimeType(): string | undefined {
+    return this.mime;
+  }
+  get mimeHint(): string | undefined {
+    return this.o.mimeHint;
+  }
+  get filename(): string | undefined {
+    return this.o.filename;
+  }
+
+  data(buf: Buffer, off: number, len: number): void {
+    if (this.ended || len <= 0) return;
+    this.touch();
+    const part = buf.subarray(off, off + len);
+    this.seen += len;
+    if (this.fd >= 0) this.extract(part); // before hashing: a cutoff hashes the written prefix
+    this.md5?.update(part);
+    this.sha1?.update(part);
+    this.sha256?.update(part);
+    if (!this.sniffed) {
+      const take = Math.min(len, LIMITS.fileBofBytes - this.bofLen);
+      this.bof.push(Buffer.from(part.subarray(0, take)));
+      this.bofLen += take;
+      if (this.bofLen >= LIMITS.fileBofBytes) this.sniff();
+    }
+  }
+
+  gap(len: number): void {
+    if (this.ended || len <= 0) return;
+    this.touch();
+    this.missing += len;
+    // Zeek's hash analyzers give up at a gap; nor can the copy be named by its content.
+    this.md5 = this.sha1 = this.sha256 = undefined;
+    if (!this.sniffed) this.sniff();
+    this.abortExtraction();
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.touch();
+    const total = this.o.totalBytes;
+    // Cut short (connection ended, body truncated): the rest is missing.
+    if (total !== undefined && this.seen + this.missing < total) this.gap(total - this.seen - this.missing);
+    this.ended = true;
+    this.mgr.closed(this);
+    if (!this.sniffed) this.sniff();
+    const c = this.conn;
+    const rec: LogRecord = {
+      ts: this.firstTs, fuid: this.fuid, uid: c.uid,
+      'id.orig_h': c.origH, 'id.orig_p': c.origP, 'id.resp_h': c.respH, 'id.resp_p': c.respP,
+      source: this.o.source, depth: this.o.depth ?? 0, analyzers: this.analyzers,
+      mime_type: this.mime, filename: this.o.filename,
+      duration: this.lastTs - this.firstTs,
+      local_orig: this.mgr.isLocal(this.o.isOrig ? c.origH : c.respH),
+      is_orig: this.o.isOrig, seen_bytes: this.seen, total_bytes: total, missing_bytes: this.missing,
+      overflow_bytes: 0, timedout: this.timedout, parent_fuid: this.o.parentFuid,
+      md5: this.md5?.digest('hex'), sha1: this.sha1?.digest('hex'),
+    };
+    if (this.sha256) {
+      const sha256 = this.sha256.digest('hex');
+      rec.sha256 = sha256;
+      if (this.fd >= 0) {
+        const name = this.cutoffDigest ?? sha256;
+        this.finishExtraction(name);
+        rec.extracted = name;
+        rec.extracted_cutoff = this.cutoff;
+        rec.extracted_size = this.extractedSize;
+      }
+    }
+    this.abortExtraction();
+    this.bof = [];
+    this.mgr.opts.sink.write(FILES_LOG, rec);
+  }
+
+  private touch(): void {
+    const now = this.mgr.opts.now();
+    if (now - this.lastTs > LIMITS.fileTimeout) this.timedout = true;
+    if (now > this.lastTs) this.lastTs = now;
+  }
+
+  private sniff(): void {
+    this.sniffed = true;
+    this.mime = sniffMime(this.bof.length === 1 ? this.bof[0] : Buffer.concat(this.bof));
+    this.bof = [];
+  }
+
+  private extract(part: Buffer): void {
+    const room = LIMITS.fileExtractMaxBytes - this.extractedSize;
+    const take = Math.min(room, part.length);
+    try {
+      if (take > 0) writeSync(this.fd, part, 0, take);
+    } catch {
+      this.abortExtraction();
+      return;
+    }
+    this.extractedSize += take;
+    if (take < part.length && !this.cutoff) {
+      this.cutoff = true;
+      // Content address of what was written: the hash so far plus the written part of this chunk.
+      if (this.sha256) this.cutoffDigest = this.sha256.copy().update(part.subarray(0, take)).digest('hex');
+    }
+  }
+
+  private finishExtraction(name: string): void {
+    const fd = this.fd;
+    this.fd = -1;
+    try {
+      closeSync(fd);
+      const dest = join(this.mgr.opts.extractDir!, name);
+      if (existsSync(dest)) unlinkSync(this.tmpPath); // same content already stored
+      else renameSync(this.tmpPath, dest);
+    } catch {
+      // leave nothing half-written behind
+      try { unlinkSync(this.tmpPath); } catch { /* gone already */ }
+    }
+  }
+
+  private abortExtraction(): void {
+    if (this.fd < 0) return;
+    try { closeSync(this.fd); } catch { /* closed */ }
+    try { unlinkSync(this.tmpPath); } catch { /* gone */ }
+    this.fd = -1;
+  }
+}

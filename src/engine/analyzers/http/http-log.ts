@@ -1,0 +1,36 @@
+/** http.log: one record per request/response pair, with Zeek's HTTP::Info fields. */
+import { CONN_ID_FIELDS, type LogSchema, field } from '../../logs/schema.js';
+
+export const HTTP_LOG: LogSchema = {
+  path: 'http',
+  doc: 'HTTP/1.x requests and their responses, one record per transaction.',
+  fields: [
+    field('ts', 'time', 'Time the request started (or the response, for a response without a request).'),
+    field('uid', 'string', 'Uid of the connection.'),
+    ...CONN_ID_FIELDS,
+    field('trans_depth', 'count', 'Position of this transaction in the connection (1 for the first; pipelined ones count on).'),
+    field('method', 'string', 'Request method (GET, POST, HEAD, ...).'),
+    field('host', 'string', 'Value of the Host header, port included when sent.'),
+    field('uri', 'string', 'Request target, percent-decoded as Zeek does (%XX and %uXXXX).'),
+    field('referrer', 'string', 'Value of the Referer header.'),
+    field('version', 'string', 'HTTP version of the response ("1.1").'),
+    field('user_agent', 'string', 'Value of the User-Agent header.'),
+    field('origin', 'string', 'Value of the Origin header.'),
+    field('request_body_len', 'count', 'Request body size after transfer and content decoding.'),
+    field('response_body_len', 'count', 'Response body size after transfer and content decoding.'),
+    field('status_code', 'count', 'Status code of the final response.'),
+    field('status_msg', 'string', 'Reason phrase of the final response.'),
+    field('info_code', 'count', 'Last 1xx informational status code (e.g. 100 Continue).'),
+    field('info_msg', 'string', 'Reason phrase of the last 1xx response.'),
+    field('tags', 'set[enum]', 'Indicators attached to the transaction (none are set by this analyzer).'),
+    field('username', 'string', 'User name from HTTP Basic (Proxy-)Authorization.'),
+    field('password', 'string', 'Password from HTTP Basic authorization: only when password capture is enabled (off by default, as in Zeek).'),
+    field('proxied', 'set[string]', 'Headers that indicate a proxied request, as "NAME -> value".'),
+    field('orig_fuids', 'vector[string]', 'Fuids of the files in the request body (files.log).'),
+    field('orig_filenames', 'vector[string]', 'File names of the request files (Content-Disposition).'),
+    field('orig_mime_types', 'vector[string]', 'Sniffed MIME types of the request files.'),
+    field('resp_fuids', 'vector[string]', 'Fuids of the files in the response body (files.log).'),
+    field('resp_filenames', 'vector[string]', 'File names of the response files (Content-Disposition).'),
+    field('resp_mime_types', 'vector[string]', 'Sniffed MIME types of the response files.'),
+  ],
+};
