@@ -53,3 +53,8 @@ export function parentsOf(c: LogRecord): string[] {
   if (p === undefined || p === null || p === '') return [];
   return Array.isArray(p) ? p.map(String) : [String(p)];
 }
+
+/** Names of the weirds no connection owns: the decoders' own (app-layer weirds carry a uid). */
+export function decodeWeirds(sink: MemorySink): string[] {
+  return sink.get('weird').filter((w) => w.uid === undefined || w.uid === '').map((w) => String(w.name));
+}
