@@ -46,6 +46,9 @@ export class SslAnalyzer implements StreamAnalyzer {
   private confirmed = false;
   private established = false;
   private logged = false;
+  /** The ClientHello came from the responder: roles are swapped (Zeek's ssl_connection_flipped). */
+  private flipped = false;
+  private helloSeen = false;
 
   // ssl.log state (Zeek's SSL::Info)
   private ts: number | undefined;
@@ -164,15 +167,16 @@ export class SslAnalyzer implements StreamAnalyzer {
       return;
     }
     this.session();
+    const isClient = isOrig !== this.flipped;
     switch (type) {
       case CT_CCS:
-        this.addHistory(isOrig, 'i');
-        if (isOrig && this.ticketEmptySession && !this.clientKeyExchangeSeen) this.resumed = true;
+        this.addHistory(isClient, 'i');
+        if (isClient && this.ticketEmptySession && !this.clientKeyExchangeSeen) this.resumed = true;
         this.encrypted[side] = true;
         return;
       case CT_ALERT:
         for (let q = s; q + 2 <= e; q += 2) {
-          this.addHistory(isOrig, 'l');
+          this.addHistory(isClient, 'l');
           this.lastAlert = alertName(b[q + 1]);
         }
         return;
@@ -183,7 +187,7 @@ export class SslAnalyzer implements StreamAnalyzer {
         if (this.version !== undefined && !this.established) this.ctx.weird('ssl_early_application_data');
         return;
       case CT_HEARTBEAT:
-        this.addHistory(isOrig, 'b');
+        this.addHistory(isClient, 'b');
         return;
       default:
         this.fail(`unknown SSL record type (${type}) from ${isOrig ? 'originator' : 'responder'}`);
@@ -292,6 +296,12 @@ export class SslAnalyzer implements StreamAnalyzer {
   }
 
   private message(isOrig: boolean, type: number, b: Buffer, s: number, e: number): void {
+    if (type === HS_CLIENT_HELLO && !this.helloSeen && !isOrig) {
+      this.flipped = true;
+      this.history += '^';
+    }
+    if (type === HS_CLIENT_HELLO || type === HS_SERVER_HELLO) this.helloSeen = true;
+    const isClient = isOrig !== this.flipped;
     switch (type) {
       case HS_CLIENT_HELLO: {
         const h = parseClientHello(b, s, e);
@@ -319,20 +329,20 @@ export class SslAnalyzer implements StreamAnalyzer {
         break;
       }
       case HS_CERTIFICATE:
-        if (!this.tls13Like()) this.certificateMessage(isOrig, b, s, e);
+        if (!this.tls13Like()) this.certificateMessage(isClient, b, s, e);
         break;
       case HS_SERVER_KEY_EXCHANGE:
         // ECDHE ServerECDHParams: curve_type named_curve(3), NamedCurve (RFC 8422 §5.4).
         if (this.cipher !== undefined && /_ECDHE_|_ECDH_ANON_/.test(this.cipher) && e - s >= 3 && b[s] === 3) this.curve = curveName(b.readUInt16BE(s + 1));
         break;
       case HS_CLIENT_KEY_EXCHANGE:
-        if (isOrig) this.clientKeyExchangeSeen = true;
+        if (isClient) this.clientKeyExchangeSeen = true;
         break;
     }
     if (type === HS_SERVER_HELLO && this.hrrSeen) {
-      this.addHistory(isOrig, 'j');
+      this.addHistory(isClient, 'j');
       this.hrrSeen = false;
-    } else this.addHistory(isOrig, historyLetter(type));
+    } else this.addHistory(isClient, historyLetter(type));
   }
 
   private clientHello(h: ClientHello): void {
