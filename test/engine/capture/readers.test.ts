@@ -14,6 +14,8 @@ import { NotACaptureError, readCapture, type OpenedCapture } from '../../../src/
 import type { FrameSink } from '../../../src/engine/capture/frame-sink.js';
 import { PcapngReader } from '../../../src/engine/capture/pcapng-reader.js';
 import { Ng, frameBytes, pcapFile, pcapHeader, pcapRecord } from './build-capture.js';
+import { allCaptures, pcap } from '../../helpers.js';
+import { readFileSync } from 'node:fs';
 
 interface Frame { sec: number; nsec: number; capLen: number; wireLen: number; linkType: number; data: Buffer }
 
@@ -432,6 +434,25 @@ describe('gzip and streams', () => {
     assert.deepEqual(sink.frames[2999].data, recs[2999].data);
     assert.deepEqual([sink.frames[1234].sec, sink.frames[1234].nsec], [1234, 1234_000]);
   });
+});
+
+test('every shared capture: file, gzip\'d file and chunked stream give the same frames and weirds', async () => {
+  for (const name of allCaptures()) {
+    const bytes = readFileSync(pcap(name));
+    const sink = new Sink();
+    await readCapture(pcap(name), sink);
+    const gz = new Sink();
+    await readCapture(file(gzipSync(bytes), 'gz'), gz);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 1000) chunks.push(bytes.subarray(i, i + 1000));
+    const streamed = new Sink();
+    await readCapture(Readable.from(chunks), streamed);
+    for (const [how, other] of [['gzip', gz], ['stream', streamed]] as const) {
+      assert.equal(other.frames.length, sink.frames.length, `${name} (${how}): frame count`);
+      other.frames.forEach((f, i) => assert.deepEqual(f, sink.frames[i], `${name} (${how}): frame ${i + 1}`));
+      assert.deepEqual(other.weirds, sink.weirds, `${name} (${how}): weirds`);
+    }
+  }
 });
 
 describe('non-captures are refused with what they are', () => {
