@@ -3,7 +3,7 @@
  * 4-byte header nflog_family(1) version(1) resource_id(2, big-endian), then TLVs whose length
  * (which counts the 4-byte TLV header) and type are in the *writer's* host byte order, each
  * padded to 4 bytes. TLV type 9 (NFULA_PAYLOAD) holds the packet, whose IP version the
- * family byte gives (AF_INET 2, AF_INET6 10).
+ * family byte gives (AF_INET 2, AF_INET6 10). Weird names are Zeek's NFLog analyzer's.
  */
 import type { LayerDecoder } from '../registry.js';
 
@@ -18,7 +18,11 @@ export const nflog: LayerDecoder = {
   decode(pkt, off, end, d) {
     const buf = pkt.buf;
     if (end - off < 4) {
-      d.services.weird(pkt, 'truncated_link_header', 'NFLOG');
+      d.services.weird(pkt, 'truncated_nflog_header');
+      return;
+    }
+    if (buf[off + 1] !== 0) {
+      d.services.weird(pkt, 'unknown_nflog_version', String(buf[off + 1]));
       return;
     }
     const family = buf[off];
@@ -34,17 +38,18 @@ export const nflog: LayerDecoder = {
       const len = le ? buf.readUInt16LE(p) : buf.readUInt16BE(p);
       const type = le ? buf.readUInt16LE(p + 2) : buf.readUInt16BE(p + 2);
       if (len < TLV_HEADER) {
-        d.services.weird(pkt, 'bad_NFLOG_TLV_length', String(len));
+        d.services.weird(pkt, 'nflog_bad_tlv_len', String(len));
         return;
       }
       if (type === NFULA_PAYLOAD) {
         const payEnd = Math.min(end, p + len);
         if (family === AF_INET) d.dispatch('etherType', 0x0800, pkt, p + TLV_HEADER, payEnd);
         else if (family === AF_INET6) d.dispatch('etherType', 0x86dd, pkt, p + TLV_HEADER, payEnd);
-        else d.services.weird(pkt, 'unknown_NFLOG_family', String(family));
+        else d.services.weird(pkt, 'unknown_nflog_family', String(family));
         return;
       }
       p += (len + 3) & ~3;
     }
+    d.services.weird(pkt, 'nflog_no_pcap_payload');
   },
 };
