@@ -196,6 +196,12 @@ export function parseDnsMessage(buf: Buffer, off: number, len: number, opts: Par
     }
     msg.questions.push({ name, qtype: r.u16(), qclass: r.u16() });
   }
+  // Other opcodes (UPDATE's prerequisite and update sections, NetBIOS registrations) are not
+  // logged: their header and first section are all that is checked.
+  if (msg.opcode !== 0) {
+    msg.ok = true;
+    return msg;
+  }
   const n = Math.min(msg.ancount, LIMITS.dnsMaxAnswers);
   for (let i = 0; i < n; i++) {
     const owner = r.name(true);
