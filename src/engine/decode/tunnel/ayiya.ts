@@ -30,6 +30,10 @@ export const ayiya: LayerDecoder = {
       d.services.weird(pkt, 'ayiya_tunnel_non_ip', String(next));
       return;
     }
+    if (end - off === hlen) {
+      d.services.weird(pkt, 'ayiya_empty_packet');
+      return;
+    }
     const id = d.services.connTunnel(pkt, flowHints.connId, 'Tunnel::AYIYA');
     if (id >= 0) pkt.pushTunnel(id);
     d.dispatch('etherType', next === 4 ? 0x0800 : 0x86dd, pkt, off + hlen, end);
