@@ -5,6 +5,7 @@
  * Ours: the engine's conn.log (checksums not validated, so offloaded checksums count as tshark
  * counts them), rows summed by unordered 5-tuple — Zeek splits one 5-tuple into several
  * connections on timeouts and port reuse, summing undoes that.
+ * Where a conversation's totals agree, the packets each endpoint sent must agree too.
  * tshark's: every frame's protocol stack (frame.protocols) walked layer by layer, each TCP/UDP
  * layer paired with the IP layer under it, so a tunnelled packet counts for the outer UDP
  * conversation (VXLAN, Geneve, GTP-U, Teredo) and for the inner one, as in Zeek; the walk stops
@@ -23,7 +24,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { allCaptures, pcap } from '../helpers.js';
 import { tsharkAll, tsharkAvailable, type TsharkResult } from './tshark.js';
-import { diffConversations, ourConversations, tsharkConversations } from './conversations.js';
+import { diffConversations, diffDirections, ourConversations, tsharkConversations } from './conversations.js';
 
 interface Difference {
   /** Why we differ from tshark on purpose. */
@@ -151,6 +152,8 @@ async function check(name: string): Promise<void> {
   assert.equal(their.ipLenExceedsFrameHops, expected.ipLenExceedsFrameHops ?? 0, `${name}: TCP/UDP layers in frames shorter than their IP length`);
   assert.ok(their.convs.size + ours.convs.size > 0 || !expected.diff, `${name}: no conversations at all`);
   assert.deepEqual(diffConversations(ours.convs, their.convs), expected.diff ?? [], `${name}: conversations differ from tshark`);
+  // Where the totals agree, so does the split: packets sent by each endpoint (orig_pkts/resp_pkts).
+  assert.deepEqual(diffDirections(ours.convs, their.convs), [], `${name}: packets per direction differ from tshark`);
   for (const w of expected.weirds ?? []) assert.ok(ours.weirds.has(w), `${name}: expected weird ${w}; got ${[...ours.weirds].join(', ')}`);
 }
 

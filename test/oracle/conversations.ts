@@ -5,19 +5,28 @@
 import { run } from '../helpers.js';
 import { canonAddr, type TsharkResult } from './tshark.js';
 
-export interface ConvCount { pkts: number; ipBytes: number }
+export interface ConvCount {
+  pkts: number;
+  ipBytes: number;
+  /** Packets sent by each endpoint ("addr:port" as in the key), for the direction check. */
+  from: Map<string, number>;
+}
+
+function ep(h: string, p: number): string {
+  return h.includes(':') ? `[${canonAddr(h)}]:${p}` : `${h}:${p}`;
+}
 
 /** "tcp 10.0.0.1:80 10.0.0.2:51000", endpoints sorted so direction does not matter. */
 export function convKey(proto: string, a: string, ap: number, b: string, bp: number): string {
-  const ep = (h: string, p: number) => (h.includes(':') ? `[${canonAddr(h)}]:${p}` : `${h}:${p}`);
   const x = ep(a, ap), y = ep(b, bp);
   return `${proto} ${x < y ? x + ' ' + y : y + ' ' + x}`;
 }
 
-function add(m: Map<string, ConvCount>, k: string, pkts: number, ipBytes: number): void {
-  const c = m.get(k) ?? { pkts: 0, ipBytes: 0 };
+function add(m: Map<string, ConvCount>, k: string, pkts: number, ipBytes: number, sender: string, senderPkts: number): void {
+  const c = m.get(k) ?? { pkts: 0, ipBytes: 0, from: new Map<string, number>() };
   c.pkts += pkts;
   c.ipBytes += ipBytes;
+  c.from.set(sender, (c.from.get(sender) ?? 0) + senderPkts);
   m.set(k, c);
 }
 
@@ -32,8 +41,10 @@ export async function ourConversations(path: string): Promise<OurConversations> 
   const m = new Map<string, ConvCount>();
   for (const r of sink.get('conn')) {
     if (r.proto !== 'tcp' && r.proto !== 'udp') continue;
-    add(m, convKey(String(r.proto), String(r['id.orig_h']), Number(r['id.orig_p']), String(r['id.resp_h']), Number(r['id.resp_p'])),
-      Number(r.orig_pkts) + Number(r.resp_pkts), Number(r.orig_ip_bytes) + Number(r.resp_ip_bytes));
+    const k = convKey(String(r.proto), String(r['id.orig_h']), Number(r['id.orig_p']), String(r['id.resp_h']), Number(r['id.resp_p']));
+    add(m, k, Number(r.orig_pkts) + Number(r.resp_pkts), Number(r.orig_ip_bytes) + Number(r.resp_ip_bytes),
+      ep(String(r['id.orig_h']), Number(r['id.orig_p'])), Number(r.orig_pkts));
+    add(m, k, 0, 0, ep(String(r['id.resp_h']), Number(r['id.resp_p'])), Number(r.resp_pkts));
   }
   return { convs: m, weirds: new Set(sink.get('weird').map((w) => String(w.name))) };
 }
@@ -70,7 +81,7 @@ export function tsharkConversations(t: TsharkResult): TsharkConversations {
         continue;
       }
       if (h.loneFragment) truncatedFragmentHops++;
-      add(convs, convKey(h.proto, h.src, h.sport, h.dst, h.dport), 1, h.ipBytes);
+      add(convs, convKey(h.proto, h.src, h.sport, h.dst, h.dport), 1, h.ipBytes, ep(h.src, h.sport), 1);
     }
   }
   return { convs, loneFragmentHops, truncatedFragmentHops, ipLenExceedsFrameHops, unpairedTransportFrames };
@@ -87,4 +98,17 @@ export function diffConversations(ours: Map<string, ConvCount>, theirs: Map<stri
     out.push(`${k} ours=${fmt(a)} tshark=${fmt(b)}`);
   }
   return out;
+}
+
+/** Conversations whose per-direction packet counts differ (only where the totals agree):
+ *  "<conv> ours=<ep> P, <ep> P tshark=<ep> P, <ep> P". */
+export function diffDirections(ours: Map<string, ConvCount>, theirs: Map<string, ConvCount>): string[] {
+  const out: string[] = [];
+  const fmt = (c: ConvCount) => [...c.from].filter(([, n]) => n > 0).sort().map(([e, n]) => `${e} ${n}`).join(', ');
+  for (const [k, a] of ours) {
+    const b = theirs.get(k);
+    if (!b || a.pkts !== b.pkts) continue;
+    if (fmt(a) !== fmt(b)) out.push(`${k} ours=${fmt(a)} tshark=${fmt(b)}`);
+  }
+  return out.sort();
 }
