@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, PCAPS } from '../helpers.js';
-import { CaseWorker, type ErrorInfo, type TaskResult, loadCorpus, runInput } from './harness.js';
+import { CaseWorker, type ErrorInfo, type TaskResult, budgetMs, loadCorpus, runInput } from './harness.js';
 import { caseId, makeCase, parseCaseId } from './mutate.js';
 
 const { values: args } = parseArgs({
@@ -25,12 +25,16 @@ const { values: args } = parseArgs({
     replay: { type: 'string' },
     start: { type: 'string', default: '0' },
     jobs: { type: 'string', default: '1' },
+    /** Per-case budget, in CPU ms of the worker thread (wall ms where that is unavailable). */
     'budget-ms': { type: 'string', default: '2000' },
+    /** Wall-clock watchdog: a case without a result after this long is a hang; the worker is killed. */
+    'hang-ms': { type: 'string' },
     'heap-every': { type: 'string', default: '2000' },
     'heap-growth-mb': { type: 'string', default: '64' },
     'max-heap-mb': { type: 'string', default: '1024' },
     'per-signature': { type: 'string', default: '3' },
     out: { type: 'string', default: join(ROOT, '.tmp', 'fuzz-failures') },
+    /** Progress once a minute instead of every 5 s. */
     quiet: { type: 'boolean', default: false },
   },
   strict: true,
@@ -58,7 +62,7 @@ function inputExt(buf: Buffer, capture: string): string {
 async function replay(id: string): Promise<number> {
   const { capture, seed, index } = parseCaseId(id);
   const c = makeCase(corpus, capture, seed, index);
-  console.log(`case ${c.id}: ${c.buf.length} bytes, ops [${c.ops.join(' ')}], validateChecksums=${c.validateChecksums}, chunks=${c.chunkMode}`);
+  console.log(`case ${c.id}: ${c.buf.length} bytes, ops [${c.ops.join(' ')}], checksums=${c.checksums}, chunks=${c.chunkMode}`);
   const stem = fileStem(capture, seed, index);
   console.log(`input written to ${write(`${stem}.${inputExt(c.buf, capture)}`, c.buf)}`);
   const { summary } = await runInput(c.buf, c);
@@ -66,7 +70,7 @@ async function replay(id: string): Promise<number> {
   console.log(JSON.stringify(rest, null, 2));
   if (error) console.log(error.stack);
   const failed = summary.status === 'error' || summary.status === 'bad-output';
-  console.log(failed ? `FAIL (${summary.status})` : summary.ms > Number(args['budget-ms']) ? `SLOW (${summary.ms.toFixed(0)} ms)` : 'ok');
+  console.log(failed ? `FAIL (${summary.status})` : budgetMs(summary) > Number(args['budget-ms']) ? `SLOW (${budgetMs(summary).toFixed(0)} ms)` : 'ok');
   return failed ? 1 : 0;
 }
 
@@ -109,7 +113,7 @@ function recordFailure(kind: string, capture: string, seed: number, index: numbe
     `kind: ${kind}`,
     `detail: ${detail}`,
     `ops: ${(ops ?? c.ops).join(' ')}`,
-    `validateChecksums: ${c.validateChecksums}, chunks: ${c.chunkMode}`,
+    `checksums: ${c.checksums}, chunks: ${c.chunkMode}`,
     `input: ${input} (${c.buf.length} bytes)`,
     `signature: ${sig}`,
     '',
@@ -129,11 +133,12 @@ async function main(): Promise<number> {
   const seed = args.seed !== undefined ? Number(args.seed) : (Date.now() % 1_000_000_000);
   const jobs = Math.max(1, Number(args.jobs));
   const budget = Number(args['budget-ms']);
+  const hangMs = Number(args['hang-ms'] ?? Math.max(10_000, budget * 5));
   const heapEvery = Number(args['heap-every']);
   const growthBytes = Number(args['heap-growth-mb']) * 1024 * 1024;
   const captures = args.capture ? [args.capture] : [...corpus.names];
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Error('--seed must be a non-negative integer');
-  console.log(`fuzz: ${count} cases over ${captures.length} captures, seed ${seed}, start ${start}, ${jobs} job(s), budget ${budget} ms/case`);
+  console.log(`fuzz: ${count} cases over ${captures.length} captures, seed ${seed}, start ${start}, ${jobs} job(s), budget ${budget} ms CPU/case, watchdog ${hangMs} ms`);
   console.log(`      failing inputs go to ${outDir}`);
 
   let next = start;
@@ -144,11 +149,11 @@ async function main(): Promise<number> {
   let slowestId = '';
   const t0 = performance.now();
   let lastReport = t0;
-  const report = (final: boolean) => {
+  const report = () => {
     const s = (performance.now() - t0) / 1000;
     const line = `fuzz: ${done}/${count} cases in ${s.toFixed(1)} s, ${(done / s).toFixed(0)} cases/s, ${notCapture} not-a-capture, `
-      + `slowest ${slowest.toFixed(0)} ms (${slowestId}), ${failures} failures (${signatures.size} distinct)`;
-    if (final || !args.quiet) console.log(line);
+      + `slowest ${slowest.toFixed(0)} ms CPU (${slowestId}), ${failures} failures (${signatures.size} distinct)`;
+    console.log(line);
   };
 
   async function job(): Promise<void> {
@@ -161,16 +166,18 @@ async function main(): Promise<number> {
       while (next < end) {
         const i = next++;
         const capture = captures[i % captures.length];
-        const r: TaskResult = await worker.run({ kind: 'case', capture, seed, index: i }, Math.max(budget * 2, 1000));
+        // The watchdog uses wall time, generous because a loaded machine inflates it; the budget
+        // itself is checked against the case's CPU time below.
+        const r: TaskResult = await worker.run({ kind: 'case', capture, seed, index: i }, hangMs);
         done++;
-        if (r.status === 'hang') recordFailure('hang', capture, seed, i, `no result after ${r.ms.toFixed(0)} ms (budget ${budget} ms); worker killed`);
+        if (r.status === 'hang') recordFailure('hang', capture, seed, i, `no result after ${r.ms.toFixed(0)} ms wall time (budget ${budget} ms); worker killed`);
         else if (r.status === 'crash') recordFailure('crash', capture, seed, i, `worker died: ${r.error.message}`, r.error);
         else {
           const sm = r.summary;
           if (sm.status === 'not-a-capture') notCapture++;
           if (sm.status === 'error' || sm.status === 'bad-output') recordFailure(sm.status, capture, seed, i, sm.error?.message ?? '', sm.error, r.ops);
-          else if (sm.ms > budget) recordFailure('slow', capture, seed, i, `${sm.ms.toFixed(0)} ms > budget ${budget} ms (${r.bytes} bytes)`, undefined, r.ops);
-          if (sm.ms > slowest) { slowest = sm.ms; slowestId = caseId(capture, seed, i); }
+          else if (budgetMs(sm) > budget) recordFailure('slow', capture, seed, i, `${budgetMs(sm).toFixed(0)} ms CPU > budget ${budget} ms (${sm.ms.toFixed(0)} ms wall, ${r.bytes} bytes)`, undefined, r.ops);
+          if (budgetMs(sm) > slowest) { slowest = budgetMs(sm); slowestId = caseId(capture, seed, i); }
         }
         if (sinceHeap === 0) firstSince = caseId(capture, seed, i);
         if (++sinceHeap >= heapEvery) {
@@ -186,7 +193,7 @@ async function main(): Promise<number> {
           }
         }
         const now = performance.now();
-        if (now - lastReport > 5000) { lastReport = now; report(false); }
+        if (now - lastReport > (args.quiet ? 60_000 : 5000)) { lastReport = now; report(); }
       }
     } finally {
       await worker.kill();
@@ -194,7 +201,7 @@ async function main(): Promise<number> {
   }
 
   await Promise.all(Array.from({ length: jobs }, () => job()));
-  report(true);
+  report();
   if (signatures.size > 0) {
     console.log('\ndistinct failures (count, first replay id, signature):');
     for (const [sig, s] of [...signatures].sort((a, b) => b[1].count - a[1].count)) console.log(`  ${s.count}\t${s.firstId}\t${sig}`);

@@ -13,6 +13,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
+import type { ChecksumMode } from '../../src/engine/decode/settings.js';
 
 // ---------------------------------------------------------------- PRNG
 
@@ -398,7 +399,7 @@ export interface MutatedCase {
   buf: Buffer;
   /** What was done, in order, e.g. ["bitflip@1234.5", "gzip"]. */
   ops: string[];
-  validateChecksums: boolean;
+  checksums: ChecksumMode;
   chunkMode: ChunkMode;
   chunkSeed: number;
 }
@@ -594,8 +595,42 @@ const insertJunk: Operator = (buf, c) => {
   return concat([buf.subarray(0, at), junk, buf.subarray(at)], c.limit);
 };
 
+/** Packet data offset of a record span (pcap record or pcapng EPB/SPB), else the span start. */
+function packetDataStart(buf: Buffer, L: Layout, s: Span): number {
+  if (L.format === 'pcap') return s.start + 16;
+  if (s.end - s.start < 12) return s.start;
+  const le = buf.readUInt32LE(s.start + 4) === s.end - s.start;
+  const type = le ? buf.readUInt32LE(s.start) : buf.readUInt32BE(s.start);
+  return type === 6 || type === 2 ? s.start + 28 : type === 3 ? s.start + 12 : s.start + 8;
+}
+
+/** Bit flips and interesting bytes inside one packet's headers (the first 96 bytes), checksum fixed. */
+const headerFlip: Operator = (buf, c) => {
+  const L = parseLayout(buf);
+  if (L.spans.length === 0) return bitFlip(buf, c);
+  const s = c.rng.pick(L.spans);
+  const d = packetDataStart(buf, L, s);
+  const len = Math.min(96, s.end - d);
+  if (len <= 0) return bitFlip(buf, c);
+  const out = Buffer.from(buf);
+  const n = c.rng.range(1, 4);
+  for (let i = 0; i < n; i++) {
+    const at = d + c.rng.int(len);
+    if (c.rng.chance(0.7)) out[at] ^= 1 << c.rng.int(8);
+    else out[at] = c.rng.pick(INTERESTING_BYTES);
+    c.ops.push(`hdr@${at}`);
+  }
+  if (c.rng.chance(0.7)) {
+    for (const f of parseLayout(out).lengthFields) {
+      if (f.name === 'ipv4.total_length' && f.off >= s.start && f.off < s.end) fixIpv4Checksum(out, f.ipv4Hdr!, f.ipv4Avail!);
+    }
+    c.ops.push('+cksum');
+  }
+  return out;
+};
+
 const OPERATORS: ReadonlyArray<readonly [Operator, number]> = [
-  [bitFlip, 12], [interestingBytes, 10], [truncate, 6], [lengthField, 24], [selectorField, 12], [randomWord, 8],
+  [headerFlip, 14], [bitFlip, 12], [interestingBytes, 10], [truncate, 6], [lengthField, 24], [selectorField, 12], [randomWord, 8],
   [splice, 7], [duplicate, 6], [drop, 6], [swap, 3], [insertJunk, 3],
 ];
 const TOTAL_WEIGHT = OPERATORS.reduce((s, [, w]) => s + w, 0);
@@ -642,10 +677,11 @@ export function makeCase(corpus: Corpus, capture: string, seed: number, index: n
     }
   }
   if (buf === original) buf = Buffer.from(original);
-  const validateChecksums = rng.chance(0.5);
+  const cs = rng.int(4);
+  const checksums: ChecksumMode = cs < 2 ? 'mark' : cs < 3 ? 'strict' : 'off';
   const cm = rng.int(10);
   const chunkMode: ChunkMode = cm < 7 ? 'whole' : cm < 9 ? 'medium' : 'small';
-  return { id, capture, seed, index, buf, ops: c.ops, validateChecksums, chunkMode, chunkSeed: rng.u32() };
+  return { id, capture, seed, index, buf, ops: c.ops, checksums, chunkMode, chunkSeed: rng.u32() };
 }
 
 /** The chunks a case's bytes are streamed in (exercises records split across reads). */
