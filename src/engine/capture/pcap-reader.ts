@@ -63,24 +63,33 @@ export class PcapReader implements CaptureReader {
         return end;
       }
       if (end - p - RECORD_HEADER < capLen) break;
+      // Anomalies of this record are reported right after it is delivered, so they carry its
+      // capture time rather than the previous record's (or none, for the first record).
+      let late = 0;
+      const origCapLen = capLen, origWireLen = wireLen, origFrac = frac;
       if (capLen > this.snaplen && this.snaplen > 0 && !this.warnedSnaplen) {
         this.warnedSnaplen = true;
-        sink.captureWeird('capture_caplen_exceeds_snaplen', `record ${records + 1}: ${capLen} > snaplen ${this.snaplen}`);
+        late |= 1;
       }
       if (capLen > wireLen) {
-        if (!this.warnedCaplen) { this.warnedCaplen = true; sink.captureWeird('capture_caplen_exceeds_len', `record ${records + 1}: caplen ${capLen} > len ${wireLen}`); }
+        if (!this.warnedCaplen) { this.warnedCaplen = true; late |= 2; }
         wireLen = capLen;
       }
       let sec = tsSec;
       if (frac >= fracLimit) {
         // libpcap carries the excess into the seconds; we do the same, and say so once.
-        if (!this.warnedUsec) { this.warnedUsec = true; sink.captureWeird('capture_timestamp_fraction_overflow', `record ${records + 1}: fraction ${frac}`); }
+        if (!this.warnedUsec) { this.warnedUsec = true; late |= 4; }
         sec += Math.floor(frac / fracLimit);
         frac = frac % fracLimit;
       }
       records++;
       this.info.records = records;
       sink.frame(buf, p + RECORD_HEADER, capLen, wireLen, sec, frac * fracToNs, linkType);
+      if (late !== 0) {
+        if (late & 1) sink.captureWeird('capture_caplen_exceeds_snaplen', `record ${records}: ${origCapLen} > snaplen ${this.snaplen}`);
+        if (late & 2) sink.captureWeird('capture_caplen_exceeds_len', `record ${records}: caplen ${origCapLen} > len ${origWireLen}`);
+        if (late & 4) sink.captureWeird('capture_timestamp_fraction_overflow', `record ${records}: fraction ${origFrac}`);
+      }
       p += RECORD_HEADER + capLen;
     }
     this.info.records = records;

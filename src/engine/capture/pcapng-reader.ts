@@ -153,14 +153,18 @@ export class PcapngReader implements CaptureReader {
   private deliver(buf: Buffer, data: number, end: number, ifId: number, hi: number, lo: number, capLen: number, wireLen: number): void {
     const iface = this.ifaces[ifId];
     if (!iface) { this.warnOnce('pcapng_packet_without_interface', `interface ${ifId} undefined`); return; }
+    // This record's anomalies are reported after it is delivered, so they carry its capture time.
+    let overBlock = -1, overLen = -1;
     if (capLen > end - data) {
-      this.warnOnce('pcapng_caplen_exceeds_block', `caplen ${capLen} > ${end - data} bytes in block`);
+      overBlock = capLen;
       capLen = end - data;
     }
-    if (capLen > wireLen) { this.warnOnce('capture_caplen_exceeds_len', `caplen ${capLen} > len ${wireLen}`); wireLen = capLen; }
+    if (capLen > wireLen) { overLen = wireLen; wireLen = capLen; }
     ticksToSecNsec(hi, lo, iface.unitsPerSec);
     this.info.records++;
     this.sink.frame(buf, data, capLen, wireLen, tsOut.sec + iface.offsetSec, tsOut.nsec, iface.linkType);
+    if (overBlock >= 0) this.warnOnce('pcapng_caplen_exceeds_block', `caplen ${overBlock} > ${end - data} bytes in block`);
+    if (overLen >= 0) this.warnOnce('capture_caplen_exceeds_len', `caplen ${capLen} > len ${overLen}`);
   }
 
   private warnOnce(name: string, addl?: string): void {

@@ -14,7 +14,7 @@ import { NotACaptureError, readCapture, type OpenedCapture } from '../../../src/
 import type { FrameSink } from '../../../src/engine/capture/frame-sink.js';
 import { PcapngReader } from '../../../src/engine/capture/pcapng-reader.js';
 import { Ng, frameBytes, pcapFile, pcapHeader, pcapRecord } from './build-capture.js';
-import { allCaptures, pcap } from '../../helpers.js';
+import { allCaptures, pcap, run } from '../../helpers.js';
 import { readFileSync } from 'node:fs';
 
 interface Frame { sec: number; nsec: number; capLen: number; wireLen: number; linkType: number; data: Buffer }
@@ -452,6 +452,24 @@ test('every shared capture: file, gzip\'d file and chunked stream give the same 
       other.frames.forEach((f, i) => assert.deepEqual(f, sink.frames[i], `${name} (${how}): frame ${i + 1}`));
       assert.deepEqual(other.weirds, sink.weirds, `${name} (${how}): weirds`);
     }
+  }
+});
+
+test('capture weirds about a record carry that record\'s time in weird.log (even the first record)', async () => {
+  const bytes = pcapFile({ snaplen: 50 }, [
+    { sec: 1_700_000_000, frac: 1_250_000, data: frameBytes(1), wireLen: 30 },
+  ]);
+  const { sink } = await run(file(bytes));
+  const byName = new Map(sink.get('weird').map((w) => [String(w.name), w]));
+  for (const name of ['capture_caplen_exceeds_snaplen', 'capture_caplen_exceeds_len', 'capture_timestamp_fraction_overflow']) {
+    assert.equal(byName.get(name)?.ts, 1_700_000_001.25, `${name}: ${JSON.stringify(byName.get(name))}`);
+  }
+  const ng = new Ng();
+  const ngBytes = Buffer.concat([ng.shb(), ng.idb(1), ng.epb(0, 1_700_000_002_500_000n, frameBytes(1, 20), 10, 30)]);
+  const ngRun = await run(file(ngBytes));
+  const ngWeirds = new Map(ngRun.sink.get('weird').map((w) => [String(w.name), w]));
+  for (const name of ['pcapng_caplen_exceeds_block', 'capture_caplen_exceeds_len']) {
+    assert.equal(ngWeirds.get(name)?.ts, 1_700_000_002.5, `${name}: ${JSON.stringify(ngWeirds.get(name))}`);
   }
 });
 
