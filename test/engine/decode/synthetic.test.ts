@@ -156,6 +156,8 @@ test('802.11 A-MSDU: every subframe is decoded; Aruba GRE carries 802.11', () =>
 test('Frame Relay RFC 2427 NLPID IPv4, and SNAP', () => {
   expectConns(runFrames([{ linkType: 107, bytes: Buffer.concat([hex('1861 03 cc'), INNER_UDP()]) }]), [inner]);
   expectConns(runFrames([{ linkType: 107, bytes: Buffer.concat([hex('1861 03 00 80 000000 0800'), INNER_UDP()]) }]), [inner]);
+  // RFC 2427 §5.2 bridged Ethernet (PID 0x0007, no FCS).
+  expectConns(runFrames([{ linkType: 107, bytes: Buffer.concat([hex('1861 03 00 80 0080c2 0007'), ether(0x0800, INNER_UDP())]) }]), [inner]);
 });
 
 test('NFLOG written big-endian; PPP with a compressed protocol field; PPPoE discovery ignored', () => {

@@ -51,9 +51,10 @@ export const frameRelay: LayerDecoder = {
       const pid = buf.readUInt16BE(p + 3);
       if (oui === 0) d.dispatch('etherType', pid, pkt, p + 5, end);
       else if (oui === OUI_8021 && (pid === 0x0007 || pid === 0x0001)) {
-        // Bridged 802.3: 2 pad bytes precede the frame; with FCS (0x0001) its last 4 bytes are the FCS.
+        // Bridged 802.3 (§5.2 figure): the MAC frame follows the PID directly (the pad before the
+        // NLPID already aligned it); with PID 0x0001 its last 4 bytes are the FCS.
         const frameEnd = pid === 0x0001 && pkt.capLen >= pkt.wireLen ? end - 4 : end;
-        if (frameEnd - (p + 7) >= 14) d.dispatch('etherType', 0x6558, pkt, p + 7, frameEnd);
+        if (frameEnd - (p + 5) >= 14) d.dispatch('etherType', 0x6558, pkt, p + 5, frameEnd);
       }
     }
     // Other NLPIDs (Q.933 signalling 0x08, CLNP 0x81, ...) carry no IP.
