@@ -39,6 +39,8 @@ export class SslAnalyzer implements StreamAnalyzer {
   private hsPending: (Buffer | undefined)[] = [undefined, undefined];
   /** Bytes of an oversized handshake message still to skip, per side. */
   private hsSkip = [0, 0];
+  /** Body bytes of a ciphertext record still to pass over unbuffered, per side. */
+  private recSkip = [0, 0];
   private encrypted = [false, false];
   private sideDead = [false, false];
   private recordLayer = UNKNOWN;
@@ -83,6 +85,12 @@ export class SslAnalyzer implements StreamAnalyzer {
     let b = buf;
     let p = off;
     let end = off + len;
+    if (this.recSkip[side] > 0) {
+      const n = Math.min(this.recSkip[side], len);
+      this.recSkip[side] -= n;
+      p += n;
+      if (p >= end) return;
+    }
     const prev = this.pending[side];
     if (prev) {
       b = Buffer.concat([prev, buf.subarray(off, end)]);
@@ -111,19 +119,31 @@ export class SslAnalyzer implements StreamAnalyzer {
           this.recordLayer = version;
         }
         total = b.readUInt16BE(p + 3) + 5;
-        if (avail < total) break;
-        this.tlsRecord(isOrig, h0, b, p + 5, p + total);
+        if (this.isCiphertext(side, h0)) {
+          // Encrypted bodies are never looked at: pass over them without buffering.
+          this.tlsRecord(isOrig, h0, b, p + 5, p + 5);
+          if (avail < total) { this.recSkip[side] = total - avail; p = end; break; }
+        } else {
+          if (avail < total) break;
+          this.tlsRecord(isOrig, h0, b, p + 5, p + total);
+        }
       }
       p += total; // total >= 5: the loop always advances
     }
     if (!this.stopped && p < end) this.pending[side] = Buffer.from(b.subarray(p, end));
   }
 
-  gap(isOrig: boolean, _len: number): void {
-    // Record boundaries are lost; Zeek's binpac flow gives up on the side as well.
+  gap(isOrig: boolean, len: number): void {
     const side = isOrig ? 0 : 1;
+    // A hole inside an encrypted record we were passing over anyway costs nothing.
+    if (this.recSkip[side] >= len && !this.pending[side]) {
+      this.recSkip[side] -= len;
+      return;
+    }
+    // Otherwise record boundaries are lost; Zeek's binpac flow gives up on the side as well.
     this.sideDead[side] = true;
     this.pending[side] = undefined;
+    this.recSkip[side] = 0;
     this.hsPending[side] = undefined;
   }
 
@@ -159,10 +179,14 @@ export class SslAnalyzer implements StreamAnalyzer {
     return v === undefined || !(v === SSLv2 || (v >= 0x0300 && v <= TLSv12));
   }
 
+  private isCiphertext(side: number, type: number): boolean {
+    return this.encrypted[side] || (type === CT_APPDATA && this.tls13Like());
+  }
+
   private tlsRecord(isOrig: boolean, type: number, b: Buffer, s: number, e: number): void {
     const side = isOrig ? 0 : 1;
-    if (!this.encrypted[side] && type === CT_APPDATA && this.tls13Like()) this.encrypted[side] = true;
-    if (this.encrypted[side]) {
+    if (this.isCiphertext(side, type)) {
+      this.encrypted[side] = true;
       this.ciphertext();
       return;
     }
