@@ -51,9 +51,10 @@ const starts = (prefix: string) => (_b: Buffer, s: string) => s.startsWith(prefi
 const re = (r: RegExp) => (_b: Buffer, s: string) => r.test(s);
 
 function elfType(b: Buffer, type: number): boolean {
-  if (b.length < 18 || b[0] !== 0x7f || b[1] !== 0x45 || b[2] !== 0x4c || b[3] !== 0x46) return false;
-  if (b[4] === 1) return b[16] === type && b[17] === 0; // little-endian e_type
-  if (b[4] === 2) return b[16] === 0 && b[17] === type;
+  // \x7fELF, EI_CLASS 1|2, EI_DATA 1 (little-endian) | 2 (big-endian), e_type at offset 16
+  if (b.length < 18 || b[0] !== 0x7f || b[1] !== 0x45 || b[2] !== 0x4c || b[3] !== 0x46 || (b[4] !== 1 && b[4] !== 2)) return false;
+  if (b[5] === 1) return b[16] === type && b[17] === 0;
+  if (b[5] === 2) return b[16] === 0 && b[17] === type;
   return false;
 }
 

@@ -55,8 +55,9 @@ export interface MessageEvents {
 const enum S { Start, Headers, Length, ChunkSize, ChunkData, ChunkEnd, Trailers, Eof, Tunnel, Resync }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]+(\S+)[ \t]+HTTP\/(\d+\.\d+)[ \t]*$/;
-const STATUS_LINE = /^HTTP\/(\d+\.\d+)[ \t]+(\d{3})(?:[ \t]+(.*))?$/;
+/** HTTP/1.x only: "PRI * HTTP/2.0" (the HTTP/2 preface) and other majors are not this protocol. */
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]+(\S+)[ \t]+HTTP\/(1\.\d)[ \t]*$/;
+const STATUS_LINE = /^HTTP\/(1\.\d)[ \t]+(\d{3})(?:[ \t]+(.*))?$/;
 
 export class MessageParser {
   private state = S.Start;
