@@ -24,14 +24,6 @@ const CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23, CT_HEARTBE
 const HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_SERVER_KEY_EXCHANGE = 12, HS_CLIENT_KEY_EXCHANGE = 16;
 const UNKNOWN = -1;
 
-/** Files framework as far as we use it (ctx.files when the engine provides it). */
-interface FilesLike {
-  begin(o: { source: string; isOrig: boolean; mimeHint?: string; totalBytes?: number; depth?: number }): {
-    data(buf: Buffer, off: number, len: number): void;
-    end(): void;
-  };
-}
-
 export class SslAnalyzer implements StreamAnalyzer {
   /** Unparsed tail of each side's stream (an incomplete record): [orig, resp]. */
   private pending: (Buffer | undefined)[] = [undefined, undefined];
@@ -405,18 +397,15 @@ export class SslAnalyzer implements StreamAnalyzer {
 
   private certificates(isOrig: boolean, ders: Buffer[]): void {
     const now = this.ctx.now();
-    const files = (this.ctx as { files?: FilesLike }).files;
     const chain = isOrig ? this.clientChain : this.serverChain;
     for (let i = 0; i < ders.length; i++) {
       const der = ders[i];
       this.certSeen = true;
       // Zeek hands each certificate to the files framework: the first of a chain as the host's
       // certificate, the others as CA certificates.
-      if (files) {
-        const f = files.begin({ source: 'SSL', isOrig, mimeHint: i === 0 ? 'application/x-x509-user-cert' : 'application/x-x509-ca-cert', totalBytes: der.length, depth: i });
-        f.data(der, 0, der.length);
-        f.end();
-      }
+      const f = this.ctx.files.begin({ source: 'SSL', isOrig, mimeHint: i === 0 ? 'application/x-x509-user-cert' : 'application/x-x509-ca-cert', totalBytes: der.length, depth: i });
+      f.data(der, 0, der.length);
+      f.end();
       const info = parseCertificate(der);
       if (!info) { this.ctx.weird('x509_certificate_parsing_failed'); continue; }
       chain.push(info);
