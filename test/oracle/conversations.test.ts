@@ -5,7 +5,8 @@
  * Ours: the engine's conn.log (checksums not validated, so offloaded checksums count as tshark
  * counts them), rows summed by unordered 5-tuple — Zeek splits one 5-tuple into several
  * connections on timeouts and port reuse, summing undoes that.
- * Where a conversation's totals agree, the packets each endpoint sent must agree too.
+ * Where a conversation's totals agree, the packets each endpoint sent must agree too, and so
+ * must the time of its first packet (and of its last, for UDP).
  * tshark's: every frame's protocol stack (frame.protocols) walked layer by layer, each TCP/UDP
  * layer paired with the IP layer under it, so a tunnelled packet counts for the outer UDP
  * conversation (VXLAN, Geneve, GTP-U, Teredo) and for the inner one, as in Zeek; the walk stops
@@ -24,7 +25,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { allCaptures, pcap } from '../helpers.js';
 import { tsharkAll, tsharkAvailable, type TsharkResult } from './tshark.js';
-import { diffConversations, diffDirections, ourConversations, tsharkConversations } from './conversations.js';
+import { diffConversations, diffDirections, diffTimes, ourConversations, tsharkConversations } from './conversations.js';
 
 interface Difference {
   /** Why we differ from tshark on purpose. */
@@ -36,6 +37,8 @@ interface Difference {
   loneFragmentHops?: number;
   /** Hops in frames whose IP length exceeds the frame's wire length (left out of tshark's side). */
   ipLenExceedsFrameHops?: number;
+  /** diffTimes() lines, exactly. */
+  times?: string[];
   /** Weirds our run must log for the frames involved. */
   weirds?: string[];
 }
@@ -154,6 +157,8 @@ async function check(name: string): Promise<void> {
   assert.deepEqual(diffConversations(ours.convs, their.convs), expected.diff ?? [], `${name}: conversations differ from tshark`);
   // Where the totals agree, so does the split: packets sent by each endpoint (orig_pkts/resp_pkts).
   assert.deepEqual(diffDirections(ours.convs, their.convs), [], `${name}: packets per direction differ from tshark`);
+  // And the times: first packet (conn.log ts), and for UDP the last one (ts + duration).
+  assert.deepEqual(diffTimes(ours.convs, their.convs), expected.times ?? [], `${name}: first/last packet times differ from tshark`);
   for (const w of expected.weirds ?? []) assert.ok(ours.weirds.has(w), `${name}: expected weird ${w}; got ${[...ours.weirds].join(', ')}`);
 }
 

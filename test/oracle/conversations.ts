@@ -10,6 +10,9 @@ export interface ConvCount {
   ipBytes: number;
   /** Packets sent by each endpoint ("addr:port" as in the key), for the direction check. */
   from: Map<string, number>;
+  /** Capture time of the first and of the last packet (ours: conn ts and ts + duration). */
+  first: number;
+  last: number;
 }
 
 function ep(h: string, p: number): string {
@@ -22,8 +25,10 @@ export function convKey(proto: string, a: string, ap: number, b: string, bp: num
   return `${proto} ${x < y ? x + ' ' + y : y + ' ' + x}`;
 }
 
-function add(m: Map<string, ConvCount>, k: string, pkts: number, ipBytes: number, sender: string, senderPkts: number): void {
-  const c = m.get(k) ?? { pkts: 0, ipBytes: 0, from: new Map<string, number>() };
+function add(m: Map<string, ConvCount>, k: string, pkts: number, ipBytes: number, sender: string, senderPkts: number, first: number, last: number): void {
+  const c = m.get(k) ?? { pkts: 0, ipBytes: 0, from: new Map<string, number>(), first, last };
+  if (first < c.first) c.first = first;
+  if (last > c.last) c.last = last;
   c.pkts += pkts;
   c.ipBytes += ipBytes;
   c.from.set(sender, (c.from.get(sender) ?? 0) + senderPkts);
@@ -42,9 +47,10 @@ export async function ourConversations(path: string): Promise<OurConversations> 
   for (const r of sink.get('conn')) {
     if (r.proto !== 'tcp' && r.proto !== 'udp') continue;
     const k = convKey(String(r.proto), String(r['id.orig_h']), Number(r['id.orig_p']), String(r['id.resp_h']), Number(r['id.resp_p']));
+    const first = Number(r.ts), last = first + Number(r.duration ?? 0);
     add(m, k, Number(r.orig_pkts) + Number(r.resp_pkts), Number(r.orig_ip_bytes) + Number(r.resp_ip_bytes),
-      ep(String(r['id.orig_h']), Number(r['id.orig_p'])), Number(r.orig_pkts));
-    add(m, k, 0, 0, ep(String(r['id.resp_h']), Number(r['id.resp_p'])), Number(r.resp_pkts));
+      ep(String(r['id.orig_h']), Number(r['id.orig_p'])), Number(r.orig_pkts), first, last);
+    add(m, k, 0, 0, ep(String(r['id.resp_h']), Number(r['id.resp_p'])), Number(r.resp_pkts), first, last);
   }
   return { convs: m, weirds: new Set(sink.get('weird').map((w) => String(w.name))) };
 }
@@ -71,6 +77,7 @@ export function tsharkConversations(t: TsharkResult): TsharkConversations {
   const unpairedTransportFrames: number[] = [];
   for (const f of t.frames) {
     if (f.unpaired && f.protocols.some((p) => p === 'tcp' || p === 'udp')) unpairedTransportFrames.push(f.number);
+    const ts = Number(f.sec) + Number(f.nsec) / 1e9;
     for (const h of f.hops) {
       if (f.ipLenExceedsFrame) {
         ipLenExceedsFrameHops++;
@@ -81,7 +88,7 @@ export function tsharkConversations(t: TsharkResult): TsharkConversations {
         continue;
       }
       if (h.loneFragment) truncatedFragmentHops++;
-      add(convs, convKey(h.proto, h.src, h.sport, h.dst, h.dport), 1, h.ipBytes, ep(h.src, h.sport), 1);
+      add(convs, convKey(h.proto, h.src, h.sport, h.dst, h.dport), 1, h.ipBytes, ep(h.src, h.sport), 1, ts, ts);
     }
   }
   return { convs, loneFragmentHops, truncatedFragmentHops, ipLenExceedsFrameHops, unpairedTransportFrames };
@@ -109,6 +116,24 @@ export function diffDirections(ours: Map<string, ConvCount>, theirs: Map<string,
     const b = theirs.get(k);
     if (!b || a.pkts !== b.pkts) continue;
     if (fmt(a) !== fmt(b)) out.push(`${k} ours=${fmt(a)} tshark=${fmt(b)}`);
+  }
+  return out.sort();
+}
+
+/**
+ * Conversations (whose totals agree) with a different first-packet time, or, for UDP, a different
+ * last-packet time, beyond a microsecond. TCP's last time is left out: Zeek stops updating a
+ * connection's last time once both sides have closed, so the final ACK is not in its duration.
+ */
+export function diffTimes(ours: Map<string, ConvCount>, theirs: Map<string, ConvCount>): string[] {
+  const out: string[] = [];
+  const near = (a: number, b: number) => Math.abs(a - b) < 1.5e-6;
+  for (const [k, a] of ours) {
+    const b = theirs.get(k);
+    if (!b || a.pkts !== b.pkts) continue;
+    if (!near(a.first, b.first) || (k.startsWith('udp ') && !near(a.last, b.last))) {
+      out.push(`${k} ours=${a.first.toFixed(6)}..${a.last.toFixed(6)} tshark=${b.first.toFixed(6)}..${b.last.toFixed(6)}`);
+    }
   }
   return out.sort();
 }
