@@ -4,8 +4,9 @@
  * recursion, so nesting depth is bounded by the structure itself); every element is checked
  * against its parent's end, and any inconsistency makes the whole certificate unparsed
  * (undefined) rather than half-trusted. Names are printed the way Zeek prints them: OpenSSL's
- * X509_NAME_print_ex with XN_FLAG_RFC2253 minus ASN1_STRFLGS_ESC_MSB (last RDN first, short
- * attribute names, RFC 2253 escaping, UTF-8 kept as is).
+ * X509_NAME_print_ex with XN_FLAG_RFC2253 (last RDN first, short attribute names, RFC 2253
+ * escaping, and, with ASN1_STRFLGS_ESC_MSB, every byte of a non-ASCII character's UTF-8 form
+ * as \XX).
  */
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { LIMITS } from '../../support/limits.js';
@@ -206,13 +207,18 @@ function decodeString(buf: Buffer, v: Tlv): string | undefined {
   }
 }
 
-/** RFC 2253 §2.4 escaping as OpenSSL's ASN1_STRFLGS_ESC_2253 | ESC_CTRL does it. */
+/** RFC 2253 §2.4 escaping as OpenSSL's ASN1_STRFLGS_ESC_2253 | ESC_CTRL | ESC_MSB does it. */
 function escape2253(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) out += '\\' + c.toString(16).toUpperCase().padStart(2, '0');
+    if (c >= 0x80) {
+      // UTF8_CONVERT then ESC_MSB: each byte of the UTF-8 encoding as \XX.
+      const cp = s.codePointAt(i)!;
+      if (cp > 0xffff) i++;
+      for (const byte of Buffer.from(String.fromCodePoint(cp), 'utf8')) out += '\\' + byte.toString(16).toUpperCase();
+    } else if (c < 0x20 || c === 0x7f) out += '\\' + c.toString(16).toUpperCase().padStart(2, '0');
     else if (ch === ',' || ch === '+' || ch === '"' || ch === '\\' || ch === '<' || ch === '>' || ch === ';') out += '\\' + ch;
     else if ((ch === '#' && i === 0) || (ch === ' ' && (i === 0 || i === s.length - 1))) out += '\\' + ch;
     else out += ch;

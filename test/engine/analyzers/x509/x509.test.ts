@@ -7,6 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pcap } from '../../../helpers.js';
 import { parseCertificate, certMatchesHost } from '../../../../src/engine/analyzers/x509/x509.js';
 
@@ -54,4 +57,31 @@ test('every truncation and 2000 random corruptions never throw', () => {
     const r = parseCertificate(m);
     if (r) assert.equal(typeof r.subject, 'string');
   }
+});
+
+test('names, SAN kinds, basic constraints and EC keys of an openssl-made certificate match openssl', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'x509-'));
+  const key = join(dir, 'k.pem'), pem = join(dir, 'c.pem'), der = join(dir, 'c.der');
+  const ossl = (args: string[]) => execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  ossl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp384r1', '-nodes', '-keyout', key, '-out', pem, '-days', '10', '-utf8',
+    '-subj', '/C=CH/L=Zürich/O=A, B+OU=x"y/CN= host.example',
+    '-addext', 'subjectAltName=DNS:host.example,IP:10.0.0.1,IP:2001:db8::1,email:a@b.c,URI:https://x.example/',
+    '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:2']);
+  ossl(['x509', '-in', pem, '-outform', 'der', '-out', der]);
+  const info = parseCertificate(readFileSync(der))!;
+  assert.ok(info);
+  const subject = ossl(['x509', '-in', pem, '-noout', '-subject', '-nameopt', 'RFC2253']).trim().replace(/^subject=/, '');
+  assert.equal(info.subject, subject); // CN=\ host.example,O=A\, B+OU=x\"y,L=Z\C3\BCrich,C=CH
+  assert.equal(info.issuer, subject);
+  assert.deepEqual(info.san, { dns: ['host.example'], uri: ['https://x.example/'], email: ['a@b.c'], ip: ['10.0.0.1', '2001:db8::1'] });
+  assert.deepEqual(info.basicConstraints, { ca: true, pathLen: 2 });
+  assert.equal(info.keyType, 'ec');
+  assert.equal(info.curve, 'secp384r1');
+  assert.equal(info.keyLength, 384);
+  assert.equal(info.keyAlg, 'id-ecPublicKey');
+  assert.equal(info.sigAlg, 'ecdsa-with-SHA256');
+  assert.equal(info.version, 3);
+  assert.equal(info.selfSigned, true);
+  const serial = ossl(['x509', '-in', pem, '-noout', '-serial']).trim().replace(/^serial=/, '');
+  assert.equal(info.serial, serial.replace(/^(00)+(?=.)/, ''));
 });
