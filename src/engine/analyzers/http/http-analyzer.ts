@@ -13,6 +13,7 @@ import { HTTP_LOG } from './http-log.js';
 import { type BodyFraming, type HttpHeader, MessageParser, type StartLine } from './message-parser.js';
 import { type HttpTransaction, newTransaction } from './transaction.js';
 import { dispositionFilename, logText, unescapeUri } from './wire-text.js';
+import { MultipartParser, multipartBoundary, type PartSink } from './multipart.js';
 
 export interface HttpOptions {
   /** Log Basic-auth passwords (Zeek's HTTP::default_capture_password, off by default). */
@@ -24,16 +25,31 @@ const PROXY_HEADERS = new Set(['FORWARDED', 'X-FORWARDED-FOR', 'X-FORWARDED-FROM
 /** Zeek's HTTP::http_methods: others are accepted with a weird. */
 const KNOWN_METHODS = new Set(['GET', 'POST', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE', 'CONNECT', 'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'POLL', 'REPORT', 'SUBSCRIBE', 'BMOVE', 'SEARCH']);
 
-/** The body of the message being parsed on one side. */
-interface Body {
+/** A MIME entity whose content becomes one file: a message body, or one part of a multipart body. */
+interface Entity {
   tx: HttpTransaction;
   isOrig: boolean;
-  decoder: BodyDecoder | undefined;
   file: FileHandle | undefined;
-  len: number;
   filename: string | undefined;
   mimeHint: string | undefined;
   total: number | undefined;
+}
+
+/** The body of the message being parsed on one side. */
+interface Body extends Entity {
+  decoder: BodyDecoder | undefined;
+  /** Set for multipart bodies: the parts are the entities, not the body. */
+  multipart: MultipartParser | undefined;
+  len: number;
+}
+
+/** entities.zeek: filename from Content-Disposition (filename=), else from Content-Type name=. */
+function entityFilename(headers: HttpHeader[]): string | undefined {
+  const disp = header(headers, 'CONTENT-DISPOSITION');
+  const ctype = header(headers, 'CONTENT-TYPE');
+  if (disp !== undefined && /filename[ \t]*\*?=/i.test(disp)) return dispositionFilename(disp);
+  if (ctype !== undefined && /name[ \t]*=/i.test(ctype)) return dispositionFilename(ctype);
+  return undefined;
 }
 
 function header(headers: HttpHeader[], upper: string): string | undefined {
@@ -185,7 +201,7 @@ export class HttpAnalyzer implements StreamAnalyzer {
       start: (line: StartLine): boolean => {
         if (!this.confirmed) { this.confirmed = true; this.ctx.confirm(); }
         const tx = isOrig ? this.request(line) : this.reply(line);
-        const body: Body = { tx, isOrig, decoder: undefined, file: undefined, len: 0, filename: undefined, mimeHint: undefined, total: undefined };
+        const body: Body = { tx, isOrig, decoder: undefined, multipart: undefined, file: undefined, len: 0, filename: undefined, mimeHint: undefined, total: undefined };
         if (isOrig) this.origBody = body; else this.respBody = body;
         return true;
       },
@@ -210,7 +226,9 @@ export class HttpAnalyzer implements StreamAnalyzer {
       bodyGap: (len: number): void => {
         const b = isOrig ? this.origBody : this.respBody;
         if (!b) return;
+        b.len += len; // Zeek counts bytes lost in the body in body_length
         if (b.decoder) b.decoder.gap();
+        else if (b.multipart) b.multipart.gap(len);
         else if (len > 0) this.openFile(b).gap(len);
       },
       trailers: (headers: HttpHeader[]): void => {
@@ -223,6 +241,7 @@ export class HttpAnalyzer implements StreamAnalyzer {
         if (!b) return;
         if (isOrig) this.origBody = undefined; else this.respBody = undefined;
         b.decoder?.end();
+        b.multipart?.end();
         b.file?.end();
         const tx = b.tx;
         if (isOrig) tx.requestBodyLen = b.len;
@@ -268,12 +287,11 @@ export class HttpAnalyzer implements StreamAnalyzer {
   }
 
   private prepareBody(b: Body, headers: HttpHeader[], framing: BodyFraming): void {
-    const disp = header(headers, 'CONTENT-DISPOSITION');
     const ctype = header(headers, 'CONTENT-TYPE');
-    // entities.zeek: filename from Content-Disposition (filename=), else Content-Type name=
-    if (disp !== undefined && /filename[ \t]*\*?=/i.test(disp)) b.filename = dispositionFilename(disp);
-    else if (ctype !== undefined && /name[ \t]*=/i.test(ctype)) b.filename = dispositionFilename(ctype);
+    b.filename = entityFilename(headers);
     b.mimeHint = ctype;
+    const boundary = multipartBoundary(ctype);
+    if (boundary !== undefined) b.multipart = new MultipartParser(boundary, 1, this.partEvents(b));
     const enc = encodingOf(header(headers, 'CONTENT-ENCODING'));
     if (enc === 'unsupported') this.ctx.weird('HTTP_unsupported_content_encoding', header(headers, 'CONTENT-ENCODING'));
     if (enc === 'gzip' || enc === 'deflate' || enc === 'br') {
@@ -283,16 +301,38 @@ export class HttpAnalyzer implements StreamAnalyzer {
     }
   }
 
-  /** Decoded body bytes: counted, and given to the body's file. */
+  /** Decoded body bytes: counted, and given to the body's file (or split into its parts). */
   private content(b: Body, buf: Buffer, off: number, len: number): void {
     if (len <= 0) return;
     b.len += len;
-    this.openFile(b).data(buf, off, len);
+    if (b.multipart) b.multipart.data(buf, off, len);
+    else this.openFile(b).data(buf, off, len);
   }
 
-  private openFile(b: Body): FileHandle {
+  /** Each part of a multipart body is an entity of its own (nested multiparts followed, bounded). */
+  private partEvents(b: Body) {
+    const events = {
+      weird: (name: string, addl?: string) => this.ctx.weird(name, addl),
+      part: (headers: HttpHeader[], depth: number): PartSink => {
+        const nested = multipartBoundary(header(headers, 'CONTENT-TYPE'));
+        if (nested !== undefined) {
+          if (depth < LIMITS.httpMaxMimeDepth) return new MultipartParser(nested, depth + 1, events);
+          this.ctx.weird('MIME_depth_limit');
+        }
+        const e: Entity = { tx: b.tx, isOrig: b.isOrig, file: undefined, filename: entityFilename(headers), mimeHint: header(headers, 'CONTENT-TYPE'), total: undefined };
+        return {
+          data: (buf, off, len) => { if (len > 0) this.openFile(e).data(buf, off, len); },
+          gap: (len) => { if (len > 0) this.openFile(e).gap(len); },
+          end: () => e.file?.end(),
+        };
+      },
+    };
+    return events;
+  }
+
+  private openFile(b: Entity): FileHandle {
     if (b.file) return b.file;
-    const f = this.ctx.files.begin({ source: 'HTTP', isOrig: b.isOrig, filename: b.filename, mimeHint: b.mimeHint, totalBytes: b.total, depth: b.tx.transDepth });
+    const f = this.ctx.files.begin({ source: 'HTTP', isOrig: b.isOrig, filename: b.filename === undefined ? undefined : logText(b.filename), mimeHint: b.mimeHint, totalBytes: b.total, depth: b.tx.transDepth });
     b.file = f;
     (b.isOrig ? b.tx.origFiles : b.tx.respFiles).push(f);
     return f;
@@ -302,7 +342,7 @@ export class HttpAnalyzer implements StreamAnalyzer {
     const files = (list: FileHandle[]) => {
       const shown = list.slice(0, LIMITS.httpMaxFilesPerSide);
       if (shown.length === 0) return { fuids: undefined, names: undefined, mimes: undefined };
-      const names = shown.filter((f) => f.filename !== undefined).map((f) => logText(f.filename!));
+      const names = shown.filter((f) => f.filename !== undefined).map((f) => f.filename!);
       const mimes = shown.filter((f) => f.mimeType !== undefined).map((f) => f.mimeType!);
       return { fuids: shown.map((f) => f.fuid), names: names.length ? names : undefined, mimes: mimes.length ? mimes : undefined };
     };

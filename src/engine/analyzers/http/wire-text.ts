@@ -67,7 +67,9 @@ export function unescapeUri(uri: string, weird?: (name: string) => void): string
 /**
  * The file name of a Content-Disposition (or Content-Type name=) value, as Zeek's
  * extract_filename_from_content_disposition: filename*= (RFC 5987, charset'lang'value,
- * percent-decoded) preferred, else filename= / name=, quotes removed. Shown only, never a path.
+ * percent-decoded) preferred, else filename=, else name=, quotes removed (Zeek takes the last
+ * name-ish parameter; preferring filename= gives the same answer for form-data parts, which put
+ * name= first). Shown only, never a path.
  */
 export function dispositionFilename(value: string): string | undefined {
   const star = /(?:^|[;\s])filename\*\s*=\s*([^;]*)/i.exec(value);
@@ -76,14 +78,9 @@ export function dispositionFilename(value: string): string | undefined {
     const q = v.indexOf("'");
     const q2 = q >= 0 ? v.indexOf("'", q + 1) : -1;
     if (q2 >= 0) v = v.slice(q2 + 1);
-    v = unquote(v);
-    try {
-      return decodeURIComponent(v);
-    } catch {
-      return unescapeUri(v);
-    }
+    return unescapeUri(unquote(v)); // bytes (latin1); logText() shows them as UTF-8
   }
-  const m = /(?:^|[;\s])(?:file)?name\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)/i.exec(value);
+  const m = /(?:^|[;\s])filename\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)/i.exec(value) ?? /(?:^|[;\s])name\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)/i.exec(value);
   if (!m) return undefined;
   const v = unquote(m[1].trim());
   return v.length > 0 ? v : undefined;

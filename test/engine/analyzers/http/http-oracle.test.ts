@@ -13,6 +13,8 @@
  *   analyse HTTP/2, so that capture is left out of the file comparison (and has no http.log).
  * - tshark is run with http.desegment_body off so that responses whose body the capture cut
  *   short are still dissected as responses (Zeek logs them too).
+ * - multipart bodies (http-post-upload): Zeek files each MIME part separately, tshark exports
+ *   the whole body; our part files must be found inside the multipart body tshark exported.
  * - Bodies are compared decoded: tshark exports the Content-Encoding-decoded body as Zeek hands
  *   it to the files framework, so the hashes agree (http-gzip-content-encoding).
  */
@@ -71,25 +73,48 @@ test('files.log hashes are the objects tshark exports', async () => {
   // tshark's http export also holds HTTP/2 streams' bodies; HTTP/2 is not analysed here.
   for (const file of CAPTURES.filter((f) => !f.startsWith('http2-'))) {
     const dir = mkdtempSync(join(tmpdir(), 'capdex-http-export-'));
+    const ex = mkdtempSync(join(tmpdir(), 'capdex-http-extract-'));
     try {
       execFileSync('tshark', ['-r', pcap(file), '--export-objects', `http,${dir}`], { stdio: 'ignore' });
-      const exported = new Set<string>();
+      const exported = new Map<string, Buffer>();
       for (const f of readdirSync(dir)) {
         const p = join(dir, f);
-        if (statSync(p).isFile()) exported.add(createHash('sha256').update(readFileSync(p)).digest('hex'));
+        if (!statSync(p).isFile()) continue;
+        const b = readFileSync(p);
+        exported.set(createHash('sha256').update(b).digest('hex'), b);
       }
-      const { sink } = await run(pcap(file), { analyzers: [HTTP_ANALYZER] });
+      const { sink } = await run(pcap(file), { analyzers: [HTTP_ANALYZER], extractDir: ex });
       const files = sink.get('files');
+      // Parts of multipart bodies: Zeek (and we) file each part, tshark exports the whole body.
+      const partFuids = new Set(sink.get('http').filter((r) => r.method === 'POST').flatMap((r) => (r.orig_fuids as string[] | undefined) ?? []));
+      const multipart = (b: Buffer) => b.subarray(0, 2).toString('latin1') === '--';
       const complete = files.filter((f) => f.missing_bytes === 0);
-      for (const f of complete) assert.ok(exported.has(String(f.sha256)), `${file}: ${f.fuid} sha256 ${f.sha256} not exported by tshark`);
+      for (const f of complete) {
+        if (exported.has(String(f.sha256))) continue;
+        assert.ok(partFuids.has(String(f.fuid)), `${file}: ${f.fuid} sha256 ${f.sha256} not exported by tshark`);
+        const part = readFileSync(join(ex, String(f.extracted)));
+        assert.ok([...exported.values()].some((b) => multipart(b) && b.includes(part)), `${file}: part ${f.fuid} is in a multipart body tshark exported`);
+      }
       for (const f of files.filter((x) => Number(x.missing_bytes) > 0)) assert.equal(f.sha256, undefined, `${file}: incomplete file without hashes`);
-      // Every exported object is one of our complete files.
+      // Every exported object is one of our complete files (or a multipart body we split).
       const ours = new Set(complete.map((f) => String(f.sha256)));
-      for (const h of exported) assert.ok(ours.has(h), `${file}: tshark object ${h} missing from files.log`);
+      for (const [h, b] of exported) assert.ok(ours.has(h) || multipart(b), `${file}: tshark object ${h} missing from files.log`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      rmSync(ex, { recursive: true, force: true });
     }
   }
+});
+
+test('multipart/form-data upload: each part with content is a file named by its Content-Disposition', async () => {
+  const { sink } = await run(pcap('http-post-upload.pcap'), { analyzers: [HTTP_ANALYZER] });
+  const post = sink.get('http').find((r) => r.method === 'POST')!;
+  assert.equal(post.request_body_len, 449); // the whole body, as Zeek counts it
+  assert.deepEqual(post.orig_filenames, ['123.doc(5).exe']); // the empty parts make no file
+  const [fuid] = post.orig_fuids as string[];
+  const f = sink.get('files').find((x) => x.fuid === fuid)!;
+  assert.equal(f.sha256, createHash('sha256').update('123456').digest('hex'));
+  assert.equal(f.mime_type, undefined); // 6 bytes: too short for text/plain, as in Zeek
 });
 
 test('files.log records carry Zeek\'s fields for an HTTP download', async () => {

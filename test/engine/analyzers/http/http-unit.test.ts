@@ -242,3 +242,20 @@ test('probe: request lines on any method and target form, status lines, not HTTP
   assert.equal(r('HTTP/2 200'), 'no');
   assert.equal(r('SSH-2.0-x'), 'no');
 });
+
+test('multipart/form-data: one file per part with content, at every split point', () => {
+  const body = '--XyZ\r\nContent-Disposition: form-data; name="a"\r\n\r\n\r\n--XyZ\r\n' +
+    'Content-Disposition: form-data; name="f"; filename="x.bin"\r\nContent-Type: application/octet-stream\r\n\r\nline1\r\n--Xy not a delimiter\r\n--XyZ\r\n' +
+    'Content-Disposition: form-data; name="g"; filename*=UTF-8\'\'%C3%A9t%C3%A9.txt\r\n\r\nsecond part\r\n--XyZ--\r\nepilogue';
+  const req = `POST /up HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: ${body.length}\r\n\r\n` + body;
+  for (let cut = 1; cut < req.length; cut += 3) {
+    const h = harness();
+    h.send(true, req, [cut]);
+    h.send(false, 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+    const { http, files } = h.finish();
+    assert.equal(http[0].request_body_len, body.length, `cut ${cut}`);
+    assert.deepEqual(http[0].orig_filenames, ['x.bin', 'été.txt'], `cut ${cut}`);
+    assert.deepEqual(files.map((f) => f.sha256), [sha256('line1\r\n--Xy not a delimiter'), sha256('second part')], `cut ${cut}`);
+    assert.deepEqual(http[0].orig_fuids, files.map((f) => f.fuid));
+  }
+});
