@@ -45,12 +45,15 @@ export async function ourConversations(path: string): Promise<OurConversations> 
   const { sink } = await run(path, { validateChecksums: false });
   const m = new Map<string, ConvCount>();
   for (const r of sink.get('conn')) {
-    if (r.proto !== 'tcp' && r.proto !== 'udp') continue;
-    const k = convKey(String(r.proto), String(r['id.orig_h']), Number(r['id.orig_p']), String(r['id.resp_h']), Number(r['id.resp_p']));
+    if (r.proto !== 'tcp' && r.proto !== 'udp' && r.proto !== 'icmp') continue;
+    // ICMP "ports" are Zeek's type/counterpart mapping; only the address pair is compared.
+    const icmp = r.proto === 'icmp';
+    const op = icmp ? 0 : Number(r['id.orig_p']), rp = icmp ? 0 : Number(r['id.resp_p']);
+    const k = convKey(String(r.proto), String(r['id.orig_h']), op, String(r['id.resp_h']), rp);
     const first = Number(r.ts), last = first + Number(r.duration ?? 0);
     add(m, k, Number(r.orig_pkts) + Number(r.resp_pkts), Number(r.orig_ip_bytes) + Number(r.resp_ip_bytes),
-      ep(String(r['id.orig_h']), Number(r['id.orig_p'])), Number(r.orig_pkts), first, last);
-    add(m, k, 0, 0, ep(String(r['id.resp_h']), Number(r['id.resp_p'])), Number(r.resp_pkts), first, last);
+      ep(String(r['id.orig_h']), op), Number(r.orig_pkts), first, last);
+    add(m, k, 0, 0, ep(String(r['id.resp_h']), rp), Number(r.resp_pkts), first, last);
   }
   return { convs: m, weirds: new Set(sink.get('weird').map((w) => String(w.name))) };
 }
@@ -121,8 +124,8 @@ export function diffDirections(ours: Map<string, ConvCount>, theirs: Map<string,
 }
 
 /**
- * Conversations (whose totals agree) with a different first-packet time, or, for UDP, a different
- * last-packet time, beyond a microsecond. TCP's last time is left out: Zeek stops updating a
+ * Conversations (whose totals agree) with a different first-packet time, or, for UDP and ICMP, a
+ * different last-packet time, beyond a microsecond. TCP's last time is left out: Zeek stops updating a
  * connection's last time once both sides have closed, so the final ACK is not in its duration.
  */
 export function diffTimes(ours: Map<string, ConvCount>, theirs: Map<string, ConvCount>): string[] {
@@ -131,7 +134,7 @@ export function diffTimes(ours: Map<string, ConvCount>, theirs: Map<string, Conv
   for (const [k, a] of ours) {
     const b = theirs.get(k);
     if (!b || a.pkts !== b.pkts) continue;
-    if (!near(a.first, b.first) || (k.startsWith('udp ') && !near(a.last, b.last))) {
+    if (!near(a.first, b.first) || (!k.startsWith('tcp ') && !near(a.last, b.last))) {
       out.push(`${k} ours=${a.first.toFixed(6)}..${a.last.toFixed(6)} tshark=${b.first.toFixed(6)}..${b.last.toFixed(6)}`);
     }
   }

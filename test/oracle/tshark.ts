@@ -38,7 +38,8 @@ export interface TsharkIp {
 
 /** One TCP or UDP conversation hop seen in a frame: the transport layer and the IP layer under it. */
 export interface TsharkHop {
-  proto: 'tcp' | 'udp';
+  /** For ICMP (v4 or v6) the ports are 0: only the address pair is compared. */
+  proto: 'tcp' | 'udp' | 'icmp';
   src: string;
   sport: number;
   dst: string;
@@ -204,6 +205,7 @@ function parseFrame(line: string): TsharkFrame {
         const ports = p === 'tcp' ? tcp : udp;
         if (cur) hops.push({ proto: p, src: cur.src, sport: Number(ports.sp[k]), dst: cur.dst, dport: Number(ports.dp[k]), ipBytes: cur.ipBytes, reassembled: cur.reassembled, loneFragment: cur.loneFragment, depth });
       } else if (p === 'icmp' || p === 'icmpv6') {
+        if (cur) hops.push({ proto: 'icmp', src: cur.src, sport: 0, dst: cur.dst, dport: 0, ipBytes: cur.ipBytes, reassembled: cur.reassembled, loneFragment: cur.loneFragment, depth });
         // What follows is the header quoted by an ICMP error, not traffic.
         break;
       }
