@@ -59,6 +59,10 @@ const NAME_SCRATCH = Buffer.alloc(LIMITS.dnsMaxNameChars + 256);
 /** A cursor over one message, buf[start, end). */
 export class DnsReader {
   pos: number;
+  /** Lower-cased names already decoded, by message offset: answers usually point back at the
+   *  question's name ("c0 0c"), which is then not decoded again. */
+  private memoAt: number[] = [];
+  private memoName: string[] = [];
   constructor(
     readonly buf: Buffer,
     readonly start: number,
@@ -98,6 +102,16 @@ export class DnsReader {
   name(lower: boolean): string | undefined {
     const buf = this.buf, start = this.start, out = NAME_SCRATCH;
     let p = this.pos;
+    const first = buf[p];
+    if (lower && p + 1 < this.end && (first & 0xc0) === 0xc0) {
+      const target = ((first & 0x3f) << 8) | buf[p + 1];
+      const i = this.memoAt.indexOf(target);
+      if (i >= 0 && target < p - start) {
+        this.pos = p + 2;
+        return this.memoName[i];
+      }
+    }
+    const nameAt = p - start;
     let limit = this.end;
     let resume = -1;
     let jumps = 0;
@@ -156,7 +170,12 @@ export class DnsReader {
     this.pos = resume >= 0 ? resume : p;
     if (n >= 255) this.weird('DNS_NAME_too_long');
     // Trailing dot removed; the root is ''.
-    return n === 0 ? '' : out.toString('latin1', 0, n - 1);
+    const name = n === 0 ? '' : out.toString('latin1', 0, n - 1);
+    if (lower && this.memoAt.length < 8) {
+      this.memoAt.push(nameAt);
+      this.memoName.push(name);
+    }
+    return name;
   }
 }
 
