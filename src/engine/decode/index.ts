@@ -24,7 +24,6 @@ import { frameRelay } from './link/frame-relay.js';
 import { sctp } from './transport/sctp.js';
 import { ipInIp } from './tunnel/ip-in-ip.js';
 import { gre } from './tunnel/gre.js';
-import { erspan } from './tunnel/erspan.js';
 import { vxlan } from './tunnel/vxlan.js';
 import { geneve } from './tunnel/geneve.js';
 import { gtpu } from './tunnel/gtpu.js';
@@ -44,6 +43,6 @@ export const DECODERS: readonly LayerDecoder[] = [
   // more link layers
   mpls, ppp, pppoe, ieee80211, radiotap, ppi, nflog, frameRelay,
   // SCTP and tunnels
-  sctp, ipInIp, gre, erspan, vxlan, geneve, gtpu, teredo, ayiya,
+  sctp, ipInIp, gre, vxlan, geneve, gtpu, teredo, ayiya,
   ciscoMetadata, nsh, ciscoHdlc,
 ];

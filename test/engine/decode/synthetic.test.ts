@@ -104,6 +104,9 @@ test('GRE with checksum, key and sequence; ERSPAN III with platform subheader', 
   const erspan3 = Buffer.concat([hex('20000001 00000000 00000001'), Buffer.alloc(8), ether(0x0800, INNER_UDP())]);
   const e = Buffer.concat([hex('1000 22eb 00000001'), erspan3]);
   expectConns(runFrames([{ linkType: LINK_RAW, bytes: ipv4('192.0.2.1', '192.0.2.2', 47, e) }]), [{ ...inner, tunnel: 'Tunnel::GRE' }]);
+  // ERSPAN's type outside GRE (a bare Ethernet EtherType) is not ERSPAN to Zeek or tshark.
+  const bare = ether(0x88be, Buffer.concat([hex('10000000 00000000'), ether(0x0800, INNER_UDP())]));
+  assert.equal(runFrames([{ linkType: LINK_ETHERNET, bytes: bare }]).get('conn').length, 0);
 });
 
 test('PPTP enhanced GRE (version 1) with acknowledgement carrying PPP with address/control', () => {

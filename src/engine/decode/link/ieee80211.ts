@@ -1,6 +1,6 @@
 /**
  * IEEE 802.11 data frames (LINKTYPE_IEEE802_11, 105; also the frame after radiotap and PPI, and
- * inside Aruba's GRE tunnels). IEEE 802.11-2020 §9.2.4: frame control (little-endian), duration,
+ * inside Aruba's GRE tunnels, see gre.ts). IEEE 802.11-2020 §9.2.4: frame control (little-endian), duration,
  * three addresses and sequence control make 24 bytes; a fourth address follows when both To DS
  * and From DS are set (WDS), QoS data subtypes add a 2-byte QoS control, and the Order/+HTC bit
  * on a QoS frame adds 4 bytes of HT control. The body is an 802.2 LLC/SNAP header carrying the
@@ -86,14 +86,8 @@ function decodeAmsdu(pkt: Packet, p: number, end: number, d: Dispatcher): void {
   }
 }
 
-/** Aruba access points tunnel raw 802.11 frames in GRE with these protocol types (as Zeek
- *  registers them; 0x9000, which Aruba also uses, is the Ethernet loopback type elsewhere). */
-const ARUBA_GRE_TYPES: Array<readonly ['etherType', number]> = [];
-for (let t = 0x8200; t <= 0x82f0; t += 0x10) ARUBA_GRE_TYPES.push(['etherType', t]);
-for (let t = 0x8300; t <= 0x8370; t += 0x10) ARUBA_GRE_TYPES.push(['etherType', t]);
-
 export const ieee80211: LayerDecoder = {
   name: 'ieee802_11',
-  keys: [['linkType', 105], ...ARUBA_GRE_TYPES],
+  keys: [['linkType', 105]],
   decode: decode80211,
 };

@@ -9,6 +9,8 @@
  */
 import type { LayerDecoder } from '../registry.js';
 import { decodePppFrame } from '../link/ppp.js';
+import { decodeErspan } from './erspan.js';
+import { decode80211 } from '../link/ieee80211.js';
 
 const GRE_C = 0x8000;
 const GRE_R = 0x4000;
@@ -18,11 +20,19 @@ const GRE_A = 0x0080;
 const GRE_RESERVED = 0x0078;
 const PROTO_PPP = 0x880b;
 const PROTO_ERSPAN_II = 0x88be;
+const PROTO_ERSPAN_III = 0x22eb;
 const PROTO_TEB = 0x6558;
 /** Cisco MetaData (SGT tagging). Inside GRE its 8 bytes start with the inner EtherType, then
  *  version(1) length(1) option type(2) SGT(2) (as Wireshark's packet-cisco-metadata.c reads it). */
 const PROTO_CISCO_METADATA = 0x8909;
 const CISCO_METADATA_LEN = 8;
+
+/** Aruba access points tunnel raw 802.11 frames in GRE with protocol types 0x8200-0x82f0 and
+ *  0x8300-0x8370 in steps of 0x10 (the set Zeek registers; Aruba's 0x9000 is left out, as it is
+ *  the Ethernet loopback type elsewhere). Only inside GRE: as EtherTypes these mean nothing. */
+function isAruba80211(type: number): boolean {
+  return (type & 0x0f) === 0 && ((type >= 0x8200 && type <= 0x82f0) || (type >= 0x8300 && type <= 0x8370));
+}
 
 export const gre: LayerDecoder = {
   name: 'gre',
@@ -79,8 +89,9 @@ export const gre: LayerDecoder = {
       p += CISCO_METADATA_LEN;
     }
     // Only tunnels whose payload we decode get a tunnel.log entry (keepalives, CDP... do not).
-    const erspanI = proto === PROTO_ERSPAN_II && (flags & GRE_S) === 0;
-    if (version === 0 && !erspanI && !d.has('etherType', proto)) {
+    const erspan = proto === PROTO_ERSPAN_II || proto === PROTO_ERSPAN_III;
+    const aruba = isAruba80211(proto);
+    if (version === 0 && !erspan && !aruba && !d.has('etherType', proto)) {
       d.dispatch('etherType', proto, pkt, p, end); // counted as undecoded
       d.services.session(pkt);
       return;
@@ -88,6 +99,9 @@ export const gre: LayerDecoder = {
     const id = d.services.ipTunnel(pkt, 'Tunnel::GRE');
     if (id >= 0) pkt.pushTunnel(id);
     if (version === 1) decodePppFrame(pkt, p, end, d);
-    else d.dispatch('etherType', erspanI ? PROTO_TEB : proto, pkt, p, end);
+    else if (aruba) decode80211(pkt, p, end, d);
+    else if (!erspan) d.dispatch('etherType', proto, pkt, p, end);
+    else if (proto === PROTO_ERSPAN_II && (flags & GRE_S) === 0) d.dispatch('etherType', PROTO_TEB, pkt, p, end);
+    else decodeErspan(pkt, p, end, d);
   },
 };
