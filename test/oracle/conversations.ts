@@ -45,7 +45,7 @@ export async function ourConversations(path: string): Promise<OurConversations> 
   const { sink } = await run(path, { validateChecksums: false });
   const m = new Map<string, ConvCount>();
   for (const r of sink.get('conn')) {
-    if (r.proto !== 'tcp' && r.proto !== 'udp' && r.proto !== 'icmp') continue;
+    if (r.proto !== 'tcp' && r.proto !== 'udp' && r.proto !== 'sctp' && r.proto !== 'icmp') continue;
     // ICMP "ports" are Zeek's type/counterpart mapping; only the address pair is compared.
     const icmp = r.proto === 'icmp';
     const op = icmp ? 0 : Number(r['id.orig_p']), rp = icmp ? 0 : Number(r['id.resp_p']);
@@ -79,7 +79,7 @@ export function tsharkConversations(t: TsharkResult): TsharkConversations {
   let loneFragmentHops = 0, truncatedFragmentHops = 0, ipLenExceedsFrameHops = 0;
   const unpairedTransportFrames: number[] = [];
   for (const f of t.frames) {
-    if (f.unpaired && f.protocols.some((p) => p === 'tcp' || p === 'udp')) unpairedTransportFrames.push(f.number);
+    if (f.unpaired && f.protocols.some((p) => p === 'tcp' || p === 'udp' || p === 'sctp' || p === 'icmp' || p === 'icmpv6')) unpairedTransportFrames.push(f.number);
     const ts = Number(f.sec) + Number(f.nsec) / 1e9;
     for (const h of f.hops) {
       if (f.ipLenExceedsFrame) {

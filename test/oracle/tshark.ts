@@ -16,7 +16,7 @@ export const FIELDS = [
   'frame.number', 'frame.time_epoch', 'frame.protocols', 'frame.cap_len', 'frame.len',
   'ip.src', 'ip.dst', 'ip.len', 'ip.hdr_len', 'ip.reassembled.length', 'ip.flags.mf', 'ip.frag_offset',
   'ipv6.src', 'ipv6.dst', 'ipv6.plen', 'ipv6.reassembled.length', 'ipv6.fraghdr.more', 'ipv6.fraghdr.offset',
-  'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport',
+  'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'sctp.srcport', 'sctp.dstport',
   'icmp.type', 'icmpv6.type', '_ws.malformed',
   // Expert infos: an IPv4 total length / IPv6 payload length beyond the frame's wire length.
   'ip.bogus_ip_length', 'ipv6.plen_exceeds_framing',
@@ -39,7 +39,7 @@ export interface TsharkIp {
 /** One TCP or UDP conversation hop seen in a frame: the transport layer and the IP layer under it. */
 export interface TsharkHop {
   /** For ICMP (v4 or v6) the ports are 0: only the address pair is compared. */
-  proto: 'tcp' | 'udp' | 'icmp';
+  proto: 'tcp' | 'udp' | 'sctp' | 'icmp';
   src: string;
   sport: number;
   dst: string;
@@ -155,6 +155,7 @@ function parseFrame(line: string): TsharkFrame {
   };
   const tcp = { sp: list(get('tcp.srcport')), dp: list(get('tcp.dstport')) };
   const udp = { sp: list(get('udp.srcport')), dp: list(get('udp.dstport')) };
+  const sctp = { sp: list(get('sctp.srcport')), dp: list(get('sctp.dstport')) };
   // tshark's IPv4 dissector hands a version-6 header to the IPv6 one ("ip:ipv6", e.g. on
   // LINKTYPE_IPV4 carrying IPv6): that "ip" layer has no fields of its own and is no layer.
   let layers = protocols;
@@ -165,13 +166,15 @@ function parseFrame(line: string): TsharkFrame {
   const n6 = layers.filter((p) => p === 'ipv6').length;
   const nt = layers.filter((p) => p === 'tcp').length;
   const nu = layers.filter((p) => p === 'udp').length;
+  const ns = layers.filter((p) => p === 'sctp').length;
   // Every layer must have brought its fields, or the pairing below would be guesswork.
   let unpaired = ip4.src.length !== n4 || ip4.dst.length !== n4 || ip4.len.length !== n4 || ip4.hdr.length !== n4
     || ip6.src.length !== n6 || ip6.dst.length !== n6 || ip6.plen.length !== n6
-    || tcp.sp.length !== nt || tcp.dp.length !== nt || udp.sp.length !== nu || udp.dp.length !== nu;
+    || tcp.sp.length !== nt || tcp.dp.length !== nt || udp.sp.length !== nu || udp.dp.length !== nu
+    || sctp.sp.length !== ns || sctp.dp.length !== ns;
   const hops: TsharkHop[] = [];
   if (!unpaired) {
-    let i4 = 0, i6 = 0, it = 0, iu = 0, ifh = 0, depth = -1;
+    let i4 = 0, i6 = 0, it = 0, iu = 0, is = 0, ifh = 0, depth = -1;
     let cur: TsharkIp | undefined;
     for (let pi = 0; pi < layers.length; pi++) {
       const p = layers[pi];
@@ -200,9 +203,9 @@ function parseFrame(line: string): TsharkFrame {
         }
         cur = { v: 6, src: ip6.src[k], dst: ip6.dst[k], ipBytes: 40 + Number(reassembled ? r : ip6.plen[k]), reassembled, loneFragment: fragment && !reassembled };
         depth++;
-      } else if (p === 'tcp' || p === 'udp') {
-        const k = p === 'tcp' ? it++ : iu++;
-        const ports = p === 'tcp' ? tcp : udp;
+      } else if (p === 'tcp' || p === 'udp' || p === 'sctp') {
+        const k = p === 'tcp' ? it++ : p === 'udp' ? iu++ : is++;
+        const ports = p === 'tcp' ? tcp : p === 'udp' ? udp : sctp;
         if (cur) hops.push({ proto: p, src: cur.src, sport: Number(ports.sp[k]), dst: cur.dst, dport: Number(ports.dp[k]), ipBytes: cur.ipBytes, reassembled: cur.reassembled, loneFragment: cur.loneFragment, depth });
       } else if (p === 'icmp' || p === 'icmpv6') {
         if (cur) hops.push({ proto: 'icmp', src: cur.src, sport: 0, dst: cur.dst, dport: 0, ipBytes: cur.ipBytes, reassembled: cur.reassembled, loneFragment: cur.loneFragment, depth });
