@@ -11,6 +11,8 @@ import { Progress } from '../progress.js';
 import { formatSummary } from '../summary.js';
 import { NetworkSet } from '../../engine/support/networks.js';
 import type { ChecksumMode } from '../../engine/decode/settings.js';
+import { ANALYZERS } from '../../engine/analyzers/index.js';
+import type { AnalyzerDescriptor } from '../../engine/analyzers/analyzer.js';
 
 interface AnalyzeFlags {
   out: string;
@@ -19,6 +21,7 @@ interface AnalyzeFlags {
   checksums: ChecksumMode;
   localNets?: string;
   extractFiles?: string;
+  analyzers: string;
   quiet?: boolean;
 }
 
@@ -31,6 +34,17 @@ function parseNets(v: string): string {
   return v;
 }
 
+/** "all", "none", or a comma list of analyzer names (unknown names are an error). */
+function selectAnalyzers(list: string): readonly AnalyzerDescriptor[] {
+  if (list === 'all') return ANALYZERS;
+  if (list === 'none' || list === '') return [];
+  const names = list.split(',').map((n) => n.trim().toLowerCase());
+  const known = new Set(ANALYZERS.map((a) => a.name));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length) throw new InvalidArgumentError(`unknown analyzer(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+  return ANALYZERS.filter((a) => names.includes(a.name));
+}
+
 export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
@@ -41,6 +55,7 @@ export function registerAnalyze(program: Command): void {
     .option('--local-nets <cidrs>', 'comma-separated local networks (fills local_orig/local_resp)', parseNets)
     .addOption(new Option('--checksums <mode>', 'bad checksums: mark (report and analyse), strict (drop, as Zeek), off (skip checking)')
       .choices(['mark', 'strict', 'off']).default('mark'))
+    .option('--analyzers <list>', 'protocol analyzers to run: "all", "none" (connections only), or names, e.g. dns,http', 'all')
     .option('--extract-files <dir>', 'write transferred files to DIR, each named by its SHA256 (never by a name from the traffic)')
     .option('--no-progress', 'no progress bar')
     .option('-q, --quiet', 'no summary')
@@ -56,6 +71,7 @@ export function registerAnalyze(program: Command): void {
             checksums: flags.checksums,
             localNets: flags.localNets ? flags.localNets.split(',') : DEFAULT_ENGINE_OPTIONS.localNets,
             extractDir: flags.extractFiles,
+            analyzers: selectAnalyzers(flags.analyzers),
           },
           onProgress: (p, stats) => {
             bytesRead = p.bytesRead;
