@@ -2,18 +2,20 @@
 // analyzers, conn/weird/tunnel logs written as JSON by a FileSink, exactly as `capdex analyze`
 // does. Plain JS so nothing but the engine's own compiled code runs (no tsx in the timed process).
 //
-//   node bench/capdex-conn.mjs CAPTURE OUTDIR
+//   node bench/capdex-conn.mjs CAPTURE OUTDIR [--dist DIR]     (default DIR: the repository's dist/)
 //
 // Prints one JSON line: packets, connections, weirds, maxRssKb (process.resourceUsage()).
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [capture, outDir] = process.argv.slice(2);
+const [capture, outDir, distFlag, distDir] = process.argv.slice(2);
 if (!capture || !outDir) {
   process.stderr.write('usage: node bench/capdex-conn.mjs CAPTURE OUTDIR\n');
   process.exit(2);
 }
-const dist = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', 'dist', 'engine');
+const dist = distFlag === '--dist' && distDir
+  ? resolve(distDir, 'engine')
+  : resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', 'dist', 'engine');
 const load = (p) => import(pathToFileURL(resolve(dist, p)).href);
 const { analyze } = await load('pipeline.js');
 const { FileSink } = await load('logs/file-sink.js');

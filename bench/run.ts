@@ -3,8 +3,9 @@
  *
  *   npm run bench [-- --size-mb N] [--runs K] [--skip-tshark] [--file PCAP] [--results FILE] [--no-build] [--cli]
  *
- * 1. builds dist/ (npx tsc -p tsconfig.json) unless --no-build, and builds or reuses the bench
- *    capture (bench/build-capture.ts; default 1024 MiB at .bench/bench-1g.pcap);
+ * 1. builds dist/ (npx tsc -p tsconfig.json) unless --no-build -- or, with --head, exports the last
+ *    commit to .bench/head and builds it there (others' uncommitted edits can't disturb it) --
+ *    and builds or reuses the bench capture (bench/build-capture.ts; default 1024 MiB at .bench/bench-1g.pcap);
  * 2. reads the capture once so every run starts from the page cache;
  * 3. runs, each pinned to CPU 0 (`taskset -c 0`) under `/usr/bin/time` (peak RSS, CPU time):
  *      capdex:       node bench/capdex-conn.mjs FILE TMPDIR   -- compiled engine, no protocol
@@ -26,7 +27,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus, loadavg, totalmem, tmpdir, release } from 'node:os';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { REPO_ROOT, buildBenchCapture, type BuildInfo } from './build-capture.js';
 
@@ -49,12 +50,14 @@ interface Args {
   build: boolean;
   /** Time the `capdex analyze` CLI instead of the connections-only entry script. */
   cli: boolean;
+  /** Measure the last commit (exported to .bench/head) instead of the working tree. */
+  head: boolean;
   /** Wait up to this many seconds before each run for the machine to be idle (0: don't). */
   waitIdleS: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { sizeMb: DEFAULT_SIZE_MB, runs: 1, skipTshark: false, build: true, cli: false, waitIdleS: 0 };
+  const a: Args = { sizeMb: DEFAULT_SIZE_MB, runs: 1, skipTshark: false, build: true, cli: false, waitIdleS: 0, head: false };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i];
     const val = (): string => {
@@ -69,9 +72,10 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--results') a.results = resolve(val());
     else if (x === '--no-build') a.build = false;
     else if (x === '--cli') a.cli = true;
+    else if (x === '--head') a.head = true;
     else if (x === '--wait-idle') a.waitIdleS = Number(val());
     else if (x === '--help' || x === '-h') {
-      process.stdout.write('usage: npm run bench -- [--size-mb N] [--runs K] [--skip-tshark] [--file PCAP] [--results FILE] [--no-build] [--cli] [--wait-idle SECONDS]\n');
+      process.stdout.write('usage: npm run bench -- [--size-mb N] [--runs K] [--skip-tshark] [--file PCAP] [--results FILE] [--no-build] [--cli] [--head] [--wait-idle SECONDS]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${x}`);
   }
@@ -112,6 +116,33 @@ function warmCache(path: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+// ---------------------------------------------------------------- what is measured
+
+/**
+ * Exports HEAD's src/ and tsconfig.json to .bench/head (git archive: no worktree, no index
+ * change), links node_modules, and builds it there: a measurement of committed code that other
+ * people's uncommitted edits in the shared working tree cannot disturb.
+ */
+function exportHead(log: (m: string) => void): string {
+  const commit = execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', 'HEAD']).toString().trim();
+  const dir = join(REPO_ROOT, '.bench', 'head');
+  const stamp = join(dir, '.commit');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === commit && existsSync(join(dir, 'dist', 'engine', 'pipeline.js'))) {
+    log(`bench: measuring HEAD ${commit.slice(0, 12)} (already built in .bench/head)`);
+    return dir;
+  }
+  log(`bench: exporting HEAD ${commit.slice(0, 12)} to .bench/head and building it`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const tar = execFileSync('git', ['-C', REPO_ROOT, 'archive', '--format=tar', commit, 'src', 'tsconfig.json', 'package.json'], { maxBuffer: 1 << 30 });
+  execFileSync('tar', ['-x', '-C', dir], { input: tar });
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')], { cwd: dir, stdio: 'inherit' });
+  if (r.status !== 0) log('bench: WARNING: tsc reported errors on HEAD; measuring the JavaScript it emitted anyway');
+  writeFileSync(stamp, commit);
+  return dir;
 }
 
 // ---------------------------------------------------------------- machine load
@@ -273,13 +304,20 @@ function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const log = (m: string) => process.stderr.write(m + '\n');
 
-  if (args.build) {
+  // What to measure: the working tree's dist/ (default), or HEAD exported to .bench/head/.
+  let root = REPO_ROOT;
+  if (args.head) {
+    root = exportHead(log);
+  } else if (args.build) {
     log('bench: building dist/ (npx tsc -p tsconfig.json)');
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    // tsc still emits JavaScript when it reports type errors (someone's half-done edit, say).
+    if (r.status !== 0) log('bench: WARNING: tsc reported errors; measuring the JavaScript it emitted anyway (use --head to measure the last commit)');
   }
-  const cli = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+  const dist = join(root, 'dist');
+  const cli = join(dist, 'cli', 'main.js');
   const entry = join(REPO_ROOT, 'bench', 'capdex-conn.mjs');
-  if (!existsSync(join(REPO_ROOT, 'dist', 'engine', 'pipeline.js'))) throw new Error('dist/ missing: build with npx tsc -p tsconfig.json');
+  if (!existsSync(join(dist, 'engine', 'pipeline.js'))) throw new Error(`${dist} missing: build with npx tsc -p tsconfig.json`);
 
   let capture: BuildInfo | undefined;
   let file: string;
@@ -308,7 +346,7 @@ function main(): void {
     const outDir = join(tmp, 'capdex-out');
     const capdexArgv = args.cli
       ? [process.execPath, cli, 'analyze', file, '--out', outDir, '--no-progress', '-q']
-      : [process.execPath, entry, file, outDir];
+      : [process.execPath, entry, file, outDir, ...(args.head ? ['--dist', dist] : [])];
     const convArgv = ['tshark', '-r', file, '-q', '-z', 'conv,tcp', '-z', 'conv,udp'];
     const readArgv = ['tshark', '-r', file, '-q'];
 
@@ -405,6 +443,7 @@ function main(): void {
     const results = {
       date: new Date().toISOString(),
       git: gitInfo(),
+      measured: args.head ? 'HEAD, exported to .bench/head and built there' : 'working tree (dist/ built from src/ as it was)',
       machine: {
         cpuModel: cpu[0]?.model ?? 'unknown',
         cores: cpu.length,
