@@ -71,8 +71,10 @@ interface Difference {
  * | frag-ipv4-teardrop-overlap.pcap           | overlapping fragments (0-36 with MF, then 24-28 last): tshark sizes |
  * |                                           | the datagram by the last fragment (28 bytes), Zeek grows it to the |
  * |                                           | highest byte received (36) with fragment_size_inconsistency        |
- * | link-ppp-dns.pcap                         | PPP frame with odd address/control/flag bytes: tshark leaves it    |
- * |                                           | undissected; we decode the IPv4/UDP inside, as tcpdump does        |
+ * | link-ppp-dns.pcap                         | PPP frame ff 5f 7e 08 00 45...: tshark leaves it undissected (and  |
+ * |                                           | Zeek's PPP-serial analyzer would read protocol 0x7e08 and stop);   |
+ * |                                           | our PPP decoder skips the stray HDLC flag byte and decodes the     |
+ * |                                           | IPv4/UDP inside, as tcpdump does (ppp.ts, deliberate leniency)     |
  * | mixed-arkime-synthetic-many-protocols.pcap| frames 618-619: VXLAN-GPE (UDP 4790) carrying IPv4; tshark decodes |
  * |                                           | the inner UDP, Zeek has no VXLAN-GPE analyzer (outer UDP only).    |
  * |                                           | Frame 302: IPv4 AH in tunnel mode carrying IPv4/ICMP; tshark       |
@@ -112,7 +114,7 @@ const DIFFERENCES: Record<string, Difference> = {
     weirds: ['fragment_size_inconsistency', 'fragment_inconsistency'],
   },
   'link-ppp-dns.pcap': {
-    reason: 'tshark leaves this odd PPP frame undissected; we decode it as tcpdump does',
+    reason: 'tshark (and Zeek) leave this odd PPP frame undecoded; our PPP decoder skips the stray flag byte as tcpdump does',
     diff: ['udp 192.168.0.111:1024 69.168.178.248:53 ours=1/49441 tshark=none'],
   },
   'mixed-arkime-synthetic-many-protocols.pcap': {
