@@ -14,7 +14,9 @@ const FLUSH_AT = 1 << 20;
 
 interface OpenLog {
   fd: number;
-  pending: string;
+  /** Lines not yet written, joined once per flush (cheaper than growing one string). */
+  pending: string[];
+  pendingLength: number;
   records: number;
 }
 
@@ -33,9 +35,11 @@ export class FileSink implements RecordSink {
 
   write(schema: LogSchema, record: LogRecord): void {
     const log = this.open(schema);
-    log.pending += this.format === 'json' ? jsonLine(schema, record) : tsvLine(schema, record);
+    const line = this.format === 'json' ? jsonLine(schema, record) : tsvLine(schema, record);
+    log.pending.push(line);
+    log.pendingLength += line.length;
     log.records++;
-    if (log.pending.length >= FLUSH_AT) this.flushOne(log);
+    if (log.pendingLength >= FLUSH_AT) this.flushOne(log);
   }
 
   /** Record counts per log path. */
@@ -45,7 +49,7 @@ export class FileSink implements RecordSink {
 
   close(): void {
     for (const log of this.logs.values()) {
-      if (this.format === 'tsv') log.pending += tsvTrailer(new Date());
+      if (this.format === 'tsv') log.pending.push(tsvTrailer(new Date()));
       this.flushOne(log);
       closeSync(log.fd);
     }
@@ -57,7 +61,8 @@ export class FileSink implements RecordSink {
     if (!log) {
       // The name comes from our own schema, never from traffic.
       const fd = openSync(join(this.dir, `${schema.path}.log`), 'w');
-      log = { fd, pending: this.format === 'tsv' ? tsvHeader(schema, this.openedAt) : '', records: 0 };
+      const header = this.format === 'tsv' ? tsvHeader(schema, this.openedAt) : '';
+      log = { fd, pending: header ? [header] : [], pendingLength: header.length, records: 0 };
       this.logs.set(schema.path, log);
     }
     return log;
@@ -65,8 +70,9 @@ export class FileSink implements RecordSink {
 
   private flushOne(log: OpenLog): void {
     if (log.pending.length === 0) return;
-    writeSync(log.fd, log.pending);
-    log.pending = '';
+    writeSync(log.fd, log.pending.join(''));
+    log.pending = [];
+    log.pendingLength = 0;
   }
 }
 

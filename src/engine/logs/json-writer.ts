@@ -5,15 +5,29 @@
 import type { LogRecord, LogSchema } from './schema.js';
 import { formatSeconds } from './format.js';
 
+/** Per schema, the `"name":` key text of every field, built once (field names are our own). */
+const keyCache = new WeakMap<LogSchema, string[]>();
+
+function keysOf(schema: LogSchema): string[] {
+  let keys = keyCache.get(schema);
+  if (!keys) {
+    keys = schema.fields.map((f) => JSON.stringify(f.name) + ':');
+    keyCache.set(schema, keys);
+  }
+  return keys;
+}
+
 export function jsonLine(schema: LogSchema, rec: LogRecord): string {
+  const keys = keysOf(schema);
+  const fields = schema.fields;
   let out = '{';
   let first = true;
-  for (const f of schema.fields) {
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
     const v = rec[f.name];
     if (v === undefined || v === null) continue;
-    if (!first) out += ',';
+    out += first ? keys[i] : ',' + keys[i];
     first = false;
-    out += '"' + f.name + '":';
     switch (f.type) {
       case 'time': case 'interval': case 'double':
         out += formatSeconds(v as number);
