@@ -259,3 +259,28 @@ test('multipart/form-data: one file per part with content, at every split point'
     assert.deepEqual(http[0].orig_fuids, files.map((f) => f.fuid));
   }
 });
+
+test('never throws: mutated messages, random splits and gaps', () => {
+  let seed = 12345;
+  const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed % n; };
+  const gz = gzipSync(Buffer.from('<html>' + 'z'.repeat(3000) + '</html>'));
+  const samples = [
+    Buffer.from('GET /a%41%u0042%zz% HTTP/1.1\r\nHost: h\r\nAuthorization: Basic !!!\r\n\r\nPOST /b HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=b\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n--b\r\n\r\n0123456789\r\n0\r\n\r\n'),
+    Buffer.concat([Buffer.from('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n'), Buffer.from(gz.length.toString(16) + '\r\n'), gz, Buffer.from('\r\n0\r\n\r\n')]),
+  ];
+  for (let iter = 0; iter < 400; iter++) {
+    const h = harness();
+    for (let side = 0; side < 2; side++) {
+      const b = Buffer.from(samples[side]);
+      for (let k = rnd(6); k > 0; k--) b[rnd(b.length)] = rnd(256);
+      let off = 0;
+      while (off < b.length) {
+        const n = 1 + rnd(40);
+        if (rnd(20) === 0) h.a.gap(side === 0, n);
+        else h.a.data(side === 0, b, off, Math.min(n, b.length - off));
+        off += n;
+      }
+    }
+    h.finish();
+  }
+});
