@@ -39,13 +39,15 @@ class DnsSession {
       this.violate('DNS_Conn_count_too_large');
       return;
     }
-    if (!msg.ok) {
-      // Before the first clean message, a malformed one means this is not DNS.
+    if (!msg.questionsOk) {
+      // Before the first clean message, a header or question that does not parse means this is
+      // not DNS. (A damaged answer section, e.g. cut by the snap length, is not such evidence:
+      // the message is used for what it holds, as Zeek does.)
       if (!this.confirmed) {
         this.violate('malformed DNS message');
         return;
       }
-    } else if (!this.confirmed) {
+    } else if (msg.ok && !this.confirmed) {
       this.confirmed = true;
       ctx.confirm();
     }

@@ -41,6 +41,8 @@ export interface DnsMessage {
   readonly questions: DnsQuestion[];
   /** Answer-section records Zeek reports (OPT, HINFO, NB, TSIG and similar are not among them). */
   readonly answers: DnsAnswer[];
+  /** The header and the question section parsed cleanly (evidence that this is DNS). */
+  questionsOk: boolean;
   /** The question and answer sections parsed cleanly. */
   ok: boolean;
   /** Anomalies, in order: [weird name, additional info]. */
@@ -199,6 +201,7 @@ export function parseDnsMessage(buf: Buffer, off: number, len: number, opts: Par
     arcount: (buf[off + 10] << 8) | buf[off + 11],
     questions: [],
     answers: [],
+    questionsOk: false,
     ok: false,
     weirds: undefined,
   };
@@ -215,6 +218,7 @@ export function parseDnsMessage(buf: Buffer, off: number, len: number, opts: Par
     }
     msg.questions.push({ name, qtype: r.u16(), qclass: r.u16() });
   }
+  msg.questionsOk = true;
   // Other opcodes (UPDATE's prerequisite and update sections, NetBIOS registrations) are not
   // logged: their header and first section are all that is checked.
   if (msg.opcode !== 0) {

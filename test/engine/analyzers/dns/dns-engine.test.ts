@@ -106,6 +106,24 @@ test('UDP: NXDOMAIN without records is rejected; AA/RA only with answers (as Zee
   assert.equal(r.rtt, undefined);
 });
 
+test('a reply cut short keeps the answers before the cut (Zeek reports what it parsed)', async () => {
+  const full = answer(4, 'cut.example', [10, 0, 0, 1], [10, 0, 0, 2]);
+  const frames = [udp(1, true, query(4, 'cut.example')), udp(1.1, false, full.subarray(0, full.length - 2))];
+  const { sink } = await run(writeTemp(buildPcap(frames)));
+  const [r] = sink.get('dns');
+  assert.equal(r.query, 'cut.example');
+  assert.deepEqual(r.answers, ['10.0.0.1']);
+  assert.ok(sink.get('weird').some((w) => w.name === 'DNS_truncated_RR_rdlength_lt_len'));
+});
+
+test('a damaged first reply does not stop the analysis of a DNS port', async () => {
+  const full = answer(4, 'cut.example', [10, 0, 0, 1]);
+  const frames = [udp(1, false, full.subarray(0, full.length - 2)), udp(2, true, query(5, 'next.example')), udp(2.1, false, answer(5, 'next.example', [10, 0, 0, 5]))];
+  const { sink } = await run(writeTemp(buildPcap(frames)));
+  assert.deepEqual(sink.get('dns').map((r) => [r.trans_id, r.answers]), [[5, ['10.0.0.5']], [4, undefined]]);
+  assert.equal(sink.get('conn')[0].service, 'dns');
+});
+
 test('TCP: a message split over three segments, and two messages in one segment', async () => {
   const q1 = framed(query(0x2001, 'split.example'));
   const q2 = framed(query(0x2002, 'two.example')), q3 = framed(query(0x2003, 'three.example'));
