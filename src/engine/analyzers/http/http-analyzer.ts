@@ -18,6 +18,11 @@ import { MultipartParser, multipartBoundary, type PartSink } from './multipart.j
 export interface HttpOptions {
   /** Log Basic-auth passwords (Zeek's HTTP::default_capture_password, off by default). */
   capturePassword: boolean;
+  /**
+   * Called with each finished transaction just before its http.log record is written (raw
+   * start lines and header lists included: see HttpTransaction), e.g. for detection rules.
+   */
+  onTransaction?: (tx: HttpTransaction, ctx: AnalyzerContext) => void;
 }
 
 /** Zeek's HTTP::proxy_headers. */
@@ -339,6 +344,7 @@ export class HttpAnalyzer implements StreamAnalyzer {
   }
 
   private write(tx: HttpTransaction): void {
+    this.opts.onTransaction?.(tx, this.ctx);
     const files = (list: FileHandle[]) => {
       const shown = list.slice(0, LIMITS.httpMaxFilesPerSide);
       if (shown.length === 0) return { fuids: undefined, names: undefined, mimes: undefined };

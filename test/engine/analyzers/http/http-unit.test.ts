@@ -284,3 +284,27 @@ test('never throws: mutated messages, random splits and gaps', () => {
     h.finish();
   }
 });
+
+test('transactions keep the raw start lines, target and header lists for detection', () => {
+  const seen: import('../../../../src/engine/analyzers/http/transaction.js').HttpTransaction[] = [];
+  const sink = new MemorySink();
+  const conn = { uid: 'C1', origH: '1.1.1.1', origP: 1, respH: '2.2.2.2', respP: 80, transport: 'tcp' as const, communityId: '' };
+  const ctx: AnalyzerContext = {
+    conn, now: () => 1, log: (s, r) => sink.write(s, r), connFields: () => ({ uid: 'C1' }), weird: () => {}, confirm: () => {}, violation: () => {},
+    files: new FileManager({ sink, now: () => 1 }).forConn(conn),
+  };
+  const a = new HttpAnalyzer(ctx, { capturePassword: false, onTransaction: (tx) => seen.push(tx) });
+  const req = Buffer.from('GET /%2e%2e/x HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n  continued\r\n\r\n');
+  a.data(true, req, 0, req.length);
+  const resp = Buffer.from('HTTP/1.1 200 OK\r\nServer: s\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: t\r\n\r\n');
+  a.data(false, resp, 0, resp.length);
+  a.done();
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0].requestLine, 'GET /%2e%2e/x HTTP/1.1');
+  assert.equal(seen[0].uriRaw, '/%2e%2e/x');
+  assert.equal(seen[0].uri, '/../x');
+  assert.deepEqual(seen[0].requestHeaders, [{ name: 'Host', value: 'h' }, { name: 'X-A', value: '1 continued' }]);
+  assert.equal(seen[0].statusLine, 'HTTP/1.1 200 OK');
+  assert.deepEqual(seen[0].responseHeaders.map((h) => h.name), ['Server', 'Transfer-Encoding']);
+  assert.deepEqual(seen[0].responseTrailers, [{ name: 'X-T', value: 't' }]);
+});
