@@ -72,6 +72,10 @@ export const LIMITS = {
    *  DNS::max_pending_query_ids); past it all pending are logged (weird
    *  dns_unmatched_query_id_quantity). */
   dnsMaxPendingQueryIds: 50,
+  /** Answers held per connection by replies still waiting for their query. Zeek has no such
+   *  bound; without it a stream of unsolicited 64 KiB replies would be held in memory up to the
+   *  queue limits above (~2600 replies). Past it the waiting replies are logged unmatched. */
+  dnsMaxPendingAnswers: 10_000,
   /** Bytes one TLS handshake message may span while it is reassembled across records. A
    *  Certificate message with a long chain reaches tens of KiB; the 24-bit length field would
    *  allow 16 MiB. Longer messages are skipped (weird SSL_handshake_message_too_large). */

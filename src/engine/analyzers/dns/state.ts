@@ -23,6 +23,8 @@ type Pending = Map<number, Txn[]>;
 export class DnsState {
   private readonly queries: Pending = new Map();
   private readonly replies: Pending = new Map();
+  /** Answers held by unmatched replies (bounded: LIMITS.dnsMaxPendingAnswers). */
+  private pendingAnswers = 0;
   private readonly netbios: boolean;
 
   constructor(private readonly ctx: AnalyzerContext) {
@@ -36,6 +38,7 @@ export class DnsState {
     let txn: Txn | undefined;
     if (isQuery) {
       txn = this.pop(this.replies, msg.id);
+      if (txn) this.pendingAnswers -= (txn.rec.answers as string[] | undefined)?.length ?? 0;
       if (!txn) {
         txn = this.newTxn(msg.id, now);
         this.enqueue(this.queries, msg.id, txn);
@@ -46,6 +49,7 @@ export class DnsState {
         this.ctx.weird('dns_unmatched_reply');
         txn = this.newTxn(msg.id, now);
         this.enqueue(this.replies, msg.id, txn);
+        this.pendingAnswers += msg.answers.length;
       }
     }
     const rec = txn.rec;
@@ -90,6 +94,11 @@ export class DnsState {
       txn.sawReply = true;
     }
     if (txn.sawQuery && txn.sawReply) this.ctx.log(DNS_LOG, rec);
+    else if (this.pendingAnswers > LIMITS.dnsMaxPendingAnswers) {
+      // Replies nobody asked for, piling up: write them out rather than hold them.
+      this.ctx.weird('dns_unmatched_msg_quantity');
+      this.logAll(this.replies);
+    }
   }
 
   /** The connection is over: every unmatched query, then every unmatched reply, is logged. */
@@ -126,6 +135,7 @@ export class DnsState {
     } else if (q.length > LIMITS.dnsMaxPendingMsgs) {
       this.ctx.weird('dns_unmatched_msg_quantity');
       this.logQueue(q);
+      if (p === this.replies) for (const t of q) this.pendingAnswers -= (t.rec.answers as string[] | undefined)?.length ?? 0;
       q.length = 0;
     }
     q.push(txn);
@@ -134,6 +144,7 @@ export class DnsState {
   private logAll(p: Pending): void {
     for (const q of p.values()) this.logQueue(q);
     p.clear();
+    if (p === this.replies) this.pendingAnswers = 0;
   }
 
   private logQueue(q: Txn[]): void {

@@ -32,13 +32,13 @@ const SEEDS: Buffer[] = [
   Buffer.from('ed6900000001000000000000c00cc007c010c017c020c027c030c0ffcf000000010001', 'hex'),
 ];
 
-function fakeCtx(log: unknown[], respP = 53): AnalyzerContext {
+function fakeCtx(log: unknown[], respP = 53, weirds: string[] = []): AnalyzerContext {
   return {
     conn: { uid: 'Ctest', origH: '10.0.0.1', origP: 1000, respH: '10.0.0.2', respP, transport: 'udp', communityId: '' },
     now: () => 1,
     log: (_s, r) => { log.push(r); },
     connFields: () => ({ uid: 'Ctest' }),
-    weird: () => {},
+    weird: (n: string) => { weirds.push(n); },
     confirm: () => {},
     violation: () => {},
   } as AnalyzerContext;
@@ -91,4 +91,19 @@ test('random bytes never crash the UDP and TCP analyzers', () => {
     s.done();
   }
   assert.ok(log.length > 0);
+});
+
+test('unsolicited replies are not held without bound', () => {
+  const log: unknown[] = [], weirds: string[] = [];
+  const d = DNS_BY_PORT.createDatagram!(fakeCtx(log, 53, weirds));
+  const answers = Array.from({ length: 300 }, (_x, i) => rr(ptr(12), 1, 1, Buffer.from([10, 0, i >> 8, i & 255])));
+  for (let id = 0; id < 40; id++) {
+    const m = Buffer.concat([header(id, RESPONSE, 1, answers.length), question(name('flood.example'), 1), ...answers]);
+    d.packet(false, m, 0, m.length);
+  }
+  // Past 10000 answers waiting, the replies are written out unmatched before the connection ends.
+  assert.ok(weirds.includes('dns_unmatched_msg_quantity'), JSON.stringify([...new Set(weirds)]));
+  assert.ok(log.length > LIMITS.dnsMaxPendingAnswers / 300);
+  d.done();
+  assert.equal(log.length, 40);
 });
