@@ -4,6 +4,18 @@
  * share the name "dns": one claims the well-known ports without asking (as Zeek does, so even
  * malformed messages there are reported), the other recognises DNS on any other port with a
  * strict probe.
+ *
+ * Deliberate differences from Zeek (base/protocols/dns/main.zeek and DNS.cc):
+ * - A malformed name (forward or self pointer, label over 63 bytes, past the end) ends the
+ *   message; Zeek keeps a partial name and reads on from misaligned bytes.
+ * - Bad record data costs that record only: the next one is read at its rdlength boundary.
+ * - Before the first clean message, one whose header or question does not parse is a
+ *   violation and is not logged (Zeek confirms on less and logs what it half-parsed).
+ * - CAA and SVCB/HTTPS answers get a text ("CAA 0 issue ca.example", "HTTPS 1 . alpn=h2");
+ *   Zeek's base scripts log none. NAPTR is written as Zeek's newer scripts do.
+ * - dns_unmatched_reply, dns_unmatched_msg and the *_quantity weirds come from Zeek 2.x.
+ * - TCP: after a content gap that direction is not parsed any more (no framing to resync on).
+ * - Bounded where Zeek is not: answers per message, answers held by unmatched replies.
  */
 import { LIMITS } from '../../support/limits.js';
 import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer, ProbeResult, StreamAnalyzer } from '../analyzer.js';
