@@ -34,8 +34,12 @@ export interface FileBeginOptions {
   isOrig: boolean;
   /** Name the protocol gave the file (shown in files.log, never used as a path). */
   filename?: string;
-  /** Type the sender claimed (e.g. Content-Type); kept on the handle, files.log shows the sniffed one. */
+  /** Type the sender claimed (e.g. HTTP Content-Type): informational, kept on the handle;
+   *  files.log shows the type sniffed from the content, as Zeek does for HTTP. */
   mimeHint?: string;
+  /** Type the protocol itself establishes (e.g. X.509 certificates in TLS): files.log shows it
+   *  and no sniffing is done (Zeek's protocol-supplied MIME type, File::SetMime). */
+  mimeType?: string;
   /** Announced size, when the protocol says it (files.log total_bytes). */
   totalBytes?: number;
   /** Depth in the source (HTTP: transaction depth; SMTP: MIME depth). */
@@ -160,6 +164,10 @@ class File implements FileHandle {
   constructor(private readonly mgr: FileManager, private readonly conn: FileConn, readonly fuid: string, now: number, private readonly o: FileBeginOptions) {
     this.firstTs = now;
     this.lastTs = now;
+    if (o.mimeType !== undefined) {
+      this.mime = o.mimeType;
+      this.sniffed = true;
+    }
     const dir = mgr.opts.extractDir;
     if (dir !== undefined) {
       this.analyzers.push('EXTRACT');

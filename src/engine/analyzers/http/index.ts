@@ -1,6 +1,6 @@
 /**
  * HTTP/1.x (http.log, and files.log for bodies). Recognised on Zeek's HTTP ports and, by its
- * probe, on any port: a request line (known method, SP, origin-form "/...", absolute-form
+ * probe, on any port: a request line (method token, SP, origin-form "/...", absolute-form
  * "scheme://", authority-form for CONNECT or "*" for OPTIONS, SP, "HTTP/1.x") or a status line
  * ("HTTP/1.x NNN"). HTTP/2's connection preface ("PRI * HTTP/2.0") is not HTTP/1.x.
  */
@@ -21,27 +21,38 @@ function startsWithAscii(buf: Buffer, off: number, end: number, s: string): 'yes
   return 'yes';
 }
 
-/** The request line of buf[off, end): 'yes' | 'no' | 'more'. */
+/** tchar (RFC 9110 §5.6.2). */
+function isTchar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c !== 0x22 && c !== 0x28 && c !== 0x29 &&
+    c !== 0x2c && c !== 0x2f && c > 0x20 && c < 0x7f && !(c >= 0x3a && c <= 0x40) && c !== 0x5b && c !== 0x5c && c !== 0x5d && c !== 0x7b && c !== 0x7d);
+}
+
+/** Extension methods (RPC_IN_DATA, ...) up to this long are accepted with a complete request line. */
+const MAX_METHOD = 32;
+
+/**
+ * The request line of buf[off, end): 'yes' | 'no' | 'more'. A well-known method needs its
+ * target to look right; any other token method needs the whole line, ending in HTTP/1.x.
+ */
 export function probeRequest(buf: Buffer, off: number, end: number): ProbeResult {
-  let method: string | undefined;
-  let sawMore = false;
-  for (const m of PROBE_METHODS) {
-    const r = startsWithAscii(buf, off, end, m + ' ');
-    if (r === 'yes') { method = m; break; }
-    if (r === 'more') sawMore = true;
-  }
-  if (!method) return sawMore ? 'more' : 'no';
-  let i = off + method.length + 1;
+  let i = off;
+  while (i < end && i - off <= MAX_METHOD && isTchar(buf[i])) i++;
+  if (i >= end) return i - off <= MAX_METHOD ? 'more' : 'no';
+  if (buf[i] !== 0x20 || i === off || i - off > MAX_METHOD) return 'no';
+  const method = buf.toString('latin1', off, i);
+  const known = PROBE_METHODS.includes(method);
+  i++;
   if (i >= end) return 'more';
   const c = buf[i];
   // origin-form, asterisk-form, absolute-form (scheme ":"), or authority-form for CONNECT
   const alpha = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
   if (!(c === 0x2f || (c === 0x2a && method === 'OPTIONS') || alpha)) return 'no';
   const limit = Math.min(end, off + PROBE_LINE_BYTES);
+  const targetStart = i;
   while (i < limit && buf[i] > 0x20 && buf[i] < 0x7f) i++;
-  if (i >= limit) return end - off >= PROBE_LINE_BYTES ? 'yes' : 'more';
+  if (i >= limit) return end - off < PROBE_LINE_BYTES ? 'more' : known ? 'yes' : 'no';
   if (buf[i] !== 0x20) return 'no';
-  const target = buf.toString('latin1', off + method.length + 1, i);
+  const target = buf.toString('latin1', targetStart, i);
   if (alpha && !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(target) && !(method === 'CONNECT' && /^[^/\s]+:\d+$/.test(target))) return 'no';
   i++;
   const v = startsWithAscii(buf, i, end, 'HTTP/1.');

@@ -156,3 +156,16 @@ test('MIME magic follows Zeek\'s signatures and strengths', () => {
   assert.equal(m('short'), undefined); // text/plain needs 10 printable bytes
   assert.equal(m('\x00\x01\x02\x03binary'), undefined);
 });
+
+test('a protocol-supplied mimeType is logged as is; a mimeHint is not', () => {
+  const { files, sink } = manager();
+  const a = files.begin({ source: 'SSL', isOrig: false, mimeType: 'application/x-x509-user-cert' });
+  a.data(Buffer.from([0x30, 0x82, 0x01, 0x0a]), 0, 4);
+  a.end();
+  const b = files.begin({ source: 'HTTP', isOrig: false, mimeHint: 'image/png' });
+  b.data(Buffer.from('MZ\x90\x00', 'latin1'), 0, 4);
+  b.end();
+  assert.equal(a.mimeType, 'application/x-x509-user-cert');
+  assert.equal(b.mimeHint, 'image/png');
+  assert.deepEqual(sink.get('files').map((r) => r.mime_type), ['application/x-x509-user-cert', 'application/x-dosexec']);
+});

@@ -35,7 +35,8 @@ const CAPTURES = [
   'link-sll-http-log4j-exploit.pcap', 'link-sll2-http.pcap', 'link-radiotap-80211-http.pcap', 'link-nflog.pcap',
   'link-vlan-8021q-two-vlans.pcap', 'malware-aurora-exploit.pcapng', 'malware-cryptowall4-c2.pcapng',
   'malware-emotet.pcap', 'malware-trickbot.pcap', 'attack-http-sql-injection.pcap',
-  'http2-cleartext-nghttp2.pcap', 'container-pcapng-4-interfaces-steam.pcapng',
+  'http2-cleartext-nghttp2.pcap', 'container-pcapng-4-interfaces-steam.pcapng', 'mixed-arkime-synthetic-many-protocols.pcap',
+  'ntlm-synthetic.pcap',
 ];
 
 function tshark(file: string, filter: string, fields: string[]): string[][] {

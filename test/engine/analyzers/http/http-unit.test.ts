@@ -308,3 +308,14 @@ test('transactions keep the raw start lines, target and header lists for detecti
   assert.deepEqual(seen[0].responseHeaders.map((h) => h.name), ['Server', 'Transfer-Encoding']);
   assert.deepEqual(seen[0].responseTrailers, [{ name: 'X-T', value: 't' }]);
 });
+
+test('probe: extension methods need a complete HTTP/1.x request line', () => {
+  const p = (s: string) => probeRequest(Buffer.from(s), 0, s.length);
+  assert.equal(p('RPC_IN_DATA /rpc/rpcproxy.dll?x:6001 HTTP/1.1\r\n'), 'yes');
+  assert.equal(p('RPC_IN_DATA /rpc/rpcproxy.dll?x:6001 HTTP/1.'), 'more');
+  assert.equal(p('RPC_IN_DATA /rpc/rpcproxy.dll?x:6001 RTSP/1.0\r\n'), 'no');
+  assert.equal(p('NICK alice\r\n'), 'no');
+  assert.equal(p('USER a b c :d\r\n'), 'no');
+  assert.equal(p('\x16\x03\x01\x02\x00'), 'no');
+  assert.equal(p('A'.repeat(40) + ' / HTTP/1.1\r\n'), 'no');
+});
