@@ -10,7 +10,7 @@
  * `end()` is idempotent; a handle still open when the engine finishes is ended then.
  *
  * Extraction (EngineOptions.extractDir): contents are streamed to a temporary file named after
- * the fuid (ours, never anything from the traffic) inside the directory, renamed to the SHA256
+ * the process id and fuid (ours, never anything from the traffic) inside the directory, renamed to the SHA256
  * of the extracted bytes when the file ends (content-addressed: the same content is stored
  * once), and cut at LIMITS.fileExtractMaxBytes (extracted_cutoff). A file with missing bytes
  * has no hashes (as in Zeek, whose hash analyzers give up at a gap) and is not extracted, since
@@ -171,7 +171,7 @@ class File implements FileHandle {
     const dir = mgr.opts.extractDir;
     if (dir !== undefined) {
       this.analyzers.push('EXTRACT');
-      this.tmpPath = join(dir, `.part-${fuid}`);
+      this.tmpPath = join(dir, `.part-${process.pid}-${fuid}`); // our own name: pid + fuid
       try {
         this.fd = openSync(this.tmpPath, 'w');
       } catch {
