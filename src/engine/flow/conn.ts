@@ -93,9 +93,12 @@ export class Conn {
     else if (!this.services.includes(name)) this.services.push(name);
   }
 
-  addTunnelParent(id: number): void {
+  /** Adds a tunnel to tunnel_parents; true when it was not there yet. */
+  addTunnelParent(id: number): boolean {
     if (!this.tunnelParents) this.tunnelParents = [id];
     else if (!this.tunnelParents.includes(id)) this.tunnelParents.push(id);
+    else return false;
+    return true;
   }
 
   /** Swaps originator and responder (Zeek's Connection::FlipRoles), marking history with '^'. */

@@ -173,7 +173,10 @@ export class FlowTable {
       if (isOrig) { c.origPkts++; c.origIpBytes += ipLen; } else { c.respPkts++; c.respIpBytes += ipLen; }
     }
 
-    for (let i = 0; i < pkt.tunnelCount; i++) c.addTunnelParent(pkt.tunnels[i]);
+    // A tunnel new to this connection is announced (Zeek: new_connection / tunnel_changed).
+    for (let i = 0; i < pkt.tunnelCount; i++) {
+      if (c.addTunnelParent(pkt.tunnels[i]) && this.onInnerConnection !== undefined) this.onInnerConnection(pkt.tunnels[i], ts);
+    }
 
     // When would timers remove it now? Only an earlier deadline needs a heap entry.
     const before = c.deadline;
@@ -256,6 +259,9 @@ export class FlowTable {
 
   /** The application layer (reassembly, detection, analyzers), when analysis goes past flows. */
   app: AppHooks | undefined;
+
+  /** Told when a connection is first seen inside a tunnel (tunnel id, capture time). */
+  onInnerConnection: ((tunnelId: number, ts: number) => void) | undefined;
 
   /** Optional reporter for table-level weirds. */
   weirdFlowless: ((ts: number, name: string, addl?: string) => void) | undefined;

@@ -15,6 +15,8 @@ import { uidFor } from './uid.js';
 interface Tunnel {
   uid: string;
   type: TunnelType;
+  /** The DISCOVER record, held back until a connection is seen inside (as Zeek logs it). */
+  pending: LogRecord | undefined;
 }
 
 const TYPE_CODES: Record<TunnelType, number> = {
@@ -57,14 +59,16 @@ export class TunnelTable {
     }
     id = this.tunnels.length;
     const uid = uidFor('C', [TYPE_CODES[type], pkt.src0, pkt.src1, pkt.src2, pkt.src3, pkt.dst0, pkt.dst1, pkt.dst2, pkt.dst3, Math.floor(pkt.ts), Math.round((pkt.ts % 1) * 1e6)]);
-    this.tunnels.push({ uid, type });
-    this.ipTunnels.set(key, id);
-    this.emit({
-      ts: pkt.ts, uid,
-      'id.orig_h': formatAddr(pkt.src0, pkt.src1, pkt.src2, pkt.src3), 'id.orig_p': 0,
-      'id.resp_h': formatAddr(pkt.dst0, pkt.dst1, pkt.dst2, pkt.dst3), 'id.resp_p': 0,
-      tunnel_type: type, action: 'Tunnel::DISCOVER',
+    this.tunnels.push({
+      uid, type,
+      pending: {
+        ts: pkt.ts, uid,
+        'id.orig_h': formatAddr(pkt.src0, pkt.src1, pkt.src2, pkt.src3), 'id.orig_p': 0,
+        'id.resp_h': formatAddr(pkt.dst0, pkt.dst1, pkt.dst2, pkt.dst3), 'id.resp_p': 0,
+        tunnel_type: type, action: 'Tunnel::DISCOVER',
+      },
     });
+    this.ipTunnels.set(key, id);
     return id;
   }
 
@@ -72,17 +76,29 @@ export class TunnelTable {
   connTunnel(ts: number, c: Conn, type: TunnelType): number {
     if (c.tunnelId >= 0) return c.tunnelId;
     const id = this.tunnels.length;
-    this.tunnels.push({ uid: c.uid, type });
+    this.tunnels.push({ uid: c.uid, type, pending: { ...this.connIdentity(c), ts, tunnel_type: type, action: 'Tunnel::DISCOVER' } });
     c.tunnelId = id;
     const svc = SERVICE[type];
     if (svc) c.addService(svc);
-    this.emit({ ...this.connIdentity(c), ts, tunnel_type: type, action: 'Tunnel::DISCOVER' });
     return id;
+  }
+
+  /**
+   * A connection started inside tunnel `id`: the tunnel is logged as discovered now, as Zeek
+   * does from new_connection (a tunnel carrying no connection, e.g. only CDP, stays quiet).
+   */
+  innerConnection(id: number, ts: number): void {
+    const t = this.tunnels[id];
+    if (!t || !t.pending) return;
+    const rec = t.pending;
+    t.pending = undefined;
+    rec.ts = ts;
+    this.emit(rec);
   }
 
   /** A tunnel-carrying connection ended: Tunnel::CLOSE, as Zeek logs on connection_state_remove. */
   connClosed(ts: number, c: Conn): void {
-    if (c.tunnelId < 0) return;
+    if (c.tunnelId < 0 || this.tunnels[c.tunnelId].pending) return; // never announced
     this.emit({ ...this.connIdentity(c), ts, tunnel_type: this.tunnels[c.tunnelId].type, action: 'Tunnel::CLOSE' });
   }
 

@@ -27,9 +27,10 @@ export const udp: LayerDecoder = {
       d.services.weird(pkt, 'truncated_header', 'UDP length below header size');
       return;
     }
-    // IPv4 checksum 0 means "none" (RFC 768); IPv6 makes it mandatory (RFC 8200 §8.1).
+    // Checksum 0 means "none": always for IPv4 (RFC 768), and for IPv6 tunnels (RFC 6935 §5,
+    // VXLAN, Geneve...), which Zeek accepts as well; a non-zero one must verify.
     pkt.badChecksum = engineSettings.validateChecksums && pkt.l4Cap >= pkt.l4Len
-      && (pkt.ipVersion === 6 || pkt.view.getUint16(off + 6) !== 0) && !transportChecksumOk(pkt, 17);
+      && pkt.view.getUint16(off + 6) !== 0 && !transportChecksumOk(pkt, 17);
     const conn = d.services.session(pkt);
     if (conn < 0) return;
     const respPort = flowHints.respPort;
