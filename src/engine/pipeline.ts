@@ -92,6 +92,7 @@ export class Engine implements FrameSink, DecodeServices {
     this.tunnels = new TunnelTable((rec) => { this.stats.tunnels++; sink.write(TUNNEL_LOG, rec); }, (ts, n, a) => this.weirds.flowless(ts, n, a));
     this.flows = new FlowTable(opts.flow, (c) => this.connDone(c), (c, name, addl) => this.connWeird(c, name, addl));
     this.flows.weirdFlowless = (ts, n, a) => this.weirds.flowless(ts, n, a);
+    this.flows.onInnerConnection = (id, ts) => this.tunnels.innerConnection(id, ts);
     if (opts.analyzers.length > 0) {
       this.files = new FileManager({ sink, now: () => this.now, extractDir: opts.extractDir, localNets: this.localNets });
       this.flows.app = new AppLayer(opts.analyzers, {
