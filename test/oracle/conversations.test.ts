@@ -7,7 +7,9 @@
  * counts them), rows summed by unordered 5-tuple — Zeek splits one 5-tuple into several
  * connections on timeouts and port reuse, summing undoes that.
  * Where a conversation's totals agree, the packets each endpoint sent must agree too, and so
- * must the time of its first packet (and of its last, for UDP and ICMP).
+ * must the time of its first packet (and of its last, for UDP and ICMP), and conn.log's
+ * community_id must be the Community ID tshark computes (--enable-protocol communityid) for the
+ * frames where that conversation is the innermost flow.
  * tshark's: every frame's protocol stack (frame.protocols) walked layer by layer, each TCP/UDP
  * layer paired with the IP layer under it, so a tunnelled packet counts for the outer UDP
  * conversation (VXLAN, Geneve, GTP-U, Teredo) and for the inner one, as in Zeek; the walk stops
@@ -30,7 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allCaptures, pcap } from '../helpers.js';
 import { tshark, tsharkAll, tsharkAvailable, type TsharkResult } from './tshark.js';
-import { diffConversations, diffDirections, diffTimes, ourConversations, tsharkConversations } from './conversations.js';
+import { diffCommunityIds, diffConversations, diffDirections, diffTimes, ourConversations, tsharkConversations } from './conversations.js';
 
 interface Difference {
   /** Why we differ from tshark on purpose. */
@@ -47,6 +49,8 @@ interface Difference {
   bugDiff?: string[];
   /** diffTimes() lines, exactly. */
   times?: string[];
+  /** diffCommunityIds() lines, exactly. */
+  communityIds?: string[];
   /** Weirds our run must log for the frames involved. */
   weirds?: string[];
 }
@@ -79,7 +83,8 @@ interface Difference {
  * |                                           | the inner UDP, Zeek has no VXLAN-GPE analyzer (outer UDP only).    |
  * |                                           | Frame 302: IPv4 AH in tunnel mode carrying IPv4/ICMP; tshark       |
  * |                                           | decodes the inner ICMP, Zeek logs IP protocol 51 (unknown_transport)|
- * |                                           | and stops.                                                         |
+ * |                                           | and stops. Frame 818: UDP length 0; tshark's Community ID for it   |
+ * |                                           | leaves the ports out, ours is the 5-tuple's                        |
  *
  * Handled in the tshark walk rather than listed here: "ip:ipv6" stacks (tshark's IPv4 dissector
  * handing a version-6 header on, bad-linktype-ipv4-mismatch.pcap) are one IPv6 layer, which is
@@ -123,6 +128,9 @@ const DIFFERENCES: Record<string, Difference> = {
       'icmp 192.168.3.1:0 192.168.3.2:0 ours=none tshark=1/28',
       'udp 192.0.2.10:12345 192.0.2.20:53 ours=none tshark=2/80',
     ],
+    // Frame 818: UDP length field 0 (bogus); tshark hashes that frame's Community ID without the
+    // ports (1:RJfX... is 10.9.8.1 -> 10.9.8.2 proto 17 port-less); the flow is the same 5-tuple.
+    communityIds: ['udp 10.9.8.1:40100 10.9.8.2:9999 ours=1:A7Xl4ONhedu0l7yxqNdAvDtpru8= tshark=1:A7Xl4ONhedu0l7yxqNdAvDtpru8=,1:RJfXxy5VRCmHdJfijRoOw8VBe+A='],
   },
 };
 
@@ -171,6 +179,8 @@ async function check(name: string, withBugs = true): Promise<void> {
   assert.deepEqual(diffDirections(ours.convs, their.convs), [], `${name}: packets per direction differ from tshark`);
   // And the times: first packet (conn.log ts), and for UDP/ICMP the last one (ts + duration).
   assert.deepEqual(diffTimes(ours.convs, their.convs), expected.times ?? [], `${name}: first/last packet times differ from tshark`);
+  // And conn.log's community_id: tshark's Community ID post-dissector for the innermost flow.
+  assert.deepEqual(diffCommunityIds(ours.convs, their.convs), expected.communityIds ?? [], `${name}: community_id differs from tshark's`);
   for (const w of expected.weirds ?? []) assert.ok(ours.weirds.has(w), `${name}: expected weird ${w}; got ${[...ours.weirds].join(', ')}`);
 }
 
@@ -236,6 +246,10 @@ test('the tshark walk: tunnels count for outer and inner conversations, ICMP quo
     return i >= 0 && f.protocols.slice(i).some((p) => p === 'udp' || p === 'tcp');
   }));
   assert.ok(quoting.length > 0, 'expected some capture with ICMP errors quoting UDP/TCP');
+  // The Community ID check is not vacuous: tshark computed IDs for most conversations.
+  let ids = 0;
+  for (const n of captures) for (const c of tsharkConversations(theirs.get(pcap(n))!).convs.values()) ids += c.communityIds.size;
+  assert.ok(ids > 500, `only ${ids} Community IDs from tshark`);
 });
 
 /** One Ethernet/IPv4/UDP frame whose IPv4 total length is `ipTotal`, recorded with `capLen`

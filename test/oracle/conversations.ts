@@ -13,6 +13,8 @@ export interface ConvCount {
   /** Capture time of the first and of the last packet (ours: conn ts and ts + duration). */
   first: number;
   last: number;
+  /** Community IDs: ours from conn.log, tshark's from frames whose innermost flow this is. */
+  communityIds: Set<string>;
 }
 
 function ep(h: string, p: number): string {
@@ -26,7 +28,7 @@ export function convKey(proto: string, a: string, ap: number, b: string, bp: num
 }
 
 function add(m: Map<string, ConvCount>, k: string, pkts: number, ipBytes: number, sender: string, senderPkts: number, first: number, last: number): void {
-  const c = m.get(k) ?? { pkts: 0, ipBytes: 0, from: new Map<string, number>(), first, last };
+  const c = m.get(k) ?? { pkts: 0, ipBytes: 0, from: new Map<string, number>(), first, last, communityIds: new Set<string>() };
   if (first < c.first) c.first = first;
   if (last > c.last) c.last = last;
   c.pkts += pkts;
@@ -54,6 +56,7 @@ export async function ourConversations(path: string): Promise<OurConversations> 
     add(m, k, Number(r.orig_pkts) + Number(r.resp_pkts), Number(r.orig_ip_bytes) + Number(r.resp_ip_bytes),
       ep(String(r['id.orig_h']), op), Number(r.orig_pkts), first, last);
     add(m, k, 0, 0, ep(String(r['id.resp_h']), rp), Number(r.resp_pkts), first, last);
+    if (r.community_id !== undefined) m.get(k)!.communityIds.add(String(r.community_id));
   }
   return { convs: m, weirds: new Set(sink.get('weird').map((w) => String(w.name))) };
 }
@@ -91,7 +94,9 @@ export function tsharkConversations(t: TsharkResult): TsharkConversations {
         continue;
       }
       if (h.loneFragment) truncatedFragmentHops++;
-      add(convs, convKey(h.proto, h.src, h.sport, h.dst, h.dport), 1, h.ipBytes, ep(h.src, h.sport), 1, ts, ts);
+      const k = convKey(h.proto, h.src, h.sport, h.dst, h.dport);
+      add(convs, k, 1, h.ipBytes, ep(h.src, h.sport), 1, ts, ts);
+      if (f.communityId && h === f.hops[f.hops.length - 1] && h.depth === f.innermostIpDepth) convs.get(k)!.communityIds.add(f.communityId);
     }
   }
   return { convs, loneFragmentHops, truncatedFragmentHops, ipLenExceedsFrameHops, unpairedTransportFrames };
@@ -137,6 +142,20 @@ export function diffTimes(ours: Map<string, ConvCount>, theirs: Map<string, Conv
     if (!near(a.first, b.first) || (!k.startsWith('tcp ') && !near(a.last, b.last))) {
       out.push(`${k} ours=${a.first.toFixed(6)}..${a.last.toFixed(6)} tshark=${b.first.toFixed(6)}..${b.last.toFixed(6)}`);
     }
+  }
+  return out.sort();
+}
+
+/** Conversations (whose totals agree) whose Community IDs in conn.log are not the ones tshark
+ *  computed for the frames where this conversation is the innermost flow. */
+export function diffCommunityIds(ours: Map<string, ConvCount>, theirs: Map<string, ConvCount>): string[] {
+  const out: string[] = [];
+  for (const [k, a] of ours) {
+    const b = theirs.get(k);
+    if (!b || a.pkts !== b.pkts) continue;
+    if (b.communityIds.size === 0) continue;
+    const same = a.communityIds.size === b.communityIds.size && [...b.communityIds].every((id) => a.communityIds.has(id));
+    if (!same) out.push(`${k} ours=${[...a.communityIds].sort().join(',')} tshark=${[...b.communityIds].sort().join(',')}`);
   }
   return out.sort();
 }

@@ -20,6 +20,8 @@ export const FIELDS = [
   'icmp.type', 'icmpv6.type', '_ws.malformed',
   // Expert infos: an IPv4 total length / IPv6 payload length beyond the frame's wire length.
   'ip.bogus_ip_length', 'ipv6.plen_exceeds_framing',
+  // Community ID v1 of the frame's innermost flow (post-dissector, enabled below).
+  'communityid',
 ] as const;
 
 export interface TsharkIp {
@@ -68,6 +70,11 @@ export interface TsharkFrame {
   /** An IP header in this frame claims more bytes than the frame had on the wire (Zeek drops
    *  such a packet with truncated_IP_len before looking inside). */
   ipLenExceedsFrame: boolean;
+  /** tshark's Community ID for the frame's innermost flow, if it computed one. */
+  communityId: string;
+  /** Depth of the innermost IP layer the walk reached (-1: none); the Community ID belongs to
+   *  the last hop only when that hop sits on this layer. */
+  innermostIpDepth: number;
 }
 
 export interface TsharkResult {
@@ -93,7 +100,7 @@ export function tsharkAvailable(): boolean {
 }
 
 function tsharkArgs(path: string): string[] {
-  const args = ['-n', '-r', path, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=|', '-E', 'quote=n'];
+  const args = ['-n', '-r', path, '--enable-protocol', 'communityid', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=|', '-E', 'quote=n'];
   for (const f of FIELDS) args.push('-e', f);
   return args;
 }
@@ -173,8 +180,9 @@ function parseFrame(line: string): TsharkFrame {
     || tcp.sp.length !== nt || tcp.dp.length !== nt || udp.sp.length !== nu || udp.dp.length !== nu
     || sctp.sp.length !== ns || sctp.dp.length !== ns;
   const hops: TsharkHop[] = [];
+  let depth = -1;
   if (!unpaired) {
-    let i4 = 0, i6 = 0, it = 0, iu = 0, is = 0, ifh = 0, depth = -1;
+    let i4 = 0, i6 = 0, it = 0, iu = 0, is = 0, ifh = 0;
     let cur: TsharkIp | undefined;
     for (let pi = 0; pi < layers.length; pi++) {
       const p = layers[pi];
@@ -225,6 +233,8 @@ function parseFrame(line: string): TsharkFrame {
     icmp: get('icmp.type') !== '' || get('icmpv6.type') !== '',
     malformed: get('_ws.malformed') !== '' && get('_ws.malformed') !== undefined,
     ipLenExceedsFrame: get('ip.bogus_ip_length') !== '' || get('ipv6.plen_exceeds_framing') !== '',
+    communityId: get('communityid') ?? '',
+    innermostIpDepth: depth,
   };
 }
 
