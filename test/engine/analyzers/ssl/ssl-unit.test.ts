@@ -97,6 +97,25 @@ test('JA3 of the salesforce/ja3 README vector', () => {
   assert.equal(ja3(h), 'ada70206e40642a3e4461f35503241d5');
 });
 
+test('JA3 and JA4 of a published Chrome 143 hello (ECH, X25519MLKEM768, ALPS 0x44cd), GREASE removed', () => {
+  // Values published with the hello by a fingerprinting service: ja3_text/ja3_hash, ja4, ja4_ro.
+  const ciphers = [0x5a5a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035];
+  const sig = [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601];
+  const exts = [
+    ext(0xdada), ext(0x002d, Buffer.from([1, 1])), ext(0x0033, Buffer.from([0, 0])), ext(0x0010, alpn(['h2', 'http/1.1'])),
+    ext(0xfe0d, Buffer.alloc(10)), ext(0x0017), ext(0x44cd, Buffer.from([0, 3, 2, 0x68, 0x32])), ext(0x0000, sni('tls.example')),
+    ext(0x000b, Buffer.from([1, 0])), ext(0x000a, list16([0x6a6a, 4588, 29, 23, 24])), ext(0x002b, list16([0x8a8a, 0x0304, 0x0303], 1)),
+    ext(0xff01, Buffer.from([0])), ext(0x0023), ext(0x0012), ext(0x0005, Buffer.from([1, 0, 0, 0, 0])), ext(0x000d, list16(sig)),
+    ext(0x001b, Buffer.from([2, 0, 2])), ext(0xbaba, Buffer.from([0])),
+  ];
+  const body = clientHelloBody(0x0303, ciphers, exts);
+  const h = parseClientHello(body, 0, body.length)!;
+  assert.equal(ja3String(h), '771,4865-4866-4867-49195-49199-49196-49200-52393-52392-49171-49172-156-157-47-53,45-51-16-65037-23-17613-0-11-10-43-65281-35-18-5-13-27,4588-29-23-24,0');
+  assert.equal(ja3(h), '98487aa16281980e7d1120d399efb6a4');
+  assert.equal(ja4(h), 't13d1516h2_8daaf6152771_d8a2da3f94cd');
+  assert.equal(h.ech, true);
+});
+
 // ---- through the engine ----
 
 const C = '10.1.1.1', S = '10.2.2.2';
