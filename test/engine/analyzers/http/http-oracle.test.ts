@@ -52,20 +52,23 @@ for (const file of CAPTURES) {
   test(`http.log matches tshark: ${file}`, async () => {
     const { sink } = await run(pcap(file), { analyzers: [HTTP_ANALYZER] });
     const http = sink.get('http');
-    // Requests: client port, method, host, uri (decoded like Zeek), user agent.
-    const theirs = tshark(file, 'http.request', ['tcp.srcport', 'http.request.method', 'http.host', 'http.request.uri', 'http.user_agent'])
-      .map(([p, m, h, u, ua]) => [p, m, h, logText(unescapeUri(u)), ua].join('|'));
+    // One tuple per transaction: the request (client port, method, host, uri decoded like
+    // Zeek, user agent) with the status of the last response tshark pairs with it
+    // (http.request_in) and its last 1xx code: Zeek's status_code and info_code (a 101
+    // Switching Protocols is both, as in Zeek).
+    const final = new Map<string, string>(), info = new Map<string, string>();
+    for (const [code, reqIn] of tshark(file, 'http.response', ['http.response.code', 'http.request_in'])) {
+      final.set(reqIn, code);
+      if (Number(code) < 200) info.set(reqIn, code);
+    }
+    const theirs = tshark(file, 'http.request', ['frame.number', 'tcp.srcport', 'http.request.method', 'http.host', 'http.request.uri', 'http.user_agent'])
+      .map(([fr, p, m, h, u, ua]) => [p, m, h, logText(unescapeUri(u)), ua, final.get(fr) ?? '', info.get(fr) ?? ''].join('|'));
     const ours = http.filter((r) => r.method !== undefined)
-      .map((r) => [r['id.orig_p'], r.method, r.host ?? '', r.uri, r.user_agent ?? ''].join('|'));
-    assert.deepEqual(sorted(ours), sorted(theirs), 'requests');
-    // Final responses (and 1xx as info_code).
-    const codes = tshark(file, 'http.response', ['tcp.dstport', 'http.response.code']);
-    const theirFinal = codes.filter(([, c]) => Number(c) >= 200).map(([p, c]) => `${p}|${c}`);
-    const ourFinal = http.filter((r) => r.status_code !== undefined && Number(r.status_code) >= 200).map((r) => `${r['id.orig_p']}|${r.status_code}`);
-    assert.deepEqual(sorted(ourFinal), sorted(theirFinal), 'responses');
-    const theirInfo = codes.filter(([, c]) => Number(c) < 200).map(([p, c]) => `${p}|${c}`);
-    const ourInfo = http.filter((r) => r.info_code !== undefined).map((r) => `${r['id.orig_p']}|${r.info_code}`);
-    assert.deepEqual(sorted(ourInfo), sorted(theirInfo), '1xx responses');
+      .map((r) => [r['id.orig_p'], r.method, r.host ?? '', r.uri, r.user_agent ?? '', r.status_code ?? '', r.info_code ?? ''].join('|'));
+    assert.deepEqual(sorted(ours), sorted(theirs), 'transactions');
+    // Responses tshark could not pair with a request must be ours without a method.
+    const unpaired = tshark(file, 'http.response && !http.request_in', ['tcp.dstport', 'http.response.code']).map(([p, c]) => `${p}|${c}`);
+    assert.deepEqual(sorted(http.filter((r) => r.method === undefined).map((r) => `${r['id.orig_p']}|${r.status_code}`)), sorted(unpaired), 'responses without request');
     if (file.startsWith('http2-')) assert.equal(http.length, 0, 'HTTP/2 prior knowledge is not HTTP/1.x');
   });
 }
