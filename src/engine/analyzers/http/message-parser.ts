@@ -109,8 +109,9 @@ export class MessageParser {
           return;
         default: {
           // A line-oriented state.
-          let nl = buf.indexOf(10, off);
-          if (nl >= end) nl = -1;
+          // Search this delivery only: `buf` may be a large capture window extending past `end`.
+          let nl = buf.subarray(off, end).indexOf(10);
+          if (nl >= 0) nl += off;
           if (nl < 0) {
             this.keepPartial(buf, off, end);
             return;
