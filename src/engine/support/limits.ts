@@ -52,30 +52,6 @@ export const LIMITS = {
   maxConnections: 1_000_000,
   /** Tunnels tracked at once. */
   maxTunnels: 65536,
-  /** Questions per DNS message before it is taken for non-DNS traffic (Zeek's dns_max_queries:
-   *  port 53 carries much that is not DNS; real messages ask one question, mDNS a handful). */
-  dnsMaxQueries: 25,
-  /** Answer records summarised per DNS message. A 64 KiB message holds at most ~5900 RRs; real
-   *  answers (even AXFR messages) stay far below this, which caps work and log-line size. */
-  dnsMaxAnswers: 1000,
-  /** Characters of a decoded DNS name (Zeek's 512-byte name buffer; RFC 1035 §2.3.4 allows 255
-   *  octets on the wire, NetBIOS names with long labels a little more). */
-  dnsMaxNameChars: 512,
-  /** Compression pointers followed within one DNS name. Pointers may only point backwards
-   *  (RFC 1035 §4.1.4), which ends loops, but a chain of 2-byte pointers could still cost a
-   *  jump per two bytes of message for every name; real names need one or two. */
-  dnsMaxNamePointers: 32,
-  /** Unmatched DNS queries or replies queued per transaction id (Zeek's DNS::max_pending_msgs);
-   *  past it they are logged unanswered (weird dns_unmatched_msg_quantity). */
-  dnsMaxPendingMsgs: 50,
-  /** Transaction ids with unmatched messages per connection (Zeek's
-   *  DNS::max_pending_query_ids); past it all pending are logged (weird
-   *  dns_unmatched_query_id_quantity). */
-  dnsMaxPendingQueryIds: 50,
-  /** Answers held per connection by replies still waiting for their query. Zeek has no such
-   *  bound; without it a stream of unsolicited 64 KiB replies would be held in memory up to the
-   *  queue limits above (~2600 replies). Past it the waiting replies are logged unmatched. */
-  dnsMaxPendingAnswers: 10_000,
   /** Bytes one TLS handshake message may span while it is reassembled across records. A
    *  Certificate message with a long chain reaches tens of KiB; the 24-bit length field would
    *  allow 16 MiB. Longer messages are skipped (weird SSL_handshake_message_too_large). */
@@ -142,6 +118,10 @@ export const LIMITS = {
    *  DNS::max_pending_query_ids); past it all pending are logged (weird
    *  dns_unmatched_query_id_quantity). */
   dnsMaxPendingQueryIds: 50,
+  /** Answers held per connection by replies still waiting for their query. Zeek has no such
+   *  bound; without it a stream of unsolicited 64 KiB replies would be held in memory up to the
+   *  queue limits above (~2600 replies). Past it the waiting replies are logged unmatched. */
+  dnsMaxPendingAnswers: 10_000,
 } as const;
 
 export type Limits = typeof LIMITS;
