@@ -31,7 +31,10 @@ const { values: args } = parseArgs({
     'hang-ms': { type: 'string' },
     'heap-every': { type: 'string', default: '2000' },
     'heap-growth-mb': { type: 'string', default: '64' },
+    /** Worker heap limit: a case growing past it kills the worker and is reported as a crash. */
     'max-heap-mb': { type: 'string', default: '1024' },
+    /** heapUsed right after a case (its records still held) above this is a failure. */
+    'max-case-heap-mb': { type: 'string', default: '384' },
     'per-signature': { type: 'string', default: '3' },
     out: { type: 'string', default: join(ROOT, '.tmp', 'fuzz-failures') },
     /** Progress once a minute instead of every 5 s. */
@@ -62,7 +65,7 @@ function inputExt(buf: Buffer, capture: string): string {
 async function replay(id: string): Promise<number> {
   const { capture, seed, index } = parseCaseId(id);
   const c = makeCase(corpus, capture, seed, index);
-  console.log(`case ${c.id}: ${c.buf.length} bytes, ops [${c.ops.join(' ')}], checksums=${c.checksums}, chunks=${c.chunkMode}`);
+  console.log(`case ${c.id}: ${c.buf.length} bytes, ops [${c.ops.join(' ')}], checksums=${c.checksums}, ${c.viaFile ? 'file' : `stream chunks=${c.chunkMode}`}`);
   const stem = fileStem(capture, seed, index);
   console.log(`input written to ${write(`${stem}.${inputExt(c.buf, capture)}`, c.buf)}`);
   const { summary } = await runInput(c.buf, c);
@@ -113,7 +116,7 @@ function recordFailure(kind: string, capture: string, seed: number, index: numbe
     `kind: ${kind}`,
     `detail: ${detail}`,
     `ops: ${(ops ?? c.ops).join(' ')}`,
-    `checksums: ${c.checksums}, chunks: ${c.chunkMode}`,
+    `checksums: ${c.checksums}, ${c.viaFile ? 'read from a file' : `streamed, chunks: ${c.chunkMode}`}`,
     `input: ${input} (${c.buf.length} bytes)`,
     `signature: ${sig}`,
     '',
@@ -135,6 +138,7 @@ async function main(): Promise<number> {
   const budget = Number(args['budget-ms']);
   const hangMs = Number(args['hang-ms'] ?? Math.max(10_000, budget * 5));
   const heapEvery = Number(args['heap-every']);
+  const maxCaseHeap = Number(args['max-case-heap-mb']) * 1024 * 1024;
   const growthBytes = Number(args['heap-growth-mb']) * 1024 * 1024;
   const captures = args.capture ? [args.capture] : [...corpus.names];
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Error('--seed must be a non-negative integer');
@@ -148,15 +152,19 @@ async function main(): Promise<number> {
   let slowest = 0;
   let slowestId = '';
   const t0 = performance.now();
-  let lastReport = t0;
+  /** Case in flight per job, and since when: shown by the progress line, so a stall names itself. */
+  const inFlight = new Map<number, { id: string; since: number }>();
   const report = () => {
     const s = (performance.now() - t0) / 1000;
-    const line = `fuzz: ${done}/${count} cases in ${s.toFixed(1)} s, ${(done / s).toFixed(0)} cases/s, ${notCapture} not-a-capture, `
+    let line = `fuzz: ${done}/${count} cases in ${s.toFixed(1)} s, ${(done / s).toFixed(0)} cases/s, ${notCapture} not-a-capture, `
       + `slowest ${slowest.toFixed(0)} ms CPU (${slowestId}), ${failures} failures (${signatures.size} distinct)`;
+    const now = performance.now();
+    const stuck = [...inFlight.values()].filter((f) => now - f.since > 5000).map((f) => `${f.id} for ${((now - f.since) / 1000).toFixed(0)} s`);
+    if (stuck.length > 0) line += `; in flight: ${stuck.join(', ')}`;
     console.log(line);
   };
 
-  async function job(): Promise<void> {
+  async function job(jobNo: number): Promise<void> {
     const worker = new CaseWorker({ pcapsDir: PCAPS, maxHeapMb: Number(args['max-heap-mb']) });
     let baseline: number | null = null;
     let sinceHeap = 0;
@@ -168,7 +176,9 @@ async function main(): Promise<number> {
         const capture = captures[i % captures.length];
         // The watchdog uses wall time, generous because a loaded machine inflates it; the budget
         // itself is checked against the case's CPU time below.
+        inFlight.set(jobNo, { id: caseId(capture, seed, i), since: performance.now() });
         const r: TaskResult = await worker.run({ kind: 'case', capture, seed, index: i }, hangMs);
+        inFlight.delete(jobNo);
         done++;
         if (r.status === 'hang') recordFailure('hang', capture, seed, i, `no result after ${r.ms.toFixed(0)} ms wall time (budget ${budget} ms); worker killed`);
         else if (r.status === 'crash') recordFailure('crash', capture, seed, i, `worker died: ${r.error.message}`, r.error);
@@ -176,6 +186,7 @@ async function main(): Promise<number> {
           const sm = r.summary;
           if (sm.status === 'not-a-capture') notCapture++;
           if (sm.status === 'error' || sm.status === 'bad-output') recordFailure(sm.status, capture, seed, i, sm.error?.message ?? '', sm.error, r.ops);
+          else if (sm.heapUsed > maxCaseHeap) recordFailure('memory', capture, seed, i, `heapUsed ${(sm.heapUsed / 1048576).toFixed(0)} MB after the case (${r.bytes} bytes in)`, undefined, r.ops);
           else if (budgetMs(sm) > budget) recordFailure('slow', capture, seed, i, `${budgetMs(sm).toFixed(0)} ms CPU > budget ${budget} ms (${sm.ms.toFixed(0)} ms wall, ${r.bytes} bytes)`, undefined, r.ops);
           if (budgetMs(sm) > slowest) { slowest = budgetMs(sm); slowestId = caseId(capture, seed, i); }
         }
@@ -192,15 +203,18 @@ async function main(): Promise<number> {
             }
           }
         }
-        const now = performance.now();
-        if (now - lastReport > (args.quiet ? 60_000 : 5000)) { lastReport = now; report(); }
       }
     } finally {
       await worker.kill();
     }
   }
 
-  await Promise.all(Array.from({ length: jobs }, () => job()));
+  const ticker = setInterval(report, args.quiet ? 60_000 : 5000);
+  try {
+    await Promise.all(Array.from({ length: jobs }, (_, k) => job(k)));
+  } finally {
+    clearInterval(ticker);
+  }
   report();
   if (signatures.size > 0) {
     console.log('\ndistinct failures (count, first replay id, signature):');

@@ -4,9 +4,10 @@
  * under a watchdog, so a hang (even a synchronous infinite loop) or a heap blow-up is caught and
  * named instead of freezing or killing the harness.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { Worker, threadId } from 'node:worker_threads';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { analyze } from '../../src/engine/pipeline.js';
@@ -72,6 +73,8 @@ export interface RunOptions {
   checksums: ChecksumMode;
   chunkMode: ChunkMode;
   chunkSeed: number;
+  /** Write the bytes to a temporary file and analyse the path (the file reader) instead of a stream. */
+  viaFile?: boolean;
 }
 
 function errorInfo(e: unknown): ErrorInfo {
@@ -143,8 +146,13 @@ export async function runInput(buf: Buffer, opts: RunOptions, checkOutput = true
   let status: RunStatus = 'ok';
   let error: ErrorInfo | undefined;
   let packets = 0, readerRecords = 0, stoppedEarly = false, gzip = false;
+  let path: string | undefined;
   try {
-    const res = await analyze(streamOf(chunksOf(buf, opts.chunkMode, opts.chunkSeed)), sink, {
+    if (opts.viaFile) {
+      path = join(tmpdir(), `capdex-robustness-${process.pid}-${threadId}.bin`);
+      writeFileSync(path, buf);
+    }
+    const res = await analyze(path ?? streamOf(chunksOf(buf, opts.chunkMode, opts.chunkSeed)), sink, {
       engine: { checksums: opts.checksums },
     });
     packets = res.stats.packets;
@@ -154,6 +162,8 @@ export async function runInput(buf: Buffer, opts: RunOptions, checkOutput = true
   } catch (e) {
     if (e instanceof NotACaptureError) status = 'not-a-capture';
     else { status = 'error'; error = errorInfo(e); }
+  } finally {
+    if (path) rmSync(path, { force: true });
   }
   const ms = performance.now() - t0;
   const cpuMs = c0 < 0 ? -1 : threadCpuMs() - c0;

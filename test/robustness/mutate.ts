@@ -402,6 +402,8 @@ export interface MutatedCase {
   checksums: ChecksumMode;
   chunkMode: ChunkMode;
   chunkSeed: number;
+  /** Read from a file path (the engine's file reader) instead of a stream. */
+  viaFile: boolean;
 }
 
 /** Most any operator may grow a file; bound it so splicing/duplicating stays small. */
@@ -681,7 +683,9 @@ export function makeCase(corpus: Corpus, capture: string, seed: number, index: n
   const checksums: ChecksumMode = cs < 2 ? 'mark' : cs < 3 ? 'strict' : 'off';
   const cm = rng.int(10);
   const chunkMode: ChunkMode = cm < 7 ? 'whole' : cm < 9 ? 'medium' : 'small';
-  return { id, capture, seed, index, buf, ops: c.ops, checksums, chunkMode, chunkSeed: rng.u32() };
+  // Decided by a separate hash, so adding this did not change the bytes of existing case ids.
+  const viaFile = Rng.fromString(id + '#file').u32() % 8 === 0;
+  return { id, capture, seed, index, buf, ops: c.ops, checksums, chunkMode, chunkSeed: rng.u32(), viaFile };
 }
 
 /** The chunks a case's bytes are streamed in (exercises records split across reads). */
