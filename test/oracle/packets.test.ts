@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allCaptures, pcap } from '../helpers.js';
+import { allCaptures, pcap, run } from '../helpers.js';
 import { readCapture } from '../../src/engine/capture/source.js';
 import type { FrameSink } from '../../src/engine/capture/frame-sink.js';
 import { tshark, tsharkAll, tsharkAvailable, type TsharkFrame, type TsharkResult } from './tshark.js';
@@ -61,7 +61,7 @@ function fmtUsec(u: bigint): string {
  *
  * | capture                            | tshark                                   | we                                           |
  * |------------------------------------|------------------------------------------|----------------------------------------------|
- * | bad-unsupported-linktype-281.pcap  | refuses the whole file ("network type     | read every record (the engine reports         |
+ * | bad-unsupported-linktype-281.pcap  | refuses the whole file ("network type     | read every record (the engine reports it once |
  * |                                    | 281 unknown or unsupported")             | unsupported_link_type per frame); compared to |
  * |                                    |                                          | tshark reading a copy relabelled Ethernet     |
  * | bad-cut-short-last-record.pcap     | prints frame 1, then fails ("cut short   | frame 1 too, then a truncated_capture_record  |
@@ -164,6 +164,13 @@ test('bad-unsupported-linktype-281.pcap: tshark refuses it; we read every record
   const asEthernet = await tshark(relabelled);
   assert.equal(asEthernet.exitCode, 0, asEthernet.stderr);
   compareFrames(name, our, asEthernet.frames);
+  // The engine says why nothing came of them: one unsupported_link_type weird naming 281.
+  const { sink, result } = await run(pcap(name));
+  assert.equal(result.stats.packets, our.frames.length);
+  const weirds = sink.get('weird').filter((w) => w.name === 'unsupported_link_type');
+  assert.equal(weirds.length, 1);
+  assert.equal(weirds[0].addl, '281');
+  assert.deepEqual(sink.get('conn'), []);
 });
 
 test('bad-cut-short-last-record.pcap: one frame (old-format swapped lengths), then the cut is a weird', { skip: !available }, async () => {
