@@ -61,9 +61,10 @@ function fmtUsec(u: bigint): string {
  *
  * | capture                            | tshark                                   | we                                           |
  * |------------------------------------|------------------------------------------|----------------------------------------------|
- * | bad-unsupported-linktype-281.pcap  | refuses the whole file ("network type     | read every record (the engine reports it once |
- * |                                    | 281 unknown or unsupported")             | unsupported_link_type per frame); compared to |
- * |                                    |                                          | tshark reading a copy relabelled Ethernet     |
+ * | bad-unsupported-linktype-281.pcap  | refuses the whole file ("network type     | read every record; the engine logs one        |
+ * |                                    | 281 unknown or unsupported")             | unsupported_link_type weird (addl 281) and no |
+ * |                                    |                                          | connection. Frames compared to tshark reading |
+ * |                                    |                                          | a copy relabelled as Ethernet                 |
  * | bad-cut-short-last-record.pcap     | prints frame 1, then fails ("cut short   | frame 1 too, then a truncated_capture_record  |
  * |                                    | in the middle of a packet"), exit 2;      | weird; its nanosecond fraction (1882137472)   |
  * |                                    | prints the fraction >= 1e9 verbatim      | is >= 1e9: carried into seconds as libpcap    |
