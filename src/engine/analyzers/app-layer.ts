@@ -124,12 +124,10 @@ class Ctx implements AnalyzerContext {
 
 export class AppLayer implements AppHooks {
   private readonly budget = new ReassemblyBudget();
-  private readonly byName = new Map<string, AnalyzerDescriptor>();
   readonly files: FileManager;
 
   constructor(readonly analyzers: readonly AnalyzerDescriptor[], readonly services: AppServices) {
     this.files = services.files ?? new FileManager({ sink: services.sink, now: services.now });
-    for (const a of analyzers) this.byName.set(a.name, a);
   }
 
   // ---- hooks from the flow table ----

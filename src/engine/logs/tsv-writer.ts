@@ -58,7 +58,9 @@ export function tsvLine(schema: LogSchema, rec: LogRecord): string {
       case 'set[string]': case 'set[addr]': case 'set[enum]': case 'vector[string]': case 'vector[addr]':
       case 'vector[count]': case 'vector[interval]': {
         const arr = v as unknown[];
-        cols.push(arr.length === 0 ? '(empty)' : arr.map((x) => (typeof x === 'number' ? String(x) : escapeTsv(String(x), true))).join(','));
+        const fmt = f.type === 'vector[interval]' ? (x: unknown) => (x as number).toFixed(6)
+          : (x: unknown) => (typeof x === 'number' ? String(x) : escapeTsv(String(x), true));
+        cols.push(arr.length === 0 ? '(empty)' : arr.map(fmt).join(','));
         break;
       }
       default:
