@@ -12,13 +12,9 @@
  */
 import type { AnalyzerContext, StreamAnalyzer } from '../analyzer.js';
 import { LIMITS } from '../../support/limits.js';
-import { parseCertificate, certMatchesHost, type X509Info } from '../x509/x509.js';
-import { X509_LOG, x509Record } from '../x509/x509-log.js';
-import { cipherName } from './cipher-names.js';
-import { HRR_RANDOM, SSLv2, TLSv12, TLSv13, alertName, curveName, historyLetter, isHelloVersion, isRecordVersion, versionName } from './consts.js';
-import { ja3, ja3s, ja4 } from './fingerprints.js';
+import { SSLv2, historyLetter, isHelloVersion, isRecordVersion } from './consts.js';
 import { type ClientHello, parseClientHello, parseServerHello, parseV2ClientHello } from './hello.js';
-import { SSL_LOG } from './ssl-log.js';
+import { SslSession } from './ssl-session.js';
 
 const CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23, CT_HEARTBEAT = 24;
 const HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_SERVER_KEY_EXCHANGE = 12, HS_CLIENT_KEY_EXCHANGE = 16;
@@ -38,38 +34,16 @@ export class SslAnalyzer implements StreamAnalyzer {
   private recordLayer = UNKNOWN;
   private stopped = false;
   private confirmed = false;
-  private established = false;
-  private logged = false;
   /** The ClientHello came from the responder: roles are swapped (Zeek's ssl_connection_flipped). */
   private flipped = false;
   private helloSeen = false;
 
-  // ssl.log state (Zeek's SSL::Info)
-  private ts: number | undefined;
-  private versionNum: number | undefined;
-  private version: string | undefined;
-  private cipher: string | undefined;
-  private curve: string | undefined;
-  private serverName: string | undefined;
-  private sessionId: string | undefined;
-  private resumed = false;
-  private ticketEmptySession = false;
-  private clientKeyExchangeSeen = false;
-  private clientPskSeen = false;
-  private lastAlert: string | undefined;
-  private nextProtocol: string | undefined;
-  private history = '';
-  private hrrSeen = false;
-  private certSeen = false;
-  private serverChain: X509Info[] = [];
-  private clientChain: X509Info[] = [];
-  private loggedCerts = new Set<string>();
-  private ja3: string | undefined;
-  private ja3s: string | undefined;
-  private ja4: string | undefined;
-  private ech: boolean | undefined;
+  /** ssl.log / x509.log state. */
+  private readonly s: SslSession;
 
-  constructor(private readonly ctx: AnalyzerContext) {}
+  constructor(private readonly ctx: AnalyzerContext) {
+    this.s = new SslSession(ctx);
+  }
 
   data(isOrig: boolean, buf: Buffer, off: number, len: number): void {
     const side = isOrig ? 0 : 1;
@@ -143,7 +117,7 @@ export class SslAnalyzer implements StreamAnalyzer {
 
   done(): void {
     this.stopped = true;
-    this.writeLog();
+    this.s.write();
   }
 
   // ---- record layer ----
@@ -154,25 +128,8 @@ export class SslAnalyzer implements StreamAnalyzer {
     this.ctx.violation(reason);
   }
 
-  private session(): void {
-    if (this.ts === undefined) this.ts = this.ctx.now();
-  }
-
-  private addHistory(isClient: boolean, letter: string): void {
-    if (this.history.length >= LIMITS.sslMaxHistory) return;
-    this.history += isClient ? letter.toUpperCase() : letter;
-    if (this.history.length === LIMITS.sslMaxHistory) this.ctx.weird('SSL_max_ssl_history_length_reached');
-  }
-
-  /** Zeek's determine_state: application data starts encryption once TLS 1.3 (or anything not
-   *  known to be older) was negotiated. */
-  private tls13Like(): boolean {
-    const v = this.versionNum;
-    return v === undefined || !(v === SSLv2 || (v >= 0x0300 && v <= TLSv12));
-  }
-
   private isCiphertext(side: number, type: number): boolean {
-    return this.encrypted[side] || (type === CT_APPDATA && this.tls13Like());
+    return this.encrypted[side] || (type === CT_APPDATA && this.s.tls13Like());
   }
 
   private tlsRecord(isOrig: boolean, type: number, b: Buffer, s: number, e: number): void {
@@ -182,28 +139,24 @@ export class SslAnalyzer implements StreamAnalyzer {
       this.ciphertext();
       return;
     }
-    this.session();
+    this.s.start();
     const isClient = isOrig !== this.flipped;
     switch (type) {
       case CT_CCS:
-        this.addHistory(isClient, 'i');
-        if (isClient && this.ticketEmptySession && !this.clientKeyExchangeSeen) this.resumed = true;
+        this.s.changeCipherSpec(isClient);
         this.encrypted[side] = true;
         return;
       case CT_ALERT:
-        for (let q = s; q + 2 <= e; q += 2) {
-          this.addHistory(isClient, 'l');
-          this.lastAlert = alertName(b[q + 1]);
-        }
+        for (let q = s; q + 2 <= e; q += 2) this.s.alert(isClient, b[q + 1]);
         return;
       case CT_HANDSHAKE:
         this.handshakeBytes(isOrig, b, s, e);
         return;
       case CT_APPDATA:
-        if (this.version !== undefined && !this.established) this.ctx.weird('ssl_early_application_data');
+        if (this.s.version !== undefined && !this.s.established) this.ctx.weird('ssl_early_application_data');
         return;
       case CT_HEARTBEAT:
-        this.addHistory(isClient, 'b');
+        this.s.addHistory(isClient, 'b');
         return;
       default:
         this.fail(`unknown SSL record type (${type}) from ${isOrig ? 'originator' : 'responder'}`);
@@ -211,10 +164,10 @@ export class SslAnalyzer implements StreamAnalyzer {
   }
 
   private ciphertext(): void {
-    if (this.encrypted[0] && this.encrypted[1] && !this.established) {
-      this.established = true;
-      this.session();
-      this.writeLog();
+    if (this.encrypted[0] && this.encrypted[1] && !this.s.established) {
+      this.s.established = true;
+      this.s.start();
+      this.s.write();
       this.stopped = true; // SSL::disable_analyzer_after_detection
       this.pending = [undefined, undefined];
       this.hsPending = [undefined, undefined];
@@ -237,36 +190,32 @@ export class SslAnalyzer implements StreamAnalyzer {
         return;
       }
     }
-    this.session();
+    this.s.start();
     switch (msg) {
       case 1: {
         const h = parseV2ClientHello(b, p + 3, end);
         if (!h) { this.ctx.weird('SSL_malformed_client_hello'); return; }
-        this.addHistory(true, 'c');
+        this.s.addHistory(true, 'c');
         this.clientHello(h);
         return;
       }
       case 4: { // SERVER-HELLO: session-id-hit, cert type, version, lengths
-        if (end - p < 11) { this.ctx.weird('SSL_malformed_server_hello'); return; }
+        if (end - p < 13) { this.ctx.weird('SSL_malformed_server_hello'); return; }
         const version = b.readUInt16BE(p + 5);
         const certLen = b.readUInt16BE(p + 7);
         const ciphLen = b.readUInt16BE(p + 9);
         const q = p + 13;
         if (version !== SSLv2 || q + certLen + ciphLen > end) { this.fail(`Invalid version in SSL server hello. Version: ${version}`); return; }
-        this.addHistory(false, 's');
-        if (this.versionNum === undefined) { this.versionNum = version; this.version = versionName(version); }
-        if (ciphLen >= 3) {
-          const c = (b[q + certLen] << 16) | (b[q + certLen + 1] << 8) | b[q + certLen + 2];
-          this.cipher = cipherName(c);
-        }
-        if (!this.confirmed) { this.confirmed = true; this.ctx.confirm(); }
-        if (certLen > 0) this.certificates(false, [Buffer.from(b.subarray(q, q + certLen))]);
+        const c = q + certLen;
+        this.s.v2ServerHello(version, ciphLen >= 3 ? (b[c] << 16) | (b[c + 1] << 8) | b[c + 2] : undefined);
+        this.confirm();
+        if (certLen > 0) this.s.certificates(false, [b.subarray(q, q + certLen)]);
         return;
       }
       case 2: // CLIENT-MASTER-KEY: both sides encrypt from here on
         this.encrypted[0] = this.encrypted[1] = true;
-        this.established = true;
-        this.writeLog();
+        this.s.established = true;
+        this.s.write();
         this.stopped = true;
         return;
       case 0:
@@ -314,7 +263,7 @@ export class SslAnalyzer implements StreamAnalyzer {
   private message(isOrig: boolean, type: number, b: Buffer, s: number, e: number): void {
     if (type === HS_CLIENT_HELLO && !this.helloSeen && !isOrig) {
       this.flipped = true;
-      this.history += '^';
+      this.s.flipped();
     }
     if (type === HS_CLIENT_HELLO || type === HS_SERVER_HELLO) this.helloSeen = true;
     const isClient = isOrig !== this.flipped;
@@ -330,120 +279,31 @@ export class SslAnalyzer implements StreamAnalyzer {
         const h = parseServerHello(b, s, e);
         if (!h) { this.ctx.weird('SSL_malformed_server_hello'); break; }
         if (!isHelloVersion(h.version)) { this.fail(`unsupported server SSL version 0x${h.version.toString(16).padStart(4, '0')}`); return; }
-        // Extension events come first in Zeek: supported_versions overrides the hello version.
-        if (h.selectedVersion !== undefined) { this.versionNum = h.selectedVersion; this.version = versionName(h.selectedVersion); }
-        if (h.keyShareGroup !== undefined) this.curve = curveName(h.keyShareGroup);
-        if (h.alpn.length > 0) this.nextProtocol = h.alpn[0];
-        if (h.psk && this.clientPskSeen) this.resumed = true;
-        if (this.versionNum === undefined) { this.versionNum = h.version; this.version = versionName(h.version); }
-        this.cipher = cipherName(h.cipher);
-        if (h.random.equals(HRR_RANDOM)) this.hrrSeen = true;
-        const v = this.versionNum;
-        if (this.sessionId !== undefined && this.sessionId !== '' && this.sessionId === h.sessionId && Math.floor(v / 0xff) !== 0x7f && v !== TLSv13) this.resumed = true;
-        this.ja3s = ja3s(h);
-        if (!this.confirmed) { this.confirmed = true; this.ctx.confirm(); }
+        this.s.serverHello(h);
+        this.confirm();
         break;
       }
       case HS_CERTIFICATE:
-        if (!this.tls13Like()) this.certificateMessage(isClient, b, s, e);
+        if (!this.s.tls13Like()) this.s.certificateMessage(isClient, b, s, e);
         break;
       case HS_SERVER_KEY_EXCHANGE:
-        // ECDHE ServerECDHParams: curve_type named_curve(3), NamedCurve (RFC 8422 §5.4).
-        if (this.cipher !== undefined && /_ECDHE_|_ECDH_ANON_/.test(this.cipher) && e - s >= 3 && b[s] === 3) this.curve = curveName(b.readUInt16BE(s + 1));
+        this.s.serverKeyExchange(b, s, e);
         break;
       case HS_CLIENT_KEY_EXCHANGE:
-        if (isClient) this.clientKeyExchangeSeen = true;
+        if (isClient) this.s.clientKeyExchange();
         break;
     }
-    if (type === HS_SERVER_HELLO && this.hrrSeen) {
-      this.addHistory(isClient, 'j');
-      this.hrrSeen = false;
-    } else this.addHistory(isClient, historyLetter(type));
+    this.s.addHistory(isClient, type === HS_SERVER_HELLO ? this.s.serverHelloLetter() : historyLetter(type));
   }
 
   private clientHello(h: ClientHello): void {
-    if (h.sessionId !== '') {
-      this.sessionId = h.sessionId;
-      this.ticketEmptySession = false;
-    } else if (h.ticket) this.ticketEmptySession = true;
-    if (h.psk) this.clientPskSeen = true;
-    if (h.serverNames.length > 0) {
-      this.serverName = h.serverNames[0];
-      if (h.serverNames.length > 1) this.ctx.weird('SSL_many_server_names', h.serverNames.join(','));
-    }
-    this.ech = h.ech;
-    if (!h.v2) {
-      this.ja3 = ja3(h);
-      this.ja4 = ja4(h);
-    }
-    if (!this.confirmed) { this.confirmed = true; this.ctx.confirm(); }
+    this.s.clientHello(h);
+    this.confirm();
   }
 
-  /** Certificate message, TLS <= 1.2 form: a 24-bit list length, then 24-bit length + DER each. */
-  private certificateMessage(isOrig: boolean, b: Buffer, s: number, e: number): void {
-    if (e - s < 3) { this.ctx.weird('SSL_malformed_certificate'); return; }
-    const listEnd = s + 3 + ((b[s] << 16) | (b[s + 1] << 8) | b[s + 2]);
-    if (listEnd > e) { this.ctx.weird('SSL_malformed_certificate'); return; }
-    const ders: Buffer[] = [];
-    for (let q = s + 3; q + 3 <= listEnd; ) {
-      const n = (b[q] << 16) | (b[q + 1] << 8) | b[q + 2];
-      if (q + 3 + n > listEnd) { this.ctx.weird('SSL_malformed_certificate'); break; }
-      if (ders.length >= LIMITS.sslMaxCertificates) { this.ctx.weird('SSL_too_many_certificates'); break; }
-      ders.push(b.subarray(q + 3, q + 3 + n));
-      q += 3 + n;
-    }
-    this.certificates(isOrig, ders);
-  }
-
-  private certificates(isOrig: boolean, ders: Buffer[]): void {
-    const now = this.ctx.now();
-    const chain = isOrig ? this.clientChain : this.serverChain;
-    for (let i = 0; i < ders.length; i++) {
-      const der = ders[i];
-      this.certSeen = true;
-      // Zeek hands each certificate to the files framework: the first of a chain as the host's
-      // certificate, the others as CA certificates.
-      const f = this.ctx.files.begin({ source: 'SSL', isOrig, mimeHint: i === 0 ? 'application/x-x509-user-cert' : 'application/x-x509-ca-cert', totalBytes: der.length, depth: i });
-      f.data(der, 0, der.length);
-      f.end();
-      const info = parseCertificate(der);
-      if (!info) { this.ctx.weird('x509_certificate_parsing_failed'); continue; }
-      chain.push(info);
-      // x509.log deduplicates by (fingerprint, host_cert, client_cert) (X509::known_log_certs).
-      const key = `${info.fingerprint}:${i === 0}:${isOrig}`;
-      if (!this.loggedCerts.has(key)) {
-        this.loggedCerts.add(key);
-        this.ctx.log(X509_LOG, x509Record(now, info, i === 0, isOrig));
-      }
-    }
-  }
-
-  // ---- ssl.log ----
-
-  private writeLog(): void {
-    if (this.logged || this.ts === undefined) return;
-    this.logged = true;
-    let sniMatches: boolean | undefined;
-    if (this.serverName !== undefined && this.serverChain.length > 0) sniMatches = certMatchesHost(this.serverChain[0], this.serverName);
-    this.ctx.log(SSL_LOG, {
-      ts: this.ts,
-      ...this.ctx.connFields(),
-      version: this.version,
-      cipher: this.cipher,
-      curve: this.curve,
-      server_name: this.serverName,
-      resumed: this.resumed,
-      last_alert: this.lastAlert,
-      next_protocol: this.nextProtocol,
-      established: this.established,
-      ssl_history: this.history,
-      cert_chain_fps: this.certSeen ? this.serverChain.map((c) => c.fingerprint) : undefined,
-      client_cert_chain_fps: this.certSeen ? this.clientChain.map((c) => c.fingerprint) : undefined,
-      sni_matches_cert: sniMatches,
-      ja3: this.ja3,
-      ja3s: this.ja3s,
-      ja4: this.ja4,
-      ech: this.ech,
-    });
+  private confirm(): void {
+    if (this.confirmed) return;
+    this.confirmed = true;
+    this.ctx.confirm();
   }
 }

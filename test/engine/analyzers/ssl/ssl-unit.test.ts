@@ -222,3 +222,20 @@ test('probe: hello records yes, other bytes no, short prefixes more', () => {
   const v2 = Buffer.concat([Buffer.from([0x80, 9 + 9 + 16, 1, 3, 0]), u16(9), u16(0), u16(16), Buffer.alloc(9, 1), Buffer.alloc(16, 2)]);
   assert.equal(probeTls(v2, 0, v2.length), 'yes');
 });
+
+test('SSLv2: CLIENT-HELLO, SERVER-HELLO with a certificate, CLIENT-MASTER-KEY establishes', async () => {
+  const der = selfSignedDer();
+  const v2 = (body: Buffer) => Buffer.concat([u16(0x8000 | body.length), body]);
+  const kinds = Buffer.from([0x01, 0x00, 0x80, 0x07, 0x00, 0xc0]); // RC4_128_WITH_MD5, DES_192_EDE3_CBC_WITH_MD5
+  const hello = v2(Buffer.concat([Buffer.from([1]), u16(0x0002), u16(kinds.length), u16(0), u16(16), kinds, Buffer.alloc(16, 5)]));
+  const server = v2(Buffer.concat([Buffer.from([4, 0, 1]), u16(0x0002), u16(der.length), u16(3), u16(16), der, kinds.subarray(0, 3), Buffer.alloc(16, 6)]));
+  const cmk = v2(Buffer.concat([Buffer.from([2]), kinds.subarray(0, 3), u16(0), u16(8), u16(0), Buffer.alloc(8, 7)]));
+  const { sink } = await run(conn([hello, cmk], [server]));
+  const [s] = sink.get('ssl');
+  assert.equal(s.version, 'SSLv2');
+  assert.equal(s.cipher, 'SSLv20_CK_RC4_128_WITH_MD5');
+  assert.equal(s.ssl_history, 'Cs');
+  assert.equal(s.established, true);
+  assert.equal(s.ja3, undefined); // JA3/JA4 are defined on TLS ClientHellos only
+  assert.deepEqual(s.cert_chain_fps, [createHash('sha256').update(der).digest('hex')]);
+});
