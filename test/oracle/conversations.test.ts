@@ -7,7 +7,8 @@
  * counts them), rows summed by unordered 5-tuple — Zeek splits one 5-tuple into several
  * connections on timeouts and port reuse, summing undoes that.
  * Where a conversation's totals agree, the packets each endpoint sent must agree too, and so
- * must the time of its first packet (and of its last, for UDP and ICMP), and conn.log's
+ * must the time of its first packet (and of its last, for UDP and ICMP), UDP payload bytes
+ * (orig_bytes + resp_bytes against tshark's udp.length fields, minus 8 each), and conn.log's
  * community_id must be the Community ID tshark computes (--enable-protocol communityid) for the
  * frames where that conversation is the innermost flow.
  * tshark's: every frame's protocol stack (frame.protocols) walked layer by layer, each TCP/UDP
@@ -33,7 +34,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allCaptures, pcap } from '../helpers.js';
 import { tshark, tsharkAll, tsharkAvailable, type TsharkResult } from './tshark.js';
-import { diffCommunityIds, diffConversations, diffDirections, diffTimes, ourConversations, tsharkConversations } from './conversations.js';
+import { diffCommunityIds, diffConversations, diffDirections, diffTimes, diffUdpPayload, ourConversations, tsharkConversations } from './conversations.js';
 
 interface Difference {
   /** Why we differ from tshark on purpose. */
@@ -180,6 +181,8 @@ async function check(name: string, withBugs = true): Promise<void> {
   assert.deepEqual(diffDirections(ours.convs, their.convs), [], `${name}: packets per direction differ from tshark`);
   // And the times: first packet (conn.log ts), and for UDP/ICMP the last one (ts + duration).
   assert.deepEqual(diffTimes(ours.convs, their.convs), expected.times ?? [], `${name}: first/last packet times differ from tshark`);
+  // UDP orig_bytes + resp_bytes: the sum of the UDP length fields minus 8 each (Zeek's count).
+  assert.deepEqual(diffUdpPayload(ours.convs, their.convs), [], `${name}: UDP payload bytes differ from tshark's UDP lengths`);
   // And conn.log's community_id: tshark's Community ID post-dissector for the innermost flow.
   assert.deepEqual(diffCommunityIds(ours.convs, their.convs), expected.communityIds ?? [], `${name}: community_id differs from tshark's`);
   for (const w of expected.weirds ?? []) assert.ok(ours.weirds.has(w), `${name}: expected weird ${w}; got ${[...ours.weirds].join(', ')}`);

@@ -15,6 +15,8 @@ export interface ConvCount {
   last: number;
   /** Community IDs: ours from conn.log, tshark's from frames whose innermost flow this is. */
   communityIds: Set<string>;
+  /** UDP payload bytes (Zeek's orig_bytes + resp_bytes: the UDP length fields minus 8 each). */
+  udpPayload: number;
 }
 
 function ep(h: string, p: number): string {
@@ -28,7 +30,7 @@ export function convKey(proto: string, a: string, ap: number, b: string, bp: num
 }
 
 function add(m: Map<string, ConvCount>, k: string, pkts: number, ipBytes: number, sender: string, senderPkts: number, first: number, last: number): void {
-  const c = m.get(k) ?? { pkts: 0, ipBytes: 0, from: new Map<string, number>(), first, last, communityIds: new Set<string>() };
+  const c = m.get(k) ?? { pkts: 0, ipBytes: 0, from: new Map<string, number>(), first, last, communityIds: new Set<string>(), udpPayload: 0 };
   if (first < c.first) c.first = first;
   if (last > c.last) c.last = last;
   c.pkts += pkts;
@@ -57,6 +59,7 @@ export async function ourConversations(path: string): Promise<OurConversations> 
       ep(String(r['id.orig_h']), op), Number(r.orig_pkts), first, last);
     add(m, k, 0, 0, ep(String(r['id.resp_h']), rp), Number(r.resp_pkts), first, last);
     if (r.community_id !== undefined) m.get(k)!.communityIds.add(String(r.community_id));
+    if (r.proto === 'udp') m.get(k)!.udpPayload += Number(r.orig_bytes ?? 0) + Number(r.resp_bytes ?? 0);
   }
   return { convs: m, weirds: new Set(sink.get('weird').map((w) => String(w.name))) };
 }
@@ -96,6 +99,8 @@ export function tsharkConversations(t: TsharkResult): TsharkConversations {
       if (h.loneFragment) truncatedFragmentHops++;
       const k = convKey(h.proto, h.src, h.sport, h.dst, h.dport);
       add(convs, k, 1, h.ipBytes, ep(h.src, h.sport), 1, ts, ts);
+      // Zeek's arithmetic exactly: length field minus 8, even when the field is bogus (< 8).
+      if (h.udpLength !== undefined) convs.get(k)!.udpPayload += h.udpLength - 8;
       if (f.communityId && h === f.hops[f.hops.length - 1] && h.depth === f.innermostIpDepth) convs.get(k)!.communityIds.add(f.communityId);
     }
   }
@@ -156,6 +161,17 @@ export function diffCommunityIds(ours: Map<string, ConvCount>, theirs: Map<strin
     if (b.communityIds.size === 0) continue;
     const same = a.communityIds.size === b.communityIds.size && [...b.communityIds].every((id) => a.communityIds.has(id));
     if (!same) out.push(`${k} ours=${[...a.communityIds].sort().join(',')} tshark=${[...b.communityIds].sort().join(',')}`);
+  }
+  return out.sort();
+}
+
+/** UDP conversations (whose totals agree) with different payload byte totals. */
+export function diffUdpPayload(ours: Map<string, ConvCount>, theirs: Map<string, ConvCount>): string[] {
+  const out: string[] = [];
+  for (const [k, a] of ours) {
+    const b = theirs.get(k);
+    if (!k.startsWith('udp ') || !b || a.pkts !== b.pkts) continue;
+    if (a.udpPayload !== b.udpPayload) out.push(`${k} ours=${a.udpPayload} tshark=${b.udpPayload}`);
   }
   return out.sort();
 }

@@ -16,7 +16,7 @@ export const FIELDS = [
   'frame.number', 'frame.time_epoch', 'frame.protocols', 'frame.cap_len', 'frame.len',
   'ip.src', 'ip.dst', 'ip.len', 'ip.hdr_len', 'ip.reassembled.length', 'ip.flags.mf', 'ip.frag_offset',
   'ipv6.src', 'ipv6.dst', 'ipv6.plen', 'ipv6.reassembled.length', 'ipv6.fraghdr.more', 'ipv6.fraghdr.offset',
-  'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'sctp.srcport', 'sctp.dstport',
+  'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'udp.length', 'sctp.srcport', 'sctp.dstport',
   'icmp.type', 'icmpv6.type', '_ws.malformed',
   // Expert infos: an IPv4 total length / IPv6 payload length beyond the frame's wire length.
   'ip.bogus_ip_length', 'ipv6.plen_exceeds_framing',
@@ -50,6 +50,8 @@ export interface TsharkHop {
   reassembled: boolean;
   /** Carried by a fragment tshark could not reassemble (see TsharkIp.loneFragment). */
   loneFragment: boolean;
+  /** UDP: the length field of the UDP header (header included); else undefined. */
+  udpLength?: number;
   /** How many IP layers enclose this hop (0 = outermost). */
   depth: number;
 }
@@ -161,7 +163,7 @@ function parseFrame(line: string): TsharkFrame {
     mf: list(get('ipv6.fraghdr.more')), fo: list(get('ipv6.fraghdr.offset')),
   };
   const tcp = { sp: list(get('tcp.srcport')), dp: list(get('tcp.dstport')) };
-  const udp = { sp: list(get('udp.srcport')), dp: list(get('udp.dstport')) };
+  const udp = { sp: list(get('udp.srcport')), dp: list(get('udp.dstport')), len: list(get('udp.length')) };
   const sctp = { sp: list(get('sctp.srcport')), dp: list(get('sctp.dstport')) };
   // tshark's IPv4 dissector hands a version-6 header to the IPv6 one ("ip:ipv6", e.g. on
   // LINKTYPE_IPV4 carrying IPv6): that "ip" layer has no fields of its own and is no layer.
@@ -214,7 +216,8 @@ function parseFrame(line: string): TsharkFrame {
       } else if (p === 'tcp' || p === 'udp' || p === 'sctp') {
         const k = p === 'tcp' ? it++ : p === 'udp' ? iu++ : is++;
         const ports = p === 'tcp' ? tcp : p === 'udp' ? udp : sctp;
-        if (cur) hops.push({ proto: p, src: cur.src, sport: Number(ports.sp[k]), dst: cur.dst, dport: Number(ports.dp[k]), ipBytes: cur.ipBytes, reassembled: cur.reassembled, loneFragment: cur.loneFragment, depth });
+        const udpLength = p === 'udp' && udp.len.length === nu ? Number(udp.len[k]) : undefined;
+        if (cur) hops.push({ proto: p, src: cur.src, sport: Number(ports.sp[k]), dst: cur.dst, dport: Number(ports.dp[k]), ipBytes: cur.ipBytes, reassembled: cur.reassembled, loneFragment: cur.loneFragment, udpLength, depth });
       } else if (p === 'icmp' || p === 'icmpv6') {
         if (cur) hops.push({ proto: 'icmp', src: cur.src, sport: 0, dst: cur.dst, dport: 0, ipBytes: cur.ipBytes, reassembled: cur.reassembled, loneFragment: cur.loneFragment, depth });
         // What follows is the header quoted by an ICMP error, not traffic.
