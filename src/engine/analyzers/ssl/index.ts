@@ -1,6 +1,10 @@
 /**
  * SSL/TLS analyzer descriptor: Zeek's ssl_ports, plus a probe that recognises a ClientHello or
  * ServerHello on any port (TLS record header + hello header, or the SSLv2 CLIENT-HELLO form).
+ *
+ * Protocols that upgrade to TLS in-band (SMTP/IMAP/POP3 STARTTLS, the PostgreSQL SSLRequest)
+ * can continue the connection as TLS by creating `new SslAnalyzer(ctx)` and feeding it the bytes
+ * after the upgrade (and calling its done()); ssl.log and x509.log then come out as usual.
  */
 import type { AnalyzerDescriptor, ProbeResult } from '../analyzer.js';
 import { isHelloVersion, SSLv2 } from './consts.js';
