@@ -139,7 +139,7 @@ const DIFFERENCES: Record<string, Difference> = {
 /**
  * PENDING DECODERS: captures that need engine work another developer is landing. They run as
  * `todo` tests (reported, never failing the suite); once the work lands, the capture passes and
- * its entry here must be removed. Re-checked against `git log` at 15:45 UTC on 2026-11-25: MPLS,
+ * its entry here must be removed. Re-checked against `git log` at 16:14 UTC on 2026-11-25: MPLS,
  * PPP, PPPoE, 802.11, radiotap, PPI, NFLOG, Frame Relay (25acd9a), GRE, VXLAN, Geneve, GTP-U,
  * Teredo, IP-in-IP (1075a2a) and IP fragment reassembly (3b931bd) have all landed, so the list
  * is empty; frag-ipv4-dns-udp.pcap, frag-ipv4-teardrop-overlap.pcap and
