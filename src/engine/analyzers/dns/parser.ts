@@ -4,6 +4,7 @@
  * by default) the authority and additional sections are not parsed: nothing in dns.log comes
  * from them. Anomalies are collected as Zeek-named weirds for the caller to report.
  */
+import { wireText } from '../../support/wire-text.js';
 import { LIMITS } from '../../support/limits.js';
 import { rdataSummary } from './rdata.js';
 
@@ -172,7 +173,7 @@ export class DnsReader {
     this.pos = resume >= 0 ? resume : p;
     if (n >= 255) this.weird('DNS_NAME_too_long');
     // Trailing dot removed; the root is ''.
-    const name = n === 0 ? '' : out.toString('latin1', 0, n - 1);
+    const name = n === 0 ? '' : wireText(out, 0, n - 1);
     if (lower && this.memoAt.length < 8) {
       this.memoAt.push(nameAt);
       this.memoName.push(name);

@@ -5,6 +5,7 @@
  * get a summary of our own in the same style ("CAA 0 issue letsencrypt.org",
  * "HTTPS 1 . alpn=h3,h2 ipv4hint=104.16.132.229 ech").
  */
+import { wireText } from '../../support/wire-text.js';
 import { formatAddr, formatV4 } from '../../support/addr.js';
 import { T, svcParamKeyName } from './consts.js';
 import type { DnsReader } from './parser.js';
@@ -92,8 +93,8 @@ export function rdataSummary(r: DnsReader, type: number, rdEnd: number, owner: s
       if (rdlen < 2) return bad(r, 'DNS_CAA_char_str_past_rdlen');
       const flags = r.u8(), tagLen = r.u8();
       if (tagLen >= rdlen - 2) return bad(r, 'DNS_CAA_char_str_past_rdlen');
-      const tag = r.buf.toString('latin1', r.pos, r.pos + tagLen);
-      return `CAA ${flags} ${tag} ${r.buf.toString('latin1', r.pos + tagLen, rdEnd)}`;
+      const tag = wireText(r.buf, r.pos, r.pos + tagLen);
+      return `CAA ${flags} ${tag} ${wireText(r.buf, r.pos + tagLen, rdEnd)}`;
     }
     case T.SVCB:
     case T.HTTPS:
@@ -128,7 +129,7 @@ function charStrings(r: DnsReader, rdEnd: number, label: string): string {
       break;
     }
     if (out !== '') out += ' ';
-    out += `${label} ${n} ${b.toString('latin1', r.pos, r.pos + n)}`;
+    out += `${label} ${n} ${wireText(b, r.pos, r.pos + n)}`;
     r.pos += n;
   }
   return out;
@@ -142,7 +143,7 @@ function naptr(r: DnsReader, rdEnd: number): string | undefined {
   for (let i = 0; i < 3; i++) {
     const n = r.pos < rdEnd ? r.buf[r.pos++] : -1;
     if (n < 0 || r.pos + n > rdEnd) return bad(r, 'DNS_NAPTR_char_str_past_rdlen');
-    strs.push(r.buf.toString('latin1', r.pos, r.pos + n));
+    strs.push(wireText(r.buf, r.pos, r.pos + n));
     r.pos += n;
   }
   const replacement = r.name(true);
@@ -182,7 +183,7 @@ function svcb(r: DnsReader, rdEnd: number, label: string): string | undefined {
         for (let p = r.pos; p < vEnd; ) {
           const n = b[p++];
           if (p + n > vEnd) return bad(r, 'DNS_SVCB_bad_param');
-          ids.push(b.toString('latin1', p, p + n));
+          ids.push(wireText(b, p, p + n));
           p += n;
         }
         value = ids.join(',');

@@ -49,6 +49,8 @@ export interface TsharkDns {
  *  on our side, U+FFFD or decoded UTF-8 on tshark's) as one '?'. */
 export function norm(s: string): string {
   let out = '';
+  // Our logs write bytes that are not UTF-8 as \xNN (wireText); tshark shows its own rendering.
+  s = s.replace(/\\x[0-9a-f]{2}/g, '\u00ff');
   for (const ch of s.toLowerCase()) {
     const c = ch.charCodeAt(0) > 0x7e || ch.charCodeAt(0) < 0x20 ? '?' : ch;
     if (c === '?' && out.endsWith('?')) continue;
