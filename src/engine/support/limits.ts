@@ -58,7 +58,7 @@ export const LIMITS = {
   sslMaxHandshakeMessage: 256 * 1024,
   /** Letters kept in ssl.log ssl_history (Zeek's SSL::max_ssl_history_length). */
   sslMaxHistory: 100,
-  /** Certificates parsed from one Certificate message; real chains hold 2-5. */
+  /** Certificates parsed per side of a connection; real chains hold 2-5. */
   sslMaxCertificates: 32,
   /** Entries kept per SAN kind (dns, uri, email, ip) of one certificate; CDN certificates
    *  carry a few hundred names. */

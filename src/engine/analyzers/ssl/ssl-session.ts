@@ -157,6 +157,11 @@ export class SslSession {
     for (let i = 0; i < ders.length; i++) {
       const der = ders[i];
       this.certSeen = true;
+      if (chain.length >= LIMITS.sslMaxCertificates) {
+        // Repeated Certificate messages (renegotiation, or a flood) must not grow state forever.
+        this.ctx.weird('SSL_too_many_certificates');
+        return;
+      }
       // Zeek hands each certificate to the files framework: the first of a chain as the host's
       // certificate, the others as CA certificates.
       const f = this.ctx.files.begin({ source: 'SSL', isOrig: isClient, mimeHint: i === 0 ? 'application/x-x509-user-cert' : 'application/x-x509-ca-cert', totalBytes: der.length, depth: i });

@@ -239,3 +239,15 @@ test('SSLv2: CLIENT-HELLO, SERVER-HELLO with a certificate, CLIENT-MASTER-KEY es
   assert.equal(s.ja3, undefined); // JA3/JA4 are defined on TLS ClientHellos only
   assert.deepEqual(s.cert_chain_fps, [createHash('sha256').update(der).digest('hex')]);
 });
+
+test('certificate state is bounded: a flood of Certificate messages stops at the limit', async () => {
+  const der = selfSignedDer();
+  const cert = handshake(11, Buffer.concat([u24(der.length + 3), u24(der.length), der]));
+  const flood = Array.from({ length: 40 }, () => record(22, cert));
+  const ch = record(22, handshake(1, clientHelloBody(0x0303, [0xc02f], [])), 0x0301);
+  const { sink } = await run(conn([ch], [Buffer.concat([record(22, serverHello()), ...flood.slice(0, 20)]), Buffer.concat(flood.slice(20))]));
+  const [s] = sink.get('ssl');
+  assert.equal((s.cert_chain_fps as string[]).length, 32);
+  assert.ok(sink.get('weird').some((w) => w.name === 'SSL_too_many_certificates'));
+  assert.equal(sink.get('x509').length, 1); // the same host certificate each time: logged once
+});
