@@ -1,24 +1,17 @@
 /** Turning HTTP bytes into log strings the way Zeek shows them. */
+import { wireText } from '../../support/wire-text.js';
 
 /**
- * A latin1 string of wire bytes as a log string: ASCII as is, valid UTF-8 decoded, any other
- * byte >= 0x80 escaped as \xNN (Zeek's log escaping of non-UTF-8 bytes).
+ * A latin1 string of wire bytes (one char per byte) as log text, the house way
+ * (support/wire-text.ts: printable ASCII and valid UTF-8 as is, anything else as \xNN).
  */
 export function logText(latin1: string): string {
-  let ascii = true;
-  for (let i = 0; i < latin1.length; i++) if (latin1.charCodeAt(i) >= 0x80) { ascii = false; break; }
-  if (ascii) return latin1;
-  const bytes = Buffer.from(latin1, 'latin1');
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    let out = '';
-    for (let i = 0; i < latin1.length; i++) {
-      const c = latin1.charCodeAt(i);
-      out += c >= 0x80 ? '\\x' + c.toString(16).padStart(2, '0') : latin1[i];
-    }
-    return out;
+  let plain = true;
+  for (let i = 0; i < latin1.length; i++) {
+    const c = latin1.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f) { plain = false; break; }
   }
+  return plain ? latin1 : wireText(Buffer.from(latin1, 'latin1'));
 }
 
 function hexVal(c: number): number {
