@@ -32,7 +32,7 @@ export interface FileBeginOptions {
   source: string;
   /** Sent by the connection's originator. */
   isOrig: boolean;
-  /** Name the protocol gave the file (shown in files.log, never used as a path). */
+  /** Name the protocol gave the file, as log text (support/wire-text.ts); shown in files.log, never used as a path. */
   filename?: string;
   /** Type the sender claimed (e.g. HTTP Content-Type): informational, kept on the handle;
    *  files.log shows the type sniffed from the content, as Zeek does for HTTP. */
