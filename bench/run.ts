@@ -98,13 +98,14 @@ function firstLine(cmd: string, args: string[]): string | undefined {
   }
 }
 
-function gitInfo(): { commit?: string; dirty?: boolean } {
+/** HEAD, and whether src/ in the working tree differs from it (measured only without --head). */
+function gitInfo(): { commit?: string; workingTreeSrcDirty?: boolean } {
   const commit = firstLine('git', ['-C', REPO_ROOT, 'rev-parse', 'HEAD']);
   let dirty: boolean | undefined;
   try {
     dirty = execFileSync('git', ['-C', REPO_ROOT, 'status', '--porcelain', '--', 'src'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() !== '';
   } catch { /* not a repo */ }
-  return { commit, dirty };
+  return { commit, workingTreeSrcDirty: dirty };
 }
 
 /** Reads the whole file once so the timed runs all start from the page cache. */
