@@ -300,15 +300,19 @@ export class CaseWorker {
     return { status: reply.summary.status, summary: reply.summary, ops: reply.ops, bytes: reply.bytes };
   }
 
-  /** heapUsed in the worker after a forced GC (null when GC cannot be forced). */
-  async heap(): Promise<number | null> {
+  /** heapUsed in the worker after a forced GC (null when GC cannot be forced, or the worker died or hung). */
+  async heap(timeoutMs = 60_000): Promise<number | null> {
     if (!this.worker) this.ready = this.spawn();
     await this.ready;
     const w = this.worker!;
-    const reply = await new Promise<WorkerReply | { kind: 'exit'; error: ErrorInfo }>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const reply = await new Promise<WorkerReply | { kind: 'exit'; error: ErrorInfo } | { kind: 'timeout' }>((resolve) => {
       this.pending = { resolve };
+      timer = setTimeout(() => { this.pending = undefined; resolve({ kind: 'timeout' }); }, timeoutMs);
       w.postMessage({ kind: 'heap' } satisfies Task);
     });
+    clearTimeout(timer);
+    if (reply.kind === 'timeout') await this.kill();
     return reply.kind === 'heap' ? reply.heapUsed : null;
   }
 
@@ -317,7 +321,11 @@ export class CaseWorker {
     this.worker = undefined;
     this.ready = undefined;
     this.pending = undefined;
-    if (w) await w.terminate();
+    if (!w) return;
+    // terminate() interrupts JavaScript, even an infinite loop; don't wait forever on anything else.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([w.terminate(), new Promise((res) => { timer = setTimeout(res, 10_000); })]);
+    clearTimeout(timer);
   }
 }
 

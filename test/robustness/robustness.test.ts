@@ -205,6 +205,53 @@ test('a cut gzip stream yields what decompressed plus a truncated_gzip weird', a
   assert.ok((sm.records.conn ?? 0) >= 1);
 });
 
+/** A classic pcap (LE, µs) holding `frames` on `linkType`. */
+function syntheticPcap(linkType: number, frames: Buffer[]): Buffer {
+  const h = Buffer.alloc(24);
+  h.writeUInt32LE(0xa1b2c3d4, 0); h.writeUInt16LE(2, 4); h.writeUInt16LE(4, 6); h.writeUInt32LE(65535, 16); h.writeUInt32LE(linkType, 20);
+  const parts: Buffer[] = [h];
+  frames.forEach((f, i) => {
+    const r = Buffer.alloc(16);
+    r.writeUInt32LE(1_700_000_000 + i, 0); r.writeUInt32LE(f.length, 8); r.writeUInt32LE(f.length, 12);
+    parts.push(r, f);
+  });
+  return Buffer.concat(parts);
+}
+
+function ipv4(proto: number, payload: Buffer): Buffer {
+  const h = Buffer.alloc(20);
+  h[0] = 0x45; h.writeUInt16BE(20 + payload.length, 2); h[8] = 64; h[9] = proto;
+  h.writeUInt32BE(0x0a000001, 12); h.writeUInt32BE(0x0a000002, 16);
+  fixIpv4Checksum(h, 0, 20);
+  return Buffer.concat([h, payload]);
+}
+
+test('encapsulation nested beyond the depth limit (IP-in-IP, GRE) is cut with a weird', async () => {
+  const udp = Buffer.from('0035003500080000', 'hex');
+  let ipip = ipv4(17, udp);
+  let gre = ipv4(17, udp);
+  for (let i = 0; i < 60; i++) {
+    ipip = ipv4(4, ipip);
+    gre = ipv4(47, Buffer.concat([Buffer.from('00000800', 'hex'), gre]));
+  }
+  for (const frame of [ipip, gre]) {
+    const sm = await analyseBytes(syntheticPcap(101, [frame, frame]));
+    assert.equal(sm.packets, 2);
+    assert.ok(sm.weirds.includes('exceeded_encapsulation_depth'), `weirds: ${sm.weirds}`);
+  }
+});
+
+test('an IPv6 extension-header chain beyond the limit is cut with a weird', async () => {
+  const n = 40;
+  const ext = Buffer.alloc(8 * n);
+  for (let i = 0; i < n; i++) ext[i * 8] = i === n - 1 ? 59 : 60; // destination options chain, then "no next header"
+  const ip6 = Buffer.alloc(40);
+  ip6[0] = 0x60; ip6.writeUInt16BE(ext.length, 4); ip6[6] = 60; ip6[7] = 64; ip6[23] = 1; ip6[39] = 2;
+  const sm = await analyseBytes(syntheticPcap(101, [Buffer.concat([ip6, ext])]));
+  assert.equal(sm.packets, 1);
+  assert.ok(sm.weirds.includes('too_many_IPv6_extension_headers'), `weirds: ${sm.weirds}`);
+});
+
 test('memory stays bounded over the whole run (heap after a forced GC)', async (t) => {
   if (worker.starts > 1) {
     t.skip('the worker was restarted after a hang or crash (reported above); heap check skipped');
