@@ -10,7 +10,7 @@
  * 3. runs, each pinned to CPU 0 (`taskset -c 0`) under `/usr/bin/time` (peak RSS, CPU time):
  *      capdex:       node bench/capdex-conn.mjs FILE TMPDIR   -- compiled engine, no protocol
  *                    analyzers: readers + decoders + flows + conn/weird/tunnel logs as JSON
- *                    (--cli: node dist/cli/main.js analyze FILE --out TMPDIR --no-progress -q)
+ *                    (--cli: node dist/cli/main.js analyze FILE --out TMPDIR --analyzers none --no-progress -q)
  *      tshark-conv:  tshark -r FILE -q -z conv,tcp -z conv,udp
  *      tshark-read:  tshark -r FILE -q       (the read-only floor)
  *    K times each (--runs K, interleaved), taking the median wall and CPU time and the highest
@@ -346,7 +346,7 @@ function main(): void {
 
     const outDir = join(tmp, 'capdex-out');
     const capdexArgv = args.cli
-      ? [process.execPath, cli, 'analyze', file, '--out', outDir, '--no-progress', '-q']
+      ? [process.execPath, cli, 'analyze', file, '--out', outDir, '--analyzers', 'none', '--no-progress', '-q']
       : [process.execPath, entry, file, outDir, ...(args.head ? ['--dist', dist] : [])];
     const convArgv = ['tshark', '-r', file, '-q', '-z', 'conv,tcp', '-z', 'conv,udp'];
     const readArgv = ['tshark', '-r', file, '-q'];
