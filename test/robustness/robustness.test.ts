@@ -159,7 +159,7 @@ test('a pcapng block with a corrupt total length stops the reader with a weird, 
   assert.ok((sm.records.conn ?? 0) >= 1);
 });
 
-test('an IPv4 total length beyond the frame is a truncated_IP weird; the other packets still count', async () => {
+test('an IPv4 total length beyond the frame is a truncated_IP_len weird; the other packets still count', async () => {
   const { buf, L } = pcapLayout('http-get-simple.pcap');
   const out = Buffer.from(buf);
   const f = L.lengthFields.find((x) => x.name === 'ipv4.total_length' && x.off > L.spans[3].start && x.off < L.spans[3].end)!;
@@ -168,7 +168,7 @@ test('an IPv4 total length beyond the frame is a truncated_IP weird; the other p
   fixIpv4Checksum(out, f.ipv4Hdr!, f.ipv4Avail!);
   const sm = await analyseBytes(out);
   assert.equal(sm.packets, L.spans.length);
-  assert.ok(sm.weirds.includes('truncated_IP'), `weirds: ${sm.weirds}`);
+  assert.ok(sm.weirds.includes('truncated_IP_len'), `weirds: ${sm.weirds}`);
   assert.equal(sm.records.conn ?? 0, 1);
 });
 

@@ -34,6 +34,17 @@ function parseNets(v: string): string {
   return v;
 }
 
+/** One plain sentence for a file-system error (no Node stack, no errno jargon). */
+function fsReason(e: unknown): string {
+  switch ((e as NodeJS.ErrnoException).code) {
+    case 'ENOENT': return 'no such file';
+    case 'EISDIR': return 'is a directory, not a capture file';
+    case 'EEXIST': case 'ENOTDIR': return 'exists and is not a directory';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    default: return (e as Error).message;
+  }
+}
+
 /** "all", "none", or a comma list of analyzer names (unknown names are an error). */
 function selectAnalyzers(list: string): readonly AnalyzerDescriptor[] {
   if (list === 'all') return ANALYZERS;
@@ -60,7 +71,14 @@ export function registerAnalyze(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .option('-q, --quiet', 'no summary')
     .action(async (capture: string, flags: AnalyzeFlags) => {
-      const sink = new FileSink(flags.out, flags.format);
+      let sink: FileSink;
+      try {
+        sink = new FileSink(flags.out, flags.format);
+      } catch (e) {
+        process.stderr.write(`capdex: cannot write logs to ${flags.out}: ${fsReason(e)}\n`);
+        process.exitCode = 2;
+        return;
+      }
       for (const schema of [CONN_LOG, WEIRD_LOG, TUNNEL_LOG]) sink.ensure(schema);
       const progress = flags.progress && process.stderr.isTTY ? new Progress() : undefined;
       const started = process.hrtime.bigint();
@@ -91,8 +109,9 @@ export function registerAnalyze(program: Command): void {
           process.exitCode = 2;
           return;
         }
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-          process.stderr.write(`capdex: ${capture}: no such file\n`);
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'EPERM') {
+          process.stderr.write(`capdex: ${capture}: ${fsReason(e)}\n`);
           process.exitCode = 2;
           return;
         }

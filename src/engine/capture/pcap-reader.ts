@@ -48,10 +48,10 @@ export class PcapReader implements CaptureReader {
     const fracLimit = this.nano ? 1e9 : 1e6;
     let records = this.info.records;
     while (end - p >= RECORD_HEADER) {
-      const tsSec = le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
-      let frac = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
-      let capLen = le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8);
-      let wireLen = le ? buf.readUInt32LE(p + 12) : buf.readUInt32BE(p + 12);
+      const tsSec = dv.getUint32(p, le);
+      let frac = dv.getUint32(p + 4, le);
+      let capLen = dv.getUint32(p + 8, le);
+      let wireLen = dv.getUint32(p + 12, le);
       if (this.lengthsSwapped === 'yes' || (this.lengthsSwapped === 'maybe' && capLen > wireLen)) {
         const t = capLen; capLen = wireLen; wireLen = t;
       }

@@ -49,10 +49,10 @@ export const ipv4: LayerDecoder = {
       d.services.weird(pkt, 'bad_IP_checksum');
       if (engineSettings.dropBadChecksums) return;
     }
-    if (totalLen > avail && pkt.capLen >= pkt.wireLen) {
-      // Not cut by the snaplen: the header claims more than the frame carried. Zeek drops such
-      // packets (a lying length field); so do we, after saying so.
-      d.services.weird(pkt, 'truncated_IP', `total length ${totalLen} > ${avail} in frame`);
+    if (totalLen > avail + (pkt.wireLen - pkt.capLen)) {
+      // The header claims more than the frame had on the wire (snaplen cuts excepted): a lying
+      // length field. Zeek drops the packet (IP.cc, truncated_IP_len); so do we, after saying so.
+      d.services.weird(pkt, 'truncated_IP_len', `total length ${totalLen} > ${avail + pkt.wireLen - pkt.capLen} on the wire`);
       return;
     }
     pkt.ipVersion = 4;

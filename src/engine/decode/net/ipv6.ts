@@ -31,9 +31,9 @@ export const ipv6: LayerDecoder = {
     }
     let payloadLen = pkt.view.getUint16(off + 4);
     if (payloadLen === 0) payloadLen = avail - 40; // jumbogram (RFC 2675) or offload: trust the capture
-    if (40 + payloadLen > avail && pkt.capLen >= pkt.wireLen) {
-      // Not a snaplen cut: the header lies about the length. Zeek drops the packet; so do we.
-      d.services.weird(pkt, 'truncated_IPv6', `payload length ${payloadLen} > ${avail - 40} in frame`);
+    if (40 + payloadLen > avail + (pkt.wireLen - pkt.capLen)) {
+      // The header claims more than the frame had on the wire: Zeek drops it (truncated_IP_len).
+      d.services.weird(pkt, 'truncated_IP_len', `payload length ${payloadLen} > ${avail - 40 + pkt.wireLen - pkt.capLen} on the wire`);
       return;
     }
     pkt.ipVersion = 6;
