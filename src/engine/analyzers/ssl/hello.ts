@@ -1,8 +1,11 @@
 /**
  * ClientHello and ServerHello bodies (RFC 8446 §4.1.2-4.1.3, RFC 5246 §7.4.1, SSLv2 §2.5) parsed
  * into what ssl.log and the fingerprints need. Every length is checked against the message end;
- * a malformed hello yields undefined (the caller reports it), never a throw.
+ * a malformed hello yields undefined (the caller reports it), never a throw. Names that reach
+ * logs (SNI, the server's ALPN choice) go through wireText; the client's ALPN list stays raw
+ * (latin1) because JA4 looks at its bytes.
  */
+import { wireText } from '../../support/wire-text.js';
 
 export interface ClientHello {
   version: number;
@@ -92,7 +95,7 @@ function clientExtension(h: ClientHello, type: number, b: Buffer, s: number, e: 
         const nt = b[q];
         const nl = b.readUInt16BE(q + 1);
         if (q + 3 + nl > le) break;
-        if (nt === 0) h.serverNames.push(b.toString('latin1', q + 3, q + 3 + nl));
+        if (nt === 0) h.serverNames.push(wireText(b, q + 3, q + 3 + nl));
         q += 3 + nl;
       }
       return;
@@ -105,7 +108,7 @@ function clientExtension(h: ClientHello, type: number, b: Buffer, s: number, e: 
       return;
     }
     case 13: u16List(b, s, e, h.sigAlgs, 2); return;
-    case 16: alpnList(b, s, e, h.alpn); return;
+    case 16: alpnList(b, s, e, h.alpn, false); return;
     case 35: h.ticket = e > s; return;
     case 41: h.psk = true; return;
     case 43: u16List(b, s, e, h.supportedVersions, 1); return;
@@ -121,13 +124,13 @@ function u16List(b: Buffer, s: number, e: number, out: number[], lenBytes: 1 | 2
   for (let q = s + lenBytes; q + 2 <= le; q += 2) out.push(b.readUInt16BE(q));
 }
 
-function alpnList(b: Buffer, s: number, e: number, out: string[]): void {
+function alpnList(b: Buffer, s: number, e: number, out: string[], forLog: boolean): void {
   if (e - s < 2) return;
   const le = Math.min(e, s + 2 + b.readUInt16BE(s));
   for (let q = s + 2; q < le; ) {
     const n = b[q];
     if (q + 1 + n > le) break;
-    out.push(b.toString('latin1', q + 1, q + 1 + n));
+    out.push(forLog ? wireText(b, q + 1, q + 1 + n) : b.toString('latin1', q + 1, q + 1 + n));
     q += 1 + n;
   }
 }
@@ -179,7 +182,7 @@ export function parseServerHello(b: Buffer, p: number, end: number): ServerHello
     h.extensions.push(type);
     if (type === 43 && e - s === 2) h.selectedVersion = b.readUInt16BE(s);
     else if (type === 51 && e - s >= 2) h.keyShareGroup = b.readUInt16BE(s);
-    else if (type === 16) alpnList(b, s, e, h.alpn);
+    else if (type === 16) alpnList(b, s, e, h.alpn, true);
     else if (type === 41) h.psk = true;
     p = e;
   }

@@ -13,6 +13,7 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { LIMITS } from '../../support/limits.js';
 import { formatV4, formatV6 } from '../../support/addr.js';
+import { wireText } from '../../support/wire-text.js';
 import { type Tlv, Tag, hexUpper, oidString, readSeq, readTlv } from './der.js';
 import { ALGORITHMS, CURVES, OID_DSA, OID_EC, OID_EXT_BASIC_CONSTRAINTS, OID_EXT_SAN, OID_RSA } from './oids.js';
 import { canonical } from './canonical.js';
@@ -243,9 +244,9 @@ function subjectAltNames(buf: Buffer, start: number, end: number): X509Info['san
     p = g.end;
     if (g.cls !== 2) continue;
     const max = LIMITS.x509MaxSanEntries;
-    if (g.tag === 2 && san.dns.length < max) san.dns.push(buf.toString('latin1', g.start, g.end));
-    else if (g.tag === 6 && san.uri.length < max) san.uri.push(buf.toString('latin1', g.start, g.end));
-    else if (g.tag === 1 && san.email.length < max) san.email.push(buf.toString('latin1', g.start, g.end));
+    if (g.tag === 2 && san.dns.length < max) san.dns.push(wireText(buf, g.start, g.end));
+    else if (g.tag === 6 && san.uri.length < max) san.uri.push(wireText(buf, g.start, g.end));
+    else if (g.tag === 1 && san.email.length < max) san.email.push(wireText(buf, g.start, g.end));
     else if (g.tag === 7 && san.ip.length < max) {
       const n = g.end - g.start;
       if (n === 4) san.ip.push(formatV4(buf.readUInt32BE(g.start)));

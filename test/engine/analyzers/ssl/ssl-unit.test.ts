@@ -251,3 +251,9 @@ test('certificate state is bounded: a flood of Certificate messages stops at the
   assert.ok(sink.get('weird').some((w) => w.name === 'SSL_too_many_certificates'));
   assert.equal(sink.get('x509').length, 1); // the same host certificate each time: logged once
 });
+
+test('SNI bytes reach the log as Zeek writes them (control bytes and invalid UTF-8 as \\xNN)', () => {
+  const body = clientHelloBody(0x0303, [0xc02f], [ext(0, sni('a\x01b\\.ex\u00e4mple'))]);
+  const h = parseClientHello(body, 0, body.length)!;
+  assert.equal(h.serverNames[0], 'a\\x01b\\x5c.exämple');
+});
