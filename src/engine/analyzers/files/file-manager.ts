@@ -46,6 +46,9 @@ export interface FileBeginOptions {
   depth?: number;
   /** Container file this one was extracted from. */
   parentFuid?: string;
+  /** Write a files.log record (default true). TLS certificates pass false: Zeek keeps X.509
+   *  files out of files.log by default (X509::log_x509_in_files_log = F); x509.log has them. */
+  logged?: boolean;
 }
 
 export interface FileHandle {
@@ -253,7 +256,7 @@ class File implements FileHandle {
     }
     this.abortExtraction();
     this.bof = [];
-    this.mgr.opts.sink.write(FILES_LOG, rec);
+    if (this.o.logged !== false) this.mgr.opts.sink.write(FILES_LOG, rec);
   }
 
   /**

@@ -164,7 +164,7 @@ export class SslSession {
       }
       // Zeek hands each certificate to the files framework: the first of a chain as the host's
       // certificate, the others as CA certificates.
-      const f = this.ctx.files.begin({ source: 'SSL', isOrig: isClient, mimeHint: i === 0 ? 'application/x-x509-user-cert' : 'application/x-x509-ca-cert', totalBytes: der.length, depth: i });
+      const f = this.ctx.files.begin({ source: 'SSL', isOrig: isClient, mimeType: i === 0 ? 'application/x-x509-user-cert' : 'application/x-x509-ca-cert', totalBytes: der.length, depth: i, logged: false });
       f.data(der, 0, der.length);
       f.end();
       const info = parseCertificate(der);

@@ -164,11 +164,12 @@ test('tls13-ech: TLS 1.3 from supported_versions, established, ECH flagged', asy
   assert.match(String(s.ja4), /^t13d1516h2_8daaf6152771_[0-9a-f]{12}$/);
 });
 
-test('certificates are handed to the files framework (source SSL), one file each, in chain order', async () => {
+test('certificates go through the files framework but, as in Zeek, only x509.log lists them', async () => {
   const { sink } = await run(pcap('tls12-openssl.pcap'));
   const [s] = sink.get('ssl');
-  const files = sink.get('files').filter((f) => f.source === 'SSL' && f.uid === s.uid);
-  assert.deepEqual(files.map((f) => f.sha256), s.cert_chain_fps);
-  assert.deepEqual(files.map((f) => f.depth), [0, 1, 2]);
-  assert.ok(files.every((f) => f.is_orig === false));
+  // Zeek's X509::log_x509_in_files_log defaults to F: no files.log line per certificate.
+  assert.equal(sink.get('files').filter((f) => f.source === 'SSL').length, 0);
+  const fps = sink.get('x509').map((x) => x.fingerprint);
+  for (const fp of s.cert_chain_fps as string[]) assert.ok(fps.includes(fp), `x509.log has ${fp}`);
+  assert.equal((s.cert_chain_fps as string[]).length, 3);
 });
