@@ -37,6 +37,14 @@ export interface AnalyzerContext {
    * the next candidate; after it, the analyzer is detached and a weird is logged.
    */
   violation(reason: string): void;
+  /**
+   * From the next byte on, this TCP connection speaks protocol `name` (STARTTLS, an HTTP
+   * CONNECT or Upgrade): this analyzer is finished (its done() is called) and the named analyzer
+   * takes over the stream; it adds its own service once it confirms. False if no such analyzer.
+   * done() runs inside this call: return from data() right after it. Bytes of the current chunk
+   * after the switch point are not passed on (protocols switch at a message boundary).
+   */
+  upgrade(name: string): boolean;
   /** The files framework for this connection: `files.begin({...})` (files.log, hashes, extraction). */
   readonly files: ConnFiles;
 }

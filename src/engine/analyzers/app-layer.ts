@@ -120,6 +120,10 @@ class Ctx implements AnalyzerContext {
   violation(reason: string): void {
     this.layer.violation(this.app, this.desc, reason);
   }
+
+  upgrade(name: string): boolean {
+    return this.layer.upgrade(this.app, this.desc, name);
+  }
 }
 
 export class AppLayer implements AppHooks {
@@ -343,6 +347,24 @@ export class AppLayer implements AppHooks {
         else { app.replay.push(ch); this.detect(app, ch.isOrig, ch.data, 0, ch.data.length); }
       } else this.gapped(app, ch.isOrig, ch.gap);
     }
+  }
+
+  /** Hands the rest of a TCP stream to another analyzer (see AnalyzerContext.upgrade). */
+  upgrade(app: ConnApp, from: AnalyzerDescriptor, name: string): boolean {
+    const a = app.active;
+    if (!a || a.desc !== from || app.phase !== Phase.Active || app.conn.proto !== PROTO_TCP) return false;
+    const next = this.analyzers.find((d) => d.name === name && d.createStream);
+    if (!next) return false;
+    this.finishAnalyzer(app);
+    const ctx = new Ctx(app, this, next);
+    app.phase = Phase.Active;
+    app.replay = [];
+    app.replayBytes = [0, 0];
+    // Nothing before the upgrade can be replayed to the new protocol: a violation ends analysis.
+    app.replayOverflow = true;
+    app.eofSent = [false, false];
+    app.active = { desc: next, ctx, confirmed: false, stream: next.createStream!(ctx) };
+    return true;
   }
 
   private giveUp(app: ConnApp): void {

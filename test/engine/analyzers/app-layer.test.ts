@@ -84,3 +84,45 @@ test('a missing segment becomes a content gap: missed_bytes and G in the history
   assert.match(String(conn.history), /G/);
   assert.ok(sink.get('weird').some((w) => w.name === 'content_gap'));
 });
+
+test('an analyzer hands the rest of the stream to another (STARTTLS-style upgrade)', async () => {
+  const C = '10.0.0.1', S = '10.0.0.2';
+  const seg = (ts: number, fromClient: boolean, seq: number, ack: number, text: string): FrameSpec => fromClient
+    ? { ts, src: C, dst: S, proto: 'tcp', sport: 40000, dport: 2525, flags: ACK | PSH, seq, ack, payload: Buffer.from(text) }
+    : { ts, src: S, dst: C, proto: 'tcp', sport: 2525, dport: 40000, flags: ACK | PSH, seq, ack, payload: Buffer.from(text) };
+  const frames: FrameSpec[] = [
+    { ts: 1, src: C, dst: S, proto: 'tcp', sport: 40000, dport: 2525, flags: SYN, seq: 100, ack: 0 },
+    { ts: 1.1, src: S, dst: C, proto: 'tcp', sport: 2525, dport: 40000, flags: SYN | ACK, seq: 500, ack: 101 },
+    seg(1.2, true, 101, 501, 'HELLO\n'),
+    seg(1.3, false, 501, 107, 'UPGRADE\n'),
+    seg(1.4, true, 107, 509, 'secret-1'),
+    seg(1.5, false, 509, 115, 'secret-2'),
+  ];
+  const log: string[] = [];
+  const plain: AnalyzerDescriptor = {
+    name: 'plain', tcpPorts: [2525],
+    createStream(ctx) {
+      return {
+        data(isOrig, buf, off, len) {
+          const t = buf.toString('latin1', off, off + len);
+          log.push(`plain ${isOrig ? '>' : '<'} ${t.trim()}`);
+          ctx.confirm();
+          if (t.startsWith('UPGRADE')) ctx.upgrade('tunnelled');
+        },
+        gap() {}, eof() {}, done() { log.push('plain done'); },
+      };
+    },
+  };
+  const tunnelled: AnalyzerDescriptor = {
+    name: 'tunnelled',
+    createStream(ctx) {
+      return {
+        data(isOrig, buf, off, len) { log.push(`tunnelled ${isOrig ? '>' : '<'} ${buf.toString('latin1', off, off + len)}`); ctx.confirm(); },
+        gap() {}, eof() {}, done() { log.push('tunnelled done'); },
+      };
+    },
+  };
+  const { sink } = await run(writeTemp(buildPcap(frames)), { analyzers: [plain, tunnelled] });
+  assert.deepEqual(log, ['plain > HELLO', 'plain < UPGRADE', 'plain done', 'tunnelled > secret-1', 'tunnelled < secret-2', 'tunnelled done']);
+  assert.equal(sink.get('conn')[0].service, 'plain,tunnelled');
+});
