@@ -1,6 +1,6 @@
 /**
- * The robustness fuzzer: `npm run fuzz -- --count N [--seed S] [--capture NAME] [--jobs J]
- * [--budget-ms MS] [--replay capture:seed:index]`.
+ * The robustness fuzzer: `npm run fuzz -- --count N [--seed S] [--capture NAME | --match REGEX]
+ * [--jobs J] [--budget-ms MS] [--replay capture:seed:index]`.
  *
  * Runs N mutated cases (see mutate.ts) over the shared captures through the full engine, each in
  * a worker thread under a watchdog. A case fails when an exception escapes (NotACaptureError is a
@@ -22,6 +22,8 @@ const { values: args } = parseArgs({
     count: { type: 'string', default: '1000' },
     seed: { type: 'string' },
     capture: { type: 'string' },
+    /** Only captures whose name matches this regular expression, e.g. '^(dns|http|tls)'. */
+    match: { type: 'string' },
     replay: { type: 'string' },
     start: { type: 'string', default: '0' },
     jobs: { type: 'string', default: '1' },
@@ -140,7 +142,8 @@ async function main(): Promise<number> {
   const heapEvery = Number(args['heap-every']);
   const maxCaseHeap = Number(args['max-case-heap-mb']) * 1024 * 1024;
   const growthBytes = Number(args['heap-growth-mb']) * 1024 * 1024;
-  const captures = args.capture ? [args.capture] : [...corpus.names];
+  const captures = args.capture ? [args.capture] : corpus.names.filter((n) => !args.match || new RegExp(args.match).test(n));
+  if (captures.length === 0) throw new Error(`no capture matches ${args.match}`);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Error('--seed must be a non-negative integer');
   console.log(`fuzz: ${count} cases over ${captures.length} captures, seed ${seed}, start ${start}, ${jobs} job(s), budget ${budget} ms CPU/case, watchdog ${hangMs} ms`);
   console.log(`      failing inputs go to ${outDir}`);

@@ -292,6 +292,11 @@ function ipFields(buf: Buffer, ip: number, end: number, etherType: number, L: La
   if (l4 < 0) return;
   if (proto === 6 && end - l4 >= 20) {
     L.lengthFields.push({ off: l4 + 12, width: 'hi', le: false, name: 'tcp.data_offset' });
+    L.selectorFields.push(
+      { off: l4 + 4, width: 4, le: false, name: 'tcp.seq' },
+      { off: l4 + 8, width: 4, le: false, name: 'tcp.ack' },
+      { off: l4 + 13, width: 1, le: false, name: 'tcp.flags' },
+    );
   } else if (proto === 17 && end - l4 >= 8) {
     L.lengthFields.push({ off: l4 + 4, width: 2, le: false, name: 'udp.length' });
     L.selectorFields.push(
@@ -330,6 +335,10 @@ function selectorValue(rng: Rng, f: Field, cur: number): number {
     case 'ipv4.frag': return rng.pick(IPV4_FRAG);
     case 'pcapng.block_type': return rng.pick(BLOCK_TYPES);
     case 'pcapng.epb.interface': return rng.pick([0, 1, 2, 3, 0xffff, 0xffffffff, cur + 1]);
+    case 'tcp.seq': case 'tcp.ack':
+      // Overlaps, gaps, wrap-around and huge jumps for the reassembler.
+      return (cur + rng.pick([-1, 1, -100, 100, 1460, -1460, 65536, 0x7fffffff, 0x80000000, 0x80000001, -0x80000000, rng.int(4096)])) >>> 0;
+    case 'tcp.flags': return rng.pick([0x02, 0x12, 0x10, 0x11, 0x04, 0x14, 0x01, 0x03, 0x06, 0x07, 0x3f, 0xff, 0x00, 0x18, 0x29]);
     case 'null.family': return rng.pick([0, 2, 10, 23, 24, 28, 30, 0xffff, 0x02000000]);
     default: return rng.u32();
   }
