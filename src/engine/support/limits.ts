@@ -122,6 +122,17 @@ export const LIMITS = {
    *  bound; without it a stream of unsolicited 64 KiB replies would be held in memory up to the
    *  queue limits above (~2600 replies). Past it the waiting replies are logged unmatched. */
   dnsMaxPendingAnswers: 10_000,
+  /** DHCP transactions (by xid) awaiting their log record across all DHCP connections. Zeek's
+   *  join_data table is unbounded; a flood of random xids (a DHCP starvation attack sends
+   *  thousands a second) would grow it without end. Past it the oldest is logged early. */
+  dhcpMaxPendingTransactions: 10_000,
+  /** Connection uids in one dhcp.log record (Zeek's DHCP::max_uids_per_log_entry). */
+  dhcpMaxUidsPerEntry: 10,
+  /** Message types in one dhcp.log record (Zeek's DHCP::max_msg_types_per_log_entry). */
+  dhcpMaxMsgTypesPerEntry: 50,
+  /** Options read per DHCP message. Each takes at least one byte of the (<= 64 KiB) datagram;
+   *  RFC 2131 messages carry a few dozen. Bounds work on a datagram of 1-byte pad options. */
+  dhcpMaxOptions: 512,
 } as const;
 
 export type Limits = typeof LIMITS;
