@@ -9,10 +9,12 @@ import { SSL_ANALYZER } from './ssl/index.js';
 import { DNS_ANALYZERS } from './dns/index.js';
 import { HTTP_ANALYZER } from './http/index.js';
 import { DHCP_ANALYZER } from './dhcp/index.js';
+import { SSH_ANALYZER } from './ssh/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
   SSL_ANALYZER,
   HTTP_ANALYZER,
   DHCP_ANALYZER,
+  SSH_ANALYZER,
 ];

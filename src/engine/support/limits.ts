@@ -133,6 +133,24 @@ export const LIMITS = {
   /** Options read per DHCP message. Each takes at least one byte of the (<= 64 KiB) datagram;
    *  RFC 2131 messages carry a few dozen. Bounds work on a datagram of 1-byte pad options. */
   dhcpMaxOptions: 512,
+  /** Bytes of one SSH identification line (RFC 4253 §4.2: 255 including CR LF); longer lines
+   *  are cut there and the side stops being parsed (weird ssh_banner_too_long). */
+  sshMaxBannerBytes: 1024,
+  /** Lines a server may send before its SSH- identification (RFC 4253 §4.2 allows some);
+   *  past it the side is taken for non-SSH. */
+  sshMaxPreBannerLines: 32,
+  /** Cleartext SSH binary packet (KEXINIT, KEX reply) held for parsing: RFC 4253 §6.1 requires
+   *  35000; a KEXINIT with long algorithm lists or a big host key stays far below this. Zeek's
+   *  SSH::max_packet_length is 1 MiB; past ours the side stops (weird SSH_max_packet_length_exceeded). */
+  sshMaxPacketBytes: 256 * 1024,
+  /** Names kept per KEXINIT algorithm list (Zeek's SSH::max_kexinit_* are 64..256). */
+  sshMaxAlgorithms: 256,
+  /** Bytes of one IRC line (RFC 2812 §2.3: 512 with CR LF; servers extend it for tags). A longer
+   *  line is skipped up to its end (weird irc_line_too_long). */
+  ircMaxLineBytes: 8192,
+  /** Bytes of one MySQL packet held for parsing (a packet may be 16 MiB - 1; a query past this
+   *  is logged cut at this size with weird mysql_packet_too_large, its rest skipped). */
+  mysqlMaxPacketBytes: 1024 * 1024,
 } as const;
 
 export type Limits = typeof LIMITS;
