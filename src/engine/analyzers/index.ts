@@ -8,6 +8,7 @@ import type { AnalyzerDescriptor } from './analyzer.js';
 import { SSL_ANALYZER } from './ssl/index.js';
 import { DNS_ANALYZERS } from './dns/index.js';
 import { HTTP_ANALYZER } from './http/index.js';
+import { SMTP_ANALYZER } from './smtp/index.js';
 import { DHCP_ANALYZER } from './dhcp/index.js';
 import { SSH_ANALYZER } from './ssh/index.js';
 
@@ -17,4 +18,5 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   HTTP_ANALYZER,
   DHCP_ANALYZER,
   SSH_ANALYZER,
+  SMTP_ANALYZER,
 ];

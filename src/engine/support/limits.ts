@@ -151,6 +151,28 @@ export const LIMITS = {
   /** Bytes of one MySQL packet held for parsing (a packet may be 16 MiB - 1; a query past this
    *  is logged cut at this size with weird mysql_packet_too_large, its rest skipped). */
   mysqlMaxPacketBytes: 1024 * 1024,
+  /** Bytes of one line of a mail or FTP dialogue (SMTP, POP3, IMAP, FTP). RFC 5321 §4.5.3.1
+   *  allows 512 for commands and 1000 for text lines, but real mail breaks that; past this a
+   *  command line is cut (weird line_too_long) and a message line is passed on in pieces. */
+  mailMaxLineBytes: 16 * 1024,
+  /** SMTP commands awaiting their reply (RFC 2920 pipelining sends a handful at once); past
+   *  this the oldest are dropped (weird smtp_excessive_pending_cmds). */
+  smtpMaxPendingCommands: 100,
+  /** Addresses kept per smtp.log set (rcptto, to, cc) and Received hops in `path`: spam runs
+   *  list a few hundred at most; more only grows the record. */
+  smtpMaxAddresses: 500,
+  /** MIME multipart nesting followed inside a mail (RFC 2046 sets no bound; real mail nests
+   *  3-4 levels). Deeper parts are carried as content of their parent (weird MIME_depth_limit). */
+  mimeMaxDepth: 16,
+  /** Header lines (folded lines counted once each) of one MIME entity, and their bytes. */
+  mimeMaxHeaders: 256,
+  mimeMaxHeaderBytes: 256 * 1024,
+  /** MIME entities begun in one mail: each leaf may become a file; a crafted mail of empty
+   *  parts would otherwise open files without bound. */
+  mimeMaxEntities: 1000,
+  /** NTP extension fields counted per message (RFC 7822: each at least 16 bytes; real
+   *  messages carry a few, NTS a handful). Only counted, so this caps the loop, not memory. */
+  ntpMaxExtensions: 64,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -1,0 +1,37 @@
+/** smtp.log: one record per mail transaction, Zeek's SMTP::Info (plus authentication fields). */
+import { CONN_ID_FIELDS, type LogSchema, field } from '../../logs/schema.js';
+
+export const SMTP_LOG: LogSchema = {
+  path: 'smtp',
+  doc: 'SMTP mail transactions, one record per message (and one for a session with client activity but no message).',
+  fields: [
+    field('ts', 'time', 'Time the transaction started: the greeting for the first, the reply ending the previous message for later ones.'),
+    field('uid', 'string', 'Uid of the connection.'),
+    ...CONN_ID_FIELDS,
+    field('trans_depth', 'count', 'Position of the message in the session (1 for the first).'),
+    field('helo', 'string', 'Argument of the last HELO/EHLO command.'),
+    field('mailfrom', 'string', 'Address of the MAIL FROM command.'),
+    field('rcptto', 'set[string]', 'Addresses of the RCPT TO commands.'),
+    field('date', 'string', 'Date header of the message.'),
+    field('from', 'string', 'From header of the message.'),
+    field('to', 'set[string]', 'To header addresses (split at commas).'),
+    field('cc', 'set[string]', 'Cc header addresses (split at commas).'),
+    field('reply_to', 'string', 'Reply-To header.'),
+    field('msg_id', 'string', 'Message-ID header.'),
+    field('in_reply_to', 'string', 'In-Reply-To header.'),
+    field('subject', 'string', 'Subject header.'),
+    field('x_originating_ip', 'addr', 'First IPv4 address in the X-Originating-IP header.'),
+    field('first_received', 'string', 'Last Received header of the message (the hop nearest the sender of this copy is first in the mail, so this is the first one written).'),
+    field('second_received', 'string', 'The Received header before first_received.'),
+    field('last_reply', 'string', 'Last reply line of the server: code and text.'),
+    field('path', 'vector[addr]', 'Hosts the message passed: the responder, the originator, then the addresses of the Received headers.'),
+    field('user_agent', 'string', 'X-Mailer, User-Agent or X-User-Agent header.'),
+    field('tls', 'bool', 'The session switched to TLS (STARTTLS accepted); the rest is in ssl.log.'),
+    field('fuids', 'vector[string]', 'Fuids of the MIME entities of the message (files.log).'),
+    field('is_webmail', 'bool', 'Sent through a known webmail interface (by User-Agent; Zeek\'s software detection).'),
+    field('auth_mechanism', 'string', 'SASL mechanism of the AUTH command (PLAIN, LOGIN, NTLM, ...). Not in Zeek.'),
+    field('username', 'string', 'User name sent with AUTH PLAIN or LOGIN. Not in Zeek.'),
+    field('password', 'string', 'Password sent with AUTH PLAIN or LOGIN: only when the analyzer option showCredentials is set. Not in Zeek.'),
+    field('auth_success', 'bool', 'The server accepted the authentication (235) or refused it (other final reply). Not in Zeek.'),
+  ],
+};
