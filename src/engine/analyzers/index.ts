@@ -11,6 +11,7 @@ import { HTTP_ANALYZER } from './http/index.js';
 import { SMTP_ANALYZER } from './smtp/index.js';
 import { DHCP_ANALYZER } from './dhcp/index.js';
 import { SSH_ANALYZER } from './ssh/index.js';
+import { NTP_ANALYZER } from './ntp/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -19,4 +20,5 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   DHCP_ANALYZER,
   SSH_ANALYZER,
   SMTP_ANALYZER,
+  NTP_ANALYZER,
 ];
