@@ -10,13 +10,15 @@ import { tsvHeader, tsvLine, tsvTrailer } from './tsv-writer.js';
 
 export type LogFormat = 'json' | 'tsv';
 
-const FLUSH_AT = 1 << 20;
+/** Bytes buffered per log before a write(2). */
+const BUFFER_BYTES = 1 << 20;
 
 interface OpenLog {
   fd: number;
-  /** Lines not yet written, joined once per flush (cheaper than growing one string). */
-  pending: string[];
-  pendingLength: number;
+  /** Encoded lines not yet written: each line is encoded straight into this buffer, so no long
+   *  string is ever built (those cost more in GC than the encoding itself). */
+  buf: Buffer;
+  used: number;
   records: number;
 }
 
@@ -36,10 +38,8 @@ export class FileSink implements RecordSink {
   write(schema: LogSchema, record: LogRecord): void {
     const log = this.open(schema);
     const line = this.format === 'json' ? jsonLine(schema, record) : tsvLine(schema, record);
-    log.pending.push(line);
-    log.pendingLength += line.length;
+    this.append(log, line);
     log.records++;
-    if (log.pendingLength >= FLUSH_AT) this.flushOne(log);
   }
 
   /** Record counts per log path. */
@@ -49,7 +49,7 @@ export class FileSink implements RecordSink {
 
   close(): void {
     for (const log of this.logs.values()) {
-      if (this.format === 'tsv') log.pending.push(tsvTrailer(new Date()));
+      if (this.format === 'tsv') this.append(log, tsvTrailer(new Date()));
       this.flushOne(log);
       closeSync(log.fd);
     }
@@ -61,18 +61,29 @@ export class FileSink implements RecordSink {
     if (!log) {
       // The name comes from our own schema, never from traffic.
       const fd = openSync(join(this.dir, `${schema.path}.log`), 'w');
-      const header = this.format === 'tsv' ? tsvHeader(schema, this.openedAt) : '';
-      log = { fd, pending: header ? [header] : [], pendingLength: header.length, records: 0 };
+      log = { fd, buf: Buffer.allocUnsafe(BUFFER_BYTES), used: 0, records: 0 };
       this.logs.set(schema.path, log);
+      if (this.format === 'tsv') this.append(log, tsvHeader(schema, this.openedAt));
     }
     return log;
   }
 
+  private append(log: OpenLog, line: string): void {
+    // A UTF-16 code unit never needs more than 3 UTF-8 bytes.
+    if (log.used + line.length * 3 > log.buf.length) {
+      this.flushOne(log);
+      if (line.length * 3 > log.buf.length) {
+        writeSync(log.fd, line);
+        return;
+      }
+    }
+    log.used += log.buf.write(line, log.used);
+  }
+
   private flushOne(log: OpenLog): void {
-    if (log.pending.length === 0) return;
-    writeSync(log.fd, log.pending.join(''));
-    log.pending = [];
-    log.pendingLength = 0;
+    let off = 0;
+    while (off < log.used) off += writeSync(log.fd, log.buf, off, log.used - off);
+    log.used = 0;
   }
 }
 
