@@ -12,6 +12,7 @@ import { SMTP_ANALYZER } from './smtp/index.js';
 import { DHCP_ANALYZER } from './dhcp/index.js';
 import { SSH_ANALYZER } from './ssh/index.js';
 import { NTP_ANALYZER } from './ntp/index.js';
+import { IRC_ANALYZER } from './irc/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -21,4 +22,5 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   SSH_ANALYZER,
   SMTP_ANALYZER,
   NTP_ANALYZER,
+  IRC_ANALYZER,
 ];
