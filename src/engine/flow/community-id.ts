@@ -4,7 +4,7 @@
  * The smaller (address, port) endpoint comes first, except for one-way ICMP messages, which are
  * hashed as sent. Protocols without ports hash addresses and protocol only.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isV4 } from '../support/addr.js';
 
 const scratch = Buffer.alloc(2 + 16 + 16 + 1 + 1 + 4);
@@ -49,5 +49,6 @@ export function communityId(input: CommunityIdInput, seed = 0): string {
     scratch.writeUInt16BE(srcPort, p); p += 2;
     scratch.writeUInt16BE(dstPort, p); p += 2;
   }
-  return '1:' + createHash('sha1').update(scratch.subarray(0, p)).digest('base64');
+  // One-shot hashing: no Hash object per connection.
+  return '1:' + hash('sha1', scratch.subarray(0, p), 'base64');
 }

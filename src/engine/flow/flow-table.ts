@@ -57,8 +57,15 @@ export class FlowTable {
   /** The connection the last accepted packet went to. */
   current: Conn | undefined = undefined;
   private warnedFull = false;
-  private readonly uidFactory = (c: Conn): string =>
-    uidFor('C', [c.proto, c.o0, c.o1, c.o2, c.o3, c.oPort, c.r0, c.r1, c.r2, c.r3, c.rPort, Math.floor(c.startTs), Math.round((c.startTs % 1) * 1e6)]);
+  /** Identity words of a connection, filled in place (a uid costs no array allocation). */
+  private readonly identity: number[] = new Array<number>(13).fill(0);
+  private readonly uidFactory = (c: Conn): string => {
+    const w = this.identity;
+    w[0] = c.proto; w[1] = c.o0; w[2] = c.o1; w[3] = c.o2; w[4] = c.o3; w[5] = c.oPort;
+    w[6] = c.r0; w[7] = c.r1; w[8] = c.r2; w[9] = c.r3; w[10] = c.rPort;
+    w[11] = Math.floor(c.startTs); w[12] = Math.round((c.startTs % 1) * 1e6);
+    return uidFor('C', w);
+  };
 
   constructor(
     private readonly opts: FlowOptions,
@@ -218,8 +225,7 @@ export class FlowTable {
     this.buckets.set(hash, c);
     this.live++;
     this.created++;
-    c.deadline = pkt.ts + 3600; // provisional; set properly once the packet is processed
-    this.heap.push(c.deadline, c);
+    // deadline stays Infinity until the packet is processed; session() then pushes the real one.
     return c;
   }
 

@@ -25,20 +25,28 @@ export function hashWords(seed: number, words: readonly number[]): number {
   return fmix(h ^ words.length);
 }
 
+/** 62^4: four base62 digits per long division keeps every intermediate below 2^40. */
+const B62_4 = 14776336;
+
 /** "C" + 17 base62 digits of the 96-bit number a:b:c. */
 export function base62Uid(prefix: string, a: number, b: number, c: number): string {
-  const limbs = [a >>> 16, a & 0xffff, b >>> 16, b & 0xffff, c >>> 16, c & 0xffff];
+  let l0 = a >>> 16, l1 = a & 0xffff, l2 = b >>> 16, l3 = b & 0xffff, l4 = c >>> 16, l5 = c & 0xffff;
   let out = '';
-  for (let digit = 0; digit < 17; digit++) {
-    let rem = 0;
-    for (let i = 0; i < limbs.length; i++) {
-      const acc = rem * 65536 + limbs[i];
-      limbs[i] = Math.floor(acc / 62);
-      rem = acc - limbs[i] * 62;
+  for (let chunk = 0; chunk < 5; chunk++) {
+    // Long division of the six 16-bit limbs by 62^4; the remainder holds the next four digits.
+    let acc = l0; l0 = Math.floor(acc / B62_4); let rem = acc - l0 * B62_4;
+    acc = rem * 65536 + l1; l1 = Math.floor(acc / B62_4); rem = acc - l1 * B62_4;
+    acc = rem * 65536 + l2; l2 = Math.floor(acc / B62_4); rem = acc - l2 * B62_4;
+    acc = rem * 65536 + l3; l3 = Math.floor(acc / B62_4); rem = acc - l3 * B62_4;
+    acc = rem * 65536 + l4; l4 = Math.floor(acc / B62_4); rem = acc - l4 * B62_4;
+    acc = rem * 65536 + l5; l5 = Math.floor(acc / B62_4); rem = acc - l5 * B62_4;
+    for (let k = 0; k < 4; k++) {
+      const q = Math.floor(rem / 62);
+      out = ALPHABET[rem - q * 62] + out;
+      rem = q;
     }
-    out = ALPHABET[rem] + out;
   }
-  return prefix + out;
+  return prefix + out.slice(out.length - 17);
 }
 
 /** A uid for an identity (any list of numbers that pins the flow down, start time included). */
