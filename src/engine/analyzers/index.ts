@@ -13,6 +13,7 @@ import { DHCP_ANALYZER } from './dhcp/index.js';
 import { SSH_ANALYZER } from './ssh/index.js';
 import { NTP_ANALYZER } from './ntp/index.js';
 import { IRC_ANALYZER } from './irc/index.js';
+import { FTP_ANALYZER } from './ftp/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -23,4 +24,5 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   SMTP_ANALYZER,
   NTP_ANALYZER,
   IRC_ANALYZER,
+  FTP_ANALYZER,
 ];

@@ -173,6 +173,9 @@ export const LIMITS = {
   /** NTP extension fields counted per message (RFC 7822: each at least 16 bytes; real
    *  messages carry a few, NTS a handful). Only counted, so this caps the loop, not memory. */
   ntpMaxExtensions: 64,
+  /** FTP commands awaiting their reply (Zeek's FTP::max_pending_commands); past it new ones
+   *  are not queued (weird FTP_too_many_pending_commands). */
+  ftpMaxPendingCommands: 20,
 } as const;
 
 export type Limits = typeof LIMITS;
