@@ -14,6 +14,7 @@ import { SSH_ANALYZER } from './ssh/index.js';
 import { NTP_ANALYZER } from './ntp/index.js';
 import { IRC_ANALYZER } from './irc/index.js';
 import { FTP_ANALYZER } from './ftp/index.js';
+import { SNMP_ANALYZERS } from './snmp/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,

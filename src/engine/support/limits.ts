@@ -176,6 +176,11 @@ export const LIMITS = {
   /** FTP commands awaiting their reply (Zeek's FTP::max_pending_commands); past it new ones
    *  are not queued (weird FTP_too_many_pending_commands). */
   ftpMaxPendingCommands: 20,
+  /** Variable bindings read per SNMP message (each takes at least 6 bytes, so a 64 KiB datagram
+   *  holds ~11000; real requests carry a few dozen, bulk responses a few hundred). */
+  snmpMaxBindings: 2048,
+  /** Arcs of one SNMP OBJECT IDENTIFIER (RFC 2578 §3.5 allows at most 128 sub-identifiers). */
+  snmpMaxOidArcs: 128,
 } as const;
 
 export type Limits = typeof LIMITS;
