@@ -26,4 +26,5 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   NTP_ANALYZER,
   IRC_ANALYZER,
   FTP_ANALYZER,
+  ...SNMP_ANALYZERS,
 ];
