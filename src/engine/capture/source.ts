@@ -14,6 +14,8 @@ import { PcapReader } from './pcap-reader.js';
 import { PcapngReader } from './pcapng-reader.js';
 
 const CHUNK = 4 * 1024 * 1024;
+/** Room in front of each read buffer for the record cut by the previous chunk's end. */
+const ROOM = 256 * 1024;
 
 /** The input is not a packet capture; the message says what it looks like instead. */
 export class NotACaptureError extends Error {
@@ -66,29 +68,42 @@ async function readFile(path: string, sink: FrameSink, opts: ReadOptions): Promi
     if (sniffed?.kind !== 'capture') throw new NotACaptureError(await describeNonCapture(head), false);
     const opened: OpenedCapture = { format: sniffed.format, gzip: false, reader: (opts.readerFactory ?? defaultReaderFactory)(sniffed.format, sink) };
     opts.onOpen?.(opened);
-    // Double-buffered: the next chunk is read (on libuv's thread pool) while this one is parsed.
-    const win = new ReadWindow(CHUNK * 2);
-    const spare = [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)];
+    // Double-buffered and parsed in place: the next chunk is read (on libuv's thread pool) into
+    // the other buffer while this one is parsed. Each buffer keeps ROOM bytes in front of its
+    // chunk, where the unparsed tail of the previous chunk (a record cut by the boundary) is
+    // copied, so only those few bytes are ever copied.
+    const bufs = [Buffer.allocUnsafe(ROOM + CHUNK), Buffer.allocUnsafe(ROOM + CHUNK)];
     let pos = 0;
-    let turn = 0;
-    const readNext = () => {
-      const target = spare[turn];
-      turn ^= 1;
+    const readInto = (b: Buffer) => {
       const at = pos;
       pos += CHUNK;
-      return fh.read(target, 0, CHUNK, at).then((r) => target.subarray(0, r.bytesRead));
+      return fh.read(b, ROOM, CHUNK, at).then((r) => r.bytesRead);
     };
-    let pending = readNext();
+    let cur = 0;
+    let pending = readInto(bufs[cur]);
+    let tail: Buffer = Buffer.alloc(0);
     let consumed = 0;
     for (;;) {
-      const chunk = await pending;
-      const eof = chunk.length === 0;
-      if (!eof) pending = readNext();
-      consumed += chunk.length;
-      win.append(chunk);
-      win.start = opened.reader.parse(win.buf, win.start, win.end, eof);
+      const n = await pending;
+      const eof = n === 0;
+      const b = bufs[cur];
+      let data = b;
+      let start = ROOM - tail.length;
+      if (tail.length <= ROOM) tail.copy(b, start);
+      else {
+        // A record larger than ROOM straddles the boundary (rare): join it the slow way.
+        data = Buffer.concat([tail, b.subarray(ROOM, ROOM + n)]);
+        start = 0;
+      }
+      const end = data === b ? ROOM + n : data.length;
+      // The other buffer's tail is copied out now, so it may receive the next chunk.
+      if (!eof) pending = readInto(bufs[cur ^ 1]);
+      consumed += n;
+      const stop = opened.reader.parse(data, start, end, eof);
+      tail = data.subarray(stop, end);
       opts.onProgress?.({ bytesRead: consumed, totalBytes: size });
       if (eof) break;
+      cur ^= 1;
     }
     return opened;
   } finally {
