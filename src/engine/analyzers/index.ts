@@ -15,6 +15,7 @@ import { NTP_ANALYZER } from './ntp/index.js';
 import { IRC_ANALYZER } from './irc/index.js';
 import { FTP_ANALYZER } from './ftp/index.js';
 import { SNMP_ANALYZERS } from './snmp/index.js';
+import { POP3_ANALYZER } from './pop3/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -27,4 +28,5 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   IRC_ANALYZER,
   FTP_ANALYZER,
   ...SNMP_ANALYZERS,
+  POP3_ANALYZER,
 ];

@@ -181,6 +181,11 @@ export const LIMITS = {
   snmpMaxBindings: 2048,
   /** Arcs of one SNMP OBJECT IDENTIFIER (RFC 2578 §3.5 allows at most 128 sub-identifiers). */
   snmpMaxOidArcs: 128,
+  /** POP3/IMAP commands awaiting their response (pipelining, RFC 2449 §6.6 / RFC 9051 §5.5);
+   *  past it the oldest are logged unanswered (weird <proto>_excessive_pending_cmds). */
+  mailboxMaxPendingCommands: 100,
+  /** Files (fuids) listed in one pop3.log/imap.log/smtp.log record. */
+  mailMaxFuidsPerRecord: 100,
 } as const;
 
 export type Limits = typeof LIMITS;
