@@ -16,6 +16,7 @@ import { IRC_ANALYZER } from './irc/index.js';
 import { FTP_ANALYZER } from './ftp/index.js';
 import { SNMP_ANALYZERS } from './snmp/index.js';
 import { POP3_ANALYZER } from './pop3/index.js';
+import { MYSQL_ANALYZER } from './mysql/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -29,4 +30,5 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   FTP_ANALYZER,
   ...SNMP_ANALYZERS,
   POP3_ANALYZER,
+  MYSQL_ANALYZER,
 ];
