@@ -17,6 +17,7 @@ import { FTP_ANALYZER } from './ftp/index.js';
 import { SNMP_ANALYZERS } from './snmp/index.js';
 import { POP3_ANALYZER } from './pop3/index.js';
 import { MYSQL_ANALYZER } from './mysql/index.js';
+import { SYSLOG_ANALYZERS } from './syslog/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -31,4 +32,5 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...SNMP_ANALYZERS,
   POP3_ANALYZER,
   MYSQL_ANALYZER,
+  ...SYSLOG_ANALYZERS,
 ];

@@ -186,6 +186,9 @@ export const LIMITS = {
   mailboxMaxPendingCommands: 100,
   /** Files (fuids) listed in one pop3.log/imap.log/smtp.log record. */
   mailMaxFuidsPerRecord: 100,
+  /** Digits of a syslog PRI value (RFC 5424 §6.2.1 allows 3: at most 191). Longer digit runs
+   *  are not read as a PRI, so the value stays an exact small integer. */
+  syslogMaxPriDigits: 10,
 } as const;
 
 export type Limits = typeof LIMITS;
