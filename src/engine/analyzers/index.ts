@@ -18,6 +18,7 @@ import { SNMP_ANALYZERS } from './snmp/index.js';
 import { POP3_ANALYZER } from './pop3/index.js';
 import { MYSQL_ANALYZER } from './mysql/index.js';
 import { SYSLOG_ANALYZERS } from './syslog/index.js';
+import { IMAP_ANALYZER } from './imap/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -33,4 +34,5 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   POP3_ANALYZER,
   MYSQL_ANALYZER,
   ...SYSLOG_ANALYZERS,
+  IMAP_ANALYZER,
 ];
