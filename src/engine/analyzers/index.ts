@@ -19,6 +19,7 @@ import { POP3_ANALYZER } from './pop3/index.js';
 import { MYSQL_ANALYZER } from './mysql/index.js';
 import { SYSLOG_ANALYZERS } from './syslog/index.js';
 import { IMAP_ANALYZER } from './imap/index.js';
+import { RADIUS_ANALYZER } from './radius/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -35,4 +36,5 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   MYSQL_ANALYZER,
   ...SYSLOG_ANALYZERS,
   IMAP_ANALYZER,
+  RADIUS_ANALYZER,
 ];

@@ -189,6 +189,9 @@ export const LIMITS = {
   /** Digits of a syslog PRI value (RFC 5424 §6.2.1 allows 3: at most 191). Longer digit runs
    *  are not read as a PRI, so the value stays an exact small integer. */
   syslogMaxPriDigits: 10,
+  /** Attributes read per RADIUS packet (RFC 2865 caps a packet at 4096 bytes, so at most 2048
+   *  two-byte attributes; real packets carry a few dozen). */
+  radiusMaxAttributes: 512,
 } as const;
 
 export type Limits = typeof LIMITS;
