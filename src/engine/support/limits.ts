@@ -88,12 +88,9 @@ export const LIMITS = {
    *  brotli far more: a small body can be a decompression bomb. Past this decoding stops
    *  (weird http_decompression_limit) and the rest of the body is counted, not decoded. */
   httpMaxDecodedBodyBytes: 64 * 1024 * 1024,
-  /** Compressed input handed to the inflater at once, so one call's output stays bounded
-   *  (~1 MiB per 1 KiB of deflate input) and the decoded limit is checked between pieces. */
-  httpDecodeSliceBytes: 4096,
-  /** Brotli input buffered per body (Node has no synchronous streaming brotli decoder: the
-   *  body is decoded once complete, with its output bounded by httpMaxDecodedBodyBytes). */
-  httpMaxBrotliInputBytes: 8 * 1024 * 1024,
+  /** Content-encoded (gzip/deflate/br) body bytes collected per message for decoding. Encoded
+   *  bodies are web pages and API responses; a larger one is left undecoded (a weird). */
+  httpMaxEncodedBodyBytes: 8 * 1024 * 1024,
   /** Files listed per HTTP transaction and side (Zeek's HTTP::max_files_orig/max_files_resp). */
   httpMaxFilesPerSide: 15,
   /** MIME multipart nesting followed inside an HTTP body. */
