@@ -44,8 +44,11 @@ export function jsonLine(schema: LogSchema, rec: LogRecord): string {
       case 'vector[count]':
         out += '[' + (v as number[]).join(',') + ']';
         break;
+      case 'addr':
+        out += '"' + (v as string) + '"'; // formatted by us: digits, hex, dots and colons
+        break;
       default:
-        out += JSON.stringify(v);
+        out += f.plain ? '"' + (v as string) + '"' : JSON.stringify(v);
     }
   }
   return out + '}\n';

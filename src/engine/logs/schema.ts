@@ -10,6 +10,8 @@ export interface FieldSpec {
   readonly name: string;
   readonly type: ZeekType;
   readonly doc: string;
+  /** Values come from our own code in a fixed alphabet (uids, states, base64): never need escaping. */
+  readonly plain?: boolean;
 }
 
 export interface LogSchema {
@@ -27,8 +29,8 @@ export interface RecordSink {
   write(schema: LogSchema, record: LogRecord): void;
 }
 
-export function field(name: string, type: ZeekType, doc: string): FieldSpec {
-  return { name, type, doc };
+export function field(name: string, type: ZeekType, doc: string, opts?: { plain?: boolean }): FieldSpec {
+  return opts?.plain ? { name, type, doc, plain: true } : { name, type, doc };
 }
 
 /** The connection identity every connection-bound log starts with. */
