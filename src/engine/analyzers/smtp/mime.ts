@@ -40,6 +40,10 @@ const enum Enc { Raw, Base64, QuotedPrintable }
 const B64 = new Int16Array(256).fill(-1);
 for (let i = 0; i < 64; i++) B64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
 const CRLF = Buffer.from('\r\n');
+/** A base64 line that decodes on its own (length checked separately). */
+const B64_LINE = /^[A-Za-z0-9+/]+={0,2}$/;
+/** Base64 characters gathered before a native decode: big enough to amortise the call. */
+const B64_BLOCK_CHARS = 64 * 1024;
 
 /** Boundaries longer than this are not followed (RFC 2046 §5.1.1 allows 70). */
 const MAX_BOUNDARY = 200;
@@ -71,6 +75,8 @@ export class MimeParser {
   private quad = 0;
   private quadLen = 0;
   private out = Buffer.allocUnsafe(1024);
+  private readonly b64Lines: string[] = [];
+  private b64Chars = 0;
 
   constructor(private readonly ev: MimeEvents) {
     this.begin(0);
@@ -98,6 +104,7 @@ export class MimeParser {
   /** `len` message bytes were never seen: the current content misses them. */
   gap(len: number): void {
     if (this.mode === Mode.Body) {
+      this.flushBase64();
       this.pendingEol = false;
       this.quadLen = 0;
       this.openSink().gap(this.enc === Enc.Base64 ? Math.floor(len * 3 / 4) : len);
@@ -205,6 +212,7 @@ export class MimeParser {
   }
 
   private closeSink(): void {
+    this.flushBase64();
     this.sink?.end();
     this.sink = undefined;
     this.pendingEol = false;
@@ -232,8 +240,37 @@ export class MimeParser {
     return this.out;
   }
 
-  /** Base64 (RFC 2045 §6.8): characters outside the alphabet are ignored; "=" ends a quantum. */
+  /**
+   * Base64 (RFC 2045 §6.8). Well-formed lines (alphabet only, a multiple of 4 long, padding
+   * only at the end) starting on a quantum boundary are gathered and decoded natively in
+   * blocks of B64_BLOCK_CHARS (the per-byte loop costs 3-4x more); anything else goes through
+   * the exact streaming decoder below.
+   */
   private base64(buf: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (this.quadLen === 0 && n > 0 && (n & 3) === 0) {
+      const text = buf.toString('latin1', start, end);
+      if (B64_LINE.test(text)) {
+        this.b64Lines.push(text);
+        this.b64Chars += n;
+        if (this.b64Chars >= B64_BLOCK_CHARS || buf[end - 1] === 0x3d) this.flushBase64();
+        return;
+      }
+    }
+    this.flushBase64();
+    this.base64Slow(buf, start, end);
+  }
+
+  private flushBase64(): void {
+    if (this.b64Chars === 0) return;
+    const out = Buffer.from(this.b64Lines.length === 1 ? this.b64Lines[0] : this.b64Lines.join(''), 'base64');
+    this.b64Lines.length = 0;
+    this.b64Chars = 0;
+    if (out.length > 0) this.openSink().data(out, 0, out.length);
+  }
+
+  /** The exact decoder: characters outside the alphabet are ignored; "=" ends a quantum. */
+  private base64Slow(buf: Buffer, start: number, end: number): void {
     const out = this.scratch(Math.floor((end - start) * 3 / 4) + 3);
     let o = 0;
     let q = this.quad, ql = this.quadLen;

@@ -11,7 +11,8 @@ import { LIMITS } from '../../support/limits.js';
 import { wireText } from '../../support/wire-text.js';
 import { LineReader } from './line-reader.js';
 import { MimeParser, type ContentSink, type MimeHeader } from './mime.js';
-import { decodeBase64, extractEmailAddrs, extractIpv4, filenameParam, firstEmailAddr, isWebmail, receivedAddress } from './mail-text.js';
+import { decodeBase64, extractEmailAddrs, extractIpv4, firstEmailAddr, isWebmail, receivedAddress } from './mail-text.js';
+import { entityFilename } from './mail-files.js';
 import { SMTP_LOG } from './smtp-log.js';
 
 export interface SmtpOptions {
@@ -105,7 +106,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
         return;
       }
       this.orig.gap();
-      this.dataLineStart = false;
+      this.dataLineStart = true; // the reader resumes at the next line
     } else {
       this.resp.gap();
     }
@@ -394,15 +395,11 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   }
 
   private openFile(hs: readonly MimeHeader[]): ContentSink {
-    let filename: string | undefined;
-    for (const h of hs) {
-      if (h.name === 'CONTENT-DISPOSITION' && /filename\s*\*?=/i.test(h.value)) filename = filenameParam(h.value, 'filename');
-      if (h.name === 'CONTENT-TYPE' && /name\s*=/i.test(h.value)) filename = filenameParam(h.value, 'name');
-    }
+    const filename = entityFilename(hs);
     const ct = hs.find((h) => h.name === 'CONTENT-TYPE')?.value;
     const f: FileHandle = this.ctx.files.begin({
       source: 'SMTP', isOrig: true, depth: this.mimeDepth,
-      filename: filename === undefined ? undefined : logText(filename),
+      filename,
       mimeHint: ct === undefined ? undefined : logText(ct.split(';')[0].trim().toLowerCase()),
     });
     const info = this.session();

@@ -207,3 +207,28 @@ test('probe: an ESMTP greeting or EHLO/HELO; a plain 220 waits for the client', 
   assert.equal(p(true, 'EH'), 'more');
   assert.equal(p(true, 'USER bob\r\n'), 'no');
 });
+
+test('base64 entities decode the same through the block path and the exact path', async () => {
+  const { MimeParser } = await import('../../../../src/engine/analyzers/smtp/mime.js');
+  let seed = 99;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  for (let k = 0; k < 50; k++) {
+    const data = Buffer.alloc(Math.floor(rnd() * 300_000));
+    for (let i = 0; i < data.length; i += 97) data[i] = Math.floor(rnd() * 256);
+    const b64 = data.toString('base64');
+    // line lengths: mostly 76, sometimes odd, sometimes a space or a stray character inside
+    const lines: string[] = [];
+    for (let p = 0; p < b64.length;) {
+      const n = rnd() < 0.9 ? 76 : 1 + Math.floor(rnd() * 90);
+      let line = b64.slice(p, p + n);
+      if (rnd() < 0.05) line = line.slice(0, 3) + (rnd() < 0.5 ? ' ' : '*') + line.slice(3);
+      lines.push(line);
+      p += n;
+    }
+    const got: Buffer[] = [];
+    const m = new MimeParser({ beginEntity() {}, headers() {}, weird() {}, openContent: () => ({ data: (b, o, l) => { got.push(Buffer.from(b.subarray(o, o + l))); }, gap() {}, end() {} }) });
+    for (const l of ['Content-Transfer-Encoding: base64', '', ...lines]) { const b = Buffer.from(l, 'latin1'); m.line(b, 0, b.length, true); }
+    m.end();
+    assert.ok(Buffer.concat(got).equals(data), `round ${k}`);
+  }
+});
