@@ -62,19 +62,22 @@ export class MysqlAnalyzer implements StreamAnalyzer {
   serverVersion: string | undefined;
   private expect = Expect.None;
   private columns = 0;
-  private lastCommand = -1;
   private rec: LogRecord | undefined;
   private confirmed = false;
   private upgraded = false;
+
+  // Handlers made once (not per chunk).
+  private readonly onClient = (seq: number, b: Buffer, s: number, e: number, full: number): void => this.client(seq, b, s, e, full);
+  private readonly onServer = (seq: number, b: Buffer, s: number, e: number): void => this.server(seq, b, s, e);
+  private readonly origStop = (): boolean => this.upgraded || this.origDead;
+  private readonly respStop = (): boolean => this.upgraded || this.respDead;
 
   constructor(private readonly ctx: AnalyzerContext) {}
 
   data(isOrig: boolean, buf: Buffer, off: number, len: number): void {
     if (this.upgraded || (isOrig ? this.origDead : this.respDead)) return;
-    const framer = isOrig ? this.origFramer : this.respFramer;
-    framer.feed(buf, off, off + len,
-      (seq, b, s, e, full) => (isOrig ? this.client(seq, b, s, e, full) : this.server(seq, b, s, e)),
-      () => this.upgraded || (isOrig ? this.origDead : this.respDead));
+    if (isOrig) this.origFramer.feed(buf, off, off + len, this.onClient, this.origStop);
+    else this.respFramer.feed(buf, off, off + len, this.onServer, this.respStop);
   }
 
   gap(isOrig: boolean, _len: number): void {
@@ -131,7 +134,6 @@ export class MysqlAnalyzer implements StreamAnalyzer {
       arg = wireText(p, i + 1, z);
     }
     this.rec = { ts: this.ctx.now(), ...this.ctx.connFields(), cmd: commandName(cmd), arg };
-    this.lastCommand = cmd;
     this.expect = cmd === COM_FIELD_LIST ? Expect.FieldList : Expect.Status;
     if (cmd === COM_QUIT) this.flush(); // no answer comes
   }

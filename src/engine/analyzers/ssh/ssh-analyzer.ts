@@ -6,8 +6,8 @@
  *   algorithms, HASSH/HASSHServer), the key exchange reply's host key (MD5 fingerprint);
  * - after NEWKEYS, the sizes of the server's encrypted TCP deliveries feed Zeek's
  *   authentication heuristic (auth_success, auth_attempts).
- * SSH1 packets are not parsed (no host key for SSH1). After a content gap nothing more is parsed
- * on either side (Zeek's had_gap).
+ * SSH1: the server's public key message gives the host key. After a content gap nothing more is
+ * parsed on either side (Zeek's had_gap).
  */
 import { createHash } from 'node:crypto';
 import type { AnalyzerContext, StreamAnalyzer } from '../analyzer.js';
@@ -267,9 +267,10 @@ export class SshAnalyzer implements StreamAnalyzer {
 
   /** One SSH2 binary packet at b[i..end): the index after it, or -1 for more bytes. */
   private packet(isOrig: boolean, side: Side, b: Buffer, i: number, end: number): number {
+    if (this.version === V.SSH1) return this.packet1(isOrig, side, b, i, end);
     if (this.version !== V.SSH2) {
-      // SSH1 framing is not parsed; before the other banner the framing is unknown (the bytes
-      // wait, bounded, for it).
+      // Before the other banner the framing is unknown (the bytes wait, bounded, for it); an
+      // undecided version (1 against 2) cannot be framed at all.
       if ((this.clientV !== V.UNK && this.serverV !== V.UNK) || end - i > LIMITS.sshMaxPacketBytes) {
         side.phase = Phase.Dead;
         side.pending = undefined;
@@ -294,6 +295,56 @@ export class SshAnalyzer implements StreamAnalyzer {
     const payEnd = pend - b[i + 4];
     this.message(isOrig, side, type, b, i + 6, payEnd);
     return pend;
+  }
+
+  /**
+   * One SSH1 packet: length, 8 - length % 8 bytes of padding, type, data, CRC. As Zeek's grammar,
+   * a side's first SSH1 message ends its cleartext; the server's SMSG_PUBLIC_KEY gives the host
+   * key fingerprint (MD5 of modulus then exponent), the client's CMSG_SESSION_KEY confirms.
+   */
+  private packet1(isOrig: boolean, side: Side, b: Buffer, i: number, end: number): number {
+    if (end - i < 4) return -1;
+    const plen = b.readUInt32BE(i);
+    if (plen > LIMITS.sshMaxPacketBytes) {
+      this.ctx.weird('SSH_max_packet_length_exceeded', `${plen} > ${LIMITS.sshMaxPacketBytes}`);
+      this.stop(side);
+      return -1;
+    }
+    const pad = 8 - (plen % 8);
+    if (end - i - 4 < pad + plen) return -1;
+    if (plen < 5) {
+      this.ctx.weird('ssh_malformed_packet');
+      this.stop(side);
+      return -1;
+    }
+    const t = i + 4 + pad;
+    const type = b[t];
+    const dataEnd = t + plen - 4; // before the CRC
+    if (type === 2 && !isOrig) {
+      // cookie, server key bits, server exponent and modulus, host key bits, host exponent, modulus
+      let k = t + 1 + 8 + 4;
+      const mp = (): [number, number] | undefined => {
+        if (k + 2 > dataEnd) return undefined;
+        const n = (b.readUInt16BE(k) + 7) >> 3;
+        const start = k + 2;
+        if (start + n > dataEnd) return undefined;
+        k = start + n;
+        return [start, k];
+      };
+      const ok = mp() && mp() && (k += 4) <= dataEnd;
+      const e = ok ? mp() : undefined;
+      const m = e ? mp() : undefined;
+      if (e && m) {
+        const digest = createHash('md5').update(b.subarray(m[0], m[1])).update(b.subarray(e[0], e[1])).digest('hex');
+        this.record().host_key = digest.match(/../g)!.join(':');
+      } else this.ctx.weird('ssh_malformed_public_key');
+    }
+    if (type === 3 && isOrig && !this.confirmed) {
+      this.confirmed = true;
+      this.ctx.confirm();
+    }
+    side.phase = Phase.Encrypted;
+    return t + plen;
   }
 
   private message(isOrig: boolean, side: Side, type: number, b: Buffer, off: number, end: number): void {

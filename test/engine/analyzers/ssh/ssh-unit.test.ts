@@ -202,3 +202,29 @@ test('probe: "SSH-" at the start of a side', () => {
   assert.equal(probeSsh(Buffer.from('SSX-'), 0, 4), 'no');
   assert.equal(probeSsh(Buffer.from('GET /'), 0, 5), 'no');
 });
+
+test('SSH1: the public key message gives the host key (MD5 of modulus then exponent), the session key confirms', () => {
+  const mp = (bytes: Buffer) => { const h = Buffer.alloc(2); h.writeUInt16BE(bytes.length * 8); return Buffer.concat([h, bytes]); };
+  const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b; };
+  const ssh1 = (type: number, data: Buffer) => {
+    const plen = 1 + data.length + 4;
+    const pad = 8 - (plen % 8);
+    return Buffer.concat([u32(plen), Buffer.alloc(pad), Buffer.from([type]), data, Buffer.alloc(4)]);
+  };
+  const hostE = Buffer.from([1, 0, 1]), hostN = Buffer.alloc(128, 0xc3);
+  const pub = ssh1(2, Buffer.concat([Buffer.alloc(8, 9), u32(768), mp(Buffer.from([0x23])), mp(Buffer.alloc(96, 0xa5)), u32(1024), mp(hostE), mp(hostN), u32(0), u32(0x44), u32(0x24)]));
+  const sess = ssh1(3, Buffer.concat([Buffer.from([3]), Buffer.alloc(8, 9), mp(Buffer.alloc(96, 7)), u32(0)]));
+  const segs: Array<[boolean, Buffer]> = [
+    [false, Buffer.from('SSH-1.5-OpenSSH_1.2.3\n')], [true, Buffer.from('SSH-1.5-1.2.27\n')],
+    [false, pub], [true, sess], [true, Buffer.alloc(64, 1)], [false, Buffer.alloc(32, 2)],
+  ];
+  const whole = drive(segs);
+  const r = whole.logs[0][1];
+  assert.equal(r.version, 1);
+  assert.equal(r.host_key, md5colons(Buffer.concat([hostN, hostE])));
+  assert.equal(r.auth_success, undefined); // the heuristic is SSH2 only
+  assert.equal(whole.confirms, 1);
+  for (let at = 1; at < pub.length; at++) {
+    assert.deepEqual(drive(segs, (b) => (at < b.length ? [b.subarray(0, at), b.subarray(at)] : [b])).logs, whole.logs, `split at ${at}`);
+  }
+});
