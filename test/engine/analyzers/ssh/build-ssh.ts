@@ -1,6 +1,10 @@
-/** Builders for hand-made SSH conversations, and a fake analyzer context that records output. */
+/**
+ * Builders for hand-made SSH conversations, a fake analyzer context that records output, and a
+ * one-connection TCP capture builder (used by the SSH, IRC and MySQL tests).
+ */
 import type { AnalyzerContext } from '../../../../src/engine/analyzers/analyzer.js';
 import type { LogRecord, LogSchema } from '../../../../src/engine/logs/schema.js';
+import { ACK, FIN, PSH, SYN, buildPcap, writeTemp, type FrameSpec } from '../../../support/build-pcap.js';
 
 export interface Out { logs: Array<[string, LogRecord]>; weirds: string[]; violations: string[]; confirms: number }
 
@@ -51,4 +55,23 @@ export function kexinit(l: KexLists): Buffer {
     sshString(l.mac), sshString(l.macS2C ?? l.mac), sshString(l.cmp), sshString(l.cmpS2C ?? l.cmp),
     sshString(''), sshString(''), Buffer.from([0, 0, 0, 0, 0]),
   ]));
+}
+
+/** A capture of one TCP connection: handshake, the given segments in order, FINs. */
+export function tcpSessionPcap(sport: number, dport: number, segs: Array<[boolean, Buffer]>, t0 = 1000): string {
+  const C = '10.1.0.1', S = '10.1.0.2';
+  let cs = 1000, ss = 9000, t = t0;
+  const f: FrameSpec[] = [
+    { ts: t, src: C, dst: S, proto: 'tcp', sport, dport, flags: SYN, seq: cs - 1, ack: 0 },
+    { ts: (t += 0.01), src: S, dst: C, proto: 'tcp', sport: dport, dport: sport, flags: SYN | ACK, seq: ss - 1, ack: cs },
+    { ts: (t += 0.01), src: C, dst: S, proto: 'tcp', sport, dport, flags: ACK, seq: cs, ack: ss },
+  ];
+  for (const [o, b] of segs) {
+    if (o) { f.push({ ts: (t += 0.01), src: C, dst: S, proto: 'tcp', sport, dport, flags: ACK | PSH, seq: cs, ack: ss, payload: b }); cs += b.length; }
+    else { f.push({ ts: (t += 0.01), src: S, dst: C, proto: 'tcp', sport: dport, dport: sport, flags: ACK | PSH, seq: ss, ack: cs, payload: b }); ss += b.length; }
+  }
+  f.push({ ts: (t += 0.01), src: C, dst: S, proto: 'tcp', sport, dport, flags: ACK | FIN, seq: cs, ack: ss });
+  f.push({ ts: (t += 0.01), src: S, dst: C, proto: 'tcp', sport: dport, dport: sport, flags: ACK | FIN, seq: ss, ack: cs + 1 });
+  f.push({ ts: (t += 0.01), src: C, dst: S, proto: 'tcp', sport, dport, flags: ACK, seq: cs + 1, ack: ss + 1 });
+  return writeTemp(buildPcap(f));
 }
