@@ -20,6 +20,7 @@ import { MYSQL_ANALYZER } from './mysql/index.js';
 import { SYSLOG_ANALYZERS } from './syslog/index.js';
 import { IMAP_ANALYZER } from './imap/index.js';
 import { RADIUS_ANALYZER } from './radius/index.js';
+import { SIP_ANALYZERS } from './sip/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -37,4 +38,5 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...SYSLOG_ANALYZERS,
   IMAP_ANALYZER,
   RADIUS_ANALYZER,
+  ...SIP_ANALYZERS,
 ];

@@ -189,6 +189,17 @@ export const LIMITS = {
   /** Attributes read per RADIUS packet (RFC 2865 caps a packet at 4096 bytes, so at most 2048
    *  two-byte attributes; real packets carry a few dozen). */
   radiusMaxAttributes: 512,
+  /** Header fields read per SIP message (RFC 3261 sets none; real messages carry 10-40). */
+  sipMaxHeaders: 256,
+  /** Bytes of a SIP message head held while a TCP stream delivers it (UDP messages fit a
+   *  datagram); past it that side is not parsed any more (weird SIP_head_too_large). */
+  sipMaxHeadBytes: 64 * 1024,
+  /** Pending SIP transactions per connection (Zeek's table is unbounded); past it the oldest is
+   *  written early (weird SIP_pending_quantity). */
+  sipMaxPending: 100,
+  /** Via entries kept per request_path / response_path (RFC 3261 §16.6 proxies add one each;
+   *  70 is Max-Forwards' default, so more is a loop or an attack). */
+  sipMaxPath: 70,
 } as const;
 
 export type Limits = typeof LIMITS;

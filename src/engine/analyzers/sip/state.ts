@@ -1,0 +1,139 @@
+/**
+ * Zeek's SIP record keeping (base/protocols/sip/main.zeek), handler by handler: a table of
+ * pending records indexed by the request and response counters, sip_request / sip_reply /
+ * sip_header / sip_end_entity as the script has them (headers are split by direction, not by
+ * message type, as Zeek's events are), a write at the end of every message from the responder,
+ * and every pending record written when the connection ends.
+ */
+import { LIMITS } from '../../support/limits.js';
+import type { AnalyzerContext } from '../analyzer.js';
+import type { SipHead } from './parser.js';
+import { SIP_LOG } from './sip-log.js';
+
+type Info = Record<string, unknown> & { request_path: string[]; response_path: string[] };
+
+/** Zeek's SIP::sip_methods. */
+const METHODS = new Set(['REGISTER', 'INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'NOTIFY', 'SUBSCRIBE']);
+
+/** split_string1(value, /;[ ]?tag=/)[0] and the same for branch. */
+function before(value: string, param: string): string {
+  const i = value.indexOf(';' + param), j = value.indexOf('; ' + param);
+  const k = i < 0 ? j : j < 0 ? i : Math.min(i, j);
+  return k < 0 ? value : value.slice(0, k);
+}
+
+export class SipState {
+  private pending = new Map<number, Info>();
+  private curReq = 0;
+  private curResp = 0;
+  private sip: Info | undefined;
+
+  constructor(private readonly ctx: AnalyzerContext) {}
+
+  /** One message from one side; `ended` when it was complete (Zeek's sip_end_entity). */
+  message(isOrig: boolean, m: SipHead, ended: boolean): void {
+    if (m.request) this.request(m.method!, m.uri!);
+    else this.reply(m.code!, m.reason!);
+    for (const [name, value] of m.headers) this.header(isOrig, name, value);
+    if (ended) this.endEntity(isOrig);
+  }
+
+  /** Connection removal (Zeek's finalize_sip): every pending record. */
+  flush(): void {
+    for (const info of this.pending.values()) this.write(info);
+    this.pending.clear();
+  }
+
+  private newSession(): Info {
+    return { ts: this.ctx.now(), ...this.ctx.connFields(), trans_depth: this.curReq, request_path: [], response_path: [] };
+  }
+
+  private setState(isRequest: boolean): Info {
+    const idx = isRequest ? this.curReq : this.curResp;
+    let info = this.pending.get(idx);
+    if (!info) {
+      if (this.pending.size >= LIMITS.sipMaxPending) {
+        // Zeek's table is unbounded; written early rather than held.
+        this.ctx.weird('SIP_pending_quantity');
+        const [k, oldest] = this.pending.entries().next().value!;
+        this.pending.delete(k);
+        this.write(oldest);
+      }
+      info = this.newSession();
+      this.pending.set(idx, info);
+    }
+    this.sip = info;
+    return info;
+  }
+
+  private request(method: string, uri: string): void {
+    const s = this.setState(true);
+    s.method = method;
+    s.uri = uri;
+    if (!METHODS.has(method)) this.ctx.weird('unknown_SIP_method', method);
+  }
+
+  private reply(code: number, reason: string): void {
+    const s = this.setState(false);
+    // Zeek's `code < 100 && 200 <= code` never holds: the response counter is not advanced here.
+    s.status_code = code;
+    s.status_msg = reason;
+  }
+
+  private header(isOrig: boolean, name: string, value: string): void {
+    if (isOrig) {
+      if (!this.pending.has(this.curReq)) ++this.curReq;
+      const s = this.setState(true);
+      switch (name) {
+        case 'CALL-ID': s.call_id = value; break;
+        case 'CONTENT-LENGTH': case 'L': s.request_body_len = toCountZeek(value); break;
+        case 'CSEQ': s.seq = value; break;
+        case 'DATE': s.date = value; break;
+        case 'FROM': case 'F': s.request_from = before(value, 'tag='); break;
+        case 'REPLY-TO': s.reply_to = value; break;
+        case 'SUBJECT': case 'S': s.subject = value; break;
+        case 'TO': case 'T': s.request_to = value; break;
+        case 'USER-AGENT': s.user_agent = value; break;
+        case 'VIA': case 'V': if (s.request_path.length < LIMITS.sipMaxPath) s.request_path.push(before(value, 'branch')); break;
+      }
+    } else {
+      if (!this.pending.has(this.curResp)) ++this.curResp;
+      const s = this.setState(false);
+      switch (name) {
+        case 'CONTENT-LENGTH': case 'L': s.response_body_len = toCountZeek(value); break;
+        case 'CONTENT-TYPE': case 'C': s.content_type = value; break;
+        case 'WARNING': s.warning = value; break;
+        case 'FROM': case 'F': s.response_from = before(value, 'tag='); break;
+        case 'TO': case 'T': s.response_to = value; break;
+        case 'VIA': case 'V': if (s.response_path.length < LIMITS.sipMaxPath) s.response_path.push(before(value, 'branch')); break;
+      }
+    }
+  }
+
+  private endEntity(isOrig: boolean): void {
+    const s = this.setState(isOrig);
+    if (isOrig) return;
+    this.write(s);
+    const code = s.status_code as number | undefined;
+    // Zeek's handler stops with an error on an unset status code (a request from the responder).
+    if (code === undefined) return;
+    if (code < 100 || code >= 200) this.pending.delete(this.curResp);
+    if (s.method === undefined || (s.method === 'BYE' && code >= 200 && code < 300)) {
+      for (const [r, info] of this.pending) if (r !== 0) this.write(info);
+      this.pending = new Map();
+      this.curReq = 0;
+      this.curResp = 0;
+      this.sip = undefined;
+    }
+  }
+
+  /** A snapshot: Zeek writes the record as it is at that moment. */
+  private write(info: Info): void {
+    this.ctx.log(SIP_LOG, { ...info, request_path: [...info.request_path], response_path: [...info.response_path] });
+  }
+}
+
+function toCountZeek(v: string): number {
+  const t = v.trim();
+  return /^[0-9]{1,15}$/.test(t) ? Number(t) : 0;
+}
