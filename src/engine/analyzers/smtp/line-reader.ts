@@ -36,6 +36,8 @@ export class LineReader {
 
   data(buf: Buffer, off: number, len: number): void {
     const end = off + len;
+    // indexOf must not run past the chunk: the caller's buffer may be much larger than it.
+    if (end < buf.length) buf = buf.subarray(0, end);
     let p = off;
     while (p < end && !this.stopped) {
       if (this.rawBytes > 0) {
