@@ -142,11 +142,13 @@ export const LIMITS = {
   sshMaxPacketBytes: 256 * 1024,
   /** Names kept per KEXINIT algorithm list (Zeek's SSH::max_kexinit_* are 64..256). */
   sshMaxAlgorithms: 256,
-  /** Bytes of one IRC line (RFC 2812 §2.3: 512 with CR LF; servers extend it for tags). A longer
-   *  line is skipped up to its end (weird irc_line_too_long). */
+  /** Bytes of an IRC line held while waiting for its end (RFC 2812 §2.3: 512 with CR LF, which
+   *  Zeek enforces on complete lines). Past this the line is dropped up to the next LF (weird
+   *  irc_line_size_exceeded) instead of being buffered. */
   ircMaxLineBytes: 8192,
   /** Bytes of one MySQL packet held for parsing (a packet may be 16 MiB - 1; a query past this
-   *  is logged cut at this size with weird mysql_packet_too_large, its rest skipped). */
+   *  is logged cut at this size with weird mysql_packet_too_large, its rest skipped; server
+   *  packets past it are judged on their first bytes). */
   mysqlMaxPacketBytes: 1024 * 1024,
   /** Bytes of one line of a mail or FTP dialogue (SMTP, POP3, IMAP, FTP). RFC 5321 §4.5.3.1
    *  allows 512 for commands and 1000 for text lines, but real mail breaks that; past this a
