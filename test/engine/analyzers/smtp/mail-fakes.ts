@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import type { AnalyzerContext, StreamAnalyzer } from '../../../../src/engine/analyzers/analyzer.js';
 import type { FileBeginOptions, FileHandle } from '../../../../src/engine/analyzers/files/index.js';
 import type { LogRecord, LogSchema } from '../../../../src/engine/logs/schema.js';
+import { ACK, FIN, PSH, SYN, buildPcap, writeTemp, type FrameSpec } from '../../../support/build-pcap.js';
 
 export interface FakeFile { opts: FileBeginOptions; data: Buffer[]; gaps: number; ended: boolean; content(): Buffer }
 
@@ -86,4 +87,24 @@ export function tsharkFields(pcap: string, filter: string, fields: string[]): st
   for (const f of fields) args.push('-e', f);
   const out = execFileSync('tshark', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   return out.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
+}
+
+/** A whole TCP connection (handshake, the dialogue's segments, FINs) as a capture file. */
+export function dialoguePcap(port: number, steps: Array<[boolean, string]>): string {
+  const C = '10.1.0.1', S = '10.1.0.2', CP = 41000;
+  let cs = 1000, ss = 5000, ts = 1;
+  const frames: FrameSpec[] = [
+    { ts: ts++, src: C, dst: S, proto: 'tcp', sport: CP, dport: port, flags: SYN, seq: cs++, ack: 0 },
+    { ts: ts++, src: S, dst: C, proto: 'tcp', sport: port, dport: CP, flags: SYN | ACK, seq: ss++, ack: cs },
+    { ts: ts++, src: C, dst: S, proto: 'tcp', sport: CP, dport: port, flags: ACK, seq: cs, ack: ss },
+  ];
+  for (const [isOrig, text] of steps) {
+    const payload = Buffer.from(text, 'latin1');
+    if (isOrig) { frames.push({ ts: ts++, src: C, dst: S, proto: 'tcp', sport: CP, dport: port, flags: ACK | PSH, seq: cs, ack: ss, payload }); cs += payload.length; }
+    else { frames.push({ ts: ts++, src: S, dst: C, proto: 'tcp', sport: port, dport: CP, flags: ACK | PSH, seq: ss, ack: cs, payload }); ss += payload.length; }
+  }
+  frames.push({ ts: ts++, src: C, dst: S, proto: 'tcp', sport: CP, dport: port, flags: FIN | ACK, seq: cs, ack: ss });
+  frames.push({ ts: ts++, src: S, dst: C, proto: 'tcp', sport: port, dport: CP, flags: FIN | ACK, seq: ss, ack: cs + 1 });
+  frames.push({ ts: ts++, src: C, dst: S, proto: 'tcp', sport: CP, dport: port, flags: ACK, seq: cs + 1, ack: ss + 1 });
+  return writeTemp(buildPcap(frames));
 }
