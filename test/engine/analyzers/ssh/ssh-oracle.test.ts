@@ -1,6 +1,7 @@
 /**
  * ssh.log over the shared captures, checked against tshark: banners (ssh.protocol), HASSH and
- * HASSHServer with their algorithm strings (ssh.kex.hassh*), and the server host key
+ * HASSHServer with their algorithm strings (ssh.kex.hassh*), the negotiated algorithms from the
+ * decoded KEXINIT lists (ssh.kex_algorithms, ssh.server_host_key_algorithms, ...), and the server host key
  * fingerprint: MD5 of the blob in the reply tshark decodes, and of the blob rebuilt from tshark's
  * RSA fields (ssh.host_key.rsa.e/.n) where it can decode them (ssh2.pcap's key is malformed for
  * tshark: it stops after e; Zeek, like us, hashes the blob as it is).
@@ -74,6 +75,33 @@ for (const file of CAPTURES) {
       const blob = Buffer.concat([u32str(Buffer.from(type)), u32str(Buffer.from(e, 'hex')), u32str(Buffer.from(n, 'hex'))]);
       assert.equal(r.host_key, createHash('md5').update(blob).digest('hex').match(/../g)!.join(':'), `RSA host key ${sp}`);
     }
+    // Negotiated algorithms from tshark's decoded KEXINIT lists, with Zeek's rule written out
+    // here: the first client algorithm the server also lists; both directions for ciphers.
+    const lists = new Map<LogRecord, { c?: string[]; s?: string[] }>();
+    const F = ['ssh.kex_algorithms', 'ssh.server_host_key_algorithms', 'ssh.encryption_algorithms_client_to_server', 'ssh.encryption_algorithms_server_to_client',
+      'ssh.mac_algorithms_client_to_server', 'ssh.mac_algorithms_server_to_client', 'ssh.compression_algorithms_client_to_server', 'ssh.compression_algorithms_server_to_client'];
+    for (const [sp, dp, ...vals] of tshark(file, 'ssh.message_code == 20 && ssh.compression_algorithms_server_to_client', ['tcp.srcport', 'tcp.dstport', ...F])) {
+      const r = byPorts(ssh, Number(sp), Number(dp))!;
+      const e = lists.get(r) ?? {};
+      if (Number(sp) === r['id.orig_p']) e.c ??= vals; else e.s ??= vals;
+      lists.set(r, e);
+    }
+    const pick = (c: string, s: string) => c.split(',').find((a) => s.split(',').includes(a)) ?? 'Algorithm negotiation failed';
+    const both = (c: string[], s: string[], k: number) => {
+      const a = pick(c[k], s[k]), b = pick(c[k + 1], s[k + 1]);
+      return a === b ? a : `To server: ${a}, to client: ${b}`;
+    };
+    let negotiated = 0;
+    for (const [r, { c, s }] of lists) {
+      if (!c || !s) continue;
+      assert.equal(r.kex_alg, pick(c[0], s[0]));
+      assert.equal(r.host_key_alg, pick(c[1], s[1]));
+      assert.equal(r.cipher_alg, both(c, s, 2));
+      assert.equal(r.mac_alg, both(c, s, 4));
+      assert.equal(r.compression_alg, both(c, s, 6));
+      negotiated++;
+    }
+    assert.ok(negotiated > 0);
     assert.ok(banners > 0 && hasshes > 0);
     if (file !== 'mixed-arkime-synthetic-many-protocols.pcap') assert.equal(keys, 1);
   });
