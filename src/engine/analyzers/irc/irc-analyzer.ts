@@ -48,6 +48,40 @@ function text(s: string): string {
   return wireText(Buffer.from(s, 'latin1'));
 }
 
+const enum Cmd { Other, Privmsg, User, Join, Njoin, Nick }
+
+/** Upper-cased ASCII byte. */
+function up(c: number): number {
+  return c >= 0x61 && c <= 0x7a ? c - 32 : c;
+}
+
+function isWord(buf: Buffer, i: number, end: number, w: string): boolean {
+  if (end - i !== w.length) return false;
+  for (let k = 0; k < w.length; k++) if (up(buf[i + k]) !== w.charCodeAt(k)) return false;
+  return true;
+}
+
+/** The logged commands (case-insensitive, as IRC.cc upper-cases the command). */
+function commandOf(buf: Buffer, i: number, end: number): Cmd {
+  switch (end - i) {
+    case 4: return isWord(buf, i, end, 'NICK') ? Cmd.Nick : isWord(buf, i, end, 'USER') ? Cmd.User : isWord(buf, i, end, 'JOIN') ? Cmd.Join : Cmd.Other;
+    case 5: return isWord(buf, i, end, 'NJOIN') ? Cmd.Njoin : Cmd.Other;
+    case 7: return isWord(buf, i, end, 'PRIVMSG') ? Cmd.Privmsg : Cmd.Other;
+    default: return Cmd.Other;
+  }
+}
+
+/** Cheap pre-check of PRIVMSG parameters: "target [:][\x01]DCC..." (the full check follows). */
+function mayBeDcc(buf: Buffer, p: number, end: number): boolean {
+  const sp = buf.indexOf(0x20, p);
+  if (sp < 0 || sp >= end) return true; // let privmsg() report the format weird
+  let m = sp + 1;
+  while (m < end && buf[m] === 0x20) m++;
+  if (m < end && buf[m] === 0x3a) m++;
+  if (m < end && buf[m] === 0x01) m++;
+  return end - m > 3 && buf[m] === 0x44 && buf[m + 1] === 0x43 && buf[m + 2] === 0x43;
+}
+
 interface Session {
   nick?: string;
   user?: string;
@@ -112,56 +146,54 @@ export class IrcAnalyzer implements StreamAnalyzer {
 
   done(): void {}
 
-  /** One line buf[off, end) without its LF. */
+  /** One line buf[off, end) without its LF. Read as bytes; only the commands that are logged
+   *  are turned into strings. */
   private line(isOrig: boolean, buf: Buffer, off: number, end: number): void {
     if (end > off && buf[end - 1] === 0x0d) end--;
     if (end - off > MAX_IRC_LINE) {
       this.ctx.weird('irc_line_size_exceeded');
       return;
     }
-    let s = skipSpaces(buf.toString('latin1', off, end));
-    if (s.length < 3) {
+    let i = off;
+    while (i < end && buf[i] === 0x20) i++;
+    if (end - i < 3) {
       this.ctx.weird('irc_line_too_short');
       return;
     }
-    let prefix = '';
-    if (s[0] === ':') {
-      const pos = s.indexOf(' ');
-      if (pos < 0) {
+    if (buf[i] === 0x3a) {
+      // ":prefix " (the prefix itself is not logged)
+      const sp = buf.indexOf(0x20, i);
+      if (sp < 0 || sp >= end) {
         this.ctx.weird('irc_invalid_line');
         return;
       }
-      prefix = s.slice(1, pos);
-      s = skipSpaces(s.slice(pos + 1));
+      i = sp + 1;
+      while (i < end && buf[i] === 0x20) i++;
     }
     if (isOrig && !this.confirmed) {
       this.confirmed = true;
       this.ctx.confirm();
     }
-    if (s.length < 3) {
+    if (end - i < 3) {
       this.ctx.weird('irc_invalid_line');
       this.ctx.violation('line too short');
       return;
     }
-    const c0 = s.charCodeAt(0);
+    const c0 = buf[i];
     if (c0 >= 0x30 && c0 <= 0x39) {
-      const c1 = s.charCodeAt(1), c2 = s.charCodeAt(2);
-      if (!(c1 >= 0x30 && c1 <= 0x39 && c2 >= 0x30 && c2 <= 0x39 && s[3] === ' ')) {
+      const c1 = buf[i + 1], c2 = buf[i + 2];
+      if (!(c1 >= 0x30 && c1 <= 0x39 && c2 >= 0x30 && c2 <= 0x39 && i + 3 < end && buf[i + 3] === 0x20)) {
         this.ctx.weird('irc_invalid_reply_number');
         this.ctx.violation('invalid reply number');
         return;
       }
-      const code = Number(s.slice(0, 3));
-      // RPL_STARTTLS: the rest of the connection is TLS.
-      if (code === 670 && this.ctx.upgrade('ssl')) this.stopped = true;
+      // RPL_STARTTLS (670): the rest of the connection is TLS.
+      if (c0 === 0x36 && c1 === 0x37 && c2 === 0x30 && this.ctx.upgrade('ssl')) this.stopped = true;
       return;
     }
-    let pos = s.indexOf(' ');
-    if (pos < 0) pos = s.length;
-    const command = s.slice(0, pos).toUpperCase();
-    const params = skipSpaces(s.slice(pos + 1));
-    if (command === 'STARTTLS') return;
-    if (command.length > 20) {
+    let ce = i;
+    while (ce < end && buf[ce] !== 0x20) ce++;
+    if (ce - i > 20) {
       this.ctx.weird('irc_invalid_command');
       if (++this.invalid > MAX_INVALID) {
         this.ctx.weird('irc_too_many_invalid');
@@ -169,13 +201,18 @@ export class IrcAnalyzer implements StreamAnalyzer {
       }
       return;
     }
-    switch (command) {
-      case 'PRIVMSG': this.privmsg(isOrig, params); break;
-      case 'USER': this.user(isOrig, params); break;
-      case 'JOIN': this.join(isOrig, params); break;
-      case 'NJOIN': this.njoin(isOrig, params); break;
-      case 'NICK': this.nick(isOrig, params); break;
-      default: break;
+    const which = commandOf(buf, i, ce);
+    if (which === Cmd.Other) return;
+    let p = ce + 1;
+    while (p < end && buf[p] === 0x20) p++;
+    if (which === Cmd.Privmsg && !mayBeDcc(buf, p, end)) return;
+    const params = p < end ? buf.toString('latin1', p, end) : '';
+    switch (which) {
+      case Cmd.Privmsg: this.privmsg(isOrig, params); break;
+      case Cmd.User: this.user(isOrig, params); break;
+      case Cmd.Join: this.join(isOrig, params); break;
+      case Cmd.Njoin: this.njoin(isOrig, params); break;
+      case Cmd.Nick: this.nick(isOrig, params); break;
     }
   }
 

@@ -131,3 +131,9 @@ test('probe: real IRC lines only', () => {
   assert.equal(p(true, 'A'.repeat(600)), 'no');
   assert.deepEqual(splitWords('  a  b ', ' '), ['a', 'b']);
 });
+
+test('commands are case-insensitive; PRIVMSG without DCC and other commands log nothing', () => {
+  const out = drive([[true, 'nick lower\r\nPRIVMSG #a :just DCC talk\r\nPRIVMSG #a :hi\r\nPRIVMSG nospace\r\nMODE x +i\r\nJoin #j\r\n']]);
+  assert.deepEqual(out.logs.map(([, r]) => [r.command, r.value]), [['NICK', 'lower'], ['JOIN', '#j']]);
+  assert.ok(out.weirds.includes('irc_invalid_privmsg_message_format'));
+});
