@@ -11,7 +11,8 @@ import { LIMITS } from '../../support/limits.js';
 import { wireText } from '../../support/wire-text.js';
 import { LineReader } from './line-reader.js';
 import { MimeParser, type ContentSink, type MimeHeader } from './mime.js';
-import { decodeBase64, extractEmailAddrs, extractIpv4, firstEmailAddr, isWebmail, receivedAddress } from './mail-text.js';
+import { decodeBase64, extractEmailAddrs, firstEmailAddr } from './mail-text.js';
+import { addBounded, applyHeaders, logText, smtpRecord, type SmtpInfo } from './smtp-info.js';
 import { entityFilename } from './mail-files.js';
 import { SMTP_LOG } from './smtp-log.js';
 
@@ -20,47 +21,7 @@ export interface SmtpOptions {
   showCredentials: boolean;
 }
 
-interface Info {
-  ts: number;
-  trans_depth: number;
-  helo?: string;
-  mailfrom?: string;
-  rcptto?: Set<string>;
-  date?: string;
-  from?: string;
-  to?: Set<string>;
-  cc?: Set<string>;
-  reply_to?: string;
-  msg_id?: string;
-  in_reply_to?: string;
-  subject?: string;
-  x_originating_ip?: string;
-  first_received?: string;
-  second_received?: string;
-  last_reply?: string;
-  path: string[];
-  user_agent?: string;
-  tls: boolean;
-  fuids: string[];
-  auth_mechanism?: string;
-  username?: string;
-  password?: string;
-  auth_success?: boolean;
-  hasClientActivity: boolean;
-}
-
 const enum Mode { Command, Data, Auth, Bdat, Off }
-
-/** Text of the wire for a log (latin1 string of the original bytes → Zeek's escaping). */
-function logText(s: string): string {
-  return wireText(Buffer.from(s, 'latin1'));
-}
-
-function addBounded(set: Set<string> | undefined, v: string): Set<string> {
-  const s = set ?? new Set<string>();
-  if (s.size < LIMITS.smtpMaxAddresses) s.add(v);
-  return s;
-}
 
 export class SmtpAnalyzer implements StreamAnalyzer {
   private readonly orig: LineReader;
@@ -69,7 +30,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   private readonly pending: string[] = [];
   private greeted = false;
   private confirmed = false;
-  private info: Info | undefined;
+  private info: SmtpInfo | undefined;
   private helo: string | undefined;
   private messagesTransferred = 0;
   /** Entities begun in the session (Zeek's smtp_state$mime_depth): files.log depth. */
@@ -218,7 +179,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   private newMime(): MimeParser {
     return new MimeParser({
       beginEntity: () => { this.mimeDepth++; },
-      headers: (_level, hs) => this.messageHeaders(hs),
+      headers: (_level, hs) => applyHeaders(this.session(), hs),
       openContent: (_level, hs) => this.openFile(hs),
       weird: (n, a) => this.ctx.weird(n, a),
     });
@@ -367,33 +328,6 @@ export class SmtpAnalyzer implements StreamAnalyzer {
 
   // --- the message -----------------------------------------------------------------------
 
-  private messageHeaders(hs: readonly MimeHeader[]): void {
-    const info = this.session();
-    for (const h of hs) {
-      const v = h.value;
-      switch (h.name) {
-        case 'MESSAGE-ID': info.msg_id = logText(v); break;
-        case 'RECEIVED': {
-          if (info.first_received !== undefined) info.second_received = info.first_received;
-          info.first_received = logText(v);
-          const ip = receivedAddress(v);
-          if (ip !== undefined && info.path[info.path.length - 1] !== ip && info.path.length < LIMITS.smtpMaxAddresses) info.path.push(ip);
-          break;
-        }
-        case 'IN-REPLY-TO': info.in_reply_to = logText(v); break;
-        case 'SUBJECT': info.subject = logText(v); break;
-        case 'FROM': info.from = logText(v); break;
-        case 'REPLY-TO': info.reply_to = logText(v); break;
-        case 'DATE': info.date = logText(v); break;
-        case 'TO': for (const p of v.split(/[ \t]*,[ \t]*/)) info.to = addBounded(info.to, logText(p)); break;
-        case 'CC': for (const p of v.split(/[ \t]*,[ \t]*/)) info.cc = addBounded(info.cc, logText(p)); break;
-        case 'X-ORIGINATING-IP': { const ip = extractIpv4(v)[0]; if (ip !== undefined) info.x_originating_ip = ip; break; }
-        case 'X-MAILER': case 'USER-AGENT': case 'X-USER-AGENT': info.user_agent = logText(v); break;
-        default: break;
-      }
-    }
-  }
-
   private openFile(hs: readonly MimeHeader[]): ContentSink {
     const filename = entityFilename(hs);
     const ct = hs.find((h) => h.name === 'CONTENT-TYPE')?.value;
@@ -410,12 +344,12 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   // --- records ---------------------------------------------------------------------------
 
   /** Zeek's set_smtp_session: the record being filled, created at the first event. */
-  private session(): Info {
+  private session(): SmtpInfo {
     this.info ??= this.newInfo();
     return this.info;
   }
 
-  private newInfo(): Info {
+  private newInfo(): SmtpInfo {
     const c = this.ctx.conn;
     return {
       ts: this.ctx.now(), trans_depth: this.messagesTransferred + 1, helo: this.helo,
@@ -432,15 +366,6 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   }
 
   private write(): void {
-    const i = this.info!;
-    this.ctx.log(SMTP_LOG, {
-      ts: i.ts, ...this.ctx.connFields(), trans_depth: i.trans_depth, helo: i.helo, mailfrom: i.mailfrom,
-      rcptto: i.rcptto && [...i.rcptto], date: i.date, from: i.from, to: i.to && [...i.to], cc: i.cc && [...i.cc],
-      reply_to: i.reply_to, msg_id: i.msg_id, in_reply_to: i.in_reply_to, subject: i.subject,
-      x_originating_ip: i.x_originating_ip, first_received: i.first_received, second_received: i.second_received,
-      last_reply: i.last_reply, path: i.path, user_agent: i.user_agent, tls: i.tls, fuids: i.fuids,
-      is_webmail: isWebmail(i.user_agent), auth_mechanism: i.auth_mechanism, username: i.username,
-      password: i.password, auth_success: i.auth_success,
-    });
+    this.ctx.log(SMTP_LOG, smtpRecord(this.info!, this.ctx.connFields()));
   }
 }
