@@ -56,10 +56,10 @@ class SipDatagram implements DatagramAnalyzer {
     this.s = new SipSession(ctx);
   }
   packet(isOrig: boolean, buf: Buffer, off: number, len: number): void {
-    // Keep-alives (RFC 5626 §3.5.1: CRLF pairs) are not messages.
+    // Keep-alives (RFC 5626 §3.5.1: CRLF pairs; some phones send spaces) are not messages.
     let p = off;
     const end = off + len;
-    while (p < end && (buf[p] === 0x0d || buf[p] === 0x0a)) p++;
+    while (p < end && (buf[p] === 0x0d || buf[p] === 0x0a || buf[p] === 0x20 || buf[p] === 0x09)) p++;
     if (p < end) this.s.message(isOrig, buf, p, end - p, true);
   }
   done(): void {
