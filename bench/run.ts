@@ -41,6 +41,9 @@ export const TARGETS = {
   peakRssMb: 512,
 };
 
+/** Issue 4's targets for the full analysis (every protocol analyzer on). */
+export const TARGETS_FULL = { mbPerSec: 200, speedupVsTsharkPhs: 10 };
+
 interface Args {
   sizeMb: number;
   runs: number;
@@ -54,6 +57,8 @@ interface Args {
   head: boolean;
   /** Wait up to this many seconds before each run for the machine to be idle (0: don't). */
   waitIdleS: number;
+  /** Also measure the full analysis (every analyzer) against tshark -z io,phs (issue 4's targets). */
+  full?: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -68,6 +73,7 @@ function parseArgs(argv: string[]): Args {
     if (x === '--size-mb') a.sizeMb = Number(val());
     else if (x === '--runs') a.runs = Number(val());
     else if (x === '--skip-tshark') a.skipTshark = true;
+    else if (x === '--full') a.full = true;
     else if (x === '--file') a.file = resolve(val());
     else if (x === '--results') a.results = resolve(val());
     else if (x === '--no-build') a.build = false;
@@ -75,7 +81,7 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--head') a.head = true;
     else if (x === '--wait-idle') a.waitIdleS = Number(val());
     else if (x === '--help' || x === '-h') {
-      process.stdout.write('usage: npm run bench -- [--size-mb N] [--runs K] [--skip-tshark] [--file PCAP] [--results FILE] [--no-build] [--cli] [--head] [--wait-idle SECONDS]\n');
+      process.stdout.write('usage: npm run bench -- [--size-mb N] [--runs K] [--skip-tshark] [--file PCAP] [--results FILE] [--no-build] [--cli] [--head] [--wait-idle SECONDS] [--full]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${x}`);
   }
@@ -350,6 +356,11 @@ function main(): void {
       : [process.execPath, entry, file, outDir, ...(args.head ? ['--dist', dist] : [])];
     const convArgv = ['tshark', '-r', file, '-q', '-z', 'conv,tcp', '-z', 'conv,udp'];
     const readArgv = ['tshark', '-r', file, '-q'];
+    const fullOut = join(tmp, 'capdex-full');
+    const fullArgv = [process.execPath, cli, 'analyze', file, '--out', fullOut, '--no-progress', '-q'];
+    const phsArgv = ['tshark', '-r', file, '-q', '-z', 'io,phs'];
+    const fullRuns: Measured[] = [];
+    const phsRuns: Measured[] = [];
 
     const capdexRuns: Measured[] = [];
     const convRuns: Measured[] = [];
@@ -385,7 +396,24 @@ function main(): void {
         readRuns.push(t);
         log(`  ${show(t)}`);
       }
+      if (args.full) {
+        rmSync(fullOut, { recursive: true, force: true });
+        log(`bench: run ${r}/${args.runs}: capdex full analysis (all analyzers)`);
+        const f = measure(runner, fullArgv, tmp, 'capdex-full', idle());
+        fullRuns.push(f);
+        log(`  ${show(f)}`);
+        rmSync(fullOut, { recursive: true, force: true });
+        if (tsharkOk) {
+          log(`bench: run ${r}/${args.runs}: tshark io,phs (full dissection)`);
+          const ph = measure(runner, phsArgv, tmp, 'tshark-phs', idle());
+          phsRuns.push(ph);
+          log(`  ${show(ph)}`);
+        }
+      }
     }
+    const full = args.full ? summarise(runner.describe(['node', 'dist/cli/main.js', 'analyze', '$FILE', '--out', '$TMP', '--no-progress', '-q']), fullRuns, bytes, packets) : undefined;
+    const phs = args.full && tsharkOk ? summarise(runner.describe(phsArgv.map((x) => (x === file ? '$FILE' : x))), phsRuns, bytes, packets) : undefined;
+    const speedupPhs = full && phs ? phs.elapsedS / full.elapsedS : undefined;
 
     const describe = (argv: string[]) => runner.describe(argv.map((x) => (x === process.execPath ? 'node' : x.startsWith(REPO_ROOT + '/') ? relative(REPO_ROOT, x) : x.startsWith(tmp) ? x.replace(tmp, '$TMP') : x)));
     const capdex = summarise(describe(capdexArgv), capdexRuns, bytes, packets);
@@ -403,7 +431,7 @@ function main(): void {
     const cpuSpeedupRead = cpuRatio(read);
     const perCpu = capdex.cpuS ? { mbPerCpuSec: round(bytes / MiB / capdex.cpuS, 1), packetsPerCpuSec: Math.round(packets / capdex.cpuS) } : undefined;
     if (perCpu) Object.assign(capdex, perCpu);
-    const checks = [
+    const checks: Array<{ name: string; target: string; value: number | null; pass: boolean | null }> = [
       { name: 'packets/s', target: `>= ${fmtInt(TARGETS.packetsPerSec)}`, value: capdex.packetsPerSec, pass: capdex.packetsPerSec >= TARGETS.packetsPerSec },
       { name: 'MB/s', target: `>= ${TARGETS.mbPerSec}`, value: capdex.mbPerSec, pass: capdex.mbPerSec >= TARGETS.mbPerSec },
       { name: 'speedup vs tshark conv', target: `>= ${TARGETS.speedupVsTsharkConv}x`, value: speedupConv === undefined ? null : round(speedupConv, 2), pass: speedupConv === undefined ? null : speedupConv >= TARGETS.speedupVsTsharkConv },
@@ -412,7 +440,15 @@ function main(): void {
     const maxBusy = Math.max(...[...capdexRuns, ...convRuns, ...readRuns].map((m) => m.busyBefore));
 
     // ---- table
-    const rows: [string, ToolResult | undefined][] = [['capdex (conn)', capdex], ['tshark conv', conv], ['tshark read', read]];
+    const rows: [string, ToolResult | undefined][] = [['capdex (conn)', capdex], ['tshark conv', conv], ['tshark read', read],
+      ...(args.full ? [['capdex (full)', full], ['tshark io,phs', phs]] as [string, ToolResult | undefined][] : [])];
+    if (full) {
+      checks.push(
+        { name: 'full analysis MB/s', target: `>= ${TARGETS_FULL.mbPerSec}`, value: full.mbPerSec, pass: full.mbPerSec >= TARGETS_FULL.mbPerSec },
+        { name: 'full vs tshark io,phs', target: `>= ${TARGETS_FULL.speedupVsTsharkPhs}x`, value: speedupPhs === undefined ? null : round(speedupPhs, 2), pass: speedupPhs === undefined ? null : speedupPhs >= TARGETS_FULL.speedupVsTsharkPhs },
+        { name: 'full peak RSS MB', target: `< ${TARGETS.peakRssMb}`, value: full.peakRssMb, pass: full.peakRssMb === null ? null : full.peakRssMb < TARGETS.peakRssMb },
+      );
+    }
     const lines: string[] = [];
     lines.push('');
     lines.push(`file      ${relative(process.cwd(), file) || file}: ${fmtInt(bytes)} bytes (${(bytes / MiB).toFixed(0)} MiB), ${fmtInt(packets)} packets${capture ? `, ${capture.copies} copies of ${capture.sources.length} captures` : ''}`);
@@ -475,9 +511,12 @@ function main(): void {
       capdex,
       tsharkConv: conv ?? null,
       tsharkRead: read ?? null,
+      capdexFull: full ?? null,
+      tsharkPhs: phs ?? null,
       ratios: {
         capdexVsTsharkConv: speedupConv === undefined ? null : round(speedupConv, 2),
         capdexVsTsharkRead: speedupRead === undefined ? null : round(speedupRead, 2),
+        capdexFullVsTsharkPhs: speedupPhs === undefined ? null : round(speedupPhs, 2),
         byCpuTime: {
           capdexVsTsharkConv: cpuSpeedupConv === undefined ? null : round(cpuSpeedupConv, 2),
           capdexVsTsharkRead: cpuSpeedupRead === undefined ? null : round(cpuSpeedupRead, 2),
