@@ -202,6 +202,10 @@ export const LIMITS = {
   /** Via entries kept per request_path / response_path (RFC 3261 §16.6 proxies add one each;
    *  70 is Max-Forwards' default, so more is a loop or an attack). */
   sipMaxPath: 70,
+  /** Bytes of one syslog message held while a TCP stream delivers it (RFC 5424 §6.1: receivers
+   *  should take 2048, may take more; RFC 6587 frames carry their length). Past it that side is
+   *  not parsed any more (weird syslog_message_too_long). */
+  syslogMaxMessageBytes: 64 * 1024,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -3,7 +3,7 @@ import { CONN_ID_FIELDS, type LogSchema, field } from '../../logs/schema.js';
 
 export const SYSLOG_LOG: LogSchema = {
   path: 'syslog',
-  doc: 'Syslog messages (RFC 3164 / RFC 5424 over UDP), one record each.',
+  doc: 'Syslog messages (RFC 3164 / RFC 5424 over UDP, RFC 6587 over TCP), one record each.',
   fields: [
     field('ts', 'time', 'Time the message was seen.'),
     field('uid', 'string', 'Unique id of the connection.'),

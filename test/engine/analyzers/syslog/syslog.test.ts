@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { facilityName, parseSyslog, severityName } from '../../../../src/engine/analyzers/syslog/parser.js';
 import { pcap, run } from '../../../helpers.js';
-import { buildPcap, writeTemp, type FrameSpec } from '../../../support/build-pcap.js';
+import { ACK, FIN, PSH, SYN, buildPcap, writeTemp, type FrameSpec } from '../../../support/build-pcap.js';
 
 const p = (s: string) => { const b = Buffer.from(s, 'latin1'); return parseSyslog(b, 0, b.length); };
 
@@ -76,4 +76,61 @@ test('syslog-udp.pcap: syslog.log matches tshark', async () => {
     const nul = hex.endsWith('00') ? '\\x00' : ''; // see the note above
     assert.equal(r.message, msg + nul);
   }
+});
+
+/** A TCP connection to port 514 carrying the client's chunks; `skip` bytes never captured
+ *  before the second chunk. */
+function tcp(chunks: string[], opts: { skip?: number; port?: number } = {}): FrameSpec[] {
+  let t = 1;
+  const port = opts.port ?? 514;
+  const c = (flags: number, seq: number, ack: number, s?: string): FrameSpec => ({ ts: (t += 0.01), src: '10.0.0.1', dst: '10.0.0.2', proto: 'tcp', sport: 40000, dport: port, flags, seq, ack, payload: s === undefined ? undefined : Buffer.from(s, 'latin1') });
+  const sv = (flags: number, seq: number, ack: number): FrameSpec => ({ ts: (t += 0.01), src: '10.0.0.2', dst: '10.0.0.1', proto: 'tcp', sport: port, dport: 40000, flags, seq, ack });
+  const frames: FrameSpec[] = [c(SYN, 100, 0), sv(SYN | ACK, 500, 101), c(ACK, 101, 501)];
+  let cs = 101;
+  chunks.forEach((s, i) => {
+    if (i === 1 && opts.skip) cs += opts.skip;
+    frames.push(c(ACK | PSH, cs, 501, s));
+    cs += s.length;
+  });
+  frames.push(c(FIN | ACK, cs, 501), sv(FIN | ACK, 501, cs + 1), c(ACK, cs + 1, 502));
+  return frames;
+}
+
+test('TCP (RFC 6587): octet-counted and non-transparent frames, split anywhere', async () => {
+  const a = '<34>1 2024-01-01T00:00:00Z h app - - - first';
+  const stream = `${a.length} ${a}${'<13>second line\r\n\n'}${'<14>third\x00'}`;
+  for (const cuts of [[], [1], [2, 20], [stream.length - 3]]) {
+    const parts: string[] = [];
+    let last = 0;
+    for (const x of cuts) { parts.push(stream.slice(last, x)); last = x; }
+    parts.push(stream.slice(last));
+    const { sink } = await run(writeTemp(buildPcap(tcp(parts))));
+    const recs = sink.get('syslog');
+    assert.deepEqual(recs.map((r) => [r.proto, r.facility, r.severity, r.message]), [
+      ['tcp', 'AUTH', 'CRIT', '1 2024-01-01T00:00:00Z h app - - - first'],
+      ['tcp', 'USER', 'NOTICE', 'second line'],
+      ['tcp', 'USER', 'INFO', 'third'],
+    ], JSON.stringify(cuts));
+    assert.equal(sink.get('conn')[0].service, 'syslog');
+  }
+});
+
+test('TCP: a last message without its LF is logged at the end; bytes that are not syslog stop it', async () => {
+  const { sink } = await run(writeTemp(buildPcap(tcp(['<13>one\n<13>two']))));
+  assert.deepEqual(sink.get('syslog').map((r) => r.message), ['one', 'two']);
+  const bad = await run(writeTemp(buildPcap(tcp(['<13>one\n', '12x oops\n']))));
+  assert.deepEqual(bad.sink.get('syslog').map((r) => r.message), ['one']);
+  assert.ok(bad.sink.get('weird').some((w) => w.name === 'syslog_bad_frame'));
+  const rsh = await run(writeTemp(buildPcap(tcp(['1023\x00root\x00root\x00ls\x00']))));
+  assert.equal(rsh.sink.get('syslog').length, 0);
+  assert.equal(rsh.sink.get('conn')[0].service, undefined);
+});
+
+test('TCP: after a gap that side is not parsed any more; an over-long frame is refused', async () => {
+  const { sink } = await run(writeTemp(buildPcap(tcp(['<13>one\n', '<13>two\n'], { skip: 30 }))));
+  assert.deepEqual(sink.get('syslog').map((r) => r.message), ['one']);
+  assert.ok(sink.get('weird').some((w) => w.name === 'syslog_content_gap'));
+  const long = await run(writeTemp(buildPcap(tcp(['<13>one\n999999 ']))));
+  assert.deepEqual(long.sink.get('syslog').map((r) => r.message), ['one']);
+  assert.ok(long.sink.get('weird').some((w) => w.name === 'syslog_message_too_long'));
 });
