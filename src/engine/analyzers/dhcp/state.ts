@@ -12,7 +12,8 @@
  * scope, so it is one table per process, keyed by xid: `DhcpJoin` instances are independent,
  * and the one the descriptor uses is module-level. Every transaction remembers the connections
  * that fed it and is written, at the latest, when the last of them ends, so nothing outlives an
- * engine run.
+ * engine run; one left over by a run that was cut short is written (to its own run's sink) as
+ * soon as a message from a run with earlier capture times arrives.
  */
 import { LIMITS } from '../../support/limits.js';
 import type { AnalyzerContext } from '../analyzer.js';
@@ -104,6 +105,9 @@ export class DhcpJoin {
 
 /** Whether Zeek's expiry timer would have written `t` at some check up to `now`. */
 function expired(t: Txn, now: number): boolean {
+  // Capture time never goes backwards within a run: an older transaction is left over from
+  // another run (one that ended without closing its connections) and must not be joined.
+  if (now < t.last) return true;
   // At most MAX_WATCH / RECHECK + 2 checks: past MAX_WATCH every check expires.
   for (let c = t.ts + FIRST_CHECK; c <= now; c += RECHECK) {
     if (c - t.last > IDLE || c - t.ts > MAX_WATCH) return true;

@@ -109,3 +109,20 @@ test('garbage on port 67 is a violation, logs nothing; weirds for damaged option
   const conns = sink.get('conn');
   assert.equal(conns.find((c) => c['id.orig_h'] === '10.0.0.5')!.service, undefined);
 });
+
+test('a transaction left over by an interrupted run is not joined by a later run with earlier times', async () => {
+  const join = new DhcpJoin();
+  const desc = dhcpAnalyzer(join);
+  // A run that never ends its connections: messages fed straight into the join table.
+  const written: unknown[] = [];
+  const fakeCtx = {
+    conn: { uid: 'Cstale', origH: '0.0.0.0', origP: 68, respH: '255.255.255.255', respP: 67, transport: 'udp', communityId: '' },
+    log: (_s: unknown, r: unknown) => written.push(r), now: () => 5000, connFields: () => ({ uid: 'Cstale' }),
+  } as never;
+  join.message(fakeCtx, true, { op: 1, xid: 77, chaddr: '00:00:00:00:00:01', ciaddr: '0.0.0.0', yiaddr: '0.0.0.0', siaddr: '0.0.0.0', giaddr: '0.0.0.0', msgType: 1, options: [53] }, 5000);
+  const { sink } = await run(writeTemp(buildPcap([fromClient(100, dhcp({ xid: 77, options: [[53, 3]] }))])), { analyzers: [desc] });
+  assert.equal(written.length, 1); // the stale one, to its own run
+  const recs = sink.get('dhcp');
+  assert.deepEqual(recs.map((r) => r.msg_types), [['REQUEST']]);
+  assert.equal(join.pending, 0);
+});
