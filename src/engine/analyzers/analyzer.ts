@@ -45,6 +45,12 @@ export interface AnalyzerContext {
    * after the switch point are not passed on (protocols switch at a message boundary).
    */
   upgrade(name: string): boolean;
+  /**
+   * State shared by every connection of one analysis run (one capture), created on first use:
+   * for protocols whose records span connections (DHCP transactions, x509 de-duplication).
+   * Keys are namespaced by the analyzer ("dhcp.join").
+   */
+  shared<T>(key: string, init: () => T): T;
   /** The files framework for this connection: `files.begin({...})` (files.log, hashes, extraction). */
   readonly files: ConnFiles;
 }

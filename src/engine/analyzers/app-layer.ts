@@ -124,10 +124,18 @@ class Ctx implements AnalyzerContext {
   upgrade(name: string): boolean {
     return this.layer.upgrade(this.app, this.desc, name);
   }
+
+  shared<T>(key: string, init: () => T): T {
+    const state = this.layer.sharedState;
+    if (!state.has(key)) state.set(key, init());
+    return state.get(key) as T;
+  }
 }
 
 export class AppLayer implements AppHooks {
   private readonly budget = new ReassemblyBudget();
+  /** Per-run state analyzers share across connections (AnalyzerContext.shared). */
+  readonly sharedState = new Map<string, unknown>();
   readonly files: FileManager;
 
   constructor(readonly analyzers: readonly AnalyzerDescriptor[], readonly services: AppServices) {

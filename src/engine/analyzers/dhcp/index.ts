@@ -17,9 +17,6 @@ import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer } from '../a
 import { parseDhcp } from './parser.js';
 import { DhcpJoin } from './state.js';
 
-/** The process-wide join table (see state.ts). */
-const JOIN = new DhcpJoin();
-
 class DhcpDatagram implements DatagramAnalyzer {
   private confirmed = false;
   private stopped = false;
@@ -59,13 +56,16 @@ class DhcpDatagram implements DatagramAnalyzer {
   }
 }
 
-/** A DHCP analyzer writing through its own join table (tests); the registered one shares JOIN. */
-export function dhcpAnalyzer(join: DhcpJoin): AnalyzerDescriptor {
+/**
+ * A DHCP analyzer. Transactions span connections, so they are joined in a table shared by the
+ * run's connections (ctx.shared); tests may pass their own table.
+ */
+export function dhcpAnalyzer(join?: DhcpJoin): AnalyzerDescriptor {
   return {
     name: 'dhcp',
     udpPorts: [67, 68, 4011],
-    createDatagram: (ctx) => new DhcpDatagram(ctx, join),
+    createDatagram: (ctx) => new DhcpDatagram(ctx, join ?? ctx.shared('dhcp.join', () => new DhcpJoin())),
   };
 }
 
-export const DHCP_ANALYZER: AnalyzerDescriptor = dhcpAnalyzer(JOIN);
+export const DHCP_ANALYZER: AnalyzerDescriptor = dhcpAnalyzer();

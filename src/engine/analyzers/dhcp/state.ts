@@ -8,12 +8,9 @@
  * lazily against capture time (at every DHCP message, at most once per second of capture time,
  * and when a connection ends), which gives the same records as Zeek's timers.
  *
- * The table has to be shared by every DHCP connection and the analyzer contract has no engine
- * scope, so it is one table per process, keyed by xid: `DhcpJoin` instances are independent,
- * and the one the descriptor uses is module-level. Every transaction remembers the connections
- * that fed it and is written, at the latest, when the last of them ends, so nothing outlives an
- * engine run; one left over by a run that was cut short is written (to its own run's sink) as
- * soon as a message from a run with earlier capture times arrives.
+ * The table is shared by every DHCP connection of one analysis run (ctx.shared, one per engine),
+ * keyed by xid. Every transaction remembers the connections that fed it and is written, at the
+ * latest, when the last of them ends, so nothing outlives a run.
  */
 import { LIMITS } from '../../support/limits.js';
 import type { AnalyzerContext } from '../analyzer.js';
