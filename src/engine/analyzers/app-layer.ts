@@ -197,10 +197,9 @@ export class AppLayer implements AppHooks {
       app.origStream.flush();
       app.side = false;
       app.respStream.flush();
-      if (app.phase === Phase.Active && app.active?.stream) {
-        if (!app.eofSent[0]) { app.eofSent[0] = true; app.active.stream.eof(true); }
-        if (!app.eofSent[1]) { app.eofSent[1] = true; app.active.stream.eof(false); }
-      }
+      // Each eof() may end in a violation that detaches the analyzer: look again every time.
+      if (!app.eofSent[0] && app.phase === Phase.Active && app.active?.stream) { app.eofSent[0] = true; app.active.stream.eof(true); }
+      if (!app.eofSent[1] && app.phase === Phase.Active && app.active?.stream) { app.eofSent[1] = true; app.active.stream.eof(false); }
     }
     this.finishAnalyzer(app);
     app.origStream?.release();
@@ -403,6 +402,6 @@ export class AppLayer implements AppHooks {
     const i = isOrig ? 0 : 1;
     if (app.eofSent[i] || s.finSeq < 0 || s.nextSeq < s.finSeq) return;
     app.eofSent[i] = true;
-    if (app.phase === Phase.Active) app.active!.stream!.eof(isOrig);
+    if (app.phase === Phase.Active && app.active?.stream) app.active.stream.eof(isOrig);
   }
 }

@@ -43,6 +43,36 @@ const TABLE_SIZES: Record<TableName, number> = {
   linkType: 65536, etherType: 65536, pppProtocol: 65536, ipProto: 256, udpPort: 65536,
 };
 
+interface BuiltTables {
+  tables: Record<TableName, (DecodeFn | undefined)[]>;
+  names: Record<TableName, (string | undefined)[]>;
+}
+
+/** Tables depend only on the decoder list: built once per list and shared by every engine. */
+const builtFor = new WeakMap<readonly LayerDecoder[], BuiltTables>();
+
+function buildTables(decoders: readonly LayerDecoder[]): BuiltTables {
+  const cached = builtFor.get(decoders);
+  if (cached) return cached;
+  const tables = {} as Record<TableName, (DecodeFn | undefined)[]>;
+  const names = {} as Record<TableName, (string | undefined)[]>;
+  for (const t of Object.keys(TABLE_SIZES) as TableName[]) {
+    tables[t] = new Array<DecodeFn | undefined>(TABLE_SIZES[t]).fill(undefined);
+    names[t] = new Array<string | undefined>(TABLE_SIZES[t]).fill(undefined);
+  }
+  for (const dec of decoders) {
+    for (const [table, key] of dec.keys) {
+      const existing = names[table][key];
+      if (existing) throw new Error(`decoder ${dec.name} and ${existing} both claim ${table} ${key}`);
+      tables[table][key] = dec.decode;
+      names[table][key] = dec.name;
+    }
+  }
+  const built = { tables, names };
+  builtFor.set(decoders, built);
+  return built;
+}
+
 export class Dispatcher {
   private readonly tables: Record<TableName, (DecodeFn | undefined)[]>;
   private readonly names: Record<TableName, (string | undefined)[]>;
@@ -50,22 +80,11 @@ export class Dispatcher {
   private readonly undecodedCounts: Record<TableName, Float64Array>;
 
   constructor(decoders: readonly LayerDecoder[], readonly services: DecodeServices) {
-    this.tables = {} as Record<TableName, (DecodeFn | undefined)[]>;
+    const built = buildTables(decoders);
+    this.tables = built.tables;
+    this.names = built.names;
     this.undecodedCounts = {} as Record<TableName, Float64Array>;
-    this.names = {} as Record<TableName, (string | undefined)[]>;
-    for (const t of Object.keys(TABLE_SIZES) as TableName[]) {
-      this.tables[t] = new Array<DecodeFn | undefined>(TABLE_SIZES[t]).fill(undefined);
-      this.names[t] = new Array<string | undefined>(TABLE_SIZES[t]).fill(undefined);
-      this.undecodedCounts[t] = new Float64Array(TABLE_SIZES[t]);
-    }
-    for (const dec of decoders) {
-      for (const [table, key] of dec.keys) {
-        const existing = this.names[table][key];
-        if (existing) throw new Error(`decoder ${dec.name} and ${existing} both claim ${table} ${key}`);
-        this.tables[table][key] = dec.decode;
-        this.names[table][key] = dec.name;
-      }
-    }
+    for (const t of Object.keys(TABLE_SIZES) as TableName[]) this.undecodedCounts[t] = new Float64Array(TABLE_SIZES[t]);
   }
 
   /** Undecoded payloads as {"etherType 0x0806": n}, for the summary. */

@@ -75,6 +75,10 @@ export class TunnelTable {
   /** Marks connection `c` as carrying a tunnel of `type`; returns the tunnel id. */
   connTunnel(ts: number, c: Conn, type: TunnelType): number {
     if (c.tunnelId >= 0) return c.tunnelId;
+    if (this.tunnels.length >= LIMITS.maxTunnels) {
+      if (!this.warnedFull) { this.warnedFull = true; this.flowless(ts, 'tunnel_table_full', String(LIMITS.maxTunnels)); }
+      return -1;
+    }
     const id = this.tunnels.length;
     this.tunnels.push({ uid: c.uid, type, pending: { ...this.connIdentity(c), ts, tunnel_type: type, action: 'Tunnel::DISCOVER' } });
     c.tunnelId = id;

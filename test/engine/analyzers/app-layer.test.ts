@@ -126,3 +126,21 @@ test('an analyzer hands the rest of the stream to another (STARTTLS-style upgrad
   assert.deepEqual(log, ['plain > HELLO', 'plain < UPGRADE', 'plain done', 'tunnelled > secret-1', 'tunnelled < secret-2', 'tunnelled done']);
   assert.equal(sink.get('conn')[0].service, 'plain,tunnelled');
 });
+
+test('an unconfirmed analyzer that gives up in eof() at connection end does not crash the engine (fuzz find)', async () => {
+  const C = '10.0.0.1', S = '10.0.0.2';
+  const frames: FrameSpec[] = [
+    { ts: 1, src: C, dst: S, proto: 'tcp', sport: 40000, dport: 53, flags: SYN, seq: 100, ack: 0 },
+    { ts: 1.1, src: S, dst: C, proto: 'tcp', sport: 53, dport: 40000, flags: SYN | ACK, seq: 500, ack: 101 },
+    { ts: 1.2, src: C, dst: S, proto: 'tcp', sport: 40000, dport: 53, flags: ACK | PSH, seq: 101, ack: 501, payload: Buffer.from('half a message') },
+  ];
+  const quitter: AnalyzerDescriptor = {
+    name: 'quitter', tcpPorts: [53],
+    createStream(ctx) {
+      return { data() {}, gap() {}, eof() { ctx.violation('cut message'); }, done() {} };
+    },
+  };
+  const { sink } = await run(writeTemp(buildPcap(frames)), { analyzers: [quitter] });
+  assert.equal(sink.get('conn').length, 1);
+  assert.ok(sink.get('weird').some((w) => w.name === 'protocol_violation'));
+});
