@@ -14,40 +14,26 @@
  *   captures analysed at the same time in one process could merge transactions sharing a xid.
  */
 import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer } from '../analyzer.js';
-import { parseDhcp } from './parser.js';
+import { type DhcpMessage, parseDhcp } from './parser.js';
+import { ParsedDatagrams } from '../parsed-datagrams.js';
 import { DhcpJoin } from './state.js';
 
 class DhcpDatagram implements DatagramAnalyzer {
-  private confirmed = false;
-  private stopped = false;
+  private readonly front: ParsedDatagrams<DhcpMessage>;
 
-  constructor(private readonly ctx: AnalyzerContext, private readonly join: DhcpJoin) {}
+  constructor(private readonly ctx: AnalyzerContext, private readonly join: DhcpJoin) {
+    this.front = new ParsedDatagrams(ctx, parseDhcp);
+  }
 
   packet(isOrig: boolean, buf: Buffer, off: number, len: number): void {
-    if (this.stopped) return;
-    const ctx = this.ctx;
-    const r = parseDhcp(buf, off, len);
-    if ('error' in r) {
-      ctx.weird(r.weird);
-      if (!this.confirmed) {
-        this.stopped = true;
-        ctx.violation(r.error);
-      }
-      return;
-    }
-    const msg = r.msg;
-    if (msg.weirds) for (const w of msg.weirds) ctx.weird(w);
+    const msg = this.front.accept(buf, off, len);
+    if (!msg) return;
     if (msg.msgType === 0) {
-      if (!this.confirmed) {
-        this.stopped = true;
-        ctx.violation('no DHCP message type option');
-      }
+      this.front.reject('no DHCP message type option');
       return;
     }
-    if (!this.confirmed) {
-      this.confirmed = true;
-      ctx.confirm();
-    }
+    this.front.confirm();
+    const ctx = this.ctx;
     this.join.message(ctx, isOrig, msg, ctx.now());
   }
 

@@ -18,32 +18,21 @@
  */
 import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer } from '../analyzer.js';
 import { NTP_LOG } from './ntp-log.js';
-import { parseNtp } from './parser.js';
+import { type NtpMessage, parseNtp } from './parser.js';
+import { ParsedDatagrams } from '../parsed-datagrams.js';
 
 class NtpDatagram implements DatagramAnalyzer {
-  private confirmed = false;
-  private stopped = false;
+  private readonly front: ParsedDatagrams<NtpMessage>;
 
-  constructor(private readonly ctx: AnalyzerContext) {}
+  constructor(private readonly ctx: AnalyzerContext) {
+    this.front = new ParsedDatagrams(ctx, parseNtp);
+  }
 
   packet(_isOrig: boolean, buf: Buffer, off: number, len: number): void {
-    if (this.stopped) return;
+    const m = this.front.accept(buf, off, len);
+    if (!m) return;
+    this.front.confirm();
     const ctx = this.ctx;
-    const r = parseNtp(buf, off, len);
-    if ('error' in r) {
-      ctx.weird(r.weird);
-      if (!this.confirmed) {
-        this.stopped = true;
-        ctx.violation(r.error);
-      }
-      return;
-    }
-    const m = r.msg;
-    if (m.weirds) for (const w of m.weirds) ctx.weird(w);
-    if (!this.confirmed) {
-      this.confirmed = true;
-      ctx.confirm();
-    }
     if (m.mode > 5) return; // control (6) and private (7) messages are not logged
     const s = m.std;
     ctx.log(NTP_LOG, {

@@ -18,6 +18,7 @@ import { isIP } from 'node:net';
 import { wireText } from '../../support/wire-text.js';
 import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer } from '../analyzer.js';
 import { normalizeMac, parseRadius, type RadiusMessage } from './parser.js';
+import { ParsedDatagrams } from '../parsed-datagrams.js';
 import { RADIUS_LOG } from './radius-log.js';
 
 const ACCESS_REQUEST = 1, ACCESS_ACCEPT = 2, ACCESS_REJECT = 3, ACCESS_CHALLENGE = 11;
@@ -25,30 +26,17 @@ const ACCESS_REQUEST = 1, ACCESS_ACCEPT = 2, ACCESS_REJECT = 3, ACCESS_CHALLENGE
 const text = (b: Buffer) => wireText(b, 0, b.length);
 
 class RadiusDatagram implements DatagramAnalyzer {
-  private confirmed = false;
-  private stopped = false;
+  private readonly front: ParsedDatagrams<RadiusMessage>;
   private rec: Record<string, unknown> | undefined;
 
-  constructor(private readonly ctx: AnalyzerContext) {}
+  constructor(private readonly ctx: AnalyzerContext) {
+    this.front = new ParsedDatagrams(ctx, parseRadius);
+  }
 
   packet(_isOrig: boolean, buf: Buffer, off: number, len: number): void {
-    if (this.stopped) return;
-    const ctx = this.ctx;
-    const r = parseRadius(buf, off, len);
-    if ('error' in r) {
-      ctx.weird(r.weird);
-      if (!this.confirmed) {
-        this.stopped = true;
-        ctx.violation(r.error);
-      }
-      return;
-    }
-    const m = r.msg;
-    if (m.weirds) for (const w of m.weirds) ctx.weird(w);
-    if (!this.confirmed) {
-      this.confirmed = true;
-      ctx.confirm();
-    }
+    const m = this.front.accept(buf, off, len);
+    if (!m) return;
+    this.front.confirm();
     this.message(m);
   }
 

@@ -19,6 +19,7 @@
  */
 import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer, ProbeResult } from '../analyzer.js';
 import { PDU, parseSnmp, type SnmpMessage } from './parser.js';
+import { ParsedDatagrams } from '../parsed-datagrams.js';
 import { SNMP_LOG } from './snmp-log.js';
 
 export interface SnmpOptions {
@@ -31,30 +32,17 @@ const SYS_DESCR = '1.3.6.1.2.1.1.1.0';
 const SYS_UPTIME = '1.3.6.1.2.1.1.3.0';
 
 class SnmpDatagram implements DatagramAnalyzer {
-  private confirmed = false;
-  private stopped = false;
+  private readonly front: ParsedDatagrams<SnmpMessage>;
   private rec: Record<string, unknown> | undefined;
 
-  constructor(private readonly ctx: AnalyzerContext, private readonly opts: SnmpOptions) {}
+  constructor(private readonly ctx: AnalyzerContext, private readonly opts: SnmpOptions) {
+    this.front = new ParsedDatagrams(ctx, parseSnmp);
+  }
 
   packet(_isOrig: boolean, buf: Buffer, off: number, len: number): void {
-    if (this.stopped) return;
-    const ctx = this.ctx;
-    const r = parseSnmp(buf, off, len);
-    if ('error' in r) {
-      ctx.weird(r.weird);
-      if (!this.confirmed) {
-        this.stopped = true;
-        ctx.violation(r.error);
-      }
-      return;
-    }
-    const m = r.msg;
-    if (m.weirds) for (const w of m.weirds) ctx.weird(w);
-    if (!this.confirmed) {
-      this.confirmed = true;
-      ctx.confirm();
-    }
+    const m = this.front.accept(buf, off, len);
+    if (!m) return;
+    this.front.confirm();
     this.update(m);
   }
 
