@@ -20,7 +20,7 @@ export function formatSummary(r: AnalysisResult, logCounts: Record<string, numbe
     `tunnels      ${logCounts.tunnel ?? 0} tunnel.log records`,
     `weirds       ${s.weirds.toLocaleString('en-US')} (${logCounts.weird ?? 0} logged)`,
     `time         ${seconds.toFixed(2)} s, ${(bytesRead / MB / Math.max(seconds, 1e-6)).toFixed(1)} MB/s, ${Math.round(s.packets / Math.max(seconds, 1e-6)).toLocaleString('en-US')} packets/s`,
-    `logs         ${outDir}/ (${Object.entries(logCounts).map(([k, n]) => `${k}.log ${n}`).join(', ')})`,
+    `logs         ${outDir.replace(/\/+$/, "")}/ (${Object.entries(logCounts).map(([k, n]) => `${k}.log ${n}`).join(', ')})`,
   ];
   return lines.join('\n') + '\n';
 }
