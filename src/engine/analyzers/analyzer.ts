@@ -51,8 +51,25 @@ export interface AnalyzerContext {
    * Keys are namespaced by the analyzer ("dhcp.join").
    */
   shared<T>(key: string, init: () => T): T;
+  /**
+   * A connection to respH:respP (from origH, if given) is expected soon (an FTP data channel):
+   * when it shows up, detection is skipped and analyzer `analyzer` gets it, with `info` as its
+   * ctx.expectation. Expectations expire after `seconds` of capture time (default 300).
+   */
+  expect(e: Expectation): void;
+  /** The `info` of the expectation that brought this connection, if one did. */
+  readonly expectation: unknown;
   /** The files framework for this connection: `files.begin({...})` (files.log, hashes, extraction). */
   readonly files: ConnFiles;
+}
+
+export interface Expectation {
+  respH: string;
+  respP: number;
+  origH?: string;
+  analyzer: string;
+  seconds?: number;
+  info?: unknown;
 }
 
 export interface StreamAnalyzer {

@@ -14,7 +14,8 @@ import { formatAddr } from '../support/addr.js';
 import { LIMITS } from '../support/limits.js';
 import { ReassemblyBudget, type StreamReceiver, TcpStream } from '../reassembly/tcp-stream.js';
 import { type ConnFiles, FileManager } from './files/file-manager.js';
-import type { AnalyzerContext, AnalyzerDescriptor, ConnInfo, DatagramAnalyzer, StreamAnalyzer } from './analyzer.js';
+import type { AnalyzerContext, AnalyzerDescriptor, ConnInfo, DatagramAnalyzer, Expectation, StreamAnalyzer } from './analyzer.js';
+import { parseAddr } from '../support/addr.js';
 
 /** What the flow table calls; implemented by AppLayer. */
 export interface AppHooks {
@@ -53,6 +54,8 @@ class ConnApp implements StreamReceiver {
   /** Which side the stream receiver is currently delivering for. */
   side = true;
   eofSent = [false, false];
+  /** The expectation's info when an expected connection brought this one (FTP data). */
+  expectation: unknown = undefined;
 
   constructor(readonly layer: AppLayer, readonly conn: Conn, candidates: AnalyzerDescriptor[]) {
     this.candidates = candidates;
@@ -125,6 +128,14 @@ class Ctx implements AnalyzerContext {
     return this.layer.upgrade(this.app, this.desc, name);
   }
 
+  get expectation(): unknown {
+    return this.app.expectation;
+  }
+
+  expect(e: Expectation): void {
+    this.layer.expect(e);
+  }
+
   shared<T>(key: string, init: () => T): T {
     const state = this.layer.sharedState;
     if (!state.has(key)) state.set(key, init());
@@ -136,6 +147,9 @@ export class AppLayer implements AppHooks {
   private readonly budget = new ReassemblyBudget();
   /** Per-run state analyzers share across connections (AnalyzerContext.shared). */
   readonly sharedState = new Map<string, unknown>();
+  /** Expected connections by "respH|respP" (AnalyzerContext.expect). */
+  private readonly expected = new Map<string, Array<Expectation & { until: number }>>();
+  private expectedCount = 0;
   readonly files: FileManager;
 
   constructor(readonly analyzers: readonly AnalyzerDescriptor[], readonly services: AppServices) {
@@ -210,8 +224,11 @@ export class AppLayer implements AppHooks {
   // ---- detection ----
 
   private attach(c: Conn, transport: 'tcp' | 'udp'): ConnApp | undefined {
-    const candidates = this.candidatesFor(transport, c.rPort, c.oPort);
+    const expected = transport === 'tcp' ? this.takeExpectation(c) : undefined;
+    const target = expected ? this.analyzers.find((a) => a.name === expected.analyzer && a.createStream) : undefined;
+    const candidates = target ? [target] : this.candidatesFor(transport, c.rPort, c.oPort);
     const app = new ConnApp(this, c, candidates);
+    if (target) app.expectation = expected!.info;
     c.app = app;
     if (candidates.length === 0) {
       app.phase = Phase.Off;
@@ -222,6 +239,8 @@ export class AppLayer implements AppHooks {
       app.origStream = new TcpStream(app, this.budget, weird);
       app.respStream = new TcpStream(app, this.budget, weird);
     }
+    // An expected connection needs no detection: its analyzer was named in advance.
+    if (target) this.activate(app, target);
     return app;
   }
 
@@ -354,6 +373,44 @@ export class AppLayer implements AppHooks {
         else { app.replay.push(ch); this.detect(app, ch.isOrig, ch.data, 0, ch.data.length); }
       } else this.gapped(app, ch.isOrig, ch.gap);
     }
+  }
+
+  /** Records an expected connection (bounded: the oldest go first when the table is full). */
+  expect(e: Expectation): void {
+    const resp = parseAddr(e.respH);
+    if (!resp || e.respP <= 0 || e.respP > 65535) return;
+    const key = formatAddr(...resp) + '|' + e.respP;
+    const origH = e.origH ? parseAddr(e.origH) : undefined;
+    const entry = { ...e, origH: origH ? formatAddr(...origH) : undefined, until: this.services.now() + (e.seconds ?? 300) };
+    if (this.expectedCount >= LIMITS.maxExpectedConnections) {
+      const oldest = this.expected.keys().next();
+      if (!oldest.done) { this.expectedCount -= this.expected.get(oldest.value)!.length; this.expected.delete(oldest.value); }
+    }
+    const list = this.expected.get(key);
+    if (list) list.push(entry);
+    else this.expected.set(key, [entry]);
+    this.expectedCount++;
+  }
+
+  /** The expectation a new connection fulfils, removed from the table (expired ones are dropped). */
+  private takeExpectation(c: Conn): (Expectation & { until: number }) | undefined {
+    if (this.expectedCount === 0) return undefined;
+    const key = formatAddr(c.r0, c.r1, c.r2, c.r3) + '|' + c.rPort;
+    const list = this.expected.get(key);
+    if (!list) return undefined;
+    const now = this.services.now();
+    const origH = formatAddr(c.o0, c.o1, c.o2, c.o3);
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
+      if (e.until < now) { list.splice(i--, 1); this.expectedCount--; continue; }
+      if (e.origH && e.origH !== origH) continue;
+      list.splice(i, 1);
+      this.expectedCount--;
+      if (list.length === 0) this.expected.delete(key);
+      return e;
+    }
+    if (list.length === 0) this.expected.delete(key);
+    return undefined;
   }
 
   /** Hands the rest of a TCP stream to another analyzer (see AnalyzerContext.upgrade). */

@@ -14,6 +14,7 @@ import { SSH_ANALYZER } from './ssh/index.js';
 import { NTP_ANALYZER } from './ntp/index.js';
 import { IRC_ANALYZER } from './irc/index.js';
 import { FTP_ANALYZER } from './ftp/index.js';
+import { FTP_DATA_ANALYZER } from './ftp-data/index.js';
 import { SNMP_ANALYZERS } from './snmp/index.js';
 import { POP3_ANALYZER } from './pop3/index.js';
 import { MYSQL_ANALYZER } from './mysql/index.js';
@@ -32,6 +33,7 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   NTP_ANALYZER,
   IRC_ANALYZER,
   FTP_ANALYZER,
+  FTP_DATA_ANALYZER,
   ...SNMP_ANALYZERS,
   POP3_ANALYZER,
   MYSQL_ANALYZER,

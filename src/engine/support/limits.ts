@@ -48,6 +48,8 @@ export const LIMITS = {
   detectionBytes: 4096,
   /** UDP datagrams per connection probed before detection gives up. */
   detectionDatagrams: 8,
+  /** Expected connections (FTP data channels) remembered at once; the oldest go first. */
+  maxExpectedConnections: 4096,
   /** Live connections before the oldest idle ones are expired early (keeps RSS bounded). */
   maxConnections: 1_000_000,
   /** Tunnels tracked at once. */
@@ -206,6 +208,22 @@ export const LIMITS = {
    *  should take 2048, may take more; RFC 6587 frames carry their length). Past it that side is
    *  not parsed any more (weird syslog_message_too_long). */
   syslogMaxMessageBytes: 64 * 1024,
+  /** Nesting of ASN.1 constructed elements in one Kerberos message (RFC 4120 messages nest
+   *  about 10 deep; authorization data and PKINIT add a few): deeper is garbage or an attack. */
+  krbMaxAsn1Depth: 32,
+  /** ASN.1 elements checked in one Kerberos message (a ticket with a PAC has a few hundred). */
+  krbMaxAsn1Elements: 10000,
+  /** Bytes of one Kerberos message over TCP (RFC 4120 §7.2.2 4-byte prefix; Windows caps
+   *  tokens at 48000 and big PACs reach 64 KiB). Past it that side is not parsed any more
+   *  (weird KRB_TCP_message_too_long). */
+  krbMaxMessageBytes: 256 * 1024,
+  /** Largest Modbus/TCP MBAP length field (unit id + PDU): the spec caps an ADU at 260 bytes,
+   *  so 254; a larger value means the bytes are not Modbus (weird modbus_bad_length). */
+  modbusMaxLength: 254,
+  /** Bytes of one DNP3 application fragment reassembled from transport segments (IEEE 1815
+   *  §4.2.2: 2048 is the usual maximum fragment size); past it the fragment is dropped (weird
+   *  dnp3_fragment_too_large). */
+  dnp3MaxFragmentBytes: 4096,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -113,8 +113,14 @@ export class FtpAnalyzer implements StreamAnalyzer {
       this.password = arg;
     } else if (cmd === 'PORT' || cmd === 'EPRT') {
       const d = cmd === 'PORT' ? parseFtpPort(arg) : parseEftpPort(arg);
-      if (d) this.channel = { passive: false, origH: this.ctx.conn.respH, respH: d.h, respP: d.p };
+      if (d) this.setChannel({ passive: false, origH: this.ctx.conn.respH, respH: d.h, respP: d.p });
     }
+  }
+
+  /** A data channel was announced: remember it for ftp.log and expect the connection. */
+  private setChannel(ch: Channel): void {
+    this.channel = ch;
+    this.ctx.expect({ respH: ch.respH, respP: ch.respP, origH: ch.origH, analyzer: 'ftp-data', info: { controlUid: this.ctx.conn.uid } });
   }
 
   private replyLine(buf: Buffer, start: number, end: number, complete: boolean): void {
@@ -156,10 +162,10 @@ export class FtpAnalyzer implements StreamAnalyzer {
       const c = this.ctx.conn;
       if (code === 227) {
         const d = parseFtpPasv(msg);
-        if (d) this.channel = { passive: true, origH: c.origH, respH: d.h, respP: d.p };
+        if (d) this.setChannel({ passive: true, origH: c.origH, respH: d.h, respP: d.p });
       } else {
         const p = parseFtpEpsv(msg);
-        if (p !== undefined) this.channel = { passive: true, origH: c.origH, respH: c.respH, respP: p };
+        if (p !== undefined) this.setChannel({ passive: true, origH: c.origH, respH: c.respH, respP: p });
       }
     }
     if (!cur.cwdDone) {

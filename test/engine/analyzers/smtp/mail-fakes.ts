@@ -3,7 +3,7 @@
  * logs and which files it opens, and tshark's "follow tcp raw" as the independent view of a stream.
  */
 import { execFileSync } from 'node:child_process';
-import type { AnalyzerContext, StreamAnalyzer } from '../../../../src/engine/analyzers/analyzer.js';
+import type { AnalyzerContext, Expectation, StreamAnalyzer } from '../../../../src/engine/analyzers/analyzer.js';
 import type { FileBeginOptions, FileHandle } from '../../../../src/engine/analyzers/files/index.js';
 import type { LogRecord, LogSchema } from '../../../../src/engine/logs/schema.js';
 import { ACK, FIN, PSH, SYN, buildPcap, writeTemp, type FrameSpec } from '../../../support/build-pcap.js';
@@ -17,6 +17,8 @@ export interface Fake {
   violations: string[];
   confirmed: number;
   upgrades: string[];
+  expectations: Expectation[];
+  shared: Map<string, unknown>;
   files: FakeFile[];
   records(path: string): LogRecord[];
 }
@@ -24,7 +26,7 @@ export interface Fake {
 export function fakeCtx(): Fake {
   let t = 1000;
   const f: Fake = {
-    logs: [], weirds: [], violations: [], confirmed: 0, upgrades: [], files: [],
+    logs: [], weirds: [], violations: [], confirmed: 0, upgrades: [], expectations: [], shared: new Map(), files: [],
     records: (p) => f.logs.filter((l) => l.path === p).map((l) => l.rec),
     ctx: undefined as unknown as AnalyzerContext,
   };
@@ -38,6 +40,9 @@ export function fakeCtx(): Fake {
     confirm: () => { f.confirmed++; },
     violation: (r: string) => { f.violations.push(r); },
     upgrade: (name: string) => { f.upgrades.push(name); return true; },
+    expect: (e: Expectation) => { f.expectations.push(e); },
+    expectation: undefined,
+    shared: <T>(key: string, init: () => T): T => (f.shared.has(key) ? f.shared.get(key) : (f.shared.set(key, init()), f.shared.get(key))) as T,
     files: {
       begin(opts: FileBeginOptions): FileHandle {
         const file: FakeFile = { opts, data: [], gaps: 0, ended: false, content: () => Buffer.concat(file.data) };
