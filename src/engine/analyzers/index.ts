@@ -22,6 +22,7 @@ import { SYSLOG_ANALYZERS } from './syslog/index.js';
 import { IMAP_ANALYZER } from './imap/index.js';
 import { RADIUS_ANALYZER } from './radius/index.js';
 import { SIP_ANALYZERS } from './sip/index.js';
+import { KERBEROS_ANALYZERS } from './kerberos/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -41,4 +42,5 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   IMAP_ANALYZER,
   RADIUS_ANALYZER,
   ...SIP_ANALYZERS,
+  ...KERBEROS_ANALYZERS,
 ];

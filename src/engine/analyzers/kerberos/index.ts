@@ -1,0 +1,153 @@
+/**
+ * The Kerberos analyzer (UDP and TCP 88, Zeek's KRB::udp_ports and tcp_ports; over TCP each
+ * message behind a 4-byte big-endian length, RFC 4120 §7.2.2), producing kerberos.log as
+ * base/protocols/krb/main.zeek does (state.ts).
+ *
+ * Deliberate differences from Zeek (KRB analyzer in binpac):
+ * - A message whose ASN.1 is malformed anywhere (lengths past the parent, nesting deeper than
+ *   LIMITS.krbMaxAsn1Depth, more than LIMITS.krbMaxAsn1Elements elements) is rejected whole:
+ *   weird KRB_malformed_message, and before the first good message a violation.
+ * - No PKINIT: client_cert_* and server_cert_* stay empty (Zeek fills them from the certificates
+ *   in PA-PK-AS-REQ/REP through the files framework).
+ * - TCP: a record longer than LIMITS.krbMaxMessageBytes, or a content gap, ends parsing of that
+ *   side (there is no framing to resynchronise on).
+ * - No probe: only the well-known ports are analysed (Zeek also has DPD signatures).
+ * conn.log service is "krb" over UDP and "krb_tcp" over TCP, Zeek's analyzer names.
+ */
+import { LIMITS } from '../../support/limits.js';
+import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer, StreamAnalyzer } from '../analyzer.js';
+import { ParsedDatagrams } from '../parsed-datagrams.js';
+import { parseKrb, type KrbMessage } from './parser.js';
+import { KrbState } from './state.js';
+
+class KrbSession {
+  private readonly front: ParsedDatagrams<KrbMessage>;
+  private readonly state: KrbState;
+
+  constructor(private readonly ctx: AnalyzerContext) {
+    this.front = new ParsedDatagrams(ctx, parseKrb);
+    this.state = new KrbState(ctx);
+  }
+
+  get stopped(): boolean {
+    return this.front.stopped;
+  }
+
+  message(buf: Buffer, off: number, len: number): void {
+    const m = this.front.accept(buf, off, len);
+    if (!m) return;
+    this.front.confirm();
+    this.state.message(m);
+  }
+
+  /** The stream is not Kerberos framing (before confirmation: a violation). */
+  reject(weird: string, reason: string): void {
+    this.ctx.weird(weird);
+    this.front.reject(reason);
+  }
+
+  done(): void {
+    this.state.done();
+  }
+}
+
+class KrbDatagram implements DatagramAnalyzer {
+  private readonly s: KrbSession;
+  constructor(ctx: AnalyzerContext) {
+    this.s = new KrbSession(ctx);
+  }
+  packet(_isOrig: boolean, buf: Buffer, off: number, len: number): void {
+    this.s.message(buf, off, len);
+  }
+  done(): void {
+    this.s.done();
+  }
+}
+
+/** One direction of a TCP stream: 4-byte length, then the message. */
+class Framer {
+  /** Length of the message being read; -1 while reading the prefix. */
+  msgLen = -1;
+  /** Prefix bytes read so far and their value. */
+  hdrHave = 0;
+  hdr = 0;
+  buf: Buffer | undefined;
+  have = 0;
+  /** The framing broke (gap, oversized record): nothing more is parsed on this side. */
+  lost = false;
+}
+
+class KrbStream implements StreamAnalyzer {
+  private readonly s: KrbSession;
+  private readonly sides = [new Framer(), new Framer()];
+
+  constructor(ctx: AnalyzerContext) {
+    this.s = new KrbSession(ctx);
+  }
+
+  data(isOrig: boolean, buf: Buffer, off: number, len: number): void {
+    const f = this.sides[isOrig ? 0 : 1];
+    const end = off + len;
+    let p = off;
+    while (p < end && !f.lost && !this.s.stopped) {
+      if (f.msgLen < 0) {
+        while (f.hdrHave < 4 && p < end) {
+          f.hdr = f.hdr * 256 + buf[p++];
+          f.hdrHave++;
+        }
+        if (f.hdrHave < 4) return;
+        const n = f.hdr;
+        f.hdr = 0;
+        f.hdrHave = 0;
+        if (n > LIMITS.krbMaxMessageBytes) {
+          // Also covers the reserved high bit (RFC 4120 §7.2.2): no KDC sends such a record.
+          f.lost = true;
+          this.s.reject('KRB_TCP_message_too_long', 'Kerberos TCP record length out of range');
+          return;
+        }
+        f.msgLen = n;
+        f.have = 0;
+        if (end - p >= n) {
+          // The whole message is in this chunk: parse it in place.
+          this.s.message(buf, p, n);
+          p += n;
+          f.msgLen = -1;
+          continue;
+        }
+        f.buf = Buffer.allocUnsafe(n);
+      }
+      const take = Math.min(f.msgLen - f.have, end - p);
+      buf.copy(f.buf!, f.have, p, p + take);
+      f.have += take;
+      p += take;
+      if (f.have === f.msgLen) {
+        const m = f.buf!;
+        f.buf = undefined;
+        f.msgLen = -1;
+        this.s.message(m, 0, m.length);
+      }
+    }
+  }
+
+  gap(isOrig: boolean, _len: number): void {
+    const f = this.sides[isOrig ? 0 : 1];
+    f.lost = true;
+    f.buf = undefined;
+  }
+
+  eof(isOrig: boolean): void {
+    // A record cut short by the end of the stream is not parsed: DER needs all of it.
+    const f = this.sides[isOrig ? 0 : 1];
+    f.buf = undefined;
+    f.msgLen = -1;
+  }
+
+  done(): void {
+    this.s.done();
+  }
+}
+
+export const KERBEROS_ANALYZERS: readonly AnalyzerDescriptor[] = [
+  { name: 'krb', udpPorts: [88], createDatagram: (ctx) => new KrbDatagram(ctx) },
+  { name: 'krb_tcp', tcpPorts: [88], createStream: (ctx) => new KrbStream(ctx) },
+];
