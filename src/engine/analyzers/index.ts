@@ -23,6 +23,7 @@ import { IMAP_ANALYZER } from './imap/index.js';
 import { RADIUS_ANALYZER } from './radius/index.js';
 import { SIP_ANALYZERS } from './sip/index.js';
 import { KERBEROS_ANALYZERS } from './kerberos/index.js';
+import { MODBUS_ANALYZER } from './modbus/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -43,4 +44,5 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   RADIUS_ANALYZER,
   ...SIP_ANALYZERS,
   ...KERBEROS_ANALYZERS,
+  MODBUS_ANALYZER,
 ];
