@@ -224,6 +224,15 @@ export const LIMITS = {
    *  §4.2.2: 2048 is the usual maximum fragment size); past it the fragment is dropped (weird
    *  dnp3_fragment_too_large). */
   dnp3MaxFragmentBytes: 4096,
+  /** Bytes of the CRYPTO stream held per side of a QUIC connection to reassemble its first TLS
+   *  handshake message from Initial packets (RFC 8446 §5.1 caps a record at 2^14 + 256 bytes;
+   *  Zeek allows the same for its QUIC hello). Past it the hello is not parsed (weird QUIC_hello_too_large). */
+  quicMaxHelloBytes: 16384 + 256,
+  /** Out-of-order CRYPTO chunks remembered per side while the hello is reassembled (real clients
+   *  send a handful; Chrome scatters its ClientHello over a few dozen). */
+  quicMaxCryptoChunks: 256,
+  /** Letters in quic.log history (Zeek's QUIC::max_history_length); past it weird QUIC_max_history_length_reached. */
+  quicMaxHistory: 100,
 } as const;
 
 export type Limits = typeof LIMITS;
