@@ -25,7 +25,6 @@ import { SIP_ANALYZERS } from './sip/index.js';
 import { KERBEROS_ANALYZERS } from './kerberos/index.js';
 import { MODBUS_ANALYZER } from './modbus/index.js';
 import { QUIC_ANALYZER } from './quic/index.js';
-import { DNP3_ANALYZER } from './dnp3/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -45,8 +44,7 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   IMAP_ANALYZER,
   RADIUS_ANALYZER,
   ...SIP_ANALYZERS,
-  MODBUS_ANALYZER,
   ...KERBEROS_ANALYZERS,
+  MODBUS_ANALYZER,
   QUIC_ANALYZER,
-  DNP3_ANALYZER,
 ];
