@@ -71,13 +71,19 @@ export function intValue(buf: Buffer, t: Tlv | undefined): number | undefined {
   return buf.readIntBE(t.off, n);
 }
 
-/** GeneralizedTime "YYYYMMDDHHMMSS[.f]Z" (RFC 4120 §5.2.3: KerberosTime) as epoch seconds. */
+/**
+ * GeneralizedTime "YYYYMMDDHHMMSSZ" (RFC 4120 §5.2.3: KerberosTime) as epoch seconds. As Zeek's
+ * GetTimeFromAsn1: 15 characters, or 17 whose first two are skipped; any other length is absent.
+ */
 export function timeValue(buf: Buffer, t: Tlv | undefined): number | undefined {
-  if (!t || t.tag !== 0x18 || t.end - t.off < 15) return undefined;
+  if (!t || t.tag !== 0x18) return undefined;
+  const n = t.end - t.off;
+  if (n !== 15 && n !== 17) return undefined;
+  const base = t.off + n - 15;
   const d = (i: number, n: number): number => {
     let v = 0;
     for (let k = 0; k < n; k++) {
-      const c = buf[t.off + i + k] - 0x30;
+      const c = buf[base + i + k] - 0x30;
       if (c < 0 || c > 9) return NaN;
       v = v * 10 + c;
     }

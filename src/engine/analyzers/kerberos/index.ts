@@ -11,13 +11,15 @@
  *   in PA-PK-AS-REQ/REP through the files framework).
  * - TCP: a record longer than LIMITS.krbMaxMessageBytes, or a content gap, ends parsing of that
  *   side (there is no framing to resynchronise on).
- * - No probe: only the well-known ports are analysed (Zeek also has DPD signatures).
+ * - On other ports Kerberos is recognised by a strict probe (a whole AS/TGS request or reply or
+ *   KRB-ERROR with pvno 5 and a msg-type matching its tag), where Zeek uses DPD signatures.
  * conn.log service is "krb" over UDP and "krb_tcp" over TCP, Zeek's analyzer names.
  */
 import { LIMITS } from '../../support/limits.js';
-import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer, StreamAnalyzer } from '../analyzer.js';
+import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer, ProbeResult, StreamAnalyzer } from '../analyzer.js';
 import { ParsedDatagrams } from '../parsed-datagrams.js';
-import { parseKrb, type KrbMessage } from './parser.js';
+import { MSG, parseKrb, type KrbMessage } from './parser.js';
+import { field, intValue, readTlv } from './asn1.js';
 import { KrbState } from './state.js';
 
 class KrbSession {
@@ -147,7 +149,40 @@ class KrbStream implements StreamAnalyzer {
   }
 }
 
+/**
+ * Strong evidence of a Kerberos message in buf[off, off+len): a KDC request or reply or a
+ * KRB-ERROR filling it exactly, pvno 5, msg-type equal to its application tag, clean parse.
+ */
+function looksLikeKrb(buf: Buffer, off: number, len: number): boolean {
+  const end = off + len;
+  const top = readTlv(buf, off, end);
+  if (!top || top.end !== end) return false;
+  const type = top.tag & 0x1f;
+  if ((top.tag & 0xe0) !== 0x60) return false;
+  const isReq = type === MSG.AS_REQ || type === MSG.TGS_REQ;
+  if (!isReq && type !== MSG.AS_REP && type !== MSG.TGS_REP && type !== MSG.ERROR) return false;
+  const seq = readTlv(buf, top.off, top.end);
+  if (!seq || seq.tag !== 0x30) return false;
+  const base = isReq ? 1 : 0; // KDC-REQ numbers its fields from [1]
+  if (intValue(buf, field(buf, seq, base)) !== 5 || intValue(buf, field(buf, seq, base + 1)) !== type) return false;
+  const r = parseKrb(buf, off, len);
+  return 'msg' in r && !r.msg.weirds;
+}
+
+function probe(_isOrig: boolean, buf: Buffer, off: number, len: number, transport: 'tcp' | 'udp'): ProbeResult {
+  if (len < 1) return 'more';
+  if (transport === 'udp') return looksLikeKrb(buf, off, len) ? 'yes' : 'no';
+  if (len < 4) return buf[off] === 0 ? 'more' : 'no';
+  const n = buf.readUInt32BE(off);
+  if (n < 2 || n + 4 > LIMITS.detectionBytes) return 'no';
+  if (len - 4 < n) return (buf[off + 4] & 0xe0) === 0x60 ? 'more' : 'no';
+  return looksLikeKrb(buf, off + 4, n) ? 'yes' : 'no';
+}
+
+/** Kerberos on its well-known ports (Zeek's KRB::udp_ports and tcp_ports), then by probe. */
 export const KERBEROS_ANALYZERS: readonly AnalyzerDescriptor[] = [
   { name: 'krb', udpPorts: [88], createDatagram: (ctx) => new KrbDatagram(ctx) },
   { name: 'krb_tcp', tcpPorts: [88], createStream: (ctx) => new KrbStream(ctx) },
+  { name: 'krb', probe, probeAnyPort: true, createDatagram: (ctx) => new KrbDatagram(ctx) },
+  { name: 'krb_tcp', probe, probeAnyPort: true, createStream: (ctx) => new KrbStream(ctx) },
 ];

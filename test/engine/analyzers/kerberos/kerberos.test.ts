@@ -232,3 +232,27 @@ test('UDP: garbage on port 88 is a violation, not a record', async () => {
   assert.ok(sink.get('weird').some((w) => w.name === 'KRB_malformed_message'));
   assert.equal(MSG.ERROR, 30);
 });
+
+test('probe: Kerberos on another port is found; near misses are not', async () => {
+  const q = asReq([0x40, 0, 0, 0], ['a'], 'R', ['b']);
+  const p = asRep(['a'], 'R', ['b'], 23);
+  const { sink } = await run(writeTemp(buildPcap([
+    { ts: 1, src: C, dst: K, proto: 'udp', sport: 40000, dport: 8888, payload: q },
+    { ts: 2, src: K, dst: C, proto: 'udp', sport: 8888, dport: 40000, payload: p },
+  ])));
+  assert.equal(sink.get('kerberos').length, 1);
+  assert.equal(sink.get('conn')[0].service, 'krb');
+  const udpProbe = KERBEROS_ANALYZERS.find((d) => d.probe && d.createDatagram)!.probe!;
+  const tcpProbe = KERBEROS_ANALYZERS.find((d) => d.probe && d.createStream)!.probe!;
+  assert.equal(udpProbe(true, q, 0, q.length, 'udp'), 'yes');
+  assert.equal(udpProbe(true, q, 0, q.length - 1, 'udp'), 'no');
+  const ap = tlv(0x6e, seq(ctx(0, int(5)), ctx(1, int(14))));
+  assert.equal(udpProbe(true, ap, 0, ap.length, 'udp'), 'no'); // AP-REQ alone is not enough evidence
+  const wrongType = tlv(0x6a, seq(ctx(1, int(5)), ctx(2, int(12))));
+  assert.equal(udpProbe(true, wrongType, 0, wrongType.length, 'udp'), 'no');
+  const f = framed(q);
+  assert.equal(tcpProbe(true, f, 0, 2, 'tcp'), 'more');
+  assert.equal(tcpProbe(true, f, 0, 10, 'tcp'), 'more');
+  assert.equal(tcpProbe(true, f, 0, f.length, 'tcp'), 'yes');
+  assert.equal(tcpProbe(true, Buffer.from('GET / HTTP/1.1\r\n'), 0, 16, 'tcp'), 'no');
+});
