@@ -25,6 +25,7 @@ import { SIP_ANALYZERS } from './sip/index.js';
 import { KERBEROS_ANALYZERS } from './kerberos/index.js';
 import { MODBUS_ANALYZER } from './modbus/index.js';
 import { QUIC_ANALYZER } from './quic/index.js';
+import { DNP3_ANALYZER } from './dnp3/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -47,4 +48,5 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...KERBEROS_ANALYZERS,
   MODBUS_ANALYZER,
   QUIC_ANALYZER,
+  DNP3_ANALYZER,
 ];
