@@ -229,3 +229,27 @@ test('bad-snaplen-256-quic.pcap: truncated Initials give a header-only record an
   assert.equal(logs[0].server_name, undefined);
   assert.ok(sink.get('weird').some((w) => w.name === 'QUIC_truncated_packet'));
 });
+
+test('quic-v2-sll.pcapng: v2 on port 4443 found by the probe; a QUIC-bit-greasing server is discarded as Zeek does', async () => {
+  const { sink } = await run(pcap('quic-v2-sll.pcapng'));
+  const [r] = sink.get('quic');
+  assert.equal(r.version, 'quicv2');
+  assert.equal(r.client_initial_dcid, '0726272642fc2eb2');
+  assert.equal(r.client_scid, '11fffdea452422b8');
+  assert.equal(r.server_scid, undefined); // tshark: 11fffdea... from the greased Initial
+  assert.equal(r.history, 'ISZxoXXoxxOXxxOoXx');
+});
+
+test('mixed-arkime: Initials that do not authenticate give a header-only record and a weird, no service', async () => {
+  const { sink } = await run(pcap('mixed-arkime-synthetic-many-protocols.pcap'));
+  const bad = sink.get('quic').filter((r) => r.client_initial_dcid === '0101010101010101');
+  assert.equal(bad.length, 2);
+  for (const r of bad) {
+    assert.equal(r.history, 'I');
+    assert.equal(r.server_name, undefined);
+    assert.ok(sink.get('weird').some((w) => w.uid === r.uid && w.name === 'QUIC_decryption_failed'));
+    assert.notEqual(sink.get('conn').find((c) => c.uid === r.uid)?.service, 'quic');
+  }
+  const good = sink.get('quic').find((r) => r.server_name === 'config.edge.skype.com');
+  assert.equal(good?.history, 'IIS'); // the ClientHello spans two Initial packets
+});
