@@ -6,6 +6,11 @@
  * Deliberate differences from tshark: none in the compared fields. kerberos.log's client is
  * Zeek's "name/REALM" (tshark shows CNameString and realm apart); service is the ticket's sname
  * from the reply (tshark lists the sname of the AP-REQ ticket in the request's padata first).
+ * mixed-arkime-synthetic-many-protocols.pcap: its synthetic KRB-ERROR (frame 559) lacks the
+ * required stime/susec; tshark reports BER errors and shows no error_code, we read error-code [6]
+ * (KDC_ERR_C_PRINCIPAL_UNKNOWN) as Zeek's tag-driven parser does. Its raw AS-REQs over TCP
+ * without the 4-byte prefix (frame 418) and a record whose prefix claims 65792 bytes (frame 769)
+ * are not parsed; tshark does not decode them either.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -255,4 +260,21 @@ test('probe: Kerberos on another port is found; near misses are not', async () =
   assert.equal(tcpProbe(true, f, 0, 10, 'tcp'), 'more');
   assert.equal(tcpProbe(true, f, 0, f.length, 'tcp'), 'yes');
   assert.equal(tcpProbe(true, Buffer.from('GET / HTTP/1.1\r\n'), 0, 16, 'tcp'), 'no');
+});
+
+test('mixed-arkime-synthetic-many-protocols.pcap: an AS-REQ answered by KRB-ERROR, and one left unanswered', async () => {
+  const { sink } = await run(pcap('mixed-arkime-synthetic-many-protocols.pcap'));
+  const recs = sink.get('kerberos');
+  assert.deepEqual(recs.map((r) => [r['id.orig_p'], r.request_type, r.client, r.service, r.success, r.error_msg]), [
+    [49700, 'AS', 'testuser/EXAMPLE.COM', 'krbtgt/EXAMPLE.COM', false, 'KDC_ERR_C_PRINCIPAL_UNKNOWN'],
+    [49501, 'AS', 'xxxxxxxxxxx$/xxxxxxxxxxxxxx.xxxxxx.xxx.COM', 'krbtgt/xxxxxxxxxxxxxx.xxxxxx.xxx.COM', undefined, undefined],
+  ]);
+  const mixed = execFileSync('tshark', ['-r', pcap('mixed-arkime-synthetic-many-protocols.pcap'), '-Y', 'kerberos.msg_type == 10', '-T', 'fields',
+    '-e', 'udp.srcport', '-e', 'tcp.srcport', '-e', 'kerberos.CNameString', '-e', 'kerberos.realm'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    .split('\n').filter((l) => l).map((l) => l.split('\t'));
+  for (const [u, t, cname, realm] of mixed) {
+    const r = recs.find((x) => x['id.orig_p'] === Number(u || t));
+    if (r) assert.equal(r.client, `${cname}/${realm}`);
+  }
+  assert.equal(mixed.filter(([u, t]) => recs.some((x) => x['id.orig_p'] === Number(u || t))).length, 2);
 });
