@@ -24,7 +24,7 @@ import { parseClientHello, parseServerHello, type ClientHello } from '../ssl/hel
 import { type InitialKeys, QUIC_V1, QUIC_V2, initialKeys, isDecryptableVersion, openInitial } from './initial-crypto.js';
 import { LongType, parseInitialFrames, parseLongHeader } from './packet.js';
 import { CryptoStream } from './crypto-stream.js';
-import { quicJa4 } from './ja4.js';
+import { ja4 } from '../ssl/fingerprints.js';
 import { QUIC_LOG } from './quic-log.js';
 
 /** Zeek's QUIC::version_strings, and the versions its parser handles. */
@@ -172,7 +172,7 @@ class QuicDatagram implements DatagramAnalyzer {
       rec.clientProtocol = wireText(first, 0, first.length);
       if (h.alpn.length > 1) this.ctx.weird('QUIC_many_protocols', h.alpn.join(','));
     }
-    rec.ja4 = quicJa4(h);
+    rec.ja4 = ja4(h, 'q');
     this.history(true, 'S');
   }
 

@@ -68,8 +68,11 @@ function ja4Alpn(alpn: readonly string[]): string {
   return hex[0] + hex[hex.length - 1];
 }
 
+/** JA4's transport letter: 't' TLS over TCP, 'q' QUIC, 'd' DTLS. */
+export type Ja4Transport = 't' | 'q' | 'd';
+
 /** The JA4 parts before hashing (JA4_r): a, sorted ciphers, sorted extensions_sigalgs. */
-export function ja4Raw(h: ClientHello): { a: string; b: string; c: string } {
+export function ja4Raw(h: ClientHello, transport: Ja4Transport = 't'): { a: string; b: string; c: string } {
   const ciphers = noGrease(h.ciphers);
   const exts = noGrease(h.extensions);
   const versions = noGrease(h.supportedVersions);
@@ -77,15 +80,15 @@ export function ja4Raw(h: ClientHello): { a: string; b: string; c: string } {
   const ver = JA4_VERSIONS.get(best) ?? '00';
   const sni = exts.includes(0) ? 'd' : 'i';
   const count = (n: number) => String(Math.min(n, 99)).padStart(2, '0');
-  const a = `t${ver}${sni}${count(ciphers.length)}${count(exts.length)}${ja4Alpn(h.alpn)}`;
+  const a = `${transport}${ver}${sni}${count(ciphers.length)}${count(exts.length)}${ja4Alpn(h.alpn)}`;
   const b = ciphers.map(hex4).sort().join(',');
   const sorted = exts.filter((e) => e !== 0x0000 && e !== 0x0010).map(hex4).sort().join(',');
   const c = h.sigAlgs.length > 0 ? `${sorted}_${h.sigAlgs.map(hex4).join(',')}` : sorted;
   return { a, b, c };
 }
 
-export function ja4(h: ClientHello): string {
-  const r = ja4Raw(h);
+export function ja4(h: ClientHello, transport: Ja4Transport = 't'): string {
+  const r = ja4Raw(h, transport);
   const b = r.b === '' ? '000000000000' : sha12(r.b);
   const c = r.c === '' ? '000000000000' : sha12(r.c);
   return `${r.a}_${b}_${c}`;
