@@ -11,7 +11,7 @@ import { Progress } from '../progress.js';
 import { formatSummary } from '../summary.js';
 import { NetworkSet } from '../../engine/support/networks.js';
 import type { ChecksumMode } from '../../engine/decode/settings.js';
-import { ANALYZERS } from '../../engine/analyzers/index.js';
+import { ANALYZERS, analyzersShowingCredentials } from '../../engine/analyzers/index.js';
 import type { AnalyzerDescriptor } from '../../engine/analyzers/analyzer.js';
 
 interface AnalyzeFlags {
@@ -22,6 +22,7 @@ interface AnalyzeFlags {
   localNets?: string;
   extractFiles?: string;
   analyzers: string;
+  showCredentials?: boolean;
   quiet?: boolean;
 }
 
@@ -46,14 +47,15 @@ function fsReason(e: unknown): string {
 }
 
 /** "all", "none", or a comma list of analyzer names (unknown names are an error). */
-function selectAnalyzers(list: string): readonly AnalyzerDescriptor[] {
-  if (list === 'all') return ANALYZERS;
+function selectAnalyzers(list: string, showCredentials = false): readonly AnalyzerDescriptor[] {
+  const all = showCredentials ? analyzersShowingCredentials() : ANALYZERS;
+  if (list === 'all') return all;
   if (list === 'none' || list === '') return [];
   const names = list.split(',').map((n) => n.trim().toLowerCase());
   const known = new Set(ANALYZERS.map((a) => a.name));
   const unknown = names.filter((n) => !known.has(n));
   if (unknown.length) throw new InvalidArgumentError(`unknown analyzer(s) ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
-  return ANALYZERS.filter((a) => names.includes(a.name));
+  return all.filter((a) => names.includes(a.name));
 }
 
 export function registerAnalyze(program: Command): void {
@@ -67,6 +69,7 @@ export function registerAnalyze(program: Command): void {
     .addOption(new Option('--checksums <mode>', 'bad checksums: mark (report and analyse), strict (drop, as Zeek), off (skip checking)')
       .choices(['mark', 'strict', 'off']).default('mark'))
     .option('--analyzers <list>', 'protocol analyzers to run: "all", "none" (connections only), or names, e.g. dns,http', 'all')
+    .option('--show-credentials', 'log cleartext passwords and SNMP communities instead of masking them')
     .option('--extract-files <dir>', 'write transferred files to DIR, each named by its SHA256 (never by a name from the traffic)')
     .option('--no-progress', 'no progress bar')
     .option('-q, --quiet', 'no summary')
@@ -89,7 +92,7 @@ export function registerAnalyze(program: Command): void {
             checksums: flags.checksums,
             localNets: flags.localNets ? flags.localNets.split(',') : DEFAULT_ENGINE_OPTIONS.localNets,
             extractDir: flags.extractFiles,
-            analyzers: selectAnalyzers(flags.analyzers),
+            analyzers: selectAnalyzers(flags.analyzers, flags.showCredentials),
           },
           onProgress: (p, stats) => {
             bytesRead = p.bytesRead;

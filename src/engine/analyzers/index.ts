@@ -7,19 +7,19 @@
 import type { AnalyzerDescriptor } from './analyzer.js';
 import { SSL_ANALYZER } from './ssl/index.js';
 import { DNS_ANALYZERS } from './dns/index.js';
-import { HTTP_ANALYZER } from './http/index.js';
-import { SMTP_ANALYZER } from './smtp/index.js';
+import { HTTP_ANALYZER, httpAnalyzer } from './http/index.js';
+import { SMTP_ANALYZER, smtpAnalyzer } from './smtp/index.js';
 import { DHCP_ANALYZER } from './dhcp/index.js';
 import { SSH_ANALYZER } from './ssh/index.js';
 import { NTP_ANALYZER } from './ntp/index.js';
 import { IRC_ANALYZER } from './irc/index.js';
-import { FTP_ANALYZER } from './ftp/index.js';
+import { FTP_ANALYZER, ftpAnalyzer } from './ftp/index.js';
 import { FTP_DATA_ANALYZER } from './ftp-data/index.js';
-import { SNMP_ANALYZERS } from './snmp/index.js';
-import { POP3_ANALYZER } from './pop3/index.js';
+import { SNMP_ANALYZERS, snmpAnalyzers } from './snmp/index.js';
+import { POP3_ANALYZER, pop3Analyzer } from './pop3/index.js';
 import { MYSQL_ANALYZER } from './mysql/index.js';
 import { SYSLOG_ANALYZERS } from './syslog/index.js';
-import { IMAP_ANALYZER } from './imap/index.js';
+import { IMAP_ANALYZER, imapAnalyzer } from './imap/index.js';
 import { RADIUS_ANALYZER } from './radius/index.js';
 import { SIP_ANALYZERS } from './sip/index.js';
 import { KERBEROS_ANALYZERS } from './kerberos/index.js';
@@ -50,3 +50,20 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   QUIC_ANALYZER,
   DNP3_ANALYZER,
 ];
+
+/**
+ * The same analyzers, but logging cleartext credentials (passwords, SNMP communities) instead of
+ * masking them: only on request (`capdex analyze --show-credentials`).
+ */
+export function analyzersShowingCredentials(): readonly AnalyzerDescriptor[] {
+  const snmp = snmpAnalyzers({ showCredentials: true });
+  const replace = new Map<AnalyzerDescriptor, AnalyzerDescriptor>([
+    [FTP_ANALYZER, ftpAnalyzer({ showCredentials: true })],
+    [SMTP_ANALYZER, smtpAnalyzer({ showCredentials: true })],
+    [HTTP_ANALYZER, httpAnalyzer({ capturePassword: true })],
+    [IMAP_ANALYZER, imapAnalyzer({ showCredentials: true })],
+    [POP3_ANALYZER, pop3Analyzer({ showCredentials: true })],
+    ...SNMP_ANALYZERS.map((a, i) => [a, snmp[i]] as [AnalyzerDescriptor, AnalyzerDescriptor]),
+  ]);
+  return ANALYZERS.map((a) => replace.get(a) ?? a);
+}
