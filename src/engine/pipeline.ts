@@ -101,6 +101,7 @@ export class Engine implements FrameSink, DecodeServices {
         now: () => this.now,
         connWeird: (c, name, addl) => this.connWeird(c, name, addl),
         communityId: (c) => connCommunityId(c),
+        isLocal: this.localNets.size > 0 ? (w0, w1, w2, w3) => this.localNets.contains(w0, w1, w2, w3) : undefined,
         gap: (c, isOrig, len) => {
           c.missedBytes += len;
           const e = isOrig ? c.tcpOrig : c.tcpResp;

@@ -18,6 +18,9 @@ export interface ConnInfo {
   readonly transport: 'tcp' | 'udp';
   /** Community ID v1 of the connection. */
   readonly communityId: string;
+  /** Originator / responder in the configured local networks; undefined when none are set. */
+  readonly origLocal?: boolean;
+  readonly respLocal?: boolean;
 }
 
 export interface AnalyzerContext {

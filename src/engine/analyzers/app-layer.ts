@@ -33,6 +33,8 @@ export interface AppServices {
   gap(c: Conn, isOrig: boolean, len: number): void;
   /** The engine's files framework (one per engine); a default one writing to `sink` if absent. */
   files?: FileManager;
+  /** Whether an address (four words) is in the configured local networks; absent: none set. */
+  isLocal?: (w0: number, w1: number, w2: number, w3: number) => boolean;
 }
 
 type Chunk = { isOrig: boolean; data: Buffer | undefined; gap: number };
@@ -85,6 +87,8 @@ class Ctx implements AnalyzerContext {
         respH: formatAddr(c.r0, c.r1, c.r2, c.r3), respP: c.rPort,
         transport: c.proto === PROTO_TCP ? 'tcp' : 'udp',
         communityId: this.layer.services.communityId(c),
+        origLocal: this.layer.services.isLocal?.(c.o0, c.o1, c.o2, c.o3),
+        respLocal: this.layer.services.isLocal?.(c.r0, c.r1, c.r2, c.r3),
       };
     }
     return this.info;

@@ -208,7 +208,12 @@ export class SshAnalyzer implements StreamAnalyzer {
   }
 
   private record(): LogRecord {
-    if (!this.rec) this.rec = { ts: this.ctx.now(), ...this.ctx.connFields(), auth_attempts: 0 };
+    if (!this.rec) {
+      // Zeek's direction: relative to the local networks, when exactly one side is local.
+      const { origLocal, respLocal } = this.ctx.conn;
+      const direction = origLocal && respLocal === false ? 'OUTBOUND' : origLocal === false && respLocal ? 'INBOUND' : undefined;
+      this.rec = { ts: this.ctx.now(), ...this.ctx.connFields(), direction, auth_attempts: 0 };
+    }
     return this.rec;
   }
 

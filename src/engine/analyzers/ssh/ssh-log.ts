@@ -11,7 +11,7 @@ export const SSH_LOG: LogSchema = {
     field('version', 'count', 'SSH major version (1 or 2) derived from both banners as Zeek does ("1.99" counts as 2 against 2 or 1.99, as 1 against 1); 0 for 1 against 2; unset without both banners.'),
     field('auth_success', 'bool', 'Authentication result from the sizes of encrypted server packets (T success, F failure, unset unknown; never set with compression).'),
     field('auth_attempts', 'count', 'Authentication attempts inferred from the sizes of encrypted server packets (0 when none could be inferred).'),
-    field('direction', 'enum', 'INBOUND or OUTBOUND relative to the local networks (not filled in: analyzers do not see the local networks).'),
+    field('direction', 'enum', 'INBOUND or OUTBOUND relative to the local networks (--local-nets), when exactly one side is local.'),
     field('client', 'string', "The client's identification string (banner)."),
     field('server', 'string', "The server's identification string (banner)."),
     field('cipher_alg', 'string', 'Negotiated encryption algorithm: the first client algorithm the server also offers ("To server: a, to client: b" when the directions differ).'),
