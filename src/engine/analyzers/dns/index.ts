@@ -18,6 +18,7 @@
  * - Bounded where Zeek is not: answers per message, answers held by unmatched replies.
  */
 import { LIMITS } from '../../support/limits.js';
+import { LengthPrefixedFramer } from '../length-prefixed.js';
 import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer, ProbeResult, StreamAnalyzer } from '../analyzer.js';
 import { DNS_HEADER_LEN, parseDnsMessage } from './parser.js';
 import { DnsState } from './state.js';
@@ -89,79 +90,31 @@ class DnsDatagram implements DatagramAnalyzer {
   }
 }
 
-/** One direction of a TCP DNS stream: length prefix, then the message (at most 65535 bytes). */
-class Framer {
-  /** Length of the message being read; -1 while reading the prefix. */
-  msgLen = -1;
-  /** First byte of a prefix split across chunks; -1 when none. */
-  lenHi = -1;
-  buf: Buffer | undefined;
-  have = 0;
-  /** A content gap broke the framing: nothing more is parsed on this side. */
-  lost = false;
-}
-
 class DnsStream implements StreamAnalyzer {
   private readonly s: DnsSession;
-  private readonly sides = [new Framer(), new Framer()];
+  private readonly sides: LengthPrefixedFramer[];
 
   constructor(ctx: AnalyzerContext) {
-    this.s = new DnsSession(ctx);
+    const s = (this.s = new DnsSession(ctx));
+    // A 2-byte prefix cannot exceed 65535, the DNS maximum: no length is too long.
+    const side = () => new LengthPrefixedFramer(2, 0xffff, (b, o, l) => s.message(b, o, l), () => {}, () => s.stopped);
+    this.sides = [side(), side()];
   }
 
   data(isOrig: boolean, buf: Buffer, off: number, len: number): void {
-    const f = this.sides[isOrig ? 0 : 1];
-    const end = off + len;
-    let p = off;
-    while (p < end && !f.lost && !this.s.stopped) {
-      if (f.msgLen < 0) {
-        if (f.lenHi >= 0) {
-          f.msgLen = (f.lenHi << 8) | buf[p++];
-          f.lenHi = -1;
-        } else if (end - p >= 2) {
-          f.msgLen = (buf[p] << 8) | buf[p + 1];
-          p += 2;
-        } else {
-          f.lenHi = buf[p++];
-          continue;
-        }
-        f.have = 0;
-        if (end - p >= f.msgLen) {
-          // The whole message is in this chunk: parse it in place.
-          this.s.message(buf, p, f.msgLen);
-          p += f.msgLen;
-          f.msgLen = -1;
-          continue;
-        }
-        f.buf = Buffer.allocUnsafe(f.msgLen);
-      }
-      const take = Math.min(f.msgLen - f.have, end - p);
-      buf.copy(f.buf!, f.have, p, p + take);
-      f.have += take;
-      p += take;
-      if (f.have === f.msgLen) {
-        const m = f.buf!;
-        f.buf = undefined;
-        f.msgLen = -1;
-        this.s.message(m, 0, m.length);
-      }
-    }
+    this.sides[isOrig ? 0 : 1].push(buf, off, len);
   }
 
   gap(isOrig: boolean, _len: number): void {
     // Message boundaries are only known from the prefixes: after a hole there is no telling
     // where the next message starts.
-    const f = this.sides[isOrig ? 0 : 1];
-    f.lost = true;
-    f.buf = undefined;
+    this.sides[isOrig ? 0 : 1].gap();
   }
 
   eof(isOrig: boolean): void {
     // Like Zeek, a message cut short by the end of the stream is parsed for what it holds.
-    const f = this.sides[isOrig ? 0 : 1];
-    if (f.buf && f.have > 0 && !f.lost) this.s.message(f.buf, 0, f.have);
-    f.buf = undefined;
-    f.msgLen = -1;
+    const partial = this.sides[isOrig ? 0 : 1].end();
+    if (partial) this.s.message(partial, 0, partial.length);
   }
 
   done(): void {

@@ -16,6 +16,7 @@
  * conn.log service is "krb" over UDP and "krb_tcp" over TCP, Zeek's analyzer names.
  */
 import { LIMITS } from '../../support/limits.js';
+import { LengthPrefixedFramer } from '../length-prefixed.js';
 import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer, ProbeResult, StreamAnalyzer } from '../analyzer.js';
 import { ParsedDatagrams } from '../parsed-datagrams.js';
 import { MSG, parseKrb, type KrbMessage } from './parser.js';
@@ -67,81 +68,30 @@ class KrbDatagram implements DatagramAnalyzer {
 }
 
 /** One direction of a TCP stream: 4-byte length, then the message. */
-class Framer {
-  /** Length of the message being read; -1 while reading the prefix. */
-  msgLen = -1;
-  /** Prefix bytes read so far and their value. */
-  hdrHave = 0;
-  hdr = 0;
-  buf: Buffer | undefined;
-  have = 0;
-  /** The framing broke (gap, oversized record): nothing more is parsed on this side. */
-  lost = false;
-}
-
 class KrbStream implements StreamAnalyzer {
   private readonly s: KrbSession;
-  private readonly sides = [new Framer(), new Framer()];
+  private readonly sides: LengthPrefixedFramer[];
 
   constructor(ctx: AnalyzerContext) {
-    this.s = new KrbSession(ctx);
+    const s = (this.s = new KrbSession(ctx));
+    const side = () => new LengthPrefixedFramer(4, LIMITS.krbMaxMessageBytes, (b, o, l) => s.message(b, o, l),
+      // Also covers the reserved high bit (RFC 4120 §7.2.2): no KDC sends such a record.
+      () => s.reject('KRB_TCP_message_too_long', 'Kerberos TCP record length out of range'),
+      () => s.stopped);
+    this.sides = [side(), side()];
   }
 
   data(isOrig: boolean, buf: Buffer, off: number, len: number): void {
-    const f = this.sides[isOrig ? 0 : 1];
-    const end = off + len;
-    let p = off;
-    while (p < end && !f.lost && !this.s.stopped) {
-      if (f.msgLen < 0) {
-        while (f.hdrHave < 4 && p < end) {
-          f.hdr = f.hdr * 256 + buf[p++];
-          f.hdrHave++;
-        }
-        if (f.hdrHave < 4) return;
-        const n = f.hdr;
-        f.hdr = 0;
-        f.hdrHave = 0;
-        if (n > LIMITS.krbMaxMessageBytes) {
-          // Also covers the reserved high bit (RFC 4120 §7.2.2): no KDC sends such a record.
-          f.lost = true;
-          this.s.reject('KRB_TCP_message_too_long', 'Kerberos TCP record length out of range');
-          return;
-        }
-        f.msgLen = n;
-        f.have = 0;
-        if (end - p >= n) {
-          // The whole message is in this chunk: parse it in place.
-          this.s.message(buf, p, n);
-          p += n;
-          f.msgLen = -1;
-          continue;
-        }
-        f.buf = Buffer.allocUnsafe(n);
-      }
-      const take = Math.min(f.msgLen - f.have, end - p);
-      buf.copy(f.buf!, f.have, p, p + take);
-      f.have += take;
-      p += take;
-      if (f.have === f.msgLen) {
-        const m = f.buf!;
-        f.buf = undefined;
-        f.msgLen = -1;
-        this.s.message(m, 0, m.length);
-      }
-    }
+    this.sides[isOrig ? 0 : 1].push(buf, off, len);
   }
 
   gap(isOrig: boolean, _len: number): void {
-    const f = this.sides[isOrig ? 0 : 1];
-    f.lost = true;
-    f.buf = undefined;
+    this.sides[isOrig ? 0 : 1].gap();
   }
 
   eof(isOrig: boolean): void {
     // A record cut short by the end of the stream is not parsed: DER needs all of it.
-    const f = this.sides[isOrig ? 0 : 1];
-    f.buf = undefined;
-    f.msgLen = -1;
+    this.sides[isOrig ? 0 : 1].end();
   }
 
   done(): void {
