@@ -29,6 +29,7 @@ import type { RecordSink } from './logs/schema.js';
 import { NetworkSet } from './support/networks.js';
 import { WeirdSink, type WeirdRecord } from './support/weird.js';
 import { formatAddr } from './support/addr.js';
+import type { Inspector } from './detect/inspection.js';
 
 export interface EngineOptions {
   flow: FlowOptions;
@@ -42,6 +43,8 @@ export interface EngineOptions {
   analyzers: readonly AnalyzerDescriptor[];
   /** Directory to extract transferred files to (content-addressed by SHA256); none when unset. */
   extractDir?: string;
+  /** The detection engine's door for app-layer transactions (detect/inspection.ts); none: no rules. */
+  inspector?: Inspector;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -102,6 +105,7 @@ export class Engine implements FrameSink, DecodeServices {
         connWeird: (c, name, addl) => this.connWeird(c, name, addl),
         communityId: (c) => connCommunityId(c),
         isLocal: this.localNets.size > 0 ? (w0, w1, w2, w3) => this.localNets.contains(w0, w1, w2, w3) : undefined,
+        inspector: opts.inspector,
         gap: (c, isOrig, len) => {
           c.missedBytes += len;
           const e = isOrig ? c.tcpOrig : c.tcpResp;

@@ -6,6 +6,7 @@
  */
 import type { LogRecord, LogSchema } from '../logs/schema.js';
 import type { ConnFiles } from './files/file-manager.js';
+import type { InspectionUnit } from '../detect/inspection.js';
 
 /** The connection an analyzer instance works for (all strings already formatted). */
 export interface ConnInfo {
@@ -64,6 +65,13 @@ export interface AnalyzerContext {
   readonly expectation: unknown;
   /** The files framework for this connection: `files.begin({...})` (files.log, hashes, extraction). */
   readonly files: ConnFiles;
+  /**
+   * Whether the detection engine consumes units of app-layer protocol `proto` ('http', 'dns',
+   * ...). Analyzers check it before building a unit, so a run without rules pays nothing.
+   */
+  inspecting(proto: string): boolean;
+  /** Hands one complete direction of one transaction to the detection engine (detect/inspection.ts). */
+  inspect(unit: InspectionUnit): void;
 }
 
 export interface Expectation {

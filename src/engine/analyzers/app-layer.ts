@@ -16,6 +16,7 @@ import { ReassemblyBudget, type StreamReceiver, TcpStream } from '../reassembly/
 import { type ConnFiles, FileManager } from './files/file-manager.js';
 import type { AnalyzerContext, AnalyzerDescriptor, ConnInfo, DatagramAnalyzer, Expectation, StreamAnalyzer } from './analyzer.js';
 import { parseAddr } from '../support/addr.js';
+import { type InspectionUnit, type Inspector, NO_INSPECTOR } from '../detect/inspection.js';
 
 /** What the flow table calls; implemented by AppLayer. */
 export interface AppHooks {
@@ -35,6 +36,8 @@ export interface AppServices {
   files?: FileManager;
   /** Whether an address (four words) is in the configured local networks; absent: none set. */
   isLocal?: (w0: number, w1: number, w2: number, w3: number) => boolean;
+  /** The detection engine's door for app-layer transactions; absent: no rules run. */
+  inspector?: Inspector;
 }
 
 type Chunk = { isOrig: boolean; data: Buffer | undefined; gap: number };
@@ -140,6 +143,14 @@ class Ctx implements AnalyzerContext {
     this.layer.expect(e);
   }
 
+  inspecting(proto: string): boolean {
+    return this.layer.inspector.wants(proto);
+  }
+
+  inspect(unit: InspectionUnit): void {
+    this.layer.inspector.inspect(this.conn, unit, this.layer.services.now());
+  }
+
   shared<T>(key: string, init: () => T): T {
     const state = this.layer.sharedState;
     if (!state.has(key)) state.set(key, init());
@@ -155,9 +166,11 @@ export class AppLayer implements AppHooks {
   private readonly expected = new Map<string, Array<Expectation & { until: number }>>();
   private expectedCount = 0;
   readonly files: FileManager;
+  readonly inspector: Inspector;
 
   constructor(readonly analyzers: readonly AnalyzerDescriptor[], readonly services: AppServices) {
     this.files = services.files ?? new FileManager({ sink: services.sink, now: services.now });
+    this.inspector = services.inspector ?? NO_INSPECTOR;
   }
 
   // ---- hooks from the flow table ----
