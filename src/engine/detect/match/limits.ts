@@ -1,0 +1,29 @@
+/**
+ * Limits of the rule language. Rules are input too (a ruleset downloaded from anywhere), and
+ * captures feed every match: each bound here keeps a hostile rule or buffer from hanging the engine.
+ * Kept beside the detection code rather than in support/limits.ts because only detect/ reads them.
+ */
+export const DETECT_LIMITS = {
+  /** byte_extract / byte_math variables per rule. Suricata allows a handful; real rules use 1-3. */
+  maxByteVars: 16,
+  /** Regex steps (node visits, backtracks included) per rule evaluation across all its pcre keywords.
+   *  A benign pcre over a 64 KiB buffer stays well below; `(a+)+$` on a run of 'a' followed by 'b'
+   *  would take 2^n. Running out counts as "no match" and is reported in MatchState. */
+  pcreStepsPerRule: 2_000_000,
+  /** Regex recursion depth (nested groups under quantifiers); deeper counts as no match. */
+  pcreMaxDepth: 4000,
+  /** Content matches tried when a relative chain backtracks (Suricata caps its inspection recursion too). */
+  maxContentBacktracks: 10_000,
+  /** Bytes of one rule (after joining continuation lines). ET's longest are a few KiB. */
+  maxRuleBytes: 64 * 1024,
+  /** Options per rule. */
+  maxOptionsPerRule: 512,
+  /** Bytes a byte_test/byte_jump/byte_extract may read (Suricata: up to 8 bytes binary,
+   *  23 characters for a string number). */
+  maxByteCount: 23,
+  /** Entries of a variable expansion (address/port lists), and nesting depth of [ ] lists. */
+  maxListEntries: 4096,
+  maxListDepth: 16,
+  /** Nodes of a compiled regex: a longer pattern is rejected as a rule error. */
+  maxRegexNodes: 10_000,
+} as const;
