@@ -1,6 +1,6 @@
 /**
  * Writes records to `DIR/<path>.log`, JSON lines or Zeek TSV, batching writes so a million
- * records cost a few hundred system calls.
+ * records cost a few hundred system calls. Document schemas (EVE) go to `DIR/<path>.json` as JSON.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +20,8 @@ interface OpenLog {
   buf: Buffer;
   used: number;
   records: number;
+  /** A document schema (EVE): JSON lines in <path>.json, no TSV header. */
+  document: boolean;
 }
 
 export class FileSink implements RecordSink {
@@ -37,7 +39,7 @@ export class FileSink implements RecordSink {
 
   write(schema: LogSchema, record: LogRecord): void {
     const log = this.open(schema);
-    const line = this.format === 'json' ? jsonLine(schema, record) : tsvLine(schema, record);
+    const line = schema.document ? JSON.stringify(record) + '\n' : this.format === 'json' ? jsonLine(schema, record) : tsvLine(schema, record);
     this.append(log, line);
     log.records++;
   }
@@ -49,7 +51,7 @@ export class FileSink implements RecordSink {
 
   close(): void {
     for (const log of this.logs.values()) {
-      if (this.format === 'tsv') this.append(log, tsvTrailer(new Date()));
+      if (this.format === 'tsv' && !log.document) this.append(log, tsvTrailer(new Date()));
       this.flushOne(log);
       closeSync(log.fd);
     }
@@ -60,10 +62,11 @@ export class FileSink implements RecordSink {
     let log = this.logs.get(schema.path);
     if (!log) {
       // The name comes from our own schema, never from traffic.
-      const fd = openSync(join(this.dir, `${schema.path}.log`), 'w');
-      log = { fd, buf: Buffer.allocUnsafe(BUFFER_BYTES), used: 0, records: 0 };
+      const document = schema.document === true;
+      const fd = openSync(join(this.dir, document ? `${schema.path}.json` : `${schema.path}.log`), 'w');
+      log = { fd, buf: Buffer.allocUnsafe(BUFFER_BYTES), used: 0, records: 0, document };
       this.logs.set(schema.path, log);
-      if (this.format === 'tsv') this.append(log, tsvHeader(schema, this.openedAt));
+      if (this.format === 'tsv' && !document) this.append(log, tsvHeader(schema, this.openedAt));
     }
     return log;
   }

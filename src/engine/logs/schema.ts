@@ -19,6 +19,11 @@ export interface LogSchema {
   readonly path: string;
   readonly doc: string;
   readonly fields: readonly FieldSpec[];
+  /**
+   * Records are nested JSON documents (EVE: `alert{...}`), which TSV cannot hold: files write them
+   * as JSON lines to `<path>.json` whatever the format; `fields` then only documents them.
+   */
+  readonly document?: boolean;
 }
 
 /** A record: field name → value; absent (unset) fields are undefined or missing. */
