@@ -1,0 +1,175 @@
+/**
+ * The store: every capture's records, searchable and pivotable. One narrow interface, one folder
+ * per backend (sqlite/, postgres/), one shared test suite (test/store/suite.ts) run against each.
+ *
+ * Records are kept as documents (the JSON the engine's writers make) with a few typed columns every
+ * query needs (capture, log, ts, uid, community_id); what analysts search and pivot on is typed in
+ * the observables index ((type, value) → capture, log, record). The tables are described in
+ * CODE.md ("the store") and created by each backend's migrations.
+ *
+ * The store imports engine types only (RecordSink, LogSchema); the engine never imports the store.
+ */
+import type { RecordSink } from '../engine/logs/schema.js';
+
+export type Visibility = 'public' | 'private';
+export type CaptureStatus = 'importing' | 'done' | 'failed';
+
+/** What is known about a capture before its records are produced (hashes come from one read of the file). */
+export interface CaptureMeta {
+  /** SHA-256 of the capture file, lower-case hex: the capture's identity. */
+  id: string;
+  md5: string;
+  sha1: string;
+  /** Bytes of the capture file as submitted (compressed size for a gzip'd capture). */
+  size: number;
+  /** File name as submitted (never used as a path). */
+  name: string;
+  submitter?: string;
+  visibility?: Visibility;
+  /** 'pcap' | 'pcapng', '+gzip' when compressed; may instead come back from `produce`. */
+  format?: string;
+}
+
+/** Facts only known once the records are produced; `produce` may return them. */
+export interface CaptureFacts {
+  format?: string;
+  linkTypes?: number[];
+  firstTs?: number;
+  lastTs?: number;
+  packets?: number;
+  /** The engine's run statistics (EngineStats), stored as JSON. */
+  stats?: unknown;
+}
+
+/** A stored capture. */
+export interface CaptureRow extends CaptureMeta, CaptureFacts {
+  visibility: Visibility;
+  status: CaptureStatus;
+  error?: string;
+  /** Epoch seconds. */
+  importedAt: number;
+  recordCount: number;
+}
+
+export interface ImportResult {
+  captureId: string;
+  records: number;
+  observables: number;
+  /** True when an earlier import of the same capture was replaced. */
+  replaced: boolean;
+}
+
+export interface Page {
+  limit?: number;
+  offset?: number;
+}
+
+export interface CaptureFilter extends Page {
+  submitter?: string;
+  visibility?: Visibility;
+  /** Newest import first (default) or oldest. */
+  order?: 'newest' | 'oldest';
+}
+
+/** A stored record: its columns and the document as the engine wrote it. */
+export interface StoredRecord {
+  id: number;
+  captureId: string;
+  /** Schema path ('conn', 'dns', ...); EVE alerts are 'alert', notice.log 'notice'. */
+  log: string;
+  ts: number | null;
+  uid: string | null;
+  communityId: string | null;
+  /** The parsed JSON document. */
+  doc: Record<string, unknown>;
+}
+
+export interface RecordQuery extends Page {
+  /** Only records with ts in [from, to]. */
+  from?: number;
+  to?: number;
+  uid?: string;
+  /** Ascending by ts (default, ties by id) or descending. */
+  sort?: 'ts' | '-ts';
+}
+
+/** One place an observable was seen. */
+export interface PivotHit {
+  capture: Pick<CaptureRow, 'id' | 'name' | 'firstTs' | 'lastTs' | 'visibility'>;
+  log: string;
+  field: string;
+  record: StoredRecord;
+}
+
+export interface SearchOptions extends Page {}
+
+export interface SearchError {
+  /** 0-based character offset in the query. */
+  position: number;
+  expected: string;
+  message: string;
+}
+
+export interface AggregationRow {
+  /** The grouped value (null when the field is absent); absent for a plain `| count`. */
+  key?: unknown;
+  count: number;
+}
+
+export interface SearchResult {
+  rows?: StoredRecord[];
+  aggregation?: AggregationRow[];
+  error?: SearchError;
+}
+
+/** The observable types the index knows (normalised values, see observables.ts). */
+export const OBSERVABLE_TYPES = [
+  'ip', 'domain', 'url', 'host', 'user_agent', 'md5', 'sha1', 'sha256', 'ja3', 'ja3s', 'ja4',
+  'hassh', 'hasshServer', 'cert_fp', 'email', 'filename', 'uid', 'community_id',
+] as const;
+export type ObservableType = (typeof OBSERVABLE_TYPES)[number];
+
+export interface Store {
+  /**
+   * Stores one capture's records, all or nothing: `produce` writes records to the sink (batched
+   * into one transaction); if it throws, nothing of this import is kept and an earlier import of
+   * the same capture stays as it was. A capture imported again replaces the earlier one.
+   * Imports on one Store run one after another.
+   */
+  importCapture(meta: CaptureMeta, produce: (sink: RecordSink) => Promise<CaptureFacts | void>): Promise<ImportResult>;
+  captures(filter?: CaptureFilter): Promise<CaptureRow[]>;
+  /** By full sha256, or md5/sha1, or an unambiguous sha256 prefix (at least 8 hex digits). */
+  capture(id: string): Promise<CaptureRow | undefined>;
+  /** Removes the capture and everything derived from it; false when there was none. */
+  deleteCapture(id: string): Promise<boolean>;
+  /** Every record holding the observable (value normalised first), newest capture first. */
+  pivot(type: ObservableType, value: string, page?: Page): Promise<PivotHit[]>;
+  /** The query language (src/store/query/): rows or an aggregation, or an error with its position. */
+  search(query: string, opts?: SearchOptions): Promise<SearchResult>;
+  records(captureId: string, log: string, query?: RecordQuery): Promise<StoredRecord[]>;
+  close(): Promise<void>;
+}
+
+export type StoreLocation = { sqlite: string } | { pg: string };
+
+/** What each backend module exports: `SqliteStore` from sqlite/sqlite-store.ts, `PgStore` from postgres/pg-store.ts. */
+interface BackendModule {
+  open(location: string): Promise<Store>;
+}
+
+/** Backends load on demand, so a SQLite user never loads `pg` (and the reverse). */
+const BACKENDS = {
+  sqlite: { module: './sqlite/sqlite-store.js', export: 'SqliteStore' },
+  pg: { module: './postgres/pg-store.js', export: 'PgStore' },
+} as const;
+
+/** Opens (creating and migrating as needed) the store at `where`: a SQLite file path or a PostgreSQL URL. */
+export async function openStore(where: StoreLocation): Promise<Store> {
+  const kind = 'sqlite' in where ? 'sqlite' : 'pg';
+  const location = 'sqlite' in where ? where.sqlite : where.pg;
+  const backend = BACKENDS[kind];
+  // A specifier held in a variable: each backend compiles on its own, before the other exists.
+  const specifier: string = backend.module;
+  const mod = (await import(specifier)) as Record<string, BackendModule>;
+  return mod[backend.export].open(location);
+}
