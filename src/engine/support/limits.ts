@@ -54,6 +54,12 @@ export const LIMITS = {
   maxConnections: 1_000_000,
   /** Tunnels tracked at once. */
   maxTunnels: 65536,
+  /** Credentials held per run until their connection ends (credentials.log); past it new ones are dropped. */
+  credentialsOpen: 10_000,
+  /** Distinct (host, type, name) entries software.log remembers to log each only once per version. */
+  softwareEntries: 100_000,
+  /** Distinct (host, port, transport, services) entries known_services.log remembers. */
+  knownServicesEntries: 100_000,
   /** Bytes one TLS handshake message may span while it is reassembled across records. A
    *  Certificate message with a long chain reaches tens of KiB; the 24-bit length field would
    *  allow 16 MiB. Longer messages are skipped (weird SSL_handshake_message_too_large). */
@@ -76,6 +82,20 @@ export const LIMITS = {
   /** Seconds of capture time a file may go without content before it counts as timed out
    *  (Zeek's default_file_timeout_interval, 2 minutes; files.log timedout). */
   fileTimeout: 120,
+  /** Keys one heuristic aggregates over (hosts, host pairs, names, certificates: detect/heuristics).
+   *  Past it new keys are not tracked (weird heuristic_state_limit) and existing ones keep counting. */
+  heuristicMaxKeys: 100_000,
+  /** Distinct values counted exactly per heuristic key (hosts a scanner probed, subdomains under
+   *  one parent); past it the count is an upper bound. Thresholds sit far below this. */
+  heuristicMaxDistinct: 256,
+  /** Connection uids listed in one notice's `uids`; the count of all of them is in `n`. */
+  noticeMaxUids: 100,
+  /** Connection start times kept per (orig, resp, resp_p) for beaconing; enough to measure a rhythm. */
+  beaconMaxTimestamps: 1000,
+  /** Start times kept for beaconing across all host pairs (8 bytes each: 32 MiB). */
+  beaconMaxTotalTimestamps: 4_000_000,
+  /** Indicators loaded from --intel files; real feeds hold up to a few hundred thousand. */
+  intelMaxIndicators: 2_000_000,
   /** Bytes of one HTTP start line or header line (with continuations). Real ones stay under
    *  8 KiB (common server limits); a longer line is an attack or not HTTP. */
   httpMaxLineBytes: 64 * 1024,
@@ -233,6 +253,65 @@ export const LIMITS = {
   quicMaxCryptoChunks: 256,
   /** Letters in quic.log history (Zeek's QUIC::max_history_length); past it weird QUIC_max_history_length_reached. */
   quicMaxHistory: 100,
+  /** Bytes of an SMB message's beginning held for parsing (header, fixed part, names, security
+   *  blobs). Longer messages are READ responses or WRITE requests (up to 8 MiB each): their data
+   *  beyond this is streamed to the file, never buffered. Other commands past it are skipped. */
+  smbMaxHeadBytes: 64 * 1024,
+  /** SMB requests awaiting their response per connection (credits allow a few hundred in flight);
+   *  past it the oldest are forgotten (weird SMB_excessive_pending_cmds). */
+  smbMaxPendingCommands: 1024,
+  /** Open files and mapped trees remembered per SMB connection; past it the oldest go first
+   *  (a client opening files without closing them must not grow state without end). */
+  smbMaxOpenFiles: 4096,
+  smbMaxTrees: 1024,
+  /** Commands followed in one SMB2 compound or SMB1 AndX chain (real chains hold 2-5). */
+  smbMaxChainedCommands: 32,
+  /** Bytes of one DCE/RPC fragment reassembled (max_xmit_frag is negotiated, Windows uses 4280,
+   *  5840 or 65535); past it that side stops being parsed (weird DCE_RPC_fragment_too_large). */
+  dceRpcMaxFragmentBytes: 64 * 1024,
+  /** Presentation contexts read per bind, and bindings (pipes) tracked per connection, and calls
+   *  awaiting a response: Zeek's DCE_RPC max_cmd_reassembly / SMB::max_dce_rpc_analyzers style bounds. */
+  dceRpcMaxContexts: 64,
+  dceRpcMaxBindings: 256,
+  dceRpcMaxPendingCalls: 1024,
+  /** Bytes of one RDP TPKT (the 16-bit length caps it at 65535) held for parsing. */
+  rdpMaxPduBytes: 65535,
+  /** Channels kept from the client's network data (MS-RDPBCGR §2.2.1.3.4: at most 31). */
+  rdpMaxChannels: 31,
+  /** Bytes of an HTTP body (request or decoded response) handed to the detection engine as
+   *  http.request_body / http.response_body (Suricata's request-/response-body-limit, 100 KiB by
+   *  default there): rules look at the start of bodies; a copy of a whole download is not kept. */
+  inspectHttpBodyBytes: 1024 * 1024,
+  /** Bytes of a file kept as file.data for the detection engine (first bytes only), held per open
+   *  file only while rules inspect files. */
+  inspectFileBytes: 1024 * 1024,
+  /** Bytes of a file's beginning YARA scans (--yara): a bounded in-memory copy per open file;
+   *  the rest of a large download is not scanned. */
+  yaraScanBytes: 4 * 1024 * 1024,
+  /** Values of one multi-value buffer in an inspection unit (DNS questions, RCPT TO addresses,
+   *  certificates): a crafted message cannot make the engine match over an unbounded list. */
+  inspectMaxValues: 64,
+  /** Alerts one packet, stream chunk or inspection unit may raise (Suricata's packet_alert_max
+   *  default is 15): bytes matching thousands of rules cost at most this many records. */
+  detectMaxAlertsPerInspection: 15,
+  /** Bytes of a TCP stream direction kept from earlier chunks and inspected again with the next
+   *  one, so content split across segments matches (Suricata inspects the raw stream in
+   *  overlapping windows too). Longer split patterns than this are missed. */
+  detectStreamWindowBytes: 2048,
+  /** Largest piece of a stream chunk inspected at once (a drained reassembly queue can deliver
+   *  megabytes): bounds the inspection buffer. */
+  detectStreamChunkBytes: 64 * 1024,
+  /** threshold / detection_filter trackers (rule + address or flow); the oldest go first. */
+  detectMaxThresholdEntries: 65536,
+  /** Rules per stream direction whose last alert position is remembered (no second alert on the
+   *  same bytes); past it the oldest is forgotten, at worst one duplicate alert. */
+  detectMaxStreamAlertMarks: 64,
+  /** Regex steps all rules together may spend on one packet, chunk or unit (each rule's own
+   *  budget is DETECT_LIMITS.pcreStepsPerRule): 10,000 pathological pcre rules cannot hang a packet. */
+  detectPcreStepsPerInspection: 4_000_000,
+  /** A rule whose pcre ran out of its full budget this many times is switched off for the run
+   *  (it would burn the budget on every packet again). */
+  detectPcreExhaustionsBeforeDisable: 2,
 } as const;
 
 export type Limits = typeof LIMITS;

@@ -14,6 +14,7 @@ import { type BodyFraming, type HttpHeader, MessageParser, type StartLine } from
 import { type HttpTransaction, newTransaction } from './transaction.js';
 import { dispositionFilename, logText, unescapeUri } from './wire-text.js';
 import { MultipartParser, multipartBoundary, type PartSink } from './multipart.js';
+import { BodyCopy, requestBuffers, responseBuffers, unit } from './inspection.js';
 
 export interface HttpOptions {
   /** Log Basic-auth passwords (Zeek's HTTP::default_capture_password, off by default). */
@@ -46,6 +47,8 @@ interface Body extends Entity {
   /** Set for multipart bodies: the parts are the entities, not the body. */
   multipart: MultipartParser | undefined;
   len: number;
+  /** The body's first bytes for the detection engine (only while it inspects HTTP). */
+  copy?: BodyCopy;
 }
 
 /** entities.zeek: filename from Content-Disposition (filename=), else from Content-Type name=. */
@@ -86,10 +89,13 @@ export class HttpAnalyzer implements StreamAnalyzer {
   private origBody: Body | undefined;
   private respBody: Body | undefined;
   private finished = false;
+  /** The detection engine wants HTTP units (asked once: a run's rules do not change). */
+  private readonly inspecting: boolean;
 
   constructor(private readonly ctx: AnalyzerContext, private readonly opts: HttpOptions) {
-    this.orig = new MessageParser(true, this.events(true));
-    this.resp = new MessageParser(false, this.events(false));
+    this.inspecting = ctx.inspecting('http');
+    this.orig = new MessageParser(true, this.events(true), this.inspecting);
+    this.resp = new MessageParser(false, this.events(false), this.inspecting);
   }
 
   data(isOrig: boolean, buf: Buffer, off: number, len: number): void {
@@ -220,6 +226,7 @@ export class HttpAnalyzer implements StreamAnalyzer {
         const framing = this.framing(isOrig, tx, headers);
         if (framing.kind === 'length' || framing.kind === 'chunked' || framing.kind === 'eof') this.prepareBody(body, headers, framing);
         if (framing.kind === 'tunnel') this.orig.stop();
+        if (this.inspecting) this.inspectHeaders(body, headers, framing);
         return framing;
       },
       body: (buf: Buffer, off: number, len: number): void => {
@@ -248,6 +255,7 @@ export class HttpAnalyzer implements StreamAnalyzer {
         b.decoder?.end();
         b.multipart?.end();
         b.file?.end();
+        if (b.copy && b.copy.length > 0) this.inspectBody(b, b.copy.bytes());
         const tx = b.tx;
         if (isOrig) tx.requestBodyLen = b.len;
         else {
@@ -310,6 +318,7 @@ export class HttpAnalyzer implements StreamAnalyzer {
   private content(b: Body, buf: Buffer, off: number, len: number): void {
     if (len <= 0) return;
     b.len += len;
+    b.copy?.push(buf, off, len);
     if (b.multipart) b.multipart.data(buf, off, len);
     else this.openFile(b).data(buf, off, len);
   }
@@ -333,6 +342,26 @@ export class HttpAnalyzer implements StreamAnalyzer {
       },
     };
     return events;
+  }
+
+  /** Detection: the unit of one side's headers; a body copy is kept when a body follows. */
+  private inspectHeaders(b: Body, headers: HttpHeader[], framing: BodyFraming): void {
+    const tx = b.tx;
+    if (b.isOrig) {
+      tx.requestBuffers = requestBuffers(tx, this.orig.rawHeaders);
+      this.ctx.inspect(unit(true, tx, tx.requestBuffers));
+    } else {
+      tx.responseBuffers = responseBuffers(tx, headers, this.resp.rawHeaders);
+      this.ctx.inspect(unit(false, tx, { ...tx.requestBuffers, ...tx.responseBuffers }, { stat_code: tx.statusCode }));
+    }
+    if (framing.kind === 'length' || framing.kind === 'chunked' || framing.kind === 'eof') b.copy = new BodyCopy();
+  }
+
+  /** Detection: the body unit (request_body; or response_body, which is file.data for HTTP). */
+  private inspectBody(b: Body, body: Buffer): void {
+    const tx = b.tx;
+    if (b.isOrig) this.ctx.inspect(unit(true, tx, { ...tx.requestBuffers, 'http.request_body': body }));
+    else this.ctx.inspect(unit(false, tx, { ...tx.requestBuffers, ...tx.responseBuffers, 'http.response_body': body, 'file.data': body }, { stat_code: tx.statusCode }));
   }
 
   private openFile(b: Entity): FileHandle {

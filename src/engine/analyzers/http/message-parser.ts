@@ -68,8 +68,13 @@ export class MessageParser {
   private remaining = 0;
   /** Inside a message (start line seen, done() not yet called). */
   private inMessage = false;
+  /** The header lines of the current message as sent (line ends included), for detection's
+   *  http.header.raw; undefined unless asked for (bounded by LIMITS.httpMaxHeaderBytes). */
+  rawHeaders: string | undefined;
 
-  constructor(private readonly isRequest: boolean, private readonly ev: MessageEvents) {}
+  constructor(private readonly isRequest: boolean, private readonly ev: MessageEvents, keepRawHeaders = false) {
+    if (keepRawHeaders) this.rawHeaders = '';
+  }
 
   /** The rest of the stream is not to be parsed (after a violation). */
   stop(): void {
@@ -123,6 +128,7 @@ export class MessageParser {
             line = p.toString('latin1') + buf.toString('latin1', off, nl);
           } else line = buf.toString('latin1', off, nl);
           off = nl + 1;
+          if (this.rawHeaders !== undefined && this.state === S.Headers) this.rawHeaders += line + '\n';
           if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
           this.line(line);
         }
@@ -219,6 +225,7 @@ export class MessageParser {
       return;
     }
     this.inMessage = true;
+    if (this.rawHeaders !== undefined) this.rawHeaders = '';
     this.headers = [];
     this.headerBytes = 0;
     this.droppedHeaders = 0;

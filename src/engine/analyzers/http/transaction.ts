@@ -8,6 +8,7 @@
  */
 import type { FileHandle } from '../files/file-manager.js';
 import type { HttpHeader } from './message-parser.js';
+import type { Buffers } from './inspection.js';
 
 export interface HttpTransaction {
   ts: number;
@@ -41,6 +42,9 @@ export interface HttpTransaction {
   responseTrailers?: HttpHeader[];
   origFiles: FileHandle[];
   respFiles: FileHandle[];
+  /** Inspection buffers of each side once its headers were complete (only while rules inspect HTTP). */
+  requestBuffers?: Buffers;
+  responseBuffers?: Buffers;
 }
 
 export function newTransaction(ts: number, transDepth: number): HttpTransaction {
