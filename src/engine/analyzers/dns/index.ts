@@ -22,6 +22,7 @@ import { LengthPrefixedFramer } from '../length-prefixed.js';
 import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer, ProbeResult, StreamAnalyzer } from '../analyzer.js';
 import { DNS_HEADER_LEN, parseDnsMessage } from './parser.js';
 import { DnsState } from './state.js';
+import { dnsUnit } from './inspection.js';
 
 /** Feeds messages to the pairing state; shared by the UDP and TCP analyzers. */
 class DnsSession {
@@ -30,10 +31,13 @@ class DnsSession {
   /** A violation detached us: ignore whatever is still delivered. */
   stopped = false;
   private readonly netbios: boolean;
+  /** The detection engine wants DNS units. */
+  private readonly inspecting: boolean;
 
   constructor(private readonly ctx: AnalyzerContext) {
     this.state = new DnsState(ctx);
     this.netbios = ctx.conn.respP === 137;
+    this.inspecting = ctx.inspecting('dns');
   }
 
   message(buf: Buffer, off: number, len: number): void {
@@ -63,6 +67,10 @@ class DnsSession {
     } else if (msg.ok && !this.confirmed) {
       this.confirmed = true;
       ctx.confirm();
+    }
+    if (this.inspecting && msg.questionsOk) {
+      const unit = dnsUnit(buf, off, len, this.netbios, msg);
+      if (unit) ctx.inspect(unit);
     }
     this.state.message(msg, ctx.now());
   }

@@ -103,8 +103,8 @@ export class DnsReader {
    * too. Returns undefined (with a weird) when the name is malformed.
    */
   name(lower: boolean): string | undefined {
-    const buf = this.buf, start = this.start, out = NAME_SCRATCH;
-    let p = this.pos;
+    const buf = this.buf, start = this.start;
+    const p = this.pos;
     const first = buf[p];
     if (lower && p + 1 < this.end && (first & 0xc0) === 0xc0) {
       const target = ((first & 0x3f) << 8) | buf[p + 1];
@@ -115,6 +115,27 @@ export class DnsReader {
       }
     }
     const nameAt = p - start;
+    const n = this.decode(lower);
+    if (n < 0) return undefined;
+    // Trailing dot removed; the root is ''.
+    const name = n === 0 ? '' : wireText(NAME_SCRATCH, 0, n - 1);
+    if (lower && this.memoAt.length < 8) {
+      this.memoAt.push(nameAt);
+      this.memoName.push(name);
+    }
+    return name;
+  }
+
+  /** The name at pos as its bytes, case kept, trailing dot removed (Suricata's dns.query). */
+  nameBytes(): Buffer | undefined {
+    const n = this.decode(false);
+    return n < 0 ? undefined : Buffer.from(NAME_SCRATCH.subarray(0, Math.max(0, n - 1)));
+  }
+
+  /** Decodes the name at pos into NAME_SCRATCH (labels each followed by '.'): its length, or -1. */
+  private decode(lower: boolean): number {
+    const buf = this.buf, start = this.start, out = NAME_SCRATCH;
+    let p = this.pos;
     let limit = this.end;
     let resume = -1;
     let jumps = 0;
@@ -122,7 +143,7 @@ export class DnsReader {
     for (;;) {
       if (p >= limit) {
         this.weird('DNS_label_len_gt_pkt');
-        return undefined;
+        return -1;
       }
       const b = buf[p];
       if (b === 0) {
@@ -132,16 +153,16 @@ export class DnsReader {
       if ((b & 0xc0) === 0xc0) {
         if (p + 1 >= limit) {
           this.weird('DNS_label_len_gt_pkt');
-          return undefined;
+          return -1;
         }
         const target = ((b & 0x3f) << 8) | buf[p + 1];
         if (target >= p - start) {
           this.weird('DNS_label_forward_compress_offset');
-          return undefined;
+          return -1;
         }
         if (++jumps > LIMITS.dnsMaxNamePointers) {
           this.weird('DNS_name_too_many_pointers');
-          return undefined;
+          return -1;
         }
         if (resume < 0) resume = p + 2;
         limit = p;
@@ -151,16 +172,16 @@ export class DnsReader {
       // 0x40 and 0x80 prefixes (extended label types, RFC 6891 §5) count as over-long labels.
       if (b > 63 && !this.netbios) {
         this.weird('DNS_label_too_long');
-        return undefined;
+        return -1;
       }
       const end = p + 1 + b;
       if (end > limit) {
         this.weird('DNS_label_len_gt_pkt');
-        return undefined;
+        return -1;
       }
       if (n + b + 1 > LIMITS.dnsMaxNameChars) {
         this.weird('DNS_label_len_gt_name_len');
-        return undefined;
+        return -1;
       }
       for (let q = p + 1; q < end; q++) {
         let c = buf[q];
@@ -172,13 +193,7 @@ export class DnsReader {
     }
     this.pos = resume >= 0 ? resume : p;
     if (n >= 255) this.weird('DNS_NAME_too_long');
-    // Trailing dot removed; the root is ''.
-    const name = n === 0 ? '' : wireText(out, 0, n - 1);
-    if (lower && this.memoAt.length < 8) {
-      this.memoAt.push(nameAt);
-      this.memoName.push(name);
-    }
-    return name;
+    return n;
   }
 }
 

@@ -15,6 +15,7 @@ import type { LogRecord } from '../../logs/schema.js';
 import { LIMITS } from '../../support/limits.js';
 import { wireText } from '../../support/wire-text.js';
 import { SSH_LOG } from './ssh-log.js';
+import { bannerUnit, hasshUnit } from './inspection.js';
 
 const MSG_KEXINIT = 20;
 const MSG_NEWKEYS = 21;
@@ -154,7 +155,12 @@ export class SshAnalyzer implements StreamAnalyzer {
   private serviceAcceptSize = 0;
   private userauthFailureSize = 0;
 
-  constructor(private readonly ctx: AnalyzerContext) {}
+  /** The detection engine wants SSH units. */
+  private readonly inspecting: boolean;
+
+  constructor(private readonly ctx: AnalyzerContext) {
+    this.inspecting = ctx.inspecting('ssh');
+  }
 
   data(isOrig: boolean, buf: Buffer, off: number, len: number): void {
     if (this.hadGap || len <= 0) return;
@@ -243,6 +249,7 @@ export class SshAnalyzer implements StreamAnalyzer {
     const rec = this.record();
     const v = bannerVersion(b.subarray(i, e));
     if (isOrig) { rec.client = text; this.clientV = v; } else { rec.server = text; this.serverV = v; }
+    if (this.inspecting) this.ctx.inspect(bannerUnit(b, i, e, isOrig));
     this.updateVersion();
     if (typeof rec.client === 'string' && typeof rec.server === 'string') {
       const sv = scriptVersion(rec.client, rec.server);
@@ -391,6 +398,7 @@ export class SshAnalyzer implements StreamAnalyzer {
     const hash = createHash('md5').update(hasshText, 'utf8').digest('hex');
     if (isOrig) { this.clientCaps = caps; rec.hassh = hash; rec.hasshAlgorithms = hasshText; }
     else { this.serverCaps = caps; rec.hasshServer = hash; rec.hasshServerAlgorithms = hasshText; }
+    if (this.inspecting) this.ctx.inspect(hasshUnit(hash, hasshText, isOrig));
     const c = this.clientCaps, s = this.serverCaps;
     if (!c || !s) return;
     rec.cipher_alg = findBidirectional(c.encC2S, c.encS2C, s.encC2S, s.encS2C);

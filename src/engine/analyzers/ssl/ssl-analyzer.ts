@@ -15,6 +15,7 @@ import { LIMITS } from '../../support/limits.js';
 import { SSLv2, historyLetter, isHelloVersion, isRecordVersion } from './consts.js';
 import { type ClientHello, parseClientHello, parseServerHello, parseV2ClientHello } from './hello.js';
 import { SslSession } from './ssl-session.js';
+import { clientHelloUnit, serverHelloUnit } from './inspection.js';
 
 const CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23, CT_HEARTBEAT = 24;
 const HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_SERVER_KEY_EXCHANGE = 12, HS_CLIENT_KEY_EXCHANGE = 16;
@@ -197,6 +198,7 @@ export class SslAnalyzer implements StreamAnalyzer {
         if (!h) { this.ctx.weird('SSL_malformed_client_hello'); return; }
         this.s.addHistory(true, 'c');
         this.clientHello(h);
+        if (this.s.inspecting) this.ctx.inspect(clientHelloUnit(h, isOrig));
         return;
       }
       case 4: { // SERVER-HELLO: session-id-hit, cert type, version, lengths
@@ -273,6 +275,7 @@ export class SslAnalyzer implements StreamAnalyzer {
         if (!h) { this.ctx.weird('SSL_malformed_client_hello'); break; }
         if (!isHelloVersion(h.version)) { this.fail(`unsupported client SSL version 0x${h.version.toString(16).padStart(4, '0')}`); return; }
         this.clientHello(h);
+        if (this.s.inspecting) this.ctx.inspect(clientHelloUnit(h, isOrig));
         break;
       }
       case HS_SERVER_HELLO: {
@@ -281,6 +284,7 @@ export class SslAnalyzer implements StreamAnalyzer {
         if (!isHelloVersion(h.version)) { this.fail(`unsupported server SSL version 0x${h.version.toString(16).padStart(4, '0')}`); return; }
         this.s.serverHello(h);
         this.confirm();
+        if (this.s.inspecting) this.ctx.inspect(serverHelloUnit(h, this.s.versionNum!, isOrig));
         break;
       }
       case HS_CERTIFICATE:

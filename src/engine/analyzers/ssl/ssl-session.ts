@@ -13,6 +13,7 @@ import { HRR_RANDOM, SSLv2, TLSv12, TLSv13, alertName, curveName, versionName } 
 import { ja3, ja3s, ja4 } from './fingerprints.js';
 import type { ClientHello, ServerHello } from './hello.js';
 import { SSL_LOG } from './ssl-log.js';
+import { certificateUnit } from './inspection.js';
 
 export class SslSession {
   /** Set at the first event (Zeek's set_session); nothing is logged without it. */
@@ -41,8 +42,13 @@ export class SslSession {
   private ja4: string | undefined;
   private ech: boolean | undefined;
   private logged = false;
+  private rolesFlipped = false;
+  /** The detection engine wants TLS units. */
+  readonly inspecting: boolean;
 
-  constructor(private readonly ctx: AnalyzerContext) {}
+  constructor(private readonly ctx: AnalyzerContext) {
+    this.inspecting = ctx.inspecting('tls');
+  }
 
   start(): void {
     if (this.ts === undefined) this.ts = this.ctx.now();
@@ -63,6 +69,7 @@ export class SslSession {
 
   /** The ClientHello came from the responder (ssl_connection_flipped). */
   flipped(): void {
+    this.rolesFlipped = true;
     this.history += '^';
   }
 
@@ -154,13 +161,14 @@ export class SslSession {
   certificates(isClient: boolean, ders: Buffer[]): void {
     const now = this.ctx.now();
     const chain = isClient ? this.clientChain : this.serverChain;
+    let leaf: X509Info | undefined;
     for (let i = 0; i < ders.length; i++) {
       const der = ders[i];
       this.certSeen = true;
       if (chain.length >= LIMITS.sslMaxCertificates) {
         // Repeated Certificate messages (renegotiation, or a flood) must not grow state forever.
         this.ctx.weird('SSL_too_many_certificates');
-        return;
+        break;
       }
       // Zeek hands each certificate to the files framework: the first of a chain as the host's
       // certificate, the others as CA certificates.
@@ -169,6 +177,7 @@ export class SslSession {
       f.end();
       const info = parseCertificate(der);
       if (!info) { this.ctx.weird('x509_certificate_parsing_failed'); continue; }
+      if (i === 0) leaf = info;
       chain.push(info);
       // x509.log deduplicates by (fingerprint, host_cert, client_cert) (X509::known_log_certs);
       // we do it per connection (see the report: no engine-wide analyzer state yet).
@@ -178,6 +187,7 @@ export class SslSession {
         this.ctx.log(X509_LOG, x509Record(now, info, i === 0, isClient));
       }
     }
+    if (this.inspecting && ders.length > 0) this.ctx.inspect(certificateUnit(ders, leaf, isClient !== this.rolesFlipped));
   }
 
   /** Writes ssl.log once (at establishment, or when the connection ends). */
