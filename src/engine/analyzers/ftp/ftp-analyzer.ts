@@ -14,6 +14,7 @@ import { wireText } from '../../support/wire-text.js';
 import { LineReader } from '../smtp/line-reader.js';
 import { FTP_LOG } from './ftp-log.js';
 import { buildPath, extractPath, lastCount, parseEftpPort, parseFtpEpsv, parseFtpPasv, parseFtpPort } from './ftp-text.js';
+import { ftpCommandUnit } from './inspection.js';
 
 export interface FtpOptions {
   /** Log every password (Zeek's FTP capture_password); by default only guests' are shown. */
@@ -50,8 +51,12 @@ export class FtpAnalyzer implements StreamAnalyzer {
   private multi = 0;
   private confirmed = false;
   private off = false;
+  /** The detection engine wants FTP units; the count numbers them. */
+  private readonly inspecting: boolean;
+  private commands = 0;
 
   constructor(private readonly ctx: AnalyzerContext, private readonly opts: FtpOptions) {
+    this.inspecting = ctx.inspecting('ftp');
     this.orig = new LineReader(LIMITS.mailMaxLineBytes, (b, s, e, c) => this.request(b, s, e, c));
     this.resp = new LineReader(LIMITS.mailMaxLineBytes, (b, s, e, c) => this.replyLine(b, s, e, c));
     this.pending = [{ ts: ctx.now(), cmd: '<init>', arg: '', cwdDone: false }];
@@ -95,6 +100,7 @@ export class FtpAnalyzer implements StreamAnalyzer {
     let a = sp;
     while (a < end && buf[a] === 0x20) a++;
     let arg = wireText(buf, a, end);
+    if (this.inspecting) this.ctx.inspect(ftpCommandUnit(buf, start, sp, a, end, this.commands++));
     // The previous command was answered: log it now (Zeek's ftp_request).
     if (this.current && this.replyCode !== undefined) {
       const i = this.pending.indexOf(this.current);
@@ -108,9 +114,11 @@ export class FtpAnalyzer implements StreamAnalyzer {
     if (cmd === 'USER') {
       if (arg.length > MAX_USER) { this.ctx.weird('FTP_user_too_long', String(arg.length)); arg = arg.slice(0, MAX_USER); }
       this.user = arg;
+      this.ctx.credential({ method: 'USER/PASS', username: arg });
     } else if (cmd === 'PASS') {
       if (arg.length > MAX_USER) { this.ctx.weird('FTP_password_too_long', String(arg.length)); arg = arg.slice(0, MAX_USER); }
       this.password = arg;
+      this.ctx.credential({ method: 'USER/PASS', username: this.user, password: arg });
     } else if (cmd === 'PORT' || cmd === 'EPRT') {
       const d = cmd === 'PORT' ? parseFtpPort(arg) : parseEftpPort(arg);
       if (d) this.setChannel({ passive: false, origH: this.ctx.conn.respH, respH: d.h, respP: d.p });
@@ -156,6 +164,9 @@ export class FtpAnalyzer implements StreamAnalyzer {
     this.replyCode = code;
     this.replyMsg = msg.length > MAX_ARG ? msg.slice(0, MAX_ARG) : msg;
     if (firstOfMulti) return; // the closing line completes it
+    if ((cur.cmd === 'PASS' || cur.cmd === 'USER') && (code === 230 || code === 530)) {
+      this.ctx.credential({ method: 'USER/PASS', username: this.user, success: code === 230 });
+    }
     if ((code === 150 && cur.cmd === 'RETR') || (code === 213 && cur.cmd === 'SIZE')) {
       this.fileSize = lastCount(msg);
     } else if ((code === 227 || code === 229) && (cur.cmd === 'PASV' || cur.cmd === 'EPSV')) {

@@ -15,6 +15,7 @@ import { decodeBase64, extractEmailAddrs, firstEmailAddr } from './mail-text.js'
 import { addBounded, applyHeaders, logText, smtpRecord, type SmtpInfo } from './smtp-info.js';
 import { entityFilename } from './mail-files.js';
 import { SMTP_LOG } from './smtp-log.js';
+import { SmtpEnvelope } from './inspection.js';
 
 export interface SmtpOptions {
   /** Log AUTH PLAIN/LOGIN passwords (off by default: they are credentials). */
@@ -43,8 +44,11 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   /** AUTH LOGIN: what the next client line holds. */
   private authExpect: 'username' | 'password' | undefined;
   private finished = false;
+  /** Envelope units for the detection engine; undefined when it does not inspect SMTP. */
+  private readonly envelope: SmtpEnvelope | undefined;
 
   constructor(private readonly ctx: AnalyzerContext, private readonly opts: SmtpOptions) {
+    this.envelope = ctx.inspecting('smtp') ? new SmtpEnvelope(ctx) : undefined;
     this.orig = new LineReader(LIMITS.mailMaxLineBytes, (b, s, e, c) => this.origLine(b, s, e, c));
     this.resp = new LineReader(LIMITS.mailMaxLineBytes, (b, s, e, c) => this.respLine(b, s, e, c));
     this.orig.onRaw = (b, o, n) => this.bdatData(b, o, n);
@@ -82,6 +86,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     if (this.finished) return;
     this.finished = true;
     this.orig.stopped = this.resp.stopped = true;
+    this.envelope?.flush();
     if (this.mime) {
       this.mime.end();
       this.mime = undefined;
@@ -126,6 +131,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
       this.pending.shift();
     }
     this.pending.push(verb);
+    this.envelope?.command(verb, arg);
     switch (verb) {
       case 'HELO': case 'EHLO':
         this.helo = info.helo = logText(arg);
