@@ -30,6 +30,7 @@ import { NetworkSet } from './support/networks.js';
 import { WeirdSink, type WeirdRecord } from './support/weird.js';
 import { formatAddr } from './support/addr.js';
 import type { Inspector } from './detect/inspection.js';
+import { HEURISTICS, HeuristicSink, type HeuristicOptions } from './detect/heuristics/index.js';
 
 export interface EngineOptions {
   flow: FlowOptions;
@@ -227,6 +228,8 @@ export interface AnalyzeOptions {
   engine?: Partial<EngineOptions>;
   onProgress?: (p: SourceProgress, stats: EngineStats) => void;
   onOpen?: (c: OpenedCapture) => void;
+  /** Heuristics writing notice.log (detect/heuristics/): on by default, false turns them off. */
+  heuristics?: false | HeuristicOptions;
 }
 
 export interface AnalysisResult {
@@ -236,12 +239,14 @@ export interface AnalysisResult {
 
 /** Analyses a capture file ('-' for stdin) or stream, writing every record to `sink`. */
 export async function analyze(input: string | Readable, sink: RecordSink, opts: AnalyzeOptions = {}): Promise<AnalysisResult> {
-  const engine = new Engine(sink, { ...DEFAULT_ENGINE_OPTIONS, ...opts.engine });
+  const heuristics = opts.heuristics === false ? undefined : new HeuristicSink(sink, opts.heuristics?.heuristics ?? HEURISTICS, opts.heuristics?.config);
+  const engine = new Engine(heuristics ?? sink, { ...DEFAULT_ENGINE_OPTIONS, ...opts.engine });
   const capture = await readCapture(input, engine, {
     onOpen: opts.onOpen,
     onProgress: opts.onProgress ? (p) => opts.onProgress!(p, engine.stats) : undefined,
   });
   engine.finish();
+  heuristics?.finish();
   return { capture, stats: engine.stats };
 }
 

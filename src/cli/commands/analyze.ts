@@ -13,6 +13,7 @@ import { NetworkSet } from '../../engine/support/networks.js';
 import type { ChecksumMode } from '../../engine/decode/settings.js';
 import { ANALYZERS, analyzersShowingCredentials } from '../../engine/analyzers/index.js';
 import type { AnalyzerDescriptor } from '../../engine/analyzers/analyzer.js';
+import { loadIntelFiles } from '../intel-files.js';
 
 interface AnalyzeFlags {
   out: string;
@@ -24,6 +25,8 @@ interface AnalyzeFlags {
   analyzers: string;
   showCredentials?: boolean;
   quiet?: boolean;
+  heuristics: boolean;
+  intel: string[];
 }
 
 function parseNets(v: string): string {
@@ -71,9 +74,19 @@ export function registerAnalyze(program: Command): void {
     .option('--analyzers <list>', 'protocol analyzers to run: "all", "none" (connections only), or names, e.g. dns,http', 'all')
     .option('--show-credentials', 'log cleartext passwords and SNMP communities instead of masking them')
     .option('--extract-files <dir>', 'write transferred files to DIR, each named by its SHA256 (never by a name from the traffic)')
+    .option('--no-heuristics', 'no behavioural findings (notice.log: DGA, tunnels, beaconing, scans, ...)')
+    .option('--intel <file>', 'indicators in Zeek intel format (repeatable); hits become Capdex::Intel_Match notices', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--no-progress', 'no progress bar')
     .option('-q, --quiet', 'no summary')
     .action(async (capture: string, flags: AnalyzeFlags) => {
+      let intel;
+      try {
+        intel = loadIntelFiles(flags.intel, (line) => process.stderr.write(`capdex: ${line}\n`));
+      } catch (e) {
+        process.stderr.write(`capdex: ${(e as Error).message}\n`);
+        process.exitCode = 2;
+        return;
+      }
       let sink: FileSink;
       try {
         sink = new FileSink(flags.out, flags.format);
@@ -94,6 +107,7 @@ export function registerAnalyze(program: Command): void {
             extractDir: flags.extractFiles,
             analyzers: selectAnalyzers(flags.analyzers, flags.showCredentials),
           },
+          heuristics: flags.heuristics ? { config: { intel } } : false,
           onProgress: (p, stats) => {
             bytesRead = p.bytesRead;
             progress?.update(p.bytesRead, p.totalBytes, stats.packets);
