@@ -1,0 +1,234 @@
+/**
+ * Compiles a parsed filter to a SQL condition on `records` (a Fragment: text + parameters).
+ * Fields the observables index holds become `records.id IN (SELECT record_id FROM observables ...)`
+ * so they are index lookups (exact value, prefix/suffix ranges on value/rvalue, CIDR as an ipkey
+ * range); other fields read the JSON document; `log`, `capture`, `ts`, `uid`, `community_id` are
+ * columns. Every JSON comparison is wrapped so an absent field is FALSE, never NULL, which keeps
+ * NOT exact. Free text: FTS5 on SQLite, a substring ILIKE on PostgreSQL (store contract notes).
+ */
+import type { Bound, MatchNode, QueryNode, RangeNode, TextNode, Value } from './ast.js';
+import { QuerySyntaxError } from './errors.js';
+import { type ColumnField, type JsonField, resolveField } from './fields.js';
+import { isLowerCased } from './observable-fields.js';
+import { reverseValue } from './observable-keys.js';
+import {
+  type Dialect, type Fragment, anyElement, elementRead, frag, join, jsonIsBool, jsonNumber, jsonValue, likeOp,
+} from './sql.js';
+import {
+  containsPattern, ipBoundKey, isPrefixOnly, isSuffixOnly, likePattern, literalPrefix, literalSuffix, parseBool,
+  parseIp, parseNumber, parseTime, prefixEnd, type TimeSpan,
+} from './values.js';
+
+const TRUE = frag('1 = 1');
+
+export function compileFilter(node: QueryNode | undefined, dialect: Dialect): Fragment {
+  return node ? new FilterCompiler(dialect).node(node) : TRUE;
+}
+
+/** Comparison bounds in SQL terms: `>= lo` / `> lo`, `<= hi` / `< hi`. */
+interface NumBounds {
+  lo?: { value: unknown; op: '>=' | '>' };
+  hi?: { value: unknown; op: '<=' | '<' };
+}
+
+class FilterCompiler {
+  constructor(private readonly dialect: Dialect) {}
+
+  node(n: QueryNode): Fragment {
+    switch (n.kind) {
+      case 'and':
+      case 'or':
+        return join(['(', join(n.children.map((c) => this.node(c)), n.kind === 'and' ? ' AND ' : ' OR '), ')']);
+      case 'not':
+        return join(['(NOT ', this.node(n.child), ')']);
+      case 'all':
+        return TRUE;
+      case 'text':
+        return this.text(n);
+      case 'match':
+        return this.match(n);
+      case 'range':
+        return this.range(n);
+    }
+  }
+
+  // ---- free text --------------------------------------------------------------------------
+
+  private text(n: TextNode): Fragment {
+    const v = n.value;
+    if (v.text.trim() === '') throw new QuerySyntaxError(v.pos, 'a word or a non-empty phrase');
+    if (this.dialect === 'pg') {
+      // store-pg: no text index; a case-insensitive substring of the document's JSON text.
+      const pattern = v.pattern ? '%' + likePattern(v.pattern) + '%' : containsPattern(v.text);
+      return frag("(records.doc::text ILIKE ? ESCAPE '\\')", pattern);
+    }
+    let match: string;
+    if (!v.pattern) match = ftsString(v.text);
+    else if (isPrefixOnly(v.pattern)) match = ftsString(literalPrefix(v.pattern)) + ' *';
+    else throw new QuerySyntaxError(v.pos, 'a word with at most a trailing *', `expected a word with at most a trailing * (free text matches whole words or their prefixes), found '${v.text}'`);
+    return frag('records.id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)', match);
+  }
+
+  // ---- field:value ------------------------------------------------------------------------
+
+  private match(n: MatchNode): Fragment {
+    const f = resolveField(n.field);
+    if (f.kind === 'column') return this.scoped(f.log, this.columnMatch(f, n.value));
+    if (f.observable) return this.observableMatch(f, n.value);
+    const v = n.value;
+    switch (f.cls) {
+      case 'number': {
+        if (v.pattern) throw new QuerySyntaxError(v.pos, 'a number', 'expected a number (wildcards match text fields only)');
+        return this.jsonNumeric(f, { lo: { value: parseNumber(v), op: '>=' }, hi: { value: parseNumber(v), op: '<=' } });
+      }
+      case 'time':
+        return this.jsonNumeric(f, timeMatchBounds(parseTime(v)));
+      case 'bool': {
+        const b = parseBool(v);
+        const cond = f.container ? anyElement(f.path, elementRead(this.dialect).boolIs(b), this.dialect) : jsonIsBool(f.path, b, this.dialect);
+        return this.scoped(f.log, cond);
+      }
+      default:
+        return this.scoped(f.log, this.jsonText(f, v));
+    }
+  }
+
+  private columnMatch(f: ColumnField, v: Value): Fragment {
+    const col = `records.${f.column}`;
+    if (f.cls === 'time') return this.bounded(col, timeMatchBounds(parseTime(v)));
+    // Capture ids are lower-case hex (sha256); the rest compares as written.
+    const norm = f.column === 'capture_id' ? (s: string) => s.toLowerCase() : (s: string) => s;
+    if (v.pattern) return frag(`COALESCE(${col} ${likeOp(this.dialect)}, FALSE)`, likePattern(v.pattern, norm));
+    if (f.column === 'capture_id' && /^[0-9a-fA-F]{1,63}$/.test(v.text)) {
+      // A short id is a prefix, as `capdex` shows and accepts them elsewhere.
+      const p = norm(v.text);
+      return frag(`(${col} >= ? AND ${col} < ?)`, p, prefixEnd(p));
+    }
+    return frag(`COALESCE(${col} = ?, FALSE)`, norm(v.text));
+  }
+
+  private jsonText(f: JsonField, v: Value): Fragment {
+    const cmp = v.pattern ? likeOp(this.dialect) : '= ?';
+    const param = v.pattern ? likePattern(v.pattern) : v.text;
+    if (f.container) return anyElement(f.path, frag(`${elementRead(this.dialect).text} ${cmp}`, param), this.dialect);
+    return join(['COALESCE(', jsonValue(f.path, this.dialect), frag(` ${cmp}, FALSE)`, param)]);
+  }
+
+  private jsonNumeric(f: JsonField, b: NumBounds): Fragment {
+    if (f.container) {
+      const el = elementRead(this.dialect).number;
+      return this.scoped(f.log, anyElement(f.path, this.bounded(el, b), this.dialect));
+    }
+    return this.scoped(f.log, this.boundedFrag(jsonNumber(f.path, this.dialect), b));
+  }
+
+  /** `records.log = ?` AND cond, when the field named its log. */
+  private scoped(log: string | undefined, cond: Fragment): Fragment {
+    return log === undefined ? cond : join(['(', frag('records.log = ? AND ', log), cond, ')']);
+  }
+
+  private bounded(expr: string, b: NumBounds): Fragment {
+    return this.boundedFrag(frag(expr), b);
+  }
+
+  private boundedFrag(expr: Fragment, b: NumBounds): Fragment {
+    const parts: Fragment[] = [];
+    if (b.lo) parts.push(join([expr, frag(` ${b.lo.op} ?`, b.lo.value)]));
+    if (b.hi) parts.push(join([expr, frag(` ${b.hi.op} ?`, b.hi.value)]));
+    return join(['COALESCE(', join(parts, ' AND '), ', FALSE)']);
+  }
+
+  // ---- observables index ------------------------------------------------------------------
+
+  private observableMatch(f: JsonField, v: Value): Fragment {
+    const type = f.observable!;
+    if (type === 'ip') {
+      if (v.pattern) return this.observables(f, frag(`o.value ${likeOp(this.dialect)}`, likePattern(v.pattern)));
+      const ip = parseIp(v);
+      return ip.kind === 'exact'
+        ? this.observables(f, frag('o.value = ?', ip.canonical))
+        : this.observables(f, frag('o.ipkey >= ? AND o.ipkey <= ?', ip.lo, ip.hi));
+    }
+    const lower = isLowerCased(type);
+    const norm = lower ? (s: string) => normaliseName(type, s) : (s: string) => s;
+    if (!v.pattern) return this.observables(f, frag('o.value = ?', norm(v.text)));
+    const parts = v.pattern;
+    // Ranges are byte-order exact only for values ingest lower-cased; LIKE is case-insensitive.
+    if (lower && isPrefixOnly(parts)) {
+      const p = norm(literalPrefix(parts));
+      return this.observables(f, frag('o.value >= ? AND o.value < ?', p, prefixEnd(p)));
+    }
+    if (lower && isSuffixOnly(parts)) {
+      const r = reverseValue(norm(literalSuffix(parts)));
+      return this.observables(f, frag('o.rvalue >= ? AND o.rvalue < ?', r, prefixEnd(r)));
+    }
+    const like = frag(`o.value ${likeOp(this.dialect)}`, likePattern(parts, norm));
+    const prefix = lower ? norm(literalPrefix(parts)) : '';
+    return this.observables(f, prefix ? join([frag('o.value >= ? AND o.value < ? AND ', prefix, prefixEnd(prefix)), like]) : like);
+  }
+
+  private observables(f: JsonField, cond: Fragment): Fragment {
+    const scope = f.log === undefined ? frag('') : frag(' AND o.log = ?', f.log);
+    return join([
+      frag('records.id IN (SELECT o.record_id FROM observables AS o WHERE o.type = ? AND o.field = ?', f.observable, f.key),
+      scope, ' AND ', cond, ')',
+    ]);
+  }
+
+  // ---- ranges -----------------------------------------------------------------------------
+
+  private range(n: RangeNode): Fragment {
+    const f = resolveField(n.field);
+    if (f.cls === 'time') {
+      const b = timeRangeBounds(n.lower, n.upper);
+      return f.kind === 'column' ? this.scoped(f.log, this.bounded(`records.${f.column}`, b)) : this.jsonNumeric(f, b);
+    }
+    if (f.kind === 'json' && f.cls === 'number') {
+      const b: NumBounds = {};
+      if (n.lower) b.lo = { value: parseNumber(n.lower.value), op: n.lower.inclusive ? '>=' : '>' };
+      if (n.upper) b.hi = { value: parseNumber(n.upper.value), op: n.upper.inclusive ? '<=' : '<' };
+      return this.jsonNumeric(f, b);
+    }
+    if (f.kind === 'json' && f.cls === 'ip' && f.observable === 'ip') {
+      const conds: Fragment[] = [];
+      if (n.lower) conds.push(frag(`o.ipkey ${n.lower.inclusive ? '>=' : '>'} ?`, ipBoundKey(n.lower.value, n.lower.inclusive ? 'lo' : 'hi')));
+      if (n.upper) conds.push(frag(`o.ipkey ${n.upper.inclusive ? '<=' : '<'} ?`, ipBoundKey(n.upper.value, n.upper.inclusive ? 'hi' : 'lo')));
+      conds.push(frag('o.ipkey IS NOT NULL'));
+      return this.observables(f, join(conds, ' AND '));
+    }
+    throw new QuerySyntaxError(n.field.pos, 'a number, time or address field',
+      `expected a number, time or address field before a range or comparison ('${n.field.name}' is text)`);
+  }
+}
+
+/** FTS5 string literal: the text in double quotes, quotes doubled (no FTS5 operator survives). */
+function ftsString(s: string): string {
+  return '"' + s.replace(/"/g, '""') + '"';
+}
+
+/** Domain-like values as ingest stores them: lower-case, no trailing dot. */
+function normaliseName(type: string, s: string): string {
+  const lower = s.toLowerCase();
+  return (type === 'domain' || type === 'host') && lower.endsWith('.') && lower.length > 1 ? lower.slice(0, -1) : lower;
+}
+
+function timeMatchBounds(t: TimeSpan): NumBounds {
+  return t.exact ? { lo: { value: t.from, op: '>=' }, hi: { value: t.from, op: '<=' } } : { lo: { value: t.from, op: '>=' }, hi: { value: t.to, op: '<' } };
+}
+
+/**
+ * A bound names a span (a day, a second): `[d` from its start, `{d` after its end, `d]` through
+ * its end, `d}` before its start. Exact instants compare as numbers.
+ */
+function timeRangeBounds(lower: Bound | undefined, upper: Bound | undefined): NumBounds {
+  const b: NumBounds = {};
+  if (lower) {
+    const t = parseTime(lower.value);
+    b.lo = t.exact ? { value: t.from, op: lower.inclusive ? '>=' : '>' } : { value: lower.inclusive ? t.from : t.to, op: '>=' };
+  }
+  if (upper) {
+    const t = parseTime(upper.value);
+    b.hi = t.exact ? { value: t.from, op: upper.inclusive ? '<=' : '<' } : { value: upper.inclusive ? t.to : t.from, op: '<' };
+  }
+  return b;
+}
