@@ -1,0 +1,35 @@
+/**
+ * The store's named limits. Records come from hostile captures (and from Zeek/EVE files made
+ * elsewhere): every size the store keeps or loops over is bounded here, with why.
+ */
+
+/**
+ * Characters of one observable value kept in the index. Longer values (a 1 MB user agent) are cut
+ * here, at the same place for indexing and for pivot input, so a pivot on the full value still
+ * finds them while the index stays small. The record's document keeps the whole value.
+ */
+export const OBSERVABLE_VALUE_MAX_CHARS = 1024;
+
+/**
+ * Observables indexed per record. A DNS answer can carry hundreds of records and a set field any
+ * number of elements; past this many the rest stays searchable through the document only.
+ */
+export const OBSERVABLES_PER_RECORD_MAX = 256;
+
+/** Depth of a nested document (EVE) walked for an observable path; deeper is not ours to index. */
+export const DOCUMENT_PATH_MAX_DEPTH = 8;
+
+/** Characters of a record's string values fed to the full-text index; the document keeps all. */
+export const FTS_TEXT_MAX_CHARS = 16 * 1024;
+
+/** Records inserted per multi-row INSERT statement during an import. */
+export const INGEST_BATCH_RECORDS = 256;
+
+/** A page of rows returned by one call (captures, records, pivot, search), whatever was asked. */
+export const PAGE_MAX_ROWS = 10_000;
+
+/** Rows per page when the caller names no limit. */
+export const PAGE_DEFAULT_ROWS = 100;
+
+/** Bytes of one line of an imported Zeek/EVE file; longer lines become an import error record. */
+export const IMPORT_LINE_MAX_BYTES = 16 * 1024 * 1024;

@@ -1,0 +1,218 @@
+/**
+ * The embedded store: one SQLite file (better-sqlite3, WAL). Two connections: a writer that holds
+ * one transaction per import (across the engine's awaits), and a reader for every query, which in
+ * WAL mode sees only committed data, so nobody ever reads half an import.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { RecordSink } from '../../engine/logs/schema.js';
+import type {
+  CaptureFacts, CaptureFilter, CaptureMeta, CaptureRow, ImportResult, ObservableType, Page, PivotHit,
+  RecordQuery, SearchOptions, SearchResult, Store, StoredRecord,
+} from '../store.js';
+import { migrate } from './migrations.js';
+import { SqliteBatchWriter } from './batch-writer.js';
+import { normaliseObservable } from '../observables.js';
+import { pageOf } from '../paging.js';
+import { searchSqlite } from './sqlite-search.js';
+
+interface CaptureDbRow {
+  id: string; md5: string; sha1: string; size: number; format: string | null; link_types: string | null;
+  first_ts: number | null; last_ts: number | null; packets: number | null; name: string; submitter: string | null;
+  visibility: string; status: string; error: string | null; imported_at: number; stats: string | null; record_count: number;
+}
+
+export interface RecordDbRow {
+  id: number; capture_id: string; log: string; ts: number | null; uid: string | null; community_id: string | null; doc: string;
+}
+
+export function toStoredRecord(r: RecordDbRow): StoredRecord {
+  return { id: r.id, captureId: r.capture_id, log: r.log, ts: r.ts, uid: r.uid, communityId: r.community_id, doc: JSON.parse(r.doc) as Record<string, unknown> };
+}
+
+function toCaptureRow(r: CaptureDbRow): CaptureRow {
+  const row: CaptureRow = {
+    id: r.id, md5: r.md5, sha1: r.sha1, size: r.size, name: r.name,
+    visibility: r.visibility === 'public' ? 'public' : 'private',
+    status: r.status === 'done' || r.status === 'failed' ? r.status : 'importing',
+    importedAt: r.imported_at, recordCount: r.record_count,
+  };
+  if (r.submitter !== null) row.submitter = r.submitter;
+  if (r.format !== null) row.format = r.format;
+  if (r.link_types !== null) row.linkTypes = JSON.parse(r.link_types) as number[];
+  if (r.first_ts !== null) row.firstTs = r.first_ts;
+  if (r.last_ts !== null) row.lastTs = r.last_ts;
+  if (r.packets !== null) row.packets = r.packets;
+  if (r.error !== null) row.error = r.error;
+  if (r.stats !== null) row.stats = JSON.parse(r.stats) as unknown;
+  return row;
+}
+
+const RECORD_COLUMNS = 'r.id, r.capture_id, r.log, r.ts, r.uid, r.community_id, r.doc';
+
+export class SqliteStore implements Store {
+  /** Imports and deletes, one at a time (the writer's transaction spans awaits). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly db: Database.Database, private readonly reader: Database.Database) {}
+
+  static async open(path: string): Promise<SqliteStore> {
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL: a power cut may lose the last commits but never corrupts; imports are re-runnable.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 10000');
+    db.pragma('cache_size = -65536'); // 64 MiB: index pages of a large import stay in memory
+    db.pragma('temp_store = MEMORY');
+    migrate(db);
+    const reader = new Database(path, { readonly: true });
+    reader.pragma('busy_timeout = 10000');
+    reader.pragma('cache_size = -32768');
+    return new SqliteStore(db, reader);
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  importCapture(meta: CaptureMeta, produce: (sink: RecordSink) => Promise<CaptureFacts | void>): Promise<ImportResult> {
+    return this.exclusive(async () => {
+      const db = this.db;
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const replaced = this.remove(meta.id);
+        const writer = new SqliteBatchWriter(db, meta.id);
+        let closed = false;
+        // Records written after produce() returned or failed must not land in someone else's transaction.
+        const sink: RecordSink = { write: (s, r) => { if (!closed) writer.write(s, r); } };
+        let facts: CaptureFacts;
+        try {
+          facts = (await produce(sink)) ?? {};
+        } finally {
+          closed = true;
+        }
+        writer.flush();
+        db.prepare(`INSERT INTO captures (id, md5, sha1, size, format, link_types, first_ts, last_ts, packets, name,
+            submitter, visibility, status, error, imported_at, stats, record_count)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', NULL, ?, ?, ?)`).run(
+          meta.id, meta.md5, meta.sha1, meta.size, facts.format ?? meta.format ?? null,
+          facts.linkTypes ? JSON.stringify(facts.linkTypes) : null, finite(facts.firstTs), finite(facts.lastTs),
+          facts.packets ?? null, meta.name, meta.submitter ?? null, meta.visibility ?? 'private', Date.now() / 1000,
+          facts.stats === undefined ? null : JSON.stringify(facts.stats), writer.recordCount);
+        db.exec('COMMIT');
+        return { captureId: meta.id, records: writer.recordCount, observables: writer.observableCount, replaced };
+      } catch (e) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw e;
+      }
+    });
+  }
+
+  /** Deletes every row of a capture, inside the caller's transaction; true when it existed. */
+  private remove(id: string): boolean {
+    const db = this.db;
+    const existed = db.prepare('DELETE FROM captures WHERE id = ?').run(id).changes > 0;
+    db.prepare('DELETE FROM records_fts WHERE rowid IN (SELECT id FROM records WHERE capture_id = ?)').run(id);
+    db.prepare('DELETE FROM observables WHERE capture_id = ?').run(id);
+    // A file stays while another capture still shows it.
+    db.prepare(`DELETE FROM files WHERE sha256 IN (SELECT sha256 FROM file_sightings WHERE capture_id = ?)
+      AND sha256 NOT IN (SELECT sha256 FROM file_sightings WHERE capture_id <> ?)`).run(id, id);
+    db.prepare('DELETE FROM file_sightings WHERE capture_id = ?').run(id);
+    const records = db.prepare('DELETE FROM records WHERE capture_id = ?').run(id).changes;
+    return existed || records > 0;
+  }
+
+  deleteCapture(id: string): Promise<boolean> {
+    return this.exclusive(async () => {
+      const found = await this.capture(id);
+      if (!found) return false;
+      return this.db.transaction(() => this.remove(found.id)).immediate();
+    });
+  }
+
+  async captures(filter: CaptureFilter = {}): Promise<CaptureRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.submitter !== undefined) { where.push('submitter = ?'); params.push(filter.submitter); }
+    if (filter.visibility !== undefined) { where.push('visibility = ?'); params.push(filter.visibility); }
+    const { limit, offset } = pageOf(filter);
+    const sql = `SELECT * FROM captures ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+      ORDER BY imported_at ${filter.order === 'oldest' ? 'ASC' : 'DESC'}, id LIMIT ? OFFSET ?`;
+    return (this.reader.prepare(sql).all(...params, limit, offset) as CaptureDbRow[]).map(toCaptureRow);
+  }
+
+  async capture(id: string): Promise<CaptureRow | undefined> {
+    const key = id.trim().toLowerCase();
+    if (!/^[0-9a-f]{8,64}$/.test(key)) return undefined;
+    let rows: CaptureDbRow[];
+    if (key.length === 64) rows = this.reader.prepare('SELECT * FROM captures WHERE id = ?').all(key) as CaptureDbRow[];
+    else if (key.length === 40) rows = this.reader.prepare('SELECT * FROM captures WHERE sha1 = ?').all(key) as CaptureDbRow[];
+    else if (key.length === 32) rows = this.reader.prepare('SELECT * FROM captures WHERE md5 = ?').all(key) as CaptureDbRow[];
+    else rows = [];
+    if (rows.length === 0) {
+      // An id prefix: a range scan on the primary key ('g' sorts after every hex digit).
+      rows = this.reader.prepare('SELECT * FROM captures WHERE id >= ? AND id < ? LIMIT 2').all(key, key + 'g') as CaptureDbRow[];
+    }
+    return rows.length === 1 ? toCaptureRow(rows[0]) : undefined;
+  }
+
+  async pivot(type: ObservableType, value: string, page: Page = {}): Promise<PivotHit[]> {
+    const v = normaliseObservable(type, value);
+    if (v === undefined) return [];
+    const { limit, offset } = pageOf(page);
+    const select = `SELECT ${RECORD_COLUMNS}, c.name AS c_name, c.first_ts AS c_first_ts, c.last_ts AS c_last_ts, c.visibility AS c_visibility`;
+    let rows: (RecordDbRow & { field: string; c_name: string; c_first_ts: number | null; c_last_ts: number | null; c_visibility: string })[];
+    if (type === 'uid' || type === 'community_id') {
+      // The record's own uid / community_id are columns; other connections' uids (dhcp.uids, ...) are observables.
+      const column = type === 'uid' ? 'uid' : 'community_id';
+      rows = this.reader.prepare(`SELECT * FROM (
+          ${select}, '${column}' AS field FROM records r JOIN captures c ON c.id = r.capture_id WHERE r.${column} = ?
+          UNION ALL
+          ${select}, o.field AS field FROM observables o JOIN records r ON r.id = o.record_id JOIN captures c ON c.id = o.capture_id
+            WHERE o.type = ? AND o.value = ?)
+        ORDER BY id DESC LIMIT ? OFFSET ?`).all(v, type, v, limit, offset) as typeof rows;
+    } else {
+      // Index order (type, value, rowid) read backwards: the most recently stored first, no sort of the hits.
+      rows = this.reader.prepare(`${select}, o.field AS field FROM observables o
+          JOIN records r ON r.id = o.record_id JOIN captures c ON c.id = o.capture_id
+        WHERE o.type = ? AND o.value = ? ORDER BY o.rowid DESC LIMIT ? OFFSET ?`).all(type, v, limit, offset) as typeof rows;
+    }
+    return rows.map((r) => {
+      const capture: PivotHit['capture'] = { id: r.capture_id, name: r.c_name, visibility: r.c_visibility === 'public' ? 'public' : 'private' };
+      if (r.c_first_ts !== null) capture.firstTs = r.c_first_ts;
+      if (r.c_last_ts !== null) capture.lastTs = r.c_last_ts;
+      return { capture, log: r.log, field: r.field, record: toStoredRecord(r) };
+    });
+  }
+
+  async search(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
+    return searchSqlite(this.reader, query, pageOf(opts));
+  }
+
+  async records(captureId: string, log: string, q: RecordQuery = {}): Promise<StoredRecord[]> {
+    const where = ['r.capture_id = ?', 'r.log = ?'];
+    const params: unknown[] = [captureId, log];
+    if (q.from !== undefined) { where.push('r.ts >= ?'); params.push(q.from); }
+    if (q.to !== undefined) { where.push('r.ts <= ?'); params.push(q.to); }
+    if (q.uid !== undefined) { where.push('r.uid = ?'); params.push(q.uid); }
+    const { limit, offset } = pageOf(q);
+    const dir = q.sort === '-ts' ? 'DESC' : 'ASC';
+    const rows = this.reader.prepare(`SELECT ${RECORD_COLUMNS} FROM records r WHERE ${where.join(' AND ')}
+      ORDER BY r.ts ${dir}, r.id ${dir} LIMIT ? OFFSET ?`).all(...params, limit, offset) as RecordDbRow[];
+    return rows.map(toStoredRecord);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.reader.close();
+    this.db.close();
+  }
+}
+
+function finite(v: number | undefined): number | null {
+  return v !== undefined && Number.isFinite(v) ? v : null;
+}

@@ -1,0 +1,67 @@
+/**
+ * The shared store suite (suite.ts) on SQLite: a real database file in a temp directory per test,
+ * plus checks below the interface (orphan rows in observables, the FTS index, files) and the
+ * SQLite-specific set-up (WAL, migrations recorded).
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openStore, type Store } from '../../src/store/store.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { storeSuite } from './suite.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'capdex-store-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const paths = new WeakMap<Store, string>();
+
+async function open(): Promise<Store> {
+  const path = join(dir, `store-${++n}`, 'capdex.db');
+  const store = await openStore({ sqlite: path });
+  paths.set(store, path);
+  return store;
+}
+
+/** Rows of the capture, and rows pointing at records that no longer exist, straight from the file. */
+async function rowsOf(store: Store, captureId: string): Promise<Record<string, number>> {
+  const db = new Database(paths.get(store)!, { readonly: true });
+  try {
+    const count = (sql: string, ...p: unknown[]): number => (db.prepare(sql).get(...p) as { n: number }).n;
+    return {
+      records: count('SELECT count(*) AS n FROM records WHERE capture_id = ?', captureId),
+      observables: count('SELECT count(*) AS n FROM observables WHERE capture_id = ?', captureId),
+      file_sightings: count('SELECT count(*) AS n FROM file_sightings WHERE capture_id = ?', captureId),
+      captures: count('SELECT count(*) AS n FROM captures WHERE id = ?', captureId),
+      orphan_observables: count('SELECT count(*) AS n FROM observables WHERE record_id NOT IN (SELECT id FROM records)'),
+      orphan_fts: count('SELECT count(*) AS n FROM records_fts WHERE rowid NOT IN (SELECT id FROM records)'),
+      orphan_files: count('SELECT count(*) AS n FROM files WHERE sha256 NOT IN (SELECT sha256 FROM file_sightings)'),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+storeSuite('SQLite', open, { rowsOf });
+
+describe('SQLite specifics', () => {
+  it('opens in WAL mode with every migration recorded, and reopens without migrating again', async () => {
+    const store = await open();
+    const path = paths.get(store)!;
+    await store.close();
+    const again = await openStore({ sqlite: path });
+    await again.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+      const versions = (db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) => r.version);
+      assert.deepEqual(versions, MIGRATIONS.map((m) => m.version));
+      const fts = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'records_fts'").get() as { sql: string };
+      assert.match(fts.sql, /fts5/);
+    } finally {
+      db.close();
+    }
+  });
+});
