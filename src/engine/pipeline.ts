@@ -30,6 +30,8 @@ import { NetworkSet } from './support/networks.js';
 import { WeirdSink, type WeirdRecord } from './support/weird.js';
 import { formatAddr } from './support/addr.js';
 import type { Inspector } from './detect/inspection.js';
+import { Detector } from './detect/engine.js';
+import type { Rule } from './detect/rules/rule.js';
 import { HEURISTICS, HeuristicSink, type HeuristicOptions } from './detect/heuristics/index.js';
 
 export interface EngineOptions {
@@ -46,6 +48,8 @@ export interface EngineOptions {
   extractDir?: string;
   /** The detection engine's door for app-layer transactions (detect/inspection.ts); none: no rules. */
   inspector?: Inspector;
+  /** Compiled detection rules (detect/): alerts go to the sink as EVE records. None: no detection cost. */
+  rules?: readonly Rule[];
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -70,12 +74,16 @@ export interface EngineStats {
   weirds: number;
   tunnels: number;
   undecoded: Record<string, number>;
+  /** EVE alerts written, and per signature ("gid:sid msg"). */
+  alerts: number;
+  alertSignatures: Record<string, number>;
 }
 
 export class Engine implements FrameSink, DecodeServices {
   readonly stats: EngineStats = {
     packets: 0, capturedBytes: 0, wireBytes: 0, firstTs: Infinity, lastTs: -Infinity, connections: 0,
     connsByProtoState: {}, weirds: 0, tunnels: 0, undecoded: {},
+    alerts: 0, alertSignatures: {},
   };
   private readonly pkt = new Packet();
   private readonly dispatcher: Dispatcher;
@@ -85,6 +93,7 @@ export class Engine implements FrameSink, DecodeServices {
   private readonly fragments: FragmentReassembler;
   private readonly localNets: NetworkSet;
   private readonly files: FileManager | undefined;
+  private readonly detector: Detector | undefined;
   /** Capture time of the packet being processed (Zeek's network_time). */
   private now = 0;
   private finished = false;
@@ -92,12 +101,14 @@ export class Engine implements FrameSink, DecodeServices {
   constructor(private readonly sink: RecordSink, private readonly opts: EngineOptions = DEFAULT_ENGINE_OPTIONS) {
     setChecksumMode(opts.validateChecksums === false ? 'off' : opts.checksums);
     this.localNets = new NetworkSet(opts.localNets);
+    const detector = opts.rules && opts.rules.length > 0 ? new Detector(opts.rules, { sink: this.sink, communityId: (c) => connCommunityId(c) }) : undefined;
+    this.detector = detector;
     this.weirds = new WeirdSink((w) => this.writeWeird(w));
     this.tunnels = new TunnelTable((rec) => { this.stats.tunnels++; sink.write(TUNNEL_LOG, rec); }, (ts, n, a) => this.weirds.flowless(ts, n, a));
     this.flows = new FlowTable(opts.flow, (c) => this.connDone(c), (c, name, addl) => this.connWeird(c, name, addl));
     this.flows.weirdFlowless = (ts, n, a) => this.weirds.flowless(ts, n, a);
     this.flows.onInnerConnection = (id, ts) => this.tunnels.innerConnection(id, ts);
-    if (opts.analyzers.length > 0) {
+    if (opts.analyzers.length > 0 || detector?.wantsStream) {
       this.files = new FileManager({ sink, now: () => this.now, extractDir: opts.extractDir, localNets: this.localNets });
       this.flows.app = new AppLayer(opts.analyzers, {
         sink,
@@ -106,7 +117,8 @@ export class Engine implements FrameSink, DecodeServices {
         connWeird: (c, name, addl) => this.connWeird(c, name, addl),
         communityId: (c) => connCommunityId(c),
         isLocal: this.localNets.size > 0 ? (w0, w1, w2, w3) => this.localNets.contains(w0, w1, w2, w3) : undefined,
-        inspector: opts.inspector,
+        inspector: opts.inspector ?? detector,
+        streamInspector: detector?.wantsStream ? (c, isOrig, buf, off, len, s) => detector.streamData(c, isOrig, buf, off, len, s, this.now) : undefined,
         gap: (c, isOrig, len) => {
           c.missedBytes += len;
           const e = isOrig ? c.tcpOrig : c.tcpResp;
@@ -159,7 +171,12 @@ export class Engine implements FrameSink, DecodeServices {
   }
 
   session(pkt: Packet): number {
-    return this.flows.session(pkt);
+    const d = this.detector;
+    if (d === undefined) return this.flows.session(pkt);
+    d.pcapCnt = pkt.index;
+    const id = this.flows.session(pkt);
+    if (id >= 0) d.packet(this.flows.current!, pkt);
+    return id;
   }
 
   ipTunnel(pkt: Packet, type: TunnelType): number {
@@ -186,6 +203,10 @@ export class Engine implements FrameSink, DecodeServices {
     this.files?.finish();
     this.stats.weirds = this.weirds.total;
     this.stats.undecoded = this.dispatcher.undecoded();
+    if (this.detector) {
+      this.stats.alerts = this.detector.stats.alerts;
+      this.stats.alertSignatures = Object.fromEntries(this.detector.stats.bySignature);
+    }
   }
 
   private connDone(c: Conn): void {

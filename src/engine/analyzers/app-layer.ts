@@ -38,6 +38,11 @@ export interface AppServices {
   isLocal?: (w0: number, w1: number, w2: number, w3: number) => boolean;
   /** The detection engine's door for app-layer transactions; absent: no rules run. */
   inspector?: Inspector;
+  /**
+   * The detection engine's door for reassembled TCP bytes (buf[off, off+len) just delivered by
+   * `stream`); when set, every TCP connection keeps its streams even when no analyzer claims it.
+   */
+  streamInspector?: (c: Conn, isOrig: boolean, buf: Buffer, off: number, len: number, stream: TcpStream) => void;
 }
 
 type Chunk = { isOrig: boolean; data: Buffer | undefined; gap: number };
@@ -61,6 +66,8 @@ class ConnApp implements StreamReceiver {
   eofSent = [false, false];
   /** The expectation's info when an expected connection brought this one (FTP data). */
   expectation: unknown = undefined;
+  /** Streams are kept for the detection engine even when no analyzer runs (phase Off). */
+  detectStream = false;
 
   constructor(readonly layer: AppLayer, readonly conn: Conn, candidates: AnalyzerDescriptor[]) {
     this.candidates = candidates;
@@ -68,6 +75,8 @@ class ConnApp implements StreamReceiver {
 
   // StreamReceiver (the current side is set before each stream call)
   data(buf: Buffer, off: number, len: number): void {
+    const hook = this.layer.services.streamInspector;
+    if (hook !== undefined) hook(this.conn, this.side, buf, off, len, (this.side ? this.origStream : this.respStream)!);
     this.layer.bytes(this, this.side, buf, off, len);
   }
 
@@ -148,7 +157,7 @@ class Ctx implements AnalyzerContext {
   }
 
   inspect(unit: InspectionUnit): void {
-    this.layer.inspector.inspect(this.conn, unit, this.layer.services.now());
+    this.layer.inspector.inspect(this.conn, unit, this.layer.services.now(), this.app.conn);
   }
 
   shared<T>(key: string, init: () => T): T {
@@ -182,7 +191,7 @@ export class AppLayer implements AppHooks {
       app = this.attach(c, 'tcp');
       if (!app) return;
     }
-    if (app.phase === Phase.Off) return;
+    if (app.phase === Phase.Off && !app.detectStream) return;
     const seg = tcpSegment;
     const mine = isOrig ? app.origStream! : app.respStream!;
     const peer = isOrig ? app.respStream! : app.origStream!;
@@ -223,7 +232,7 @@ export class AppLayer implements AppHooks {
   done(c: Conn): void {
     const app = c.app as ConnApp | undefined;
     if (!app) return;
-    if (app.phase !== Phase.Off && app.origStream && app.respStream) {
+    if ((app.phase !== Phase.Off || app.detectStream) && app.origStream && app.respStream) {
       app.side = true;
       app.origStream.flush();
       app.side = false;
@@ -247,9 +256,10 @@ export class AppLayer implements AppHooks {
     const app = new ConnApp(this, c, candidates);
     if (target) app.expectation = expected!.info;
     c.app = app;
+    app.detectStream = transport === 'tcp' && this.services.streamInspector !== undefined;
     if (candidates.length === 0) {
       app.phase = Phase.Off;
-      return app;
+      if (!app.detectStream) return app;
     }
     if (transport === 'tcp') {
       const weird = (name: string, addl?: string) => this.services.connWeird(c, name, addl);
@@ -290,6 +300,7 @@ export class AppLayer implements AppHooks {
   }
 
   gapped(app: ConnApp, isOrig: boolean, len: number): void {
+    if (app.phase === Phase.Off) return; // streams kept only for detection: conn.log unchanged
     this.services.gap(app.conn, isOrig, len);
     if (app.phase === Phase.Active) {
       if (!app.active!.confirmed) app.replay.push({ isOrig, data: undefined, gap: len });
@@ -456,6 +467,7 @@ export class AppLayer implements AppHooks {
   private off(app: ConnApp): void {
     app.phase = Phase.Off;
     app.replay = [];
+    if (app.detectStream) return;
     app.origStream?.release();
     app.respStream?.release();
   }

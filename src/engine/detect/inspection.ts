@@ -9,6 +9,7 @@
  * core, not from analyzers.
  */
 import type { ConnInfo } from '../analyzers/analyzer.js';
+import type { Conn } from '../flow/conn.js';
 
 /**
  * Sticky buffer names, spelled as Suricata 7 spells the keyword (the legacy content modifiers
@@ -65,7 +66,8 @@ export interface InspectionUnit {
 export interface Inspector {
   /** Whether anything consumes units of this protocol: analyzers skip building them if not. */
   wants(proto: string): boolean;
-  inspect(conn: ConnInfo, unit: InspectionUnit, ts: number): void;
+  /** `flow`: the engine's Conn of this unit (the app layer passes it; per-connection rule state hangs off it). */
+  inspect(conn: ConnInfo, unit: InspectionUnit, ts: number, flow?: Conn): void;
 }
 
 export const NO_INSPECTOR: Inspector = {

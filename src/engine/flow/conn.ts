@@ -57,6 +57,8 @@ export class Conn {
   tunnelId = -1;
   /** Application-layer state (streams, detection, analyzer); owned by analyzers/app-layer. */
   app: object | undefined = undefined;
+  /** Detection state (flowbits, flowints, stream alert marks); owned by detect/engine. */
+  detect: object | undefined = undefined;
   /** Bytes never seen in this connection's TCP streams (conn.log missed_bytes). */
   missedBytes = 0;
   /** Names of weirds logged on this connection (for rate limiting). */

@@ -49,6 +49,19 @@ export class TcpStream {
     private readonly weird: StreamWeird,
   ) {}
 
+  /**
+   * The last delivered bytes still remembered, oldest first: retained[0, retainedLen). During
+   * receiver.data() they end with the chunk being delivered, so the bytes before it are there too
+   * (detection matches content split across segments with them). Empty after a gap.
+   */
+  get retained(): Buffer {
+    return this.tail;
+  }
+
+  get retainedLen(): number {
+    return this.tailLen;
+  }
+
   /** A segment carrying buf[off, off+len) at relative sequence `seq`. */
   segment(seq: number, buf: Buffer, off: number, len: number): void {
     if (len <= 0) return;

@@ -1,0 +1,726 @@
+/**
+ * The detection engine: runs compiled rules (rules/rule.ts) on what the engine sees and writes
+ * EVE alerts. Three doors, all fed synchronously by the engine core:
+ * - packet(): every accepted packet, for header rules and payload rules of UDP, ICMP and other IP
+ *   protocols (and TCP rules that ask for packets: flow:no_stream, dsize, flags, ...);
+ * - streamData(): reassembled TCP bytes, for TCP payload rules, as Suricata inspects the raw
+ *   stream: each chunk together with the bytes before it (a bounded window), so content split
+ *   across segments matches, and never a second alert from one rule on bytes it alerted on;
+ * - inspect(): app-layer inspection units (one direction of one transaction) from analyzers,
+ *   for sticky-buffer rules.
+ * Each door looks up its rule table (rule-groups.ts), collects candidates with the prefilter and
+ * evaluates only those, in rank order (flowbit setters before their testers). Connection state
+ * (flowbits, flowints, stream alert marks) lives on Conn.detect (flow-state.ts).
+ *
+ * Hostile input on both sides is bounded: pcre steps per rule (DETECT_LIMITS) and per inspection
+ * (LIMITS.detectPcreStepsPerInspection), rules that exhaust their budget are switched off after
+ * LIMITS.detectPcreExhaustionsBeforeDisable times, alerts per inspection are capped.
+ */
+import type { Conn } from '../flow/conn.js';
+import { PROTO_ICMP, PROTO_ICMP6, PROTO_SCTP, PROTO_TCP, PROTO_UDP } from '../flow/conn.js';
+import { TcpState } from '../flow/tcp-endpoint.js';
+import type { Packet } from '../decode/packet.js';
+import type { ConnInfo } from '../analyzers/analyzer.js';
+import type { RecordSink } from '../logs/schema.js';
+import type { TcpStream } from '../reassembly/tcp-stream.js';
+import type { BufferName, InspectionUnit, Inspector } from './inspection.js';
+import {
+  type BufferKey, type DetectList, type FlowbitOp, type FlowintOp, type MatchProgram, type MatchState, type PacketFacts, type Rule,
+  emptyPacketFacts, isFlowintTest,
+} from './rules/rule.js';
+import { createMatchState } from './match/state.js';
+import { DETECT_LIMITS } from './match/limits.js';
+import { Candidates, type RuleGroup, RuleTable } from './rule-groups.js';
+import { ConnDetect } from './flow-state.js';
+import { Thresholds } from './thresholds.js';
+import { EVE_LOG, type EveAlertInfo, type EveEndpoints, eveAlert, eveTimestamp } from './eve-log.js';
+import { unitEve } from './unit-eve.js';
+import { LIMITS } from '../support/limits.js';
+import { formatAddr, parseAddr } from '../support/addr.js';
+
+export interface DetectorServices {
+  sink: RecordSink;
+  /** Community ID of a connection (conn-record.ts). */
+  communityId(c: Conn): string;
+}
+
+/** What a run of the detector did, for EngineStats and the CLI summary. */
+export interface DetectionStats {
+  alerts: number;
+  /** Alerts per signature: "gid:sid msg" → count. */
+  bySignature: Map<string, number>;
+  /** Rules evaluated in full (prefilter candidates and rules without a fast pattern). */
+  evaluated: number;
+  /** Rule evaluations whose pcre ran out of steps (counted as no match). */
+  pcreBudgetExhausted: number;
+  /** Rules switched off for the run after exhausting their pcre budget repeatedly. */
+  rulesDisabled: number;
+  /** Rules loaded that the engine cannot run (a payload list mixed with sticky buffers). */
+  notRunnable: number;
+  /** Alerts dropped by LIMITS.detectMaxAlertsPerInspection. */
+  alertsCapped: number;
+}
+
+interface BitOp { readonly op: FlowbitOp['op']; readonly ids: Int32Array; readonly and: boolean }
+interface IntOp { readonly op: FlowintOp['op']; readonly id: number; readonly value: number | undefined; readonly valueVar: number }
+
+/** A rule as the engine runs it: the rule plus what was worked out once at load. */
+interface Runnable {
+  readonly rule: Rule;
+  readonly rank: number;
+  readonly payload: MatchProgram | undefined;
+  readonly unitLists: readonly DetectList[];
+  readonly bitTests: readonly BitOp[];
+  readonly bitActs: readonly BitOp[];
+  readonly intTests: readonly IntOp[];
+  readonly intActs: readonly IntOp[];
+  /** Zeek service names that satisfy the rule's app-layer protocol; undefined: any. */
+  readonly services: readonly string[] | undefined;
+  /**
+   * Rules on file.* buffers: which units carry their files. HTTP units carry file.data themselves
+   * (the decoded body) and the files framework sends a 'file' unit for the same body: an http
+   * rule looks at the former only, any other at the latter, so one body never alerts twice.
+   */
+  readonly fileVia: 'http' | 'file' | undefined;
+  readonly alert: EveAlertInfo;
+  readonly sigKey: string;
+  exhaustions: number;
+  disabled: boolean;
+}
+
+const enum Ctx { Packet, Stream, Unit }
+
+/** Packet tables by IP protocol class. */
+const CLS_TCP = 0, CLS_UDP = 1, CLS_ICMP = 2, CLS_OTHER = 3;
+
+/** Suricata app-layer names → the Zeek service names our analyzers confirm. */
+const SERVICE_ALIASES: Record<string, readonly string[]> = {
+  tls: ['ssl'], http1: ['http'], krb5: ['krb', 'krb_tcp'], dcerpc: ['dce_rpc'], 'ftp-data': ['ftp-data', 'ftp_data'],
+};
+
+/** The app-layer protocol whose inspection units carry a sticky buffer. */
+export function unitProtoOf(buffer: BufferName): string {
+  const dot = buffer.indexOf('.');
+  const head = dot < 0 ? buffer : buffer.slice(0, dot);
+  if (head === 'ja3' || head === 'ja3s' || head === 'ja4') return 'tls';
+  return head;
+}
+
+export class Detector implements Inspector {
+  readonly stats: DetectionStats = {
+    alerts: 0, bySignature: new Map(), evaluated: 0, pcreBudgetExhausted: 0, rulesDisabled: 0, notRunnable: 0, alertsCapped: 0,
+  };
+  private readonly runnable: Runnable[];
+  /** [class][direction] → table; direction 0 = to server (from the originator). */
+  private readonly packetTables: (RuleTable | undefined)[][];
+  private readonly streamTables: (RuleTable | undefined)[];
+  private readonly unitTables = new Map<string, (RuleTable | undefined)[]>();
+  private readonly unitProtos = new Set<string>();
+  /** Whether any rule inspects TCP stream bytes (the app layer then keeps every stream). */
+  readonly wantsStream: boolean;
+  readonly ruleCount: number;
+
+  private readonly cands: Candidates;
+  private readonly match: MatchState = createMatchState();
+  private readonly facts: PacketFacts = emptyPacketFacts();
+  private readonly thresholds = new Thresholds();
+  private readonly loose = new Map<string, ConnDetect>();
+  private junction: Buffer = Buffer.alloc(0);
+  private window: Buffer = Buffer.alloc(0);
+
+  // ---- the inspection in progress (one at a time; reused, never allocated per packet) ----
+  private ts = 0;
+  /** Frame number of the packet being processed (EVE pcap_cnt); set by the engine core. */
+  pcapCnt = 0;
+  private vIsOrig = true;
+  private vConn: Conn | undefined = undefined;
+  private vInfo: ConnInfo | undefined = undefined;
+  private vState: ConnDetect | undefined = undefined;
+  private vUnit: InspectionUnit | undefined = undefined;
+  private vS0 = 0; private vS1 = 0; private vS2 = 0; private vS3 = 0; private vSp = 0;
+  private vD0 = 0; private vD1 = 0; private vD2 = 0; private vD3 = 0; private vDp = 0;
+  private vIpVersion = 4;
+  private vEstablished = false;
+  private stepsLeft = 0;
+  private alertsLeft = 0;
+  private passed = false;
+
+  constructor(rules: readonly Rule[], private readonly services: DetectorServices) {
+    const names = new Map<string, number>();
+    const intern = (n: string): number => {
+      let id = names.get(n);
+      if (id === undefined) names.set(n, (id = names.size));
+      return id;
+    };
+    const order = rules.map((r, i) => ({ r, i, key: rankKey(r) })).sort((a, b) => a.key - b.key || a.r.priority - b.r.priority || a.i - b.i);
+    this.runnable = order.map(({ r }, rank) => compile(r, rank, intern));
+    this.ruleCount = this.runnable.length;
+    this.cands = new Candidates(this.ruleCount);
+
+    const packet: number[][][] = [[[], []], [[], []], [[], []], [[], []]];
+    const stream: number[][] = [[], []];
+    const unit = new Map<BufferKey, number[][]>();
+    for (const rt of this.runnable) {
+      const r = rt.rule;
+      const dirs = directionsOf(r, rt.unitLists);
+      if (rt.unitLists.length > 0) {
+        if (rt.payload) { this.stats.notRunnable++; continue; }
+        const key: BufferKey = r.fastPattern && r.fastPattern.buffer !== 'payload' ? r.fastPattern.buffer : rt.unitLists[0].buffer;
+        let t = unit.get(key);
+        if (!t) unit.set(key, (t = [[], []]));
+        for (const d of dirs) t[d].push(rt.rank);
+        for (const l of rt.unitLists) if (l.buffer !== 'payload') this.unitProtos.add(unitProtoOf(l.buffer));
+        if (r.appProto) this.unitProtos.add(r.appProto);
+        continue;
+      }
+      for (const cls of classesOf(r.ipProtos)) {
+        const toStream = cls === CLS_TCP && !r.flow.noStream && r.packetTests.length === 0 && (rt.payload !== undefined || r.flow.onlyStream === true);
+        for (const d of dirs) (toStream ? stream[d] : packet[cls][d]).push(rt.rank);
+      }
+    }
+    const all = this.runnable.map((x) => x.rule);
+    const table = (m: number[], b: BufferKey) => (m.length > 0 ? new RuleTable(all, m, b) : undefined);
+    this.packetTables = packet.map((byDir) => byDir.map((m) => table(m, 'payload')));
+    this.streamTables = stream.map((m) => table(m, 'payload'));
+    for (const [b, byDir] of unit) this.unitTables.set(b, byDir.map((m) => table(m, b)));
+    this.wantsStream = this.streamTables.some((t) => t !== undefined);
+  }
+
+  // ---------------------------------------------------------------- packets
+
+  /** One accepted packet of connection `c` (called after the flow table processed it). */
+  packet(c: Conn, pkt: Packet): void {
+    const proto = pkt.ipProto;
+    const cls = proto === PROTO_TCP ? CLS_TCP : proto === PROTO_UDP ? CLS_UDP : proto === PROTO_ICMP || proto === PROTO_ICMP6 ? CLS_ICMP : CLS_OTHER;
+    const isOrig = c.oneWay || (c.o3 === pkt.src3 && c.o0 === pkt.src0 && c.o1 === pkt.src1 && c.o2 === pkt.src2
+      && (c.oPort === pkt.srcPort || cls >= CLS_ICMP));
+    const table = this.packetTables[cls][isOrig ? 0 : 1];
+    if (table === undefined) return;
+    const hasPorts = cls === CLS_TCP || cls === CLS_UDP || proto === PROTO_SCTP;
+    const dport = hasPorts ? pkt.dstPort : 0;
+    const plen = pkt.payloadCap < pkt.payloadLen ? pkt.payloadCap : pkt.payloadLen;
+    const cands = this.cands;
+    cands.reset();
+    let payload: Uint8Array | undefined;
+    const groups = this.groupsOf(table, dport);
+    for (let gi = 0; gi < 2; gi++) {
+      const g = gi === 0 ? groups.a : groups.b;
+      if (g === undefined) continue;
+      g.addUnconditional(cands);
+      if (plen > 0 && g.hasPatterns) g.scan((payload ??= pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + plen)), cands);
+    }
+    if (cands.count === 0) return;
+    if (plen > 0) payload ??= pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + plen);
+    this.fillFacts(pkt, plen);
+    this.ts = pkt.ts;
+    this.viewPacket(c, pkt, isOrig, hasPorts);
+    this.run(Ctx.Packet, payload, 0);
+  }
+
+  // ---------------------------------------------------------------- TCP streams
+
+  /**
+   * In-order bytes buf[off, off+len) of one direction of a TCP connection, just delivered by
+   * `stream` (whose retained tail ends with them): inspected with up to
+   * LIMITS.detectStreamWindowBytes of the bytes before them.
+   */
+  streamData(c: Conn, isOrig: boolean, buf: Buffer, off: number, len: number, stream: TcpStream, ts: number): void {
+    const table = this.streamTables[isOrig ? 0 : 1];
+    if (table === undefined || len <= 0) return;
+    const W = LIMITS.detectStreamWindowBytes;
+    const pos = stream.nextSeq - len;
+    const kept = stream.retainedLen;
+    const prevLen = kept > len ? Math.min(W, kept - len) : 0;
+    const prevOff = kept - len - prevLen;
+    this.ts = ts;
+    for (let p = 0; p < len; p += LIMITS.detectStreamChunkBytes) {
+      const n = Math.min(LIMITS.detectStreamChunkBytes, len - p);
+      if (p === 0) this.streamPiece(table, c, isOrig, stream.retained, prevOff, prevLen, buf, off, n, pos);
+      else {
+        const back = Math.min(W, p);
+        this.streamPiece(table, c, isOrig, buf, off + p - back, back, buf, off + p, n, pos + p);
+      }
+    }
+  }
+
+  private streamPiece(table: RuleTable, c: Conn, isOrig: boolean, prev: Buffer, prevOff: number, prevLen: number,
+    cur: Buffer, curOff: number, n: number, pos: number): void {
+    const cands = this.cands;
+    cands.reset();
+    const groups = this.groupsOf(table, isOrig ? c.rPort : c.oPort);
+    let chunk: Uint8Array | undefined;
+    for (let gi = 0; gi < 2; gi++) {
+      const g = gi === 0 ? groups.a : groups.b;
+      if (g === undefined) continue;
+      g.addUnconditional(cands);
+      if (!g.hasPatterns) continue;
+      g.scan((chunk ??= cur.subarray(curOff, curOff + n)), cands);
+      // A pattern straddling the chunk boundary: scan the seam (its end lies in the new bytes).
+      const k = Math.min(g.maxPatternLen - 1, prevLen, LIMITS.detectStreamWindowBytes);
+      if (k > 0) {
+        const m = Math.min(k, n);
+        if (this.junction.length < k + m) this.junction = Buffer.alloc(2 * LIMITS.detectStreamWindowBytes);
+        prev.copy(this.junction, 0, prevOff + prevLen - k, prevOff + prevLen);
+        cur.copy(this.junction, k, curOff, curOff + m);
+        g.scan(this.junction.subarray(0, k + m), cands);
+      }
+    }
+    if (cands.count === 0) return;
+    let win: Uint8Array;
+    if (prev === cur && prevOff + prevLen === curOff) win = cur.subarray(prevOff, curOff + n);
+    else {
+      const need = prevLen + n;
+      if (this.window.length < need) this.window = Buffer.alloc(Math.max(need, LIMITS.detectStreamWindowBytes + 16384));
+      prev.copy(this.window, 0, prevOff, prevOff + prevLen);
+      cur.copy(this.window, prevLen, curOff, curOff + n);
+      win = this.window.subarray(0, need);
+    }
+    this.viewConn(c, isOrig);
+    this.run(Ctx.Stream, win, pos - prevLen);
+  }
+
+  // ---------------------------------------------------------------- inspection units
+
+  wants(proto: string): boolean {
+    return this.unitProtos.has(proto);
+  }
+
+  inspect(info: ConnInfo, unit: InspectionUnit, ts: number, conn?: Conn): void {
+    const dir = unit.isOrig ? 0 : 1;
+    const dport = unit.isOrig ? info.respP : info.origP;
+    const cands = this.cands;
+    cands.reset();
+    const bufs = unit.buffers;
+    for (const name in bufs) {
+      const byDir = this.unitTables.get(name);
+      const table = byDir?.[dir];
+      if (table === undefined) continue;
+      const v = bufs[name as BufferName];
+      const groups = this.groupsOf(table, dport);
+      for (let gi = 0; gi < 2; gi++) {
+        const g = gi === 0 ? groups.a : groups.b;
+        if (g === undefined) continue;
+        g.addUnconditional(cands);
+        if (v === undefined || !g.hasPatterns) continue;
+        if (v instanceof Uint8Array) g.scan(v, cands);
+        else for (const b of v) g.scan(b, cands);
+      }
+    }
+    const state = conn ? connState(conn) : this.looseState(info.uid);
+    // An alert on the response names the request it answered (EVE http.url ...).
+    if (unit.proto === 'http' && unit.isOrig) state.lastHttpRequest = unit;
+    if (cands.count === 0) return;
+    this.ts = ts;
+    this.viewUnit(info, unit, conn, state);
+    this.run(Ctx.Unit, undefined, 0);
+    this.vUnit = undefined;
+  }
+
+  // ---------------------------------------------------------------- evaluation
+
+  private readonly pair: { a: RuleGroup | undefined; b: RuleGroup | undefined } = { a: undefined, b: undefined };
+
+  private groupsOf(t: RuleTable, port: number): { a: RuleGroup | undefined; b: RuleGroup | undefined } {
+    this.pair.a = t.anyPort;
+    this.pair.b = t.portGroup(port) ?? undefined;
+    return this.pair;
+  }
+
+  /** Evaluates the collected candidates in rank order; `data` is the payload or stream window. */
+  private run(ctx: Ctx, data: Uint8Array | undefined, dataPos: number): void {
+    const list = this.cands.sorted();
+    this.stepsLeft = LIMITS.detectPcreStepsPerInspection;
+    this.alertsLeft = LIMITS.detectMaxAlertsPerInspection;
+    this.passed = false;
+    const dir = this.vIsOrig ? 0 : 1;
+    for (let i = 0; i < list.length && !this.passed; i++) {
+      const rt = this.runnable[list[i]];
+      if (rt.disabled) continue;
+      let buf = data;
+      if (ctx === Ctx.Stream && data !== undefined && this.vState !== undefined) {
+        // Only bytes after this rule's last alert in this direction may make it alert again.
+        const upTo = this.vState.alertedUpTo(dir, rt.rank);
+        if (upTo > dataPos) {
+          if (upTo >= dataPos + data.length) continue;
+          buf = data.subarray(upTo - dataPos);
+        }
+      }
+      if (!this.evaluate(rt, ctx, buf)) continue;
+      this.matched(rt, ctx);
+      if (ctx === Ctx.Stream && data !== undefined && this.vState !== undefined) this.vState.markAlerted(dir, rt.rank, dataPos + data.length);
+    }
+  }
+
+  private evaluate(rt: Runnable, ctx: Ctx, data: Uint8Array | undefined): boolean {
+    const r = rt.rule;
+    if (!this.header(r)) return false;
+    const f = r.flow;
+    if (f.toServer !== undefined && f.toServer !== this.vIsOrig) return false;
+    if (f.established !== undefined && f.established !== this.vEstablished) return false;
+    if (ctx !== Ctx.Unit) {
+      if (f.onlyStream && ctx !== Ctx.Stream) return false;
+      if (f.noStream && ctx === Ctx.Stream) return false;
+    }
+    // We cannot tell a reassembled fragment from a whole packet here: only_frag never matches.
+    if (f.onlyFrag) return false;
+    if (rt.services !== undefined && !this.appMatches(rt.services, r.appProto!)) return false;
+    if (!this.flowTests(rt)) return false;
+    if (ctx === Ctx.Packet) {
+      const tests = r.packetTests;
+      for (let i = 0; i < tests.length; i++) if (!tests[i].test(this.facts)) return false;
+    }
+    this.stats.evaluated++;
+    const st = this.match;
+    st.reset();
+    const give = Math.min(DETECT_LIMITS.pcreStepsPerRule, this.stepsLeft);
+    st.pcreStepsLeft = give;
+    const exhaustedBefore = st.pcreBudgetExhausted;
+    let ok = true;
+    if (ctx === Ctx.Unit) {
+      const unit = this.vUnit!;
+      if (rt.fileVia !== undefined && (unit.proto === 'file') !== (rt.fileVia === 'file')) return false;
+      const ft = r.factTests;
+      for (let i = 0; i < ft.length && ok; i++) ok = ft[i].test(unit.facts);
+      for (let i = 0; i < rt.unitLists.length && ok; i++) ok = listMatches(rt.unitLists[i], unit, st);
+    } else if (rt.payload !== undefined) {
+      ok = data !== undefined && data.length > 0 && rt.payload.matchBuffer(data, st);
+    }
+    this.stepsLeft -= give - st.pcreStepsLeft;
+    if (st.pcreBudgetExhausted > exhaustedBefore) {
+      this.stats.pcreBudgetExhausted++;
+      // Only a rule that had its whole budget and still ran out is at fault (not one starved by others).
+      if (give === DETECT_LIMITS.pcreStepsPerRule && ++rt.exhaustions >= LIMITS.detectPcreExhaustionsBeforeDisable) {
+        rt.disabled = true;
+        this.stats.rulesDisabled++;
+      }
+    }
+    return ok;
+  }
+
+  private header(r: Rule): boolean {
+    if (r.ipVersion !== undefined && r.ipVersion !== this.vIpVersion) return false;
+    if ((r.src.any || r.src.matchesWords(this.vS0, this.vS1, this.vS2, this.vS3))
+      && (r.dst.any || r.dst.matchesWords(this.vD0, this.vD1, this.vD2, this.vD3))
+      && (r.srcPorts.any || r.srcPorts.matches(this.vSp))
+      && (r.dstPorts.any || r.dstPorts.matches(this.vDp))) return true;
+    return r.bidirectional
+      && (r.src.any || r.src.matchesWords(this.vD0, this.vD1, this.vD2, this.vD3))
+      && (r.dst.any || r.dst.matchesWords(this.vS0, this.vS1, this.vS2, this.vS3))
+      && (r.srcPorts.any || r.srcPorts.matches(this.vDp))
+      && (r.dstPorts.any || r.dstPorts.matches(this.vSp));
+  }
+
+  private appMatches(services: readonly string[], appProto: string): boolean {
+    if (this.vUnit !== undefined && this.vUnit.proto === appProto) return true;
+    const have = this.vConn?.services;
+    if (have === undefined) return false;
+    for (let i = 0; i < services.length; i++) if (have.includes(services[i])) return true;
+    return false;
+  }
+
+  private flowTests(rt: Runnable): boolean {
+    const s = this.vState;
+    for (const t of rt.bitTests) {
+      let any = false, all = true;
+      for (const id of t.ids) {
+        const set = s !== undefined && s.hasBit(id);
+        const want = t.op === 'isset' ? set : !set;
+        if (want) any = true; else all = false;
+      }
+      if (t.and ? !all : !any) return false;
+    }
+    for (const t of rt.intTests) {
+      const ints = s?.flowints;
+      const cur = ints?.get(t.id);
+      if (t.op === 'isset') { if (cur === undefined) return false; continue; }
+      if (t.op === 'notset') { if (cur !== undefined) return false; continue; }
+      const rhs = t.valueVar >= 0 ? ints?.get(t.valueVar) : t.value;
+      if (cur === undefined || rhs === undefined || !compare(t.op, cur, rhs)) return false;
+    }
+    return true;
+  }
+
+  /** A rule matched: flow variables, then pass / noalert / thresholds, then the alert. */
+  private matched(rt: Runnable, ctx: Ctx): void {
+    const r = rt.rule;
+    const s = this.vState;
+    if (s !== undefined) {
+      for (const a of rt.bitActs) for (const id of a.ids) s.setBit(id, a.op === 'set' ? true : a.op === 'unset' ? false : !s.hasBit(id));
+      for (const a of rt.intActs) {
+        const ints = (s.flowints ??= new Map());
+        const v = a.valueVar >= 0 ? ints.get(a.valueVar) : a.value;
+        if (v === undefined) continue;
+        const cur = ints.get(a.id) ?? 0;
+        ints.set(a.id, a.op === '=' ? v : a.op === '+' ? cur + v : cur - v);
+      }
+    }
+    if (r.action === 'pass') { this.passed = true; return; }
+    if (r.noalert) return;
+    if (r.threshold !== undefined || r.detectionFilter !== undefined) {
+      const who = this.trackSubject();
+      if (r.detectionFilter !== undefined && !this.thresholds.allow(r.detectionFilter, rt.rank, who, this.ts)) return;
+      if (r.threshold !== undefined && !this.thresholds.allow(r.threshold, rt.rank, who, this.ts)) return;
+    }
+    if (this.alertsLeft <= 0) { this.stats.alertsCapped++; return; }
+    this.alertsLeft--;
+    this.emit(rt, ctx);
+  }
+
+  private trackSubject(): { src: string; dst: string; flow: string } {
+    return {
+      src: formatAddr(this.vS0, this.vS1, this.vS2, this.vS3),
+      dst: formatAddr(this.vD0, this.vD1, this.vD2, this.vD3),
+      flow: this.vInfo?.uid ?? this.vConn?.uid ?? '',
+    };
+  }
+
+  private emit(rt: Runnable, ctx: Ctx): void {
+    const c = this.vConn;
+    const info = this.vInfo;
+    const s = this.vState;
+    let where: EveEndpoints;
+    if (info !== undefined) {
+      where = {
+        uid: info.uid, origH: info.origH, origP: info.origP, respH: info.respH, respP: info.respP,
+        communityId: info.communityId, isOrig: this.vIsOrig, transport: info.transport,
+      };
+    } else {
+      const cc = c!;
+      const st = s ?? connState(cc);
+      st.origH ??= formatAddr(cc.o0, cc.o1, cc.o2, cc.o3);
+      st.respH ??= formatAddr(cc.r0, cc.r1, cc.r2, cc.r3);
+      st.communityId ??= this.services.communityId(cc);
+      const ported = cc.proto === PROTO_TCP || cc.proto === PROTO_UDP || cc.proto === PROTO_SCTP;
+      where = {
+        uid: cc.uid, origH: st.origH, origP: cc.oPort, respH: st.respH, respP: cc.rPort,
+        communityId: st.communityId, isOrig: this.vIsOrig, transport: cc.proto, noPorts: !ported,
+      };
+    }
+    const unit = this.vUnit;
+    const extra: Record<string, unknown> = {};
+    if (unit !== undefined) Object.assign(extra, unitEve(unit, s?.lastHttpRequest));
+    if (c !== undefined) {
+      extra.flow = {
+        pkts_toserver: c.origPkts, pkts_toclient: c.respPkts, bytes_toserver: c.origIpBytes, bytes_toclient: c.respIpBytes,
+        start: eveTimestamp(c.startTs),
+      };
+    }
+    const rec = eveAlert({
+      ts: this.ts, where, alert: rt.alert,
+      pcapCnt: ctx === Ctx.Unit ? undefined : this.pcapCnt || undefined,
+      appProto: unit !== undefined ? (unit.proto === 'file' ? appProtoOf(c) : unit.proto) : appProtoOf(c),
+      txId: unit?.txId,
+      extra,
+    });
+    this.stats.alerts++;
+    this.stats.bySignature.set(rt.sigKey, (this.stats.bySignature.get(rt.sigKey) ?? 0) + 1);
+    this.services.sink.write(EVE_LOG, rec);
+  }
+
+  // ---------------------------------------------------------------- the view of one inspection
+
+  private viewPacket(c: Conn, pkt: Packet, isOrig: boolean, hasPorts: boolean): void {
+    this.vConn = c; this.vInfo = undefined; this.vUnit = undefined; this.vState = connState(c);
+    this.vIsOrig = isOrig;
+    this.vS0 = pkt.src0; this.vS1 = pkt.src1; this.vS2 = pkt.src2; this.vS3 = pkt.src3;
+    this.vD0 = pkt.dst0; this.vD1 = pkt.dst1; this.vD2 = pkt.dst2; this.vD3 = pkt.dst3;
+    this.vSp = hasPorts ? pkt.srcPort : 0;
+    this.vDp = hasPorts ? pkt.dstPort : 0;
+    this.vIpVersion = pkt.ipVersion;
+    this.vEstablished = established(c);
+  }
+
+  private viewConn(c: Conn, isOrig: boolean): void {
+    this.vConn = c; this.vInfo = undefined; this.vUnit = undefined; this.vState = connState(c);
+    this.vIsOrig = isOrig;
+    if (isOrig) {
+      this.vS0 = c.o0; this.vS1 = c.o1; this.vS2 = c.o2; this.vS3 = c.o3; this.vSp = c.oPort;
+      this.vD0 = c.r0; this.vD1 = c.r1; this.vD2 = c.r2; this.vD3 = c.r3; this.vDp = c.rPort;
+    } else {
+      this.vS0 = c.r0; this.vS1 = c.r1; this.vS2 = c.r2; this.vS3 = c.r3; this.vSp = c.rPort;
+      this.vD0 = c.o0; this.vD1 = c.o1; this.vD2 = c.o2; this.vD3 = c.o3; this.vDp = c.oPort;
+    }
+    this.vIpVersion = c.ipVersion;
+    this.vEstablished = established(c);
+  }
+
+  private viewUnit(info: ConnInfo, unit: InspectionUnit, conn: Conn | undefined, state: ConnDetect): void {
+    if (conn !== undefined) this.viewConn(conn, unit.isOrig);
+    else {
+      const o = parseAddr(info.origH) ?? [0, 0, 0, 0];
+      const r = parseAddr(info.respH) ?? [0, 0, 0, 0];
+      const [s, d] = unit.isOrig ? [o, r] : [r, o];
+      this.vS0 = s[0]; this.vS1 = s[1]; this.vS2 = s[2]; this.vS3 = s[3];
+      this.vD0 = d[0]; this.vD1 = d[1]; this.vD2 = d[2]; this.vD3 = d[3];
+      this.vSp = unit.isOrig ? info.origP : info.respP;
+      this.vDp = unit.isOrig ? info.respP : info.origP;
+      this.vIpVersion = info.origH.includes(':') ? 6 : 4;
+      this.vEstablished = true;
+      this.vConn = undefined;
+    }
+    this.vIsOrig = unit.isOrig;
+    this.vInfo = info;
+    this.vUnit = unit;
+    this.vState = state;
+    // Application data means the connection got that far, whatever the TCP state machine saw.
+    this.vEstablished = true;
+  }
+
+  private fillFacts(pkt: Packet, plen: number): void {
+    const f = this.facts;
+    const buf = pkt.buf;
+    f.ipVersion = pkt.ipVersion;
+    f.ttl = pkt.ttl;
+    f.ipProto = pkt.ipProto;
+    f.dsize = plen;
+    f.sameIp = pkt.src0 === pkt.dst0 && pkt.src1 === pkt.dst1 && pkt.src2 === pkt.dst2 && pkt.src3 === pkt.dst3;
+    f.tos = -1; f.ipId = -1; f.fragBits = 0; f.fragOffset = 0; f.ipOpts = 0;
+    const ip = pkt.ipOff;
+    if (pkt.ipVersion === 4 && ip + 20 <= buf.length) {
+      f.tos = buf[ip + 1];
+      f.ipId = (buf[ip + 4] << 8) | buf[ip + 5];
+      const frag = (buf[ip + 6] << 8) | buf[ip + 7];
+      f.fragBits = frag >>> 13;
+      f.fragOffset = (frag & 0x1fff) * 8;
+    } else if (pkt.ipVersion === 6 && ip + 2 <= buf.length) {
+      f.tos = ((buf[ip] & 0x0f) << 4) | (buf[ip + 1] >>> 4);
+    }
+    const tcp = pkt.ipProto === PROTO_TCP;
+    f.tcpFlags = tcp ? pkt.tcpFlags : -1;
+    f.tcpWindow = tcp ? pkt.window : -1;
+    f.tcpSeq = tcp ? pkt.seq : -1;
+    f.tcpAck = tcp ? pkt.ack : -1;
+    const l4 = pkt.l4Off;
+    if ((pkt.ipProto === PROTO_ICMP || pkt.ipProto === PROTO_ICMP6) && l4 + 8 <= buf.length) {
+      f.icmpType = buf[l4]; f.icmpCode = buf[l4 + 1];
+      f.icmpId = (buf[l4 + 4] << 8) | buf[l4 + 5];
+      f.icmpSeq = (buf[l4 + 6] << 8) | buf[l4 + 7];
+    } else {
+      f.icmpType = -1; f.icmpCode = -1; f.icmpId = -1; f.icmpSeq = -1;
+    }
+  }
+
+  /** Detection state for units that come without their Conn (direct callers): bounded by uid. */
+  private looseState(uid: string): ConnDetect {
+    let s = this.loose.get(uid);
+    if (s === undefined) {
+      if (this.loose.size >= 4096) this.loose.delete(this.loose.keys().next().value!);
+      this.loose.set(uid, (s = new ConnDetect()));
+    }
+    return s;
+  }
+}
+
+function connState(c: Conn): ConnDetect {
+  return (c.detect ??= new ConnDetect()) as ConnDetect;
+}
+
+/** TCP: both sides past the handshake (or picked up mid-stream) and not reset; others: both sides spoke. */
+function established(c: Conn): boolean {
+  if (c.proto === PROTO_TCP) {
+    const o = c.tcpOrig, r = c.tcpResp;
+    if (o === undefined || r === undefined) return false;
+    return (o.state === TcpState.Established || o.state === TcpState.Partial || o.state === TcpState.Closed)
+      && (r.state === TcpState.Established || r.state === TcpState.Partial || r.state === TcpState.Closed);
+  }
+  return c.origPkts > 0 && c.respPkts > 0;
+}
+
+/** EVE app_proto of a connection: its first confirmed service, in Suricata's names. */
+function appProtoOf(c: Conn | undefined): string | undefined {
+  const s = c?.services?.[0];
+  if (s === undefined) return undefined;
+  return s === 'ssl' ? 'tls' : s === 'krb' || s === 'krb_tcp' ? 'krb5' : s === 'dce_rpc' ? 'dcerpc' : s;
+}
+
+function listMatches(l: DetectList, unit: InspectionUnit, st: MatchState): boolean {
+  const v = unit.buffers[l.buffer as BufferName];
+  if (v === undefined) return false;
+  if (v instanceof Uint8Array) return l.program.matchBuffer(v, st);
+  for (const b of v) if (l.program.matchBuffer(b, st)) return true;
+  return false;
+}
+
+function compare(op: FlowintOp['op'], a: number, b: number): boolean {
+  switch (op) {
+    case '==': return a === b;
+    case '!=': return a !== b;
+    case '<': return a < b;
+    case '>': return a > b;
+    case '<=': return a <= b;
+    case '>=': return a >= b;
+    default: return false;
+  }
+}
+
+function classesOf(ipProtos: readonly number[] | null): number[] {
+  if (ipProtos === null) return [CLS_TCP, CLS_UDP, CLS_ICMP, CLS_OTHER];
+  const out = new Set<number>();
+  for (const p of ipProtos) {
+    out.add(p === PROTO_TCP ? CLS_TCP : p === PROTO_UDP ? CLS_UDP : p === PROTO_ICMP || p === PROTO_ICMP6 ? CLS_ICMP : CLS_OTHER);
+  }
+  return [...out];
+}
+
+/** 0 = to server, 1 = to client: from flow:to_server/to_client, else from the buffers' own direction. */
+function directionsOf(r: Rule, unitLists: readonly DetectList[]): number[] {
+  if (r.flow.toServer === true) return [0];
+  if (r.flow.toServer === false) return [1];
+  if (unitLists.length > 0) {
+    if (unitLists.every((l) => l.direction === 'toServer')) return [0];
+    if (unitLists.every((l) => l.direction === 'toClient')) return [1];
+  }
+  return [0, 1];
+}
+
+/**
+ * Evaluation order (Suricata's signature ordering, simplified): pass rules first, then rules that
+ * only set flow variables, then those that set and test, then the rest, then those that only
+ * test, so a bit set by one packet's rules is visible to the rules after them.
+ */
+function rankKey(r: Rule): number {
+  const action = r.action === 'pass' ? 0 : r.action === 'drop' ? 1 : r.action.startsWith('reject') ? 2 : 3;
+  const sets = r.flowbits.some((o) => o.op === 'set' || o.op === 'unset' || o.op === 'toggle') || r.flowints.some((o) => !isFlowintTest(o.op));
+  const tests = r.flowbits.some((o) => o.op === 'isset' || o.op === 'isnotset') || r.flowints.some((o) => isFlowintTest(o.op));
+  const vars = sets && !tests ? 0 : sets && tests ? 1 : !sets && !tests ? 2 : 3;
+  return action * 4 + vars;
+}
+
+function compile(r: Rule, rank: number, intern: (name: string) => number): Runnable {
+  const bitTests: BitOp[] = [];
+  const bitActs: BitOp[] = [];
+  for (const o of r.flowbits) {
+    const op: BitOp = { op: o.op, ids: Int32Array.from(o.names.map(intern)), and: o.mode === 'and' };
+    (o.op === 'isset' || o.op === 'isnotset' ? bitTests : bitActs).push(op);
+  }
+  const intTests: IntOp[] = [];
+  const intActs: IntOp[] = [];
+  for (const o of r.flowints) {
+    const op: IntOp = {
+      op: o.op, id: intern('int:' + o.name),
+      value: typeof o.value === 'number' ? o.value : undefined,
+      valueVar: typeof o.value === 'string' ? intern('int:' + o.value) : -1,
+    };
+    (isFlowintTest(o.op) ? intTests : intActs).push(op);
+  }
+  const payload = r.lists.find((l) => l.buffer === 'payload')?.program;
+  const unitLists = r.lists.filter((l) => l.buffer !== 'payload');
+  const metadata: Record<string, string[]> = {};
+  for (const [k, v] of r.metadata) (metadata[k] ??= []).push(v);
+  const app = r.appProto;
+  const fileRule = unitLists.some((l) => l.buffer.startsWith('file.'));
+  return {
+    fileVia: fileRule ? (app === 'http' || app === 'http1' ? 'http' : 'file') : undefined,
+    rule: r, rank, payload, unitLists, bitTests, bitActs, intTests, intActs,
+    services: app === undefined || app === 'file' ? undefined : SERVICE_ALIASES[app] ?? [app],
+    alert: {
+      action: r.action === 'alert' || r.action === 'pass' ? 'allowed' : 'blocked',
+      gid: r.gid, signature_id: r.sid, rev: r.rev, signature: r.msg,
+      category: r.category ?? '', severity: r.priority,
+      metadata: Object.keys(metadata).length > 0 ? metadata : undefined,
+    },
+    sigKey: `${r.gid}:${r.sid} ${r.msg}`,
+    exhaustions: 0,
+    disabled: false,
+  };
+}
