@@ -27,10 +27,11 @@ export function compileAggregation(agg: Aggregation, where: Fragment, dialect: D
     keyAgain = jsonValue(f.path, dialect);
   }
   const scope = f.log === undefined ? frag('') : frag(' AND records.log = ?', f.log);
-  const order = agg.op === 'values' ? 'key' : 'count DESC, key';
+  // Ordinals, not the alias: SQLite's json_each has a column named `key` that GROUP BY would pick.
+  const order = agg.op === 'values' ? '1' : '2 DESC, 1';
   return join([
     'SELECT ', key, ' AS key, count(*) AS count FROM records', from,
     ' WHERE (', where, ') AND ', keyAgain, ' IS NOT NULL', scope,
-    frag(` GROUP BY key ORDER BY ${order} LIMIT ?`, limit),
+    frag(` GROUP BY 1 ORDER BY ${order} LIMIT ?`, limit),
   ]);
 }

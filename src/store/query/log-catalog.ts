@@ -1,7 +1,7 @@
 /**
  * Every log the engine writes, for the query language: which names are logs (`dns.query` scopes
  * to dns), which keys each has and their Zeek types. A hand list because ESM has no import-by-glob;
- * test/store/query/log-catalog.test.ts fails when a `*-log.ts` schema is missing from it.
+ * test/store/query/log-catalog.test.ts fails when a schema under src/engine is missing from it.
  * EVE documents are stored under the log name 'alert' (store contract).
  */
 import type { LogSchema } from '../../engine/logs/schema.js';
@@ -29,6 +29,7 @@ import { SYSLOG_LOG } from '../../engine/analyzers/syslog/syslog-log.js';
 import { X509_LOG } from '../../engine/analyzers/x509/x509-log.js';
 import { EVE_LOG } from '../../engine/detect/eve-log.js';
 import { CONN_LOG } from '../../engine/logs/conn-log.js';
+import { NOTICE_LOG } from '../../engine/logs/notice-log.js';
 import { TUNNEL_LOG } from '../../engine/logs/tunnel-log.js';
 import { WEIRD_LOG } from '../../engine/logs/weird-log.js';
 
@@ -57,6 +58,7 @@ export const LOG_SCHEMAS: readonly LogSchema[] = [
   X509_LOG,
   EVE_LOG,
   CONN_LOG,
+  NOTICE_LOG,
   TUNNEL_LOG,
   WEIRD_LOG,
 ];
