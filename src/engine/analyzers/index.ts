@@ -26,6 +26,8 @@ import { KERBEROS_ANALYZERS } from './kerberos/index.js';
 import { MODBUS_ANALYZER } from './modbus/index.js';
 import { QUIC_ANALYZER } from './quic/index.js';
 import { DNP3_ANALYZER } from './dnp3/index.js';
+import { SMB_ANALYZER } from './smb/index.js';
+import { DCE_RPC_ANALYZER } from './dce-rpc/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -49,6 +51,8 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   MODBUS_ANALYZER,
   QUIC_ANALYZER,
   DNP3_ANALYZER,
+  SMB_ANALYZER,
+  DCE_RPC_ANALYZER,
 ];
 
 /**

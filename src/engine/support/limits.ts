@@ -278,6 +278,31 @@ export const LIMITS = {
   rdpMaxPduBytes: 65535,
   /** Channels kept from the client's network data (MS-RDPBCGR §2.2.1.3.4: at most 31). */
   rdpMaxChannels: 31,
+  /** Bytes of an SMB message's beginning held for parsing (header, fixed part, names, security
+   *  blobs). Longer messages are READ responses or WRITE requests (up to 8 MiB each): their data
+   *  beyond this is streamed to the file, never buffered. Other commands past it are skipped. */
+  smbMaxHeadBytes: 64 * 1024,
+  /** SMB requests awaiting their response per connection (credits allow a few hundred in flight);
+   *  past it the oldest are forgotten (weird SMB_excessive_pending_cmds). */
+  smbMaxPendingCommands: 1024,
+  /** Open files and mapped trees remembered per SMB connection; past it the oldest go first
+   *  (a client opening files without closing them must not grow state without end). */
+  smbMaxOpenFiles: 4096,
+  smbMaxTrees: 1024,
+  /** Commands followed in one SMB2 compound or SMB1 AndX chain (real chains hold 2-5). */
+  smbMaxChainedCommands: 32,
+  /** Bytes of one DCE/RPC fragment reassembled (max_xmit_frag is negotiated, Windows uses 4280,
+   *  5840 or 65535); past it that side stops being parsed (weird DCE_RPC_fragment_too_large). */
+  dceRpcMaxFragmentBytes: 64 * 1024,
+  /** Presentation contexts read per bind, and bindings (pipes) tracked per connection, and calls
+   *  awaiting a response: Zeek's DCE_RPC max_cmd_reassembly / SMB::max_dce_rpc_analyzers style bounds. */
+  dceRpcMaxContexts: 64,
+  dceRpcMaxBindings: 256,
+  dceRpcMaxPendingCalls: 1024,
+  /** Bytes of one RDP TPKT (the 16-bit length caps it at 65535) held for parsing. */
+  rdpMaxPduBytes: 65535,
+  /** Channels kept from the client's network data (MS-RDPBCGR §2.2.1.3.4: at most 31). */
+  rdpMaxChannels: 31,
   /** Bytes of an HTTP body (request or decoded response) handed to the detection engine as
    *  http.request_body / http.response_body (Suricata's request-/response-body-limit, 100 KiB by
    *  default there): rules look at the start of bodies; a copy of a whole download is not kept. */

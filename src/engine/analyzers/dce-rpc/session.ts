@@ -1,0 +1,260 @@
+/**
+ * DCE/RPC state of one connection → dce_rpc.log, as base/protocols/dce-rpc/main.zeek keeps it:
+ * one binding per channel (the TCP connection itself, or each SMB named pipe by its file id), its
+ * presentation contexts (context id → interface UUID) and secondary address, and the calls in
+ * flight by call id. A call is written when its response arrives (with rtt), unless Zeek's
+ * ignored_operations list it.
+ *
+ * Deliberate differences from Zeek:
+ * - rtt is measured per call (by call_id); Zeek keeps one request time per binding.
+ * - Calls still unanswered at the end are written without rtt (Zeek's finalize hook writes the
+ *   binding's last state instead: its TODO).
+ * - named_pipe falls back to the name the SMB client opened when no bind_ack was seen.
+ */
+import type { AnalyzerContext } from '../analyzer.js';
+import { LIMITS } from '../../support/limits.js';
+import type { NtlmSession } from '../ntlm/session.js';
+import { DCE_RPC_LOG } from './dce-rpc-log.js';
+import { endpointName, isIgnored, operationName, PIPE_TO_UUID } from './consts.js';
+import {
+  authValue, bindAckSecAddr, bindContexts, callContext, HEADER_BYTES, PFC_FIRST_FRAG, PFC_LAST_FRAG, PTYPE, readHeader, type PduHeader,
+} from './pdu.js';
+
+interface PendingCall {
+  ts: number;
+  ctxId: number;
+  opnum: number;
+}
+
+/** One binding: the contexts and calls of a TCP connection or an SMB pipe. */
+class Binding {
+  readonly contexts = new Map<number, string>();
+  /** UUID of the latest bound context (Zeek's State$uuid). */
+  uuid: string | undefined;
+  secAddr: string | undefined;
+  readonly calls = new Map<number, PendingCall>();
+  channel: DceRpcChannel | undefined;
+  constructor(readonly pipeName: string | undefined) {}
+}
+
+/** Reassembles the PDUs of one direction of one channel from stream bytes. */
+class PduReader {
+  private buf: Buffer | undefined;
+  private have = 0;
+  private readonly hdr = Buffer.alloc(HEADER_BYTES);
+  private hdrHave = 0;
+  private need = 0;
+  lost = false;
+
+  constructor(private readonly onPdu: (buf: Buffer, off: number, h: PduHeader) => void, private readonly onBad: (weird: string) => void) {}
+
+  push(buf: Buffer, off: number, len: number): void {
+    const end = off + len;
+    let p = off;
+    while (p < end && !this.lost) {
+      if (this.hdrHave < HEADER_BYTES) {
+        // Fast path: a whole PDU in this chunk, nothing buffered.
+        if (this.hdrHave === 0 && end - p >= HEADER_BYTES) {
+          const h = this.header(buf, p);
+          if (!h) return;
+          if (end - p >= h.fragLen) {
+            this.onPdu(buf, p, h);
+            p += h.fragLen;
+            continue;
+          }
+        }
+        const take = Math.min(HEADER_BYTES - this.hdrHave, end - p);
+        buf.copy(this.hdr, this.hdrHave, p, p + take);
+        this.hdrHave += take;
+        p += take;
+        if (this.hdrHave < HEADER_BYTES) return;
+        const h = this.header(this.hdr, 0);
+        if (!h) return;
+        this.need = h.fragLen;
+        this.buf = Buffer.allocUnsafe(h.fragLen);
+        this.hdr.copy(this.buf, 0);
+        this.have = HEADER_BYTES;
+      }
+      const take = Math.min(this.need - this.have, end - p);
+      buf.copy(this.buf!, this.have, p, p + take);
+      this.have += take;
+      p += take;
+      if (this.have === this.need) {
+        const b = this.buf!;
+        this.buf = undefined;
+        this.hdrHave = 0;
+        const h = readHeader(b, 0)!;
+        this.onPdu(b, 0, h);
+      }
+    }
+  }
+
+  /** Bytes were lost: PDU boundaries cannot be found again. */
+  gap(): void {
+    this.lost = true;
+    this.buf = undefined;
+  }
+
+  private header(buf: Buffer, off: number): PduHeader | undefined {
+    const h = readHeader(buf, off);
+    if (!h) {
+      this.lost = true;
+      this.onBad('DCE_RPC_bad_header');
+      return undefined;
+    }
+    if (h.fragLen > LIMITS.dceRpcMaxFragmentBytes) {
+      this.lost = true;
+      this.onBad('DCE_RPC_fragment_too_large');
+      return undefined;
+    }
+    return h;
+  }
+}
+
+/** The DCE/RPC byte streams of one channel (both directions). */
+export class DceRpcChannel {
+  private readonly readers: [PduReader, PduReader];
+  /** At least one PDU parsed. */
+  parsed = false;
+
+  constructor(private readonly session: DceRpcSession, private readonly binding: Binding, onBad: (weird: string) => void) {
+    const reader = () => new PduReader((b, o, h) => this.pdu(b, o, h), onBad);
+    this.readers = [reader(), reader()];
+  }
+
+  /** Stream bytes from one side (a TCP stream, or the payload of SMB writes/reads on the pipe). */
+  data(isOrig: boolean, buf: Buffer, off: number, len: number): void {
+    this.readers[isOrig ? 0 : 1].push(buf, off, len);
+  }
+
+  gap(isOrig: boolean): void {
+    this.readers[isOrig ? 0 : 1].gap();
+  }
+
+  get lost(): boolean {
+    return this.readers[0].lost && this.readers[1].lost;
+  }
+
+  private pdu(buf: Buffer, off: number, h: PduHeader): void {
+    this.parsed = true;
+    this.session.pdu(this.binding, buf, off, h);
+  }
+}
+
+export class DceRpcSession {
+  private readonly bindings = new Map<string, Binding>();
+
+  constructor(private readonly ctx: AnalyzerContext, private readonly ntlm: NtlmSession) {}
+
+  /**
+   * The channel for `fid` ('' for a DCE/RPC TCP connection, the SMB file id of a pipe), created
+   * on first use. Bindings are bounded: past the limit the oldest is written out and forgotten.
+   */
+  channel(fid: string, pipeName?: string): DceRpcChannel {
+    let b = this.bindings.get(fid);
+    if (!b) {
+      if (this.bindings.size >= LIMITS.dceRpcMaxBindings) {
+        const oldest = this.bindings.keys().next().value as string;
+        this.close(oldest);
+        this.ctx.weird('SMB_discarded_dce_rpc_analyzers');
+      }
+      b = new Binding(pipeName);
+      this.bindings.set(fid, b);
+    }
+    return (b.channel ??= new DceRpcChannel(this, b, (w) => this.ctx.weird(w)));
+  }
+
+  /** The pipe was closed: its unanswered calls are written and the binding forgotten. */
+  close(fid: string): void {
+    const b = this.bindings.get(fid);
+    if (!b) return;
+    this.flush(b);
+    this.bindings.delete(fid);
+  }
+
+  done(): void {
+    for (const b of this.bindings.values()) this.flush(b);
+    this.bindings.clear();
+  }
+
+  /** @internal One complete PDU of a binding. */
+  pdu(b: Binding, buf: Buffer, off: number, h: PduHeader): void {
+    switch (h.ptype) {
+      case PTYPE.BIND:
+      case PTYPE.ALTER_CONTEXT:
+        for (const c of bindContexts(buf, off, h)) {
+          if (b.contexts.size >= LIMITS.dceRpcMaxContexts && !b.contexts.has(c.ctxId)) break;
+          b.contexts.set(c.ctxId, c.uuid);
+          b.uuid = c.uuid;
+        }
+        this.auth(buf, off, h);
+        break;
+      case PTYPE.BIND_ACK: {
+        const sec = bindAckSecAddr(buf, off, h);
+        if (sec !== undefined) b.secAddr = sec;
+        this.auth(buf, off, h);
+        break;
+      }
+      case PTYPE.ALTER_CONTEXT_RESP:
+      case PTYPE.AUTH3:
+        this.auth(buf, off, h);
+        break;
+      case PTYPE.REQUEST: {
+        if (!(h.flags & PFC_FIRST_FRAG)) break; // later fragments of the same call
+        const c = callContext(buf, off, h);
+        if (!c) break;
+        if (b.calls.size >= LIMITS.dceRpcMaxPendingCalls) {
+          const oldest = b.calls.keys().next().value as number;
+          this.write(b, b.calls.get(oldest)!, undefined);
+          b.calls.delete(oldest);
+        }
+        b.calls.set(h.callId, { ts: this.ctx.now(), ctxId: c.ctxId, opnum: c.opnum });
+        break;
+      }
+      case PTYPE.RESPONSE: {
+        if (!(h.flags & PFC_LAST_FRAG)) break; // the call is answered by its last fragment
+        const call = b.calls.get(h.callId);
+        if (!call) break; // request not seen: no opnum to name (Zeek does not log these either)
+        b.calls.delete(h.callId);
+        const c = callContext(buf, off, h);
+        this.write(b, c ? { ...call, ctxId: c.ctxId } : call, this.ctx.now());
+        break;
+      }
+      case PTYPE.FAULT:
+        b.calls.delete(h.callId); // Zeek raises no response event for a fault: nothing is logged
+        break;
+    }
+  }
+
+  private auth(buf: Buffer, off: number, h: PduHeader): void {
+    const v = authValue(buf, off, h);
+    if (v) this.ntlm.token(buf, v[0], v[1]);
+  }
+
+  private flush(b: Binding): void {
+    for (const call of b.calls.values()) this.write(b, call, undefined);
+    b.calls.clear();
+  }
+
+  private write(b: Binding, call: PendingCall, responseTs: number | undefined): void {
+    let uuid = b.contexts.get(call.ctxId) ?? b.uuid;
+    const pipe = b.secAddr ?? b.pipeName;
+    if (uuid === undefined && pipe !== undefined) uuid = PIPE_TO_UUID.get(pipeKey(pipe));
+    if (uuid === undefined) return; // no binding seen: nothing to name the call by
+    const endpoint = endpointName(uuid);
+    const operation = operationName(uuid, call.opnum);
+    if (isIgnored(endpoint, operation)) return;
+    const rec: Record<string, unknown> = { ts: call.ts, ...this.ctx.connFields() };
+    if (responseTs !== undefined && responseTs !== call.ts) rec.rtt = responseTs - call.ts;
+    if (pipe !== undefined) rec.named_pipe = pipe;
+    rec.endpoint = endpoint;
+    rec.operation = operation;
+    this.ctx.log(DCE_RPC_LOG, rec);
+  }
+}
+
+/** "\PIPE\srvsvc" → "srvsvc" (Zeek's normalize_named_pipe_name). */
+function pipeKey(name: string): string {
+  const m = /\\pipe\\(.*)$/i.exec(name);
+  return (m ? m[1] : name).toLowerCase();
+}
