@@ -27,7 +27,7 @@ export const NOTICE_LOG: LogSchema = {
     field('peer_descr', 'string', 'Which analysis process raised it.'),
     field('actions', 'set[enum]', 'What was done about it (Notice::ACTION_LOG: logged).'),
     field('email_dest', 'set[string]', 'Addresses the notice was mailed to (never: Capdex does not mail).'),
-    field('suppress_for', 'interval', 'How long identical notices are suppressed (the whole capture here: each finding is aggregated once).'),
+    field('suppress_for', 'interval', 'Zeek\'s default suppression interval (1 h); Capdex aggregates each finding once per capture instead.'),
     field('remote_location.country_code', 'string', 'Country of the remote host (not filled by the engine).'),
     field('remote_location.region', 'string', 'Region of the remote host (not filled by the engine).'),
     field('remote_location.city', 'string', 'City of the remote host (not filled by the engine).'),
