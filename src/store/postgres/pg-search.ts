@@ -1,0 +1,54 @@
+/**
+ * Store.search on PostgreSQL: the query language compiled for the 'pg' dialect (store-query's
+ * compileQuery: parameterised SQL only) and run on the pool. Text parameters are escaped the way
+ * stored text is (pg-text.ts), so a value holding NUL is a search like any other, not a server
+ * error; a statement the server cancels (timeout) or whose values it refuses is an error answer.
+ */
+import type pg from 'pg';
+import type { AggregationRow, SearchResult } from '../store.js';
+import { compileQuery } from '../query/index.js';
+import { decodeText, encodeText } from './pg-text.js';
+import { recordFromRow, type RecordDbRow } from './pg-rows.js';
+
+/** Milliseconds one search may run before the server cancels it (hostile queries come over the API). */
+export const PG_SEARCH_TIMEOUT_MS = 30_000;
+
+function encodeParam(p: unknown): unknown {
+  if (typeof p === 'string') return encodeText(p);
+  if (Array.isArray(p)) return p.map(encodeParam);
+  return p;
+}
+
+export async function pgSearch(pool: pg.Pool, query: string, page: { limit: number; offset: number }): Promise<SearchResult> {
+  const compiled = compileQuery(query, 'pg', page);
+  if (!compiled.ok) return { error: compiled.error };
+  const q = compiled.query;
+  const client = await pool.connect();
+  try {
+    // SET LOCAL needs a transaction; a read-only one also guards against any statement but SELECT.
+    await client.query('BEGIN READ ONLY');
+    await client.query(`SET LOCAL statement_timeout = ${PG_SEARCH_TIMEOUT_MS}`);
+    const res = await client.query(q.sql, q.params.map(encodeParam));
+    await client.query('COMMIT');
+    if (q.kind === 'aggregation') {
+      return {
+        aggregation: res.rows.map((r: { key?: unknown; count: number | string }) => {
+          const row: AggregationRow = { count: Number(r.count) };
+          if ('key' in r) row.key = typeof r.key === 'string' ? decodeText(r.key) : r.key;
+          return row;
+        }),
+      };
+    }
+    return { rows: (res.rows as RecordDbRow[]).map(recordFromRow) };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    // Cancelled by the timeout, or a value the server refuses (SQLSTATE class 22, data exception):
+    // the query's fault, answered as such. Anything else is ours and is thrown.
+    const code = (err as { code?: unknown }).code;
+    if (code !== '57014' && !(typeof code === 'string' && code.startsWith('22'))) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    return { error: { position: 0, expected: '', message: `the search failed on the server: ${message}` } };
+  } finally {
+    client.release();
+  }
+}

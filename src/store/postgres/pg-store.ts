@@ -1,0 +1,220 @@
+/**
+ * The PostgreSQL backend of the Store (scale-out: many workers and API servers on one database).
+ * Schema and why it differs from SQLite: migrations.ts. Bulk ingest: pg-import.ts (COPY).
+ * Everything else is parameterised SQL here; text that PostgreSQL cannot hold (NUL, lone
+ * surrogates) is escaped on the way in and decoded on the way out (pg-text.ts).
+ */
+import pg from 'pg';
+import type { RecordSink } from '../../engine/logs/schema.js';
+import type {
+  CaptureFacts, CaptureFilter, CaptureMeta, CaptureRow, ImportResult, ObservableType, Page, PivotHit,
+  RecordQuery, SearchOptions, SearchResult, Store, StoredRecord,
+} from '../store.js';
+import { migrate } from './migrations.js';
+import { PgImport } from './pg-import.js';
+import { decodeJson, decodeText, encodeText, indexKey } from './pg-text.js';
+import { captureFromRow, recordFromRow, type CaptureDbRow, type RecordDbRow } from './pg-rows.js';
+import { normaliseObservable } from '../observables.js';
+import { pageOf } from '../paging.js';
+import { pgSearch } from './pg-search.js';
+
+const JSONB_OID = 3802;
+const INT8_OID = 20;
+
+/** Connections per store: imports hold one for their whole transaction; reads share the rest. */
+const POOL_SIZE = 4;
+
+/** Columns of a record as every read returns them. */
+export const RECORD_SELECT = 'r.id, r.capture_id, r.log, r.ts, r.uid, r.community_id, r.doc';
+
+export class PgStore implements Store {
+  /** Imports on one Store run one after another (the interface's promise). */
+  private importQueue: Promise<unknown> = Promise.resolve();
+
+  private constructor(readonly pool: pg.Pool) {}
+
+  static async open(url: string): Promise<PgStore> {
+    const types = {
+      getTypeParser(oid: number, format?: 'text' | 'binary') {
+        // JSONB: decode our escapes before parsing. int8: ids and counts stay far below 2^53.
+        if (oid === JSONB_OID) return (s: string) => JSON.parse(decodeJson(s)) as unknown;
+        if (oid === INT8_OID) return (s: string) => Number(s);
+        return pg.types.getTypeParser(oid, format);
+      },
+    } as pg.CustomTypesConfig;
+    const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, types });
+    // An idle connection's error (server restart) must not crash the process; the next query reconnects.
+    pool.on('error', () => {});
+    const client = await pool.connect();
+    try {
+      await migrate(client);
+    } catch (err) {
+      client.release();
+      await pool.end();
+      throw err;
+    }
+    client.release();
+    return new PgStore(pool);
+  }
+
+  importCapture(meta: CaptureMeta, produce: (sink: RecordSink) => Promise<CaptureFacts | void>): Promise<ImportResult> {
+    const run = this.importQueue.then(() => this.importNow(meta, produce));
+    this.importQueue = run.catch(() => {});
+    return run;
+  }
+
+  private async importNow(meta: CaptureMeta, produce: (sink: RecordSink) => Promise<CaptureFacts | void>): Promise<ImportResult> {
+    const client = await this.pool.connect();
+    const id = encodeText(meta.id);
+    let sink: PgImport | undefined;
+    try {
+      await client.query('BEGIN');
+      // Another process importing the same capture waits here instead of interleaving.
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [id]);
+      const replaced = await deleteCaptureRows(client, id);
+      await client.query(
+        `INSERT INTO captures (id, md5, sha1, size, format, name, submitter, visibility, status, imported_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'importing', $9)`,
+        [id, encodeText(meta.md5), encodeText(meta.sha1), meta.size, meta.format === undefined ? null : encodeText(meta.format),
+          encodeText(meta.name), meta.submitter === undefined ? null : encodeText(meta.submitter), meta.visibility ?? 'private',
+          Date.now() / 1000]);
+      sink = new PgImport(client, meta.id);
+      const facts = (await produce(sink)) ?? {};
+      await sink.finish();
+      await client.query(
+        `UPDATE captures SET status = 'done', format = COALESCE($2, format), link_types = $3, first_ts = $4, last_ts = $5,
+           packets = $6, stats = $7, record_count = $8 WHERE id = $1`,
+        [id, facts.format === undefined ? null : encodeText(facts.format),
+          facts.linkTypes === undefined ? null : JSON.stringify(facts.linkTypes), finiteOrNull(facts.firstTs), finiteOrNull(facts.lastTs),
+          finiteOrNull(facts.packets), facts.stats === undefined ? null : encodeText(JSON.stringify(facts.stats)), sink.records]);
+      await client.query('COMMIT');
+      return { captureId: meta.id, records: sink.records, observables: sink.observables, replaced };
+    } catch (err) {
+      // The connection must be idle before ROLLBACK: let a batch in flight finish (or fail).
+      if (sink) await sink.settled();
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async captures(filter: CaptureFilter = {}): Promise<CaptureRow[]> {
+    const { limit, offset } = pageOf(filter);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.submitter !== undefined) { params.push(encodeText(filter.submitter)); where.push(`submitter = $${params.length}`); }
+    if (filter.visibility !== undefined) { params.push(filter.visibility); where.push(`visibility = $${params.length}`); }
+    const order = filter.order === 'oldest' ? 'imported_at ASC, id ASC' : 'imported_at DESC, id DESC';
+    params.push(limit, offset);
+    const res = await this.pool.query<CaptureDbRow>(
+      `SELECT * FROM captures ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+       ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`, params);
+    return res.rows.map(captureFromRow);
+  }
+
+  async capture(idOrHash: string): Promise<CaptureRow | undefined> {
+    const key = idOrHash.trim().toLowerCase();
+    // Hex digits only from here on: nothing else can reach a query, nor a LIKE pattern.
+    if (!/^[0-9a-f]{8,64}$/.test(key)) return undefined;
+    const column = key.length === 64 ? 'id' : key.length === 40 ? 'sha1' : key.length === 32 ? 'md5' : undefined;
+    let rows: CaptureDbRow[] = [];
+    if (column) rows = (await this.pool.query<CaptureDbRow>(`SELECT * FROM captures WHERE ${column} = $1 LIMIT 2`, [key])).rows;
+    if (rows.length === 0) rows = (await this.pool.query<CaptureDbRow>('SELECT * FROM captures WHERE id LIKE $1 LIMIT 2', [key + '%'])).rows;
+    return rows.length === 1 ? captureFromRow(rows[0]) : undefined;
+  }
+
+  async deleteCapture(idOrHash: string): Promise<boolean> {
+    const found = await this.capture(idOrHash);
+    if (!found) return false;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [encodeText(found.id)]);
+      const deleted = await deleteCaptureRows(client, encodeText(found.id));
+      await client.query('COMMIT');
+      return deleted;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async pivot(type: ObservableType, value: string, page?: Page): Promise<PivotHit[]> {
+    const { limit, offset } = pageOf(page ?? {});
+    const norm = normaliseObservable(type, value);
+    if (norm === undefined) return [];
+    const select = `SELECT ${RECORD_SELECT}, c.name AS c_name, c.first_ts AS c_first_ts, c.last_ts AS c_last_ts, c.visibility AS c_visibility`;
+    // Joins on (capture_id, id): each lookup prunes to the record's one hash partition. Newest
+    // stored first, as record ids grow: the (type, value, record_id) index read backwards, no sort.
+    const fromObservables = `${select}, o.field FROM observables o
+       JOIN records r ON r.capture_id = o.capture_id AND r.id = o.record_id
+       JOIN captures c ON c.id = o.capture_id
+       WHERE o.type = $1 AND o.value = $2`;
+    let sql = `${fromObservables} ORDER BY o.record_id DESC, o.field LIMIT $3 OFFSET $4`;
+    if (type === 'uid' || type === 'community_id') {
+      // A record's own uid / community_id are columns; other connections' uids (dhcp.uids, ...) are observables.
+      const column = type === 'uid' ? 'uid' : 'community_id';
+      sql = `SELECT * FROM (${select}, '${column}' AS field FROM records r JOIN captures c ON c.id = r.capture_id WHERE r.${column} = $2
+               UNION ALL ${fromObservables}) hits
+             ORDER BY id DESC, field LIMIT $3 OFFSET $4`;
+    }
+    const res = await this.pool.query<RecordDbRow & { field: string; c_name: string | null; c_first_ts: number | null;
+      c_last_ts: number | null; c_visibility: string }>(sql, [type, indexKey(norm), limit, offset]);
+    return res.rows.map((row) => {
+      const capture: PivotHit['capture'] = {
+        id: decodeText(row.capture_id), name: decodeText(row.c_name ?? ''), visibility: row.c_visibility === 'public' ? 'public' : 'private',
+      };
+      if (row.c_first_ts !== null) capture.firstTs = row.c_first_ts;
+      if (row.c_last_ts !== null) capture.lastTs = row.c_last_ts;
+      return { capture, log: decodeText(row.log), field: decodeText(row.field), record: recordFromRow(row) };
+    });
+  }
+
+  search(query: string, opts?: SearchOptions): Promise<SearchResult> {
+    return pgSearch(this.pool, query, pageOf(opts ?? {}));
+  }
+
+  async records(captureId: string, log: string, query: RecordQuery = {}): Promise<StoredRecord[]> {
+    const { limit, offset } = pageOf(query);
+    const params: unknown[] = [encodeText(captureId), encodeText(log)];
+    const where = ['r.capture_id = $1', 'r.log = $2'];
+    if (query.from !== undefined) { params.push(query.from); where.push(`r.ts >= $${params.length}`); }
+    if (query.to !== undefined) { params.push(query.to); where.push(`r.ts <= $${params.length}`); }
+    if (query.uid !== undefined) { params.push(indexKey(query.uid)); where.push(`r.uid = $${params.length}`); }
+    const order = query.sort === '-ts' ? 'r.ts DESC NULLS LAST, r.id DESC' : 'r.ts ASC NULLS FIRST, r.id ASC';
+    params.push(limit, offset);
+    const res = await this.pool.query<RecordDbRow>(
+      `SELECT ${RECORD_SELECT} FROM records r WHERE ${where.join(' AND ')}
+       ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`, params);
+    return res.rows.map(recordFromRow);
+  }
+
+  async close(): Promise<void> {
+    await this.importQueue;
+    await this.pool.end();
+  }
+}
+
+function finiteOrNull(n: number | undefined): number | null {
+  return typeof n === 'number' && Number.isFinite(n) ? n : null;
+}
+
+/** Everything of one capture, inside the caller's transaction; true when the capture existed. */
+async function deleteCaptureRows(client: pg.PoolClient, id: string): Promise<boolean> {
+  const had = await client.query('DELETE FROM captures WHERE id = $1', [id]);
+  await client.query('DELETE FROM observables WHERE capture_id = $1', [id]);
+  await client.query('DELETE FROM records WHERE capture_id = $1', [id]);
+  const sightings = await client.query<{ sha256: string }>('DELETE FROM file_sightings WHERE capture_id = $1 RETURNING sha256', [id]);
+  if (sightings.rows.length > 0) {
+    // A file seen only in this capture goes with it.
+    await client.query(
+      `DELETE FROM files f WHERE f.sha256 = ANY($1::text[])
+         AND NOT EXISTS (SELECT 1 FROM file_sightings s WHERE s.sha256 = f.sha256)`,
+      [[...new Set(sightings.rows.map((r) => r.sha256))]]);
+  }
+  return (had.rowCount ?? 0) > 0;
+}
+
