@@ -83,7 +83,8 @@ export interface ByteExtractStep {
   offset: number;
   relative: boolean;
   multiplier: number;
-  align: boolean;
+  /** Round the value up to a multiple of 2 or 4; 0 = no alignment. */
+  align: number;
   slot: number;
 }
 
@@ -200,6 +201,9 @@ class Program implements MatchProgram {
             start = cursor + val(s.distance, state, 0);
             end = s.within !== undefined ? start + val(s.within, state, 0) : buf.length;
             if (start < 0) start = 0;
+            // Suricata also honours depth/offset on a relative content: depth from the cursor, offset absolute.
+            if (s.depth !== undefined) end = Math.min(end, cursor + val(s.depth, state, 0));
+            if (s.offset !== undefined) start = Math.max(start, val(s.offset, state, 0));
           } else {
             start = val(s.offset, state, 0);
             end = s.depth !== undefined ? start + val(s.depth, state, 0) : buf.length;
@@ -264,7 +268,7 @@ class Program implements MatchProgram {
           let v = readNumber(buf, pos, s.fmt);
           if (Number.isNaN(v)) return false;
           v *= s.multiplier;
-          if (s.align && v % 4 !== 0) v += 4 - (v % 4);
+          if (s.align > 0 && v % s.align !== 0) v += s.align - (v % s.align);
           state.vars[s.slot] = v;
           cursor = pos + s.fmt.nbytes;
           continue;
