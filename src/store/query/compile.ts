@@ -11,6 +11,8 @@ import { QuerySyntaxError } from './errors.js';
 import { type ColumnField, type JsonField, resolveField } from './fields.js';
 import { isLowerCased } from './observable-fields.js';
 import { reverseValue } from './observable-keys.js';
+import { normaliseObservable } from '../observables.js';
+import type { ObservableType } from '../store.js';
 import {
   type Dialect, type Fragment, anyElement, elementRead, frag, join, jsonIsBool, jsonNumber, jsonValue, likeOp,
 } from './sql.js';
@@ -98,13 +100,15 @@ class FilterCompiler {
     if (f.cls === 'time') return this.bounded(col, timeMatchBounds(parseTime(v)));
     // Capture ids are lower-case hex (sha256); the rest compares as written.
     const norm = f.column === 'capture_id' ? (s: string) => s.toLowerCase() : (s: string) => s;
-    if (v.pattern) return frag(`COALESCE(${col} ${likeOp(this.dialect)}, FALSE)`, likePattern(v.pattern, norm));
+    // `col IS NOT NULL` rather than COALESCE keeps the comparison two-valued AND index-usable.
+    const notNull = f.column === 'log' || f.column === 'capture_id' ? '' : ` AND ${col} IS NOT NULL`;
+    if (v.pattern) return frag(`(${col} ${likeOp(this.dialect)}${notNull})`, likePattern(v.pattern, norm));
     if (f.column === 'capture_id' && /^[0-9a-fA-F]{1,63}$/.test(v.text)) {
       // A short id is a prefix, as `capdex` shows and accepts them elsewhere.
       const p = norm(v.text);
       return frag(`(${col} >= ? AND ${col} < ?)`, p, prefixEnd(p));
     }
-    return frag(`COALESCE(${col} = ?, FALSE)`, norm(v.text));
+    return frag(`(${col} = ?${notNull})`, norm(v.text));
   }
 
   private jsonText(f: JsonField, v: Value): Fragment {
@@ -127,15 +131,21 @@ class FilterCompiler {
     return log === undefined ? cond : join(['(', frag('records.log = ? AND ', log), cond, ')']);
   }
 
+  /** Bounds on a plain column or element expression: `expr IS NOT NULL` keeps it two-valued. */
   private bounded(expr: string, b: NumBounds): Fragment {
-    return this.boundedFrag(frag(expr), b);
+    return join(['(', this.comparisons(frag(expr), b), ` AND ${expr} IS NOT NULL)`]);
   }
 
+  /** Bounds on a JSON expression (no index to keep usable): COALESCE makes absent FALSE. */
   private boundedFrag(expr: Fragment, b: NumBounds): Fragment {
+    return join(['COALESCE(', this.comparisons(expr, b), ', FALSE)']);
+  }
+
+  private comparisons(expr: Fragment, b: NumBounds): Fragment {
     const parts: Fragment[] = [];
     if (b.lo) parts.push(join([expr, frag(` ${b.lo.op} ?`, b.lo.value)]));
     if (b.hi) parts.push(join([expr, frag(` ${b.hi.op} ?`, b.hi.value)]));
-    return join(['COALESCE(', join(parts, ' AND '), ', FALSE)']);
+    return join(parts, ' AND ');
   }
 
   // ---- observables index ------------------------------------------------------------------
@@ -149,9 +159,14 @@ class FilterCompiler {
         ? this.observables(f, frag('o.value = ?', ip.canonical))
         : this.observables(f, frag('o.ipkey >= ? AND o.ipkey <= ?', ip.lo, ip.hi));
     }
+    if (!v.pattern) {
+      // Normalised as ingest does (same function): a value ingest would not index (a "domain"
+      // with blanks) can only be in the document, so the document answers.
+      const value = normaliseObservable(type as ObservableType, v.text);
+      return value === undefined ? this.scoped(f.log, this.jsonText(f, v)) : this.observables(f, frag('o.value = ?', value));
+    }
     const lower = isLowerCased(type);
-    const norm = lower ? (s: string) => normaliseName(type, s) : (s: string) => s;
-    if (!v.pattern) return this.observables(f, frag('o.value = ?', norm(v.text)));
+    const norm = lower ? (s: string) => s.toLowerCase() : (s: string) => s;
     const parts = v.pattern;
     // Ranges are byte-order exact only for values ingest lower-cased; LIKE is case-insensitive.
     if (lower && isPrefixOnly(parts)) {
@@ -204,12 +219,6 @@ class FilterCompiler {
 /** FTS5 string literal: the text in double quotes, quotes doubled (no FTS5 operator survives). */
 function ftsString(s: string): string {
   return '"' + s.replace(/"/g, '""') + '"';
-}
-
-/** Domain-like values as ingest stores them: lower-case, no trailing dot. */
-function normaliseName(type: string, s: string): string {
-  const lower = s.toLowerCase();
-  return (type === 'domain' || type === 'host') && lower.endsWith('.') && lower.length > 1 ? lower.slice(0, -1) : lower;
 }
 
 function timeMatchBounds(t: TimeSpan): NumBounds {

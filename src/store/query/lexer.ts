@@ -115,9 +115,12 @@ export class Lexer {
     let literal = '';
     let pattern: PatternPart[] | undefined;
     let i = start;
+    // Parentheses opened inside a value close inside it (`uri:/f(x)`), so only an unmatched ')' ends it.
+    let open = 0;
     while (i < this.text.length) {
       const c = this.text[i];
-      if (isSpace(c) || stop.includes(c)) break;
+      if (isSpace(c) || (stop.includes(c) && !(c === ')' && open > 0))) break;
+      if (stop === VALUE_STOP) open += c === '(' ? 1 : c === ')' ? -1 : 0;
       if (c === '\\') {
         if (i + 1 >= this.text.length) throw new QuerySyntaxError(i, "a character after '\\'");
         text += this.text[i + 1];

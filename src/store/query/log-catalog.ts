@@ -5,6 +5,7 @@
  * EVE documents are stored under the log name 'alert' (store contract).
  */
 import type { LogSchema } from '../../engine/logs/schema.js';
+import { DCE_RPC_LOG } from '../../engine/analyzers/dce-rpc/dce-rpc-log.js';
 import { DHCP_LOG } from '../../engine/analyzers/dhcp/dhcp-log.js';
 import { DNP3_LOG } from '../../engine/analyzers/dnp3/dnp3-log.js';
 import { DNS_LOG } from '../../engine/analyzers/dns/dns-log.js';
@@ -16,11 +17,13 @@ import { IRC_LOG } from '../../engine/analyzers/irc/irc-log.js';
 import { KERBEROS_LOG } from '../../engine/analyzers/kerberos/kerberos-log.js';
 import { MODBUS_LOG } from '../../engine/analyzers/modbus/modbus-log.js';
 import { MYSQL_LOG } from '../../engine/analyzers/mysql/mysql-log.js';
+import { NTLM_LOG } from '../../engine/analyzers/ntlm/ntlm-log.js';
 import { NTP_LOG } from '../../engine/analyzers/ntp/ntp-log.js';
 import { POP3_LOG } from '../../engine/analyzers/pop3/pop3-log.js';
 import { QUIC_LOG } from '../../engine/analyzers/quic/quic-log.js';
 import { RADIUS_LOG } from '../../engine/analyzers/radius/radius-log.js';
 import { SIP_LOG } from '../../engine/analyzers/sip/sip-log.js';
+import { SMB_FILES_LOG, SMB_MAPPING_LOG } from '../../engine/analyzers/smb/smb-log.js';
 import { SMTP_LOG } from '../../engine/analyzers/smtp/smtp-log.js';
 import { SNMP_LOG } from '../../engine/analyzers/snmp/snmp-log.js';
 import { SSH_LOG } from '../../engine/analyzers/ssh/ssh-log.js';
@@ -34,6 +37,7 @@ import { TUNNEL_LOG } from '../../engine/logs/tunnel-log.js';
 import { WEIRD_LOG } from '../../engine/logs/weird-log.js';
 
 export const LOG_SCHEMAS: readonly LogSchema[] = [
+  DCE_RPC_LOG,
   DHCP_LOG,
   DNP3_LOG,
   DNS_LOG,
@@ -45,11 +49,14 @@ export const LOG_SCHEMAS: readonly LogSchema[] = [
   KERBEROS_LOG,
   MODBUS_LOG,
   MYSQL_LOG,
+  NTLM_LOG,
   NTP_LOG,
   POP3_LOG,
   QUIC_LOG,
   RADIUS_LOG,
   SIP_LOG,
+  SMB_FILES_LOG,
+  SMB_MAPPING_LOG,
   SMTP_LOG,
   SNMP_LOG,
   SSH_LOG,
@@ -63,10 +70,4 @@ export const LOG_SCHEMAS: readonly LogSchema[] = [
   WEIRD_LOG,
 ];
 
-/** Schema paths stored under another log name (records.log). */
-const STORED_NAMES: Readonly<Record<string, string>> = { eve: 'alert' };
-
-/** The records.log value of a schema's records. */
-export function storedLogName(schema: LogSchema): string {
-  return STORED_NAMES[schema.path] ?? schema.path;
-}
+export { storedLogName } from '../observables.js';

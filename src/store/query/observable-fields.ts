@@ -1,46 +1,30 @@
 /**
- * Which record fields the observables index holds, so `dns.query:x` becomes an index lookup
- * instead of a scan of every document. Must agree with what ingest extracts (store contract,
- * note 1-3): every addr field is type 'ip'; the rest is the table below. A pair listed here but
- * not extracted would lose results, so the table only names fields ingest indexes.
+ * When `field:value` may be answered from the observables index, from ingest's own table
+ * (OBSERVABLE_FIELDS in ../observables.ts), so the compiler and ingest cannot disagree:
+ * every addr field is type 'ip'; another (log, field) pair is indexed when the table names it
+ * with exactly one type and not as `derived` (a value computed from the field, such as the url
+ * built from http.uri, is no answer to a search on the field itself). dns.answers, split into ip
+ * and domain rows by what each answer parses as, is searched in the document instead.
  */
 import type { ZeekType } from '../../engine/logs/schema.js';
+import { OBSERVABLE_FIELDS } from '../observables.js';
 
-export interface ObservableField {
-  readonly log: string;
-  readonly field: string;
-  readonly type: string;
+const BY_LOG_FIELD = new Map<string, string | null>();
+for (const o of OBSERVABLE_FIELDS) {
+  if (o.derived) continue;
+  const k = `${o.log}\u0000${o.field}`;
+  const seen = BY_LOG_FIELD.get(k);
+  BY_LOG_FIELD.set(k, seen === undefined ? o.type : null); // null: more than one type
 }
 
-export const OBSERVABLE_FIELDS: readonly ObservableField[] = [
-  { log: 'dns', field: 'query', type: 'domain' },
-  { log: 'http', field: 'host', type: 'host' },
-  { log: 'http', field: 'user_agent', type: 'user_agent' },
-  { log: 'ssl', field: 'server_name', type: 'domain' },
-  { log: 'ssl', field: 'ja3', type: 'ja3' },
-  { log: 'ssl', field: 'ja3s', type: 'ja3s' },
-  { log: 'ssl', field: 'ja4', type: 'ja4' },
-  { log: 'quic', field: 'server_name', type: 'domain' },
-  { log: 'quic', field: 'ja4', type: 'ja4' },
-  { log: 'ssh', field: 'hassh', type: 'hassh' },
-  { log: 'ssh', field: 'hasshServer', type: 'hasshServer' },
-  { log: 'files', field: 'md5', type: 'md5' },
-  { log: 'files', field: 'sha1', type: 'sha1' },
-  { log: 'files', field: 'sha256', type: 'sha256' },
-  { log: 'files', field: 'filename', type: 'filename' },
-  { log: 'x509', field: 'fingerprint', type: 'cert_fp' },
-];
-
-const BY_LOG_FIELD = new Map(OBSERVABLE_FIELDS.map((o) => [`${o.log}\u0000${o.field}`, o.type]));
-
-/** The observables type of (log, field), if ingest indexes it. */
+/** The observables type of (log, field), if ingest indexes the field's own values under one type. */
 export function observableTypeOf(log: string, field: string, type: ZeekType): string | undefined {
   if (type === 'addr' || type === 'set[addr]' || type === 'vector[addr]') return 'ip';
-  return BY_LOG_FIELD.get(`${log}\u0000${field}`);
+  return BY_LOG_FIELD.get(`${log}\u0000${field}`) ?? undefined;
 }
 
-/** Observable types whose values ingest lower-cases (so query values are lower-cased too). */
-const LOWER_CASED = new Set(['domain', 'host', 'md5', 'sha1', 'sha256', 'ja3', 'ja3s', 'ja4', 'hassh', 'hasshServer', 'cert_fp', 'email']);
+/** Types ingest lower-cases (normaliseObservable): wildcard literals are lower-cased to match. */
+const LOWER_CASED = new Set(['domain', 'host', 'email', 'md5', 'sha1', 'sha256', 'ja3', 'ja3s', 'ja4', 'hassh', 'hasshServer', 'cert_fp']);
 
 export function isLowerCased(type: string): boolean {
   return LOWER_CASED.has(type);

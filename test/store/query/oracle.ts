@@ -7,7 +7,9 @@ import type { Aggregation, PatternPart, QueryNode, Value } from '../../../src/st
 import { resolveField } from '../../../src/store/query/fields.js';
 import { ipKey } from '../../../src/store/query/observable-keys.js';
 import { parseBool, parseIp, parseNumber, parseTime, type TimeSpan } from '../../../src/store/query/values.js';
-import { elements, ftsText, normalise, valueAt, type Row } from './fixture.js';
+import { normaliseObservable } from '../../../src/store/observables.js';
+import type { ObservableType } from '../../../src/store/store.js';
+import { elements, valueAt, type Row } from './fixture.js';
 
 function regexOf(parts: readonly PatternPart[]): RegExp {
   const src = parts.map((p) => (typeof p === 'string' ? p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : p.wildcard === '*' ? '[\\s\\S]*' : '[\\s\\S]')).join('');
@@ -24,7 +26,7 @@ function tokens(s: string): string[] {
 }
 
 function textMatches(row: Row, v: Value): boolean {
-  const hay = tokens(ftsText(row.doc));
+  const hay = tokens(row.text);
   if (v.pattern) {
     const prefix = tokens(v.text.slice(0, -1));
     return prefix.length === 1 && hay.some((t) => t.startsWith(prefix[0]));
@@ -66,10 +68,16 @@ function matchOne(cls: string, observable: string | undefined, x: unknown, v: Va
     }
     default: {
       if (typeof x !== 'string') return false;
-      const have = observable ? normalise(observable, x) : x;
-      if (v.pattern) return regexOf(v.pattern).test(have);
-      if (column === 'capture_id' && /^[0-9a-f]{1,63}$/i.test(v.text)) return have.startsWith(v.text.toLowerCase());
-      return have === (observable ? normalise(observable, v.text) : column === 'capture_id' ? v.text.toLowerCase() : v.text);
+      if (observable) {
+        // The index holds normalised values; a query value that does not normalise is looked up in the document.
+        const have = normaliseObservable(observable as ObservableType, x);
+        if (v.pattern) return have !== undefined && regexOf(v.pattern).test(have);
+        const want = normaliseObservable(observable as ObservableType, v.text);
+        return want === undefined ? x === v.text : have === want;
+      }
+      if (v.pattern) return regexOf(v.pattern).test(x);
+      if (column === 'capture_id') return /^[0-9a-f]{1,63}$/i.test(v.text) ? x.startsWith(v.text.toLowerCase()) : x === v.text.toLowerCase();
+      return x === v.text;
     }
   }
 }
