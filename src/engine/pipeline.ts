@@ -26,6 +26,7 @@ import { CONN_LOG } from './logs/conn-log.js';
 import { WEIRD_LOG } from './logs/weird-log.js';
 import { TUNNEL_LOG } from './logs/tunnel-log.js';
 import type { RecordSink } from './logs/schema.js';
+import { SummarySink } from './summaries/summary-sink.js';
 import { NetworkSet } from './support/networks.js';
 import { WeirdSink, type WeirdRecord } from './support/weird.js';
 import { formatAddr } from './support/addr.js';
@@ -50,6 +51,8 @@ export interface EngineOptions {
   inspector?: Inspector;
   /** Compiled detection rules (detect/): alerts go to the sink as EVE records. None: no detection cost. */
   rules?: readonly Rule[];
+  /** credentials.log shows passwords and communities as sent instead of "<hidden>". */
+  showCredentials?: boolean;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -98,7 +101,13 @@ export class Engine implements FrameSink, DecodeServices {
   private now = 0;
   private finished = false;
 
-  constructor(private readonly sink: RecordSink, private readonly opts: EngineOptions = DEFAULT_ENGINE_OPTIONS) {
+  private readonly sink: RecordSink;
+  /** known_services, software and credentials, read off the analyzers' records. */
+  private readonly summaries: SummarySink | undefined;
+
+  constructor(sink: RecordSink, private readonly opts: EngineOptions = DEFAULT_ENGINE_OPTIONS) {
+    if (opts.analyzers.length > 0) sink = this.summaries = new SummarySink(sink, opts.showCredentials);
+    this.sink = sink;
     setChecksumMode(opts.validateChecksums === false ? 'off' : opts.checksums);
     this.localNets = new NetworkSet(opts.localNets);
     const detector = opts.rules && opts.rules.length > 0 ? new Detector(opts.rules, { sink: this.sink, communityId: (c) => connCommunityId(c) }) : undefined;
@@ -119,6 +128,7 @@ export class Engine implements FrameSink, DecodeServices {
         isLocal: this.localNets.size > 0 ? (w0, w1, w2, w3) => this.localNets.contains(w0, w1, w2, w3) : undefined,
         inspector: opts.inspector ?? detector,
         streamInspector: detector?.wantsStream ? (c, isOrig, buf, off, len, s) => detector.streamData(c, isOrig, buf, off, len, s, this.now) : undefined,
+        credential: (conn, service, cred, ts) => this.summaries?.credential(conn, service, cred, ts),
         gap: (c, isOrig, len) => {
           c.missedBytes += len;
           const e = isOrig ? c.tcpOrig : c.tcpResp;
@@ -201,6 +211,7 @@ export class Engine implements FrameSink, DecodeServices {
     this.finished = true;
     this.flows.flush();
     this.files?.finish();
+    this.summaries?.finish();
     this.stats.weirds = this.weirds.total;
     this.stats.undecoded = this.dispatcher.undecoded();
     if (this.detector) {

@@ -106,6 +106,7 @@ export function registerAnalyze(program: Command): void {
             localNets: flags.localNets ? flags.localNets.split(',') : DEFAULT_ENGINE_OPTIONS.localNets,
             extractDir: flags.extractFiles,
             analyzers: selectAnalyzers(flags.analyzers, flags.showCredentials),
+            showCredentials: flags.showCredentials,
           },
           heuristics: flags.heuristics ? { config: { intel } } : false,
           onProgress: (p, stats) => {

@@ -72,6 +72,20 @@ export interface AnalyzerContext {
   inspecting(proto: string): boolean;
   /** Hands one complete direction of one transaction to the detection engine (detect/inspection.ts). */
   inspect(unit: InspectionUnit): void;
+  /**
+   * A cleartext credential crossed this connection (credentials.log, masked unless shown on
+   * request). For protocols whose own log does not carry it (FTP's USER/PASS, Telnet); logs
+   * that do (http, pop3, imap, smtp, snmp) are read by the summary directly. Call again with the
+   * same method and user to add the password or the outcome.
+   */
+  credential(c: Credential): void;
+}
+
+export interface Credential {
+  method: string;
+  username?: string;
+  password?: string;
+  success?: boolean;
 }
 
 export interface Expectation {

@@ -14,7 +14,7 @@ import { formatAddr } from '../support/addr.js';
 import { LIMITS } from '../support/limits.js';
 import { ReassemblyBudget, type StreamReceiver, TcpStream } from '../reassembly/tcp-stream.js';
 import { type ConnFiles, FileManager } from './files/file-manager.js';
-import type { AnalyzerContext, AnalyzerDescriptor, ConnInfo, DatagramAnalyzer, Expectation, StreamAnalyzer } from './analyzer.js';
+import type { AnalyzerContext, AnalyzerDescriptor, ConnInfo, Credential, DatagramAnalyzer, Expectation, StreamAnalyzer } from './analyzer.js';
 import { parseAddr } from '../support/addr.js';
 import { type InspectionUnit, type Inspector, NO_INSPECTOR } from '../detect/inspection.js';
 
@@ -38,6 +38,8 @@ export interface AppServices {
   isLocal?: (w0: number, w1: number, w2: number, w3: number) => boolean;
   /** The detection engine's door for app-layer transactions; absent: no rules run. */
   inspector?: Inspector;
+  /** Where AnalyzerContext.credential() goes (the run's credentials summary); absent: dropped. */
+  credential?: (connFields: LogRecord, service: string, c: Credential, ts: number) => void;
   /**
    * The detection engine's door for reassembled TCP bytes (buf[off, off+len) just delivered by
    * `stream`); when set, every TCP connection keeps its streams even when no analyzer claims it.
@@ -154,6 +156,10 @@ class Ctx implements AnalyzerContext {
 
   inspecting(proto: string): boolean {
     return this.layer.inspector.wants(proto);
+  }
+
+  credential(c: Credential): void {
+    this.layer.services.credential?.(this.connFields(), this.desc.name, c, this.layer.services.now());
   }
 
   inspect(unit: InspectionUnit): void {

@@ -26,6 +26,7 @@ import { KERBEROS_ANALYZERS } from './kerberos/index.js';
 import { MODBUS_ANALYZER } from './modbus/index.js';
 import { QUIC_ANALYZER } from './quic/index.js';
 import { DNP3_ANALYZER } from './dnp3/index.js';
+import { LOGIN_ANALYZERS, loginAnalyzers } from './login/index.js';
 import { SMB_ANALYZER } from './smb/index.js';
 import { DCE_RPC_ANALYZER } from './dce-rpc/index.js';
 
@@ -53,6 +54,7 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   DNP3_ANALYZER,
   SMB_ANALYZER,
   DCE_RPC_ANALYZER,
+  ...LOGIN_ANALYZERS,
 ];
 
 /**
@@ -61,6 +63,7 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
  */
 export function analyzersShowingCredentials(): readonly AnalyzerDescriptor[] {
   const snmp = snmpAnalyzers({ showCredentials: true });
+  const login = loginAnalyzers({ showCredentials: true });
   const replace = new Map<AnalyzerDescriptor, AnalyzerDescriptor>([
     [FTP_ANALYZER, ftpAnalyzer({ showCredentials: true })],
     [SMTP_ANALYZER, smtpAnalyzer({ showCredentials: true })],
@@ -68,6 +71,7 @@ export function analyzersShowingCredentials(): readonly AnalyzerDescriptor[] {
     [IMAP_ANALYZER, imapAnalyzer({ showCredentials: true })],
     [POP3_ANALYZER, pop3Analyzer({ showCredentials: true })],
     ...SNMP_ANALYZERS.map((a, i) => [a, snmp[i]] as [AnalyzerDescriptor, AnalyzerDescriptor]),
+    ...LOGIN_ANALYZERS.map((a, i) => [a, login[i]] as [AnalyzerDescriptor, AnalyzerDescriptor]),
   ]);
   return ANALYZERS.map((a) => replace.get(a) ?? a);
 }

@@ -60,6 +60,10 @@ export const LIMITS = {
   softwareEntries: 100_000,
   /** Distinct (host, port, transport, services) entries known_services.log remembers. */
   knownServicesEntries: 100_000,
+  /** Characters kept of one terminal line (Telnet/rlogin login dialogue); the rest of a longer line is ignored. */
+  loginMaxLineChars: 256,
+  /** Server bytes after a password in which the login outcome is looked for; past them it stays unknown. */
+  loginOutcomeBytes: 4096,
   /** Bytes one TLS handshake message may span while it is reassembled across records. A
    *  Certificate message with a long chain reaches tens of KiB; the 24-bit length field would
    *  allow 16 MiB. Longer messages are skipped (weird SSL_handshake_message_too_large). */
@@ -253,31 +257,6 @@ export const LIMITS = {
   quicMaxCryptoChunks: 256,
   /** Letters in quic.log history (Zeek's QUIC::max_history_length); past it weird QUIC_max_history_length_reached. */
   quicMaxHistory: 100,
-  /** Bytes of an SMB message's beginning held for parsing (header, fixed part, names, security
-   *  blobs). Longer messages are READ responses or WRITE requests (up to 8 MiB each): their data
-   *  beyond this is streamed to the file, never buffered. Other commands past it are skipped. */
-  smbMaxHeadBytes: 64 * 1024,
-  /** SMB requests awaiting their response per connection (credits allow a few hundred in flight);
-   *  past it the oldest are forgotten (weird SMB_excessive_pending_cmds). */
-  smbMaxPendingCommands: 1024,
-  /** Open files and mapped trees remembered per SMB connection; past it the oldest go first
-   *  (a client opening files without closing them must not grow state without end). */
-  smbMaxOpenFiles: 4096,
-  smbMaxTrees: 1024,
-  /** Commands followed in one SMB2 compound or SMB1 AndX chain (real chains hold 2-5). */
-  smbMaxChainedCommands: 32,
-  /** Bytes of one DCE/RPC fragment reassembled (max_xmit_frag is negotiated, Windows uses 4280,
-   *  5840 or 65535); past it that side stops being parsed (weird DCE_RPC_fragment_too_large). */
-  dceRpcMaxFragmentBytes: 64 * 1024,
-  /** Presentation contexts read per bind, and bindings (pipes) tracked per connection, and calls
-   *  awaiting a response: Zeek's DCE_RPC max_cmd_reassembly / SMB::max_dce_rpc_analyzers style bounds. */
-  dceRpcMaxContexts: 64,
-  dceRpcMaxBindings: 256,
-  dceRpcMaxPendingCalls: 1024,
-  /** Bytes of one RDP TPKT (the 16-bit length caps it at 65535) held for parsing. */
-  rdpMaxPduBytes: 65535,
-  /** Channels kept from the client's network data (MS-RDPBCGR §2.2.1.3.4: at most 31). */
-  rdpMaxChannels: 31,
   /** Bytes of an SMB message's beginning held for parsing (header, fixed part, names, security
    *  blobs). Longer messages are READ responses or WRITE requests (up to 8 MiB each): their data
    *  beyond this is streamed to the file, never buffered. Other commands past it are skipped. */

@@ -3,7 +3,7 @@
  * logs and which files it opens, and tshark's "follow tcp raw" as the independent view of a stream.
  */
 import { execFileSync } from 'node:child_process';
-import type { AnalyzerContext, Expectation, StreamAnalyzer } from '../../../../src/engine/analyzers/analyzer.js';
+import type { AnalyzerContext, Credential, Expectation, StreamAnalyzer } from '../../../../src/engine/analyzers/analyzer.js';
 import type { FileBeginOptions, FileHandle } from '../../../../src/engine/analyzers/files/index.js';
 import type { LogRecord, LogSchema } from '../../../../src/engine/logs/schema.js';
 import { ACK, FIN, PSH, SYN, buildPcap, writeTemp, type FrameSpec } from '../../../support/build-pcap.js';
@@ -20,13 +20,14 @@ export interface Fake {
   expectations: Expectation[];
   shared: Map<string, unknown>;
   files: FakeFile[];
+  credentials: Credential[];
   records(path: string): LogRecord[];
 }
 
 export function fakeCtx(): Fake {
   let t = 1000;
   const f: Fake = {
-    logs: [], weirds: [], violations: [], confirmed: 0, upgrades: [], expectations: [], shared: new Map(), files: [],
+    logs: [], weirds: [], violations: [], confirmed: 0, upgrades: [], expectations: [], shared: new Map(), files: [], credentials: [],
     records: (p) => f.logs.filter((l) => l.path === p).map((l) => l.rec),
     ctx: undefined as unknown as AnalyzerContext,
   };
@@ -42,6 +43,7 @@ export function fakeCtx(): Fake {
     upgrade: (name: string) => { f.upgrades.push(name); return true; },
     expect: (e: Expectation) => { f.expectations.push(e); },
     expectation: undefined,
+    credential: (c: Credential) => { f.credentials.push(c); },
     shared: <T>(key: string, init: () => T): T => (f.shared.has(key) ? f.shared.get(key) : (f.shared.set(key, init()), f.shared.get(key))) as T,
     files: {
       begin(opts: FileBeginOptions): FileHandle {
