@@ -235,7 +235,9 @@ class Program implements MatchProgram {
         case 'pcre': {
           const from = s.relative ? cursor : 0;
           if (from > buf.length) { if (s.negated) continue; return false; }
-          const end = s.regex.search(buf, from, state);
+          // As Suricata: a relative pcre sees the buffer from the cursor on (^ anchors there).
+          const found = s.relative && from > 0 ? s.regex.search(buf.subarray(from), 0, state) : s.regex.search(buf, 0, state);
+          const end = found < 0 ? found : s.relative && from > 0 ? found + from : found;
           if (s.negated) {
             if (end >= 0) return false;
             continue;

@@ -96,6 +96,10 @@ export function compileRegex(pattern: string, flags: RegexFlags = {}): CompiledR
   ctx.caps = new Int32Array((p.groups + 1) * 2);
   const anchored = !!flags.A;
   const first = p.firstSet;
+  // A leading greedy `.*` fails at every later start if it fails at this one (PCRE's implicit
+  // anchoring): try only the first start and, without /s, the starts after each newline.
+  const dotStar = /^\.\*(?![?+])/.test(pattern);
+  const dotAll = !!flags.s;
   return {
     search(buf, from, budget) {
       ctx.buf = buf;
@@ -109,6 +113,7 @@ export function compileRegex(pattern: string, flags: RegexFlags = {}): CompiledR
         for (let s = from; s <= last; s++) {
           if (first && s < buf.length && !first[buf[s]]) continue;
           if (first && s >= buf.length) break;
+          if (dotStar && s > from && (dotAll || buf[s - 1] !== 10)) continue;
           ctx.caps.fill(-1);
           if (--budget.pcreStepsLeft < 0) throw EXHAUSTED;
           if (root(s, done)) return end;
@@ -166,7 +171,7 @@ class Parser {
   }
 
   private parseSequence(ctx: Ctx, flags: Flags): Node {
-    const items: Node[] = [];
+    const parts: Quantified[] = [];
     while (this.pos < this.src.length) {
       const c = this.src[this.pos];
       if (c === '|' || c === ')') break;
@@ -179,10 +184,18 @@ class Parser {
       const atom = this.parseAtom(ctx, flags);
       if (!atom) continue; // inline flag group: changes flags, matches nothing
       this.count();
-      const q = this.parseQuantifier(ctx, flags, atom);
+      const q = this.parseQuantifier(flags, atom);
       if (wasStart && q.min === 0) this.firstSet = undefined;
-      items.push(q.node);
+      parts.push(q);
     }
+    // A one-byte repeat followed by a required one-byte atom only stops where that byte can
+    // follow (PCRE's auto-possessification idea): `[^\r\n]{0,200}e` tries one end, not 200.
+    const items = parts.map((q, n) => {
+      const next = parts[n + 1];
+      const follow = next && next.set && next.min >= 1 && !q.possessive ? next.set : undefined;
+      return q.set && q.repeat ? wrapPossessive(repeatSingle(ctx, q.set, q.min, q.max, q.greedy, follow), q.possessive)
+        : q.repeat ? wrapPossessive(repeatNode(ctx, q.atom, q.min, q.max, q.greedy), q.possessive) : q.atom;
+    });
     if (items.length === 0) return (i, k) => k(i);
     if (items.length === 1) return items[0];
     // Right fold: items[0](i, j => items[1](j, ... k)).
@@ -203,7 +216,11 @@ class Parser {
     const c = this.src[this.pos++];
     let set: Uint8Array | undefined;
     switch (c) {
-      case '(': return this.parseGroup(ctx, flags);
+      case '(': {
+        const group = this.parseGroup(ctx, flags);
+        this.single = undefined; // set by the group's last inner atom: the group itself is not one byte
+        return group;
+      }
       case '.': set = flags.s ? classOf(() => true) : classOf((b) => b !== 10); break;
       case '[': set = this.parseClass(flags); break;
       case '^': {
@@ -259,6 +276,13 @@ class Parser {
       } else if (t === '<' && (src[this.pos + 1] === '=' || src[this.pos + 1] === '!')) {
         kind = src[this.pos + 1] === '=' ? 'behind' : 'nbehind';
         this.pos += 2;
+      } else if (t === 'P' && src[this.pos + 1] === '=') {
+        const end = src.indexOf(')', this.pos);
+        if (end < 0) this.fail('unterminated backreference');
+        const ref = src.slice(this.pos + 2, end);
+        this.pos = end + 1;
+        this.single = undefined;
+        return this.backref(ctx, ref);
       } else if (t === '<' || t === "'" || (t === 'P' && src[this.pos + 1] === '<')) {
         if (t === 'P') this.pos++;
         const close = src[this.pos] === "'" ? "'" : '>';
@@ -518,9 +542,10 @@ class Parser {
     return set;
   }
 
-  private parseQuantifier(ctx: Ctx, flags: Flags, atom: Node): { node: Node; min: number } {
+  private parseQuantifier(flags: Flags, atom: Node): Quantified {
     const src = this.src;
     const c = src[this.pos];
+    const set = this.single;
     let min: number;
     let max: number;
     if (c === '*') { min = 0; max = Infinity; this.pos++; }
@@ -533,47 +558,65 @@ class Parser {
       if (max < min) this.fail('quantifier range out of order');
       if (min > 65535 || (max !== Infinity && max > 65535)) this.fail('quantifier too large');
       this.pos += m[0].length;
-    } else return { node: atom, min: 1 };
+    } else return { atom, set, min: 1, max: 1, greedy: true, possessive: false, repeat: false };
     let greedy = !flags.G;
     let possessive = false;
     if (src[this.pos] === '?') { greedy = !greedy; this.pos++; }
     else if (src[this.pos] === '+') { possessive = true; this.pos++; }
-    const set = this.single;
-    let node: Node;
-    if (set) node = repeatSingle(ctx, set, min, max, greedy);
-    else node = repeatNode(ctx, atom, min, max, greedy);
-    if (possessive) {
-      const inner = node;
-      node = (i, k) => {
-        let end = -1;
-        if (!inner(i, (j) => { end = j; return true; })) return false;
-        return k(end);
-      };
-    }
-    return { node, min };
+    return { atom, set, min, max, greedy, possessive, repeat: true };
   }
 }
 
-/** `x{min,max}` for a one-byte atom: count the run once, then try the continuation (no recursion per byte). */
-function repeatSingle(ctx: Ctx, set: Uint8Array, min: number, max: number, greedy: boolean): Node {
+/** An atom with its quantifier, before it is compiled (the next atom may refine it). */
+interface Quantified {
+  atom: Node;
+  /** Set when the atom matches exactly one byte. */
+  set: Uint8Array | undefined;
+  min: number;
+  max: number;
+  greedy: boolean;
+  possessive: boolean;
+  repeat: boolean;
+}
+
+function wrapPossessive(node: Node, possessive: boolean): Node {
+  if (!possessive) return node;
+  return (i, k) => {
+    let end = -1;
+    if (!node(i, (j) => { end = j; return true; })) return false;
+    return k(end);
+  };
+}
+
+/**
+ * `x{min,max}` for a one-byte atom: count the run once, then try the continuation (no recursion
+ * per byte). Scanning is charged one step per 16 bytes so a run re-scanned from every start of an
+ * unanchored search still draws down the budget. `follow`: bytes the continuation must start with.
+ */
+function repeatSingle(ctx: Ctx, set: Uint8Array, min: number, max: number, greedy: boolean, follow: Uint8Array | undefined): Node {
   return (i, k) => {
     const buf = ctx.buf;
-    const limit = max === Infinity ? ctx.len : Math.min(ctx.len, i + max);
+    const len = ctx.len;
+    const limit = max === Infinity ? len : Math.min(len, i + max);
     let n = i;
     while (n < limit && set[buf[n]] === 1) n++;
-    if (n - i < min) return false;
     const budget = ctx.budget;
+    budget.pcreStepsLeft -= (n - i) >>> 4;
+    if (n - i < min) return false;
     if (greedy) {
       for (let j = n; j >= i + min; j--) {
+        if (follow && (j >= len || follow[buf[j]] !== 1)) continue;
         if (--budget.pcreStepsLeft < 0) throw EXHAUSTED;
         if (k(j)) return true;
       }
     } else {
       for (let j = i + min; j <= n; j++) {
+        if (follow && (j >= len || follow[buf[j]] !== 1)) continue;
         if (--budget.pcreStepsLeft < 0) throw EXHAUSTED;
         if (k(j)) return true;
       }
     }
+    if (budget.pcreStepsLeft < 0) throw EXHAUSTED;
     return false;
   };
 }

@@ -166,7 +166,11 @@ test('hostile records: wrong field types and absent fields raise nothing and thr
 });
 
 test('helpers: registered-domain split, URI extensions, user agents', () => {
-  assert.deepEqual(splitName('a.b.example.co.uk'), { parent: 'example.co.uk', registered: 'example', sub: 'a.b', labels: 5 });
+  assert.deepEqual(splitName('a.b.example.co.uk'), { parent: 'example.co.uk', registered: 'example', sub: 'a.b' });
+  assert.deepEqual(splitName('example.co.uk'), { parent: 'example.co.uk', registered: 'example', sub: '' });
+  assert.deepEqual(splitName('www.google.com'), { parent: 'google.com', registered: 'google', sub: 'www' });
+  assert.deepEqual(splitName('co.uk'), { parent: 'co.uk', registered: 'co', sub: '' });
+  assert.deepEqual(splitName('localhost'), { parent: 'localhost', registered: '', sub: '' });
   assert.equal(splitName('dnscat.0a1b.2c3d')?.parent, 'dnscat');
   assert.equal(splitName('10.1.2.3'), undefined);
   assert.equal(extensionOf('/a/b/tablone.PNG?x=1.exe'), 'png');

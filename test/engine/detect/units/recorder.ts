@@ -56,3 +56,11 @@ export function tshark(file: string, filter: string, ...fields: string[]): strin
   for (const f of fields) args.push('-e', f);
   return execFileSync('tshark', args, { encoding: 'utf8' }).split('\n').filter((l) => l.trim() !== '');
 }
+
+/** tshark's reassembled bytes of one side of a TCP stream (follow,tcp,raw): the oracle for bodies. */
+export function followTcp(file: string, stream: number, fromServer: boolean): Buffer {
+  const out = execFileSync('tshark', ['-r', file, '-q', '-z', `follow,tcp,raw,${stream}`], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const body = out.split('\n').slice(6).filter((l) => /^\t?[0-9a-f]+$/.test(l));
+  const hex = body.filter((l) => l.startsWith('\t') === fromServer).map((l) => l.trim()).join('');
+  return Buffer.from(hex, 'hex');
+}
