@@ -19,8 +19,21 @@ export function formatSummary(r: AnalysisResult, logCounts: Record<string, numbe
     ...(states ? [`  by state   ${states}`] : []),
     `tunnels      ${logCounts.tunnel ?? 0} tunnel.log records`,
     `weirds       ${s.weirds.toLocaleString('en-US')} (${logCounts.weird ?? 0} logged)`,
+    ...alertLines(s.alerts, s.alertSignatures),
     `time         ${seconds.toFixed(2)} s, ${(bytesRead / MB / Math.max(seconds, 1e-6)).toFixed(1)} MB/s, ${Math.round(s.packets / Math.max(seconds, 1e-6)).toLocaleString('en-US')} packets/s`,
-    `logs         ${outDir.replace(/\/+$/, "")}/ (${Object.entries(logCounts).map(([k, n]) => `${k}.log ${n}`).join(', ')})`,
+    `logs         ${outDir.replace(/\/+$/, "")}/ (${Object.entries(logCounts).map(([k, n]) => `${k === 'eve' ? 'eve.json' : k + '.log'} ${n}`).join(', ')})`,
   ];
   return lines.join('\n') + '\n';
+}
+
+/** Signatures listed under the alert count, most frequent first. */
+const TOP_SIGNATURES = 5;
+
+function alertLines(alerts: number, bySignature: Record<string, number>): string[] {
+  if (alerts === 0 && Object.keys(bySignature).length === 0) return [];
+  const top = Object.entries(bySignature).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, TOP_SIGNATURES);
+  return [
+    `alerts       ${alerts.toLocaleString('en-US')} in eve.json`,
+    ...top.map(([sig, n]) => `  ${String(n).padStart(6)}  [${sig.slice(0, sig.indexOf(' '))}] ${sig.slice(sig.indexOf(' ') + 1)}`),
+  ];
 }

@@ -9,6 +9,8 @@ import { WEIRD_LOG } from '../../engine/logs/weird-log.js';
 import { TUNNEL_LOG } from '../../engine/logs/tunnel-log.js';
 import { Progress } from '../progress.js';
 import { formatSummary } from '../summary.js';
+import { loadCliRules } from '../rule-files.js';
+import { EVE_LOG } from '../../engine/detect/eve-log.js';
 import { NetworkSet } from '../../engine/support/networks.js';
 import type { ChecksumMode } from '../../engine/decode/settings.js';
 import { ANALYZERS, analyzersShowingCredentials } from '../../engine/analyzers/index.js';
@@ -25,6 +27,8 @@ interface AnalyzeFlags {
   analyzers: string;
   showCredentials?: boolean;
   quiet?: boolean;
+  rules: string[];
+  defaultRules: boolean;
   heuristics: boolean;
   intel: string[];
 }
@@ -76,12 +80,22 @@ export function registerAnalyze(program: Command): void {
     .option('--extract-files <dir>', 'write transferred files to DIR, each named by its SHA256 (never by a name from the traffic)')
     .option('--no-heuristics', 'no behavioural findings (notice.log: DGA, tunnels, beaconing, scans, ...)')
     .option('--intel <file>', 'indicators in Zeek intel format (repeatable); hits become Capdex::Intel_Match notices', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--rules <file>', 'detection rules in Suricata syntax (repeatable); alerts go to eve.json', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--no-default-rules', 'do not run the bundled rules (rules/capdex.rules)')
     .option('--no-progress', 'no progress bar')
     .option('-q, --quiet', 'no summary')
     .action(async (capture: string, flags: AnalyzeFlags) => {
       let intel;
       try {
         intel = loadIntelFiles(flags.intel, (line) => process.stderr.write(`capdex: ${line}\n`));
+      } catch (e) {
+        process.stderr.write(`capdex: ${(e as Error).message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      let rules;
+      try {
+        rules = loadCliRules(flags.rules, flags.defaultRules, (line) => process.stderr.write(`capdex: ${line}\n`));
       } catch (e) {
         process.stderr.write(`capdex: ${(e as Error).message}\n`);
         process.exitCode = 2;
@@ -96,6 +110,7 @@ export function registerAnalyze(program: Command): void {
         return;
       }
       for (const schema of [CONN_LOG, WEIRD_LOG, TUNNEL_LOG]) sink.ensure(schema);
+      if (rules.length > 0) sink.ensure(EVE_LOG);
       const progress = flags.progress && process.stderr.isTTY ? new Progress() : undefined;
       const started = process.hrtime.bigint();
       let bytesRead = 0;
@@ -106,7 +121,7 @@ export function registerAnalyze(program: Command): void {
             localNets: flags.localNets ? flags.localNets.split(',') : DEFAULT_ENGINE_OPTIONS.localNets,
             extractDir: flags.extractFiles,
             analyzers: selectAnalyzers(flags.analyzers, flags.showCredentials),
-            showCredentials: flags.showCredentials,
+            rules,
           },
           heuristics: flags.heuristics ? { config: { intel } } : false,
           onProgress: (p, stats) => {
