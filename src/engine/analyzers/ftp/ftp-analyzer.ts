@@ -35,6 +35,20 @@ const MAX_USER = 128, MAX_ARG = 4096;
 interface Cmd { ts: number; cmd: string; arg: string; cwdDone: boolean }
 interface Channel { passive: boolean; origH: string; respH: string; respP: number }
 
+/**
+ * What the data connection tells the control session about the file it carried, filled in by
+ * the ftp-data analyzer (it gets this object as its expectation's info) and read when the
+ * transfer command is logged: Zeek's ftp.log fuid and mime_type.
+ */
+export interface FtpDataLink {
+  controlUid: string;
+  fuid?: string;
+  mimeType?: string;
+}
+
+/** Commands whose ftp.log record carries the data channel's file. */
+const TRANSFER_CMDS = new Set(['RETR', 'STOR', 'STOU', 'APPE']);
+
 export class FtpAnalyzer implements StreamAnalyzer {
   private readonly orig: LineReader;
   private readonly resp: LineReader;
@@ -47,6 +61,8 @@ export class FtpAnalyzer implements StreamAnalyzer {
   private cwd = '.';
   private fileSize: number | undefined;
   private channel: Channel | undefined;
+  /** The file of the latest data channel, until a transfer command's record takes it. */
+  private link: FtpDataLink | undefined;
   /** Code of an open multi-line reply (RFC 959 §4.2: "ddd-" ... "ddd "). */
   private multi = 0;
   private confirmed = false;
@@ -128,7 +144,8 @@ export class FtpAnalyzer implements StreamAnalyzer {
   /** A data channel was announced: remember it for ftp.log and expect the connection. */
   private setChannel(ch: Channel): void {
     this.channel = ch;
-    this.ctx.expect({ respH: ch.respH, respP: ch.respP, origH: ch.origH, analyzer: 'ftp-data', info: { controlUid: this.ctx.conn.uid } });
+    this.link = { controlUid: this.ctx.conn.uid };
+    this.ctx.expect({ respH: ch.respH, respP: ch.respP, origH: ch.origH, analyzer: 'ftp-data', info: this.link });
   }
 
   private replyLine(buf: Buffer, start: number, end: number, complete: boolean): void {
@@ -200,14 +217,17 @@ export class FtpAnalyzer implements StreamAnalyzer {
     if (arg.length > MAX_ARG) { this.ctx.weird('FTP_arg_too_long', String(arg.length)); arg = arg.slice(0, MAX_ARG); }
     if (cur.cmd === 'PASS' && !showPw) arg = '<hidden>';
     const logged = this.opts.loggedCommands;
+    const link = TRANSFER_CMDS.has(cur.cmd) ? this.link : undefined;
+    if (link) this.link = undefined;
     if (cur.cmd !== '<init>' && (!logged || logged.has(cur.cmd))) {
       const ch = this.channel;
       this.ctx.log(FTP_LOG, {
         ts: cur.ts, ...this.ctx.connFields(), user: this.user,
         password: this.password === undefined ? undefined : showPw ? this.password : '<hidden>',
-        command: cur.cmd, arg: arg === '' ? undefined : arg, file_size: this.fileSize,
+        command: cur.cmd, arg: arg === '' ? undefined : arg, mime_type: link?.mimeType, file_size: this.fileSize,
         reply_code: this.replyCode, reply_msg: this.replyMsg,
         'data_channel.passive': ch?.passive, 'data_channel.orig_h': ch?.origH, 'data_channel.resp_h': ch?.respH, 'data_channel.resp_p': ch?.respP,
+        fuid: link?.fuid,
       });
     }
     this.fileSize = undefined;

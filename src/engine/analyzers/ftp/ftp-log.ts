@@ -12,7 +12,7 @@ export const FTP_LOG: LogSchema = {
     field('password', 'string', 'Password (PASS): shown only for anonymous/guest users (Zeek\'s guest_ids) or with showCredentials, otherwise "<hidden>".'),
     field('command', 'string', 'Command, upper-cased.'),
     field('arg', 'string', 'Argument of the command; for file commands a ftp:// URL built from the server address and the working directory.'),
-    field('mime_type', 'string', 'Sniffed type of the file transferred (needs the data channel: not filled yet).'),
+    field('mime_type', 'string', 'Sniffed type of the file the data channel carried for this transfer command (RETR, STOR, STOU, APPE).'),
     field('file_size', 'count', 'Size of the file, from the reply to RETR (150) or SIZE (213).'),
     field('reply_code', 'count', 'Code of the last reply to the command.'),
     field('reply_msg', 'string', 'Text of the last reply to the command.'),
@@ -20,6 +20,6 @@ export const FTP_LOG: LogSchema = {
     field('data_channel.orig_h', 'addr', 'Host expected to open the data connection.'),
     field('data_channel.resp_h', 'addr', 'Host expected to accept the data connection.'),
     field('data_channel.resp_p', 'port', 'Port expected to accept the data connection.'),
-    field('fuid', 'string', 'Fuid of the file transferred on the data channel (not filled yet).'),
+    field('fuid', 'string', 'Fuid of the file the data channel carried for this transfer command: joins files.log.'),
   ],
 };

@@ -35,3 +35,14 @@ test('data channels that are announced but never used leave no trace', async () 
   assert.equal(sink.get('ftp').filter((r) => r.command === 'PASV').length, 4);
   assert.equal(sink.get('files').filter((f) => f.source === 'FTP_DATA').length, 1);
 });
+
+test('the transfer command in ftp.log carries the data channel file: fuid and mime_type join files.log', async () => {
+  const { sink } = await run(pcap('ftp-data-transfer.pcapng'));
+  const [file] = sink.get('files').filter((f) => f.source === 'FTP_DATA');
+  const stor = sink.get('ftp').filter((r) => r.command === 'STOR');
+  assert.equal(stor.length, 1);
+  assert.equal(stor[0].fuid, file.fuid);
+  assert.equal(stor[0].mime_type, file.mime_type);
+  // Only the transfer command gets them: the PASV records before it don't.
+  assert.ok(sink.get('ftp').filter((r) => r.command !== 'STOR').every((r) => r.fuid === undefined && r.mime_type === undefined));
+});
