@@ -15,7 +15,7 @@ import type { Heuristic, HeuristicDescriptor, NoticeLog } from './heuristic.js';
 import type { LogRecord } from '../../logs/schema.js';
 import { LIMITS } from '../../support/limits.js';
 import { BoundedTable } from './bounded-table.js';
-import { num, str } from './fields.js';
+import { aboutConn, num, str } from './fields.js';
 
 /** Connections before a rhythm means anything. */
 export const BEACON_MIN_CONNECTIONS = 6;
@@ -66,7 +66,7 @@ class Beaconing implements Heuristic {
         ts: pair.starts.length ? Math.min(...pair.starts) : 0, note: 'Capdex::Beaconing',
         msg: `${str(f, 'id.orig_h')} contacts ${str(f, 'id.resp_h')}:${num(f, 'id.resp_p')}/${pair.proto ?? '?'} every ${r.period.toFixed(1)} s (${pair.starts.length} connections): periodic check-ins`,
         sub: `median gap ${r.period.toFixed(2)} s, ${(r.regularShare * 100).toFixed(0)}% of gaps within ±${(r.tolerance).toFixed(2)} s, span ${r.span.toFixed(0)} s`,
-        uid: str(f, 'uid'), conn: f, proto: pair.proto, src: str(f, 'id.orig_h'), dst: str(f, 'id.resp_h'), p: num(f, 'id.resp_p'),
+        ...aboutConn(f, pair.proto),
         n: pair.starts.length, uids: pair.uids,
       });
     }

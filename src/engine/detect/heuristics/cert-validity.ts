@@ -10,7 +10,7 @@
 import type { Heuristic, HeuristicDescriptor, NoticeLog } from './heuristic.js';
 import type { LogRecord } from '../../logs/schema.js';
 import { HostCertJoin } from './host-cert-join.js';
-import { num, str } from './fields.js';
+import { aboutConn, num, str } from './fields.js';
 
 /** Clock difference tolerated between capture and issuer (freshly issued certificates). */
 export const CERT_CLOCK_SKEW_SECONDS = 300;
@@ -32,7 +32,8 @@ function days(seconds: number): string {
 }
 
 function iso(t: number | undefined): string {
-  return t === undefined ? '-' : new Date(t * 1000).toISOString();
+  // A certificate's dates can be anything its issuer wrote: out of Date's range is not a crash.
+  return t === undefined || !(Math.abs(t) < 8.64e12) ? '-' : new Date(t * 1000).toISOString();
 }
 
 class CertValidity implements Heuristic {
@@ -49,7 +50,7 @@ class CertValidity implements Heuristic {
         ts: num(f, 'ts') ?? 0, note: u.finding.note,
         msg: `${str(f, 'id.resp_h')}:${num(f, 'id.resp_p')} presented a certificate ${u.finding.what} (${str(u.cert, 'certificate.subject') ?? 'no subject'})`,
         sub: `valid ${iso(num(u.cert, 'certificate.not_valid_before'))} to ${iso(num(u.cert, 'certificate.not_valid_after'))}, seen ${iso(num(u.cert, 'ts'))}; fingerprint ${str(u.cert, 'fingerprint')}`,
-        uid: str(f, 'uid'), conn: f, proto: 'tcp', src: str(f, 'id.orig_h'), dst: str(f, 'id.resp_h'), p: num(f, 'id.resp_p'),
+        ...aboutConn(f, 'tcp'),
         n: u.uids.count, uids: u.uids.items,
       });
     }

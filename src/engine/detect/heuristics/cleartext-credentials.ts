@@ -16,7 +16,7 @@ import type { Heuristic, HeuristicDescriptor, NoticeLog } from './heuristic.js';
 import type { LogRecord } from '../../logs/schema.js';
 import { LIMITS } from '../../support/limits.js';
 import { BoundedTable, CappedSet } from './bounded-table.js';
-import { bool, num, str } from './fields.js';
+import { aboutConn, bool, num, str } from './fields.js';
 
 /** FTP guest names (Zeek's FTP::guest_ids). */
 const GUESTS = new Set(['anonymous', 'ftp', 'ftpuser', 'guest']);
@@ -71,7 +71,7 @@ class CleartextCredentials implements Heuristic {
         ts: num(f, 'ts') ?? 0, note: 'Capdex::Cleartext_Credentials',
         msg: `${str(f, 'id.orig_h')} sent ${who} in cleartext over ${service.toUpperCase()} to ${str(f, 'id.resp_h')}:${num(f, 'id.resp_p')}`,
         sub: `method ${[...g.methods].join(', ') || '-'}; ${g.accepted === undefined ? 'outcome unknown' : g.accepted ? 'accepted' : 'rejected'}; ${g.uids.count} connection(s); secret not shown`,
-        uid: str(f, 'uid'), conn: f, src: str(f, 'id.orig_h'), dst: str(f, 'id.resp_h'), p: num(f, 'id.resp_p'),
+        ...aboutConn(f),
         n: g.uids.count, uids: g.uids.items,
       });
     }

@@ -61,12 +61,14 @@ class DnsTunnel implements Heuristic {
   observe(_path: string, rec: LogRecord, log: NoticeLog): void {
     const q = str(rec, 'query');
     if (q === undefined || q.length < TUNNEL_RECORD_MIN_LABEL) return;
+    const isData = DATA_QTYPES.has(num(rec, 'qtype') ?? 0);
+    const minLabel = isData ? TUNNEL_RECORD_MIN_LABEL : TUNNEL_MIN_LABEL;
+    // Most names have no label this long: they are passed over before any splitting.
+    if (longestLabel(q)[1] < minLabel) return;
     const split = splitName(normaliseName(q));
     if (!split || split.sub === '') return;
     const [start, len] = longestLabel(split.sub);
-    const qtype = num(rec, 'qtype') ?? 0;
-    const isData = DATA_QTYPES.has(qtype);
-    if (len < (isData ? TUNNEL_RECORD_MIN_LABEL : TUNNEL_MIN_LABEL)) return;
+    if (len < minLabel) return;
     const label = split.sub.slice(start, start + len);
     const h = entropy(label);
     // Short labels cannot reach high per-character entropy: scale the bar with the length.

@@ -19,8 +19,6 @@ export interface SplitName {
   registered: string;
   /** Labels left of the parent, joined with dots ('' when none). */
   sub: string;
-  /** Number of labels in the name. */
-  labels: number;
 }
 
 /** Lower-cased, trailing dot removed, capped at the DNS maximum (RFC 1035 §2.3.4: 255). */
@@ -35,18 +33,37 @@ function plausibleTld(label: string): boolean {
   return label.length >= 2 && label.length <= 24 && (/^[a-z]+$/.test(label) || /^xn--[a-z0-9-]+$/.test(label));
 }
 
+/** The last name split, and its input: the DNS heuristics split every query twice in a row. */
+let lastName = '';
+let lastSplit: SplitName | undefined;
+
 /** Splits a normalised name; undefined for an empty name or an IP literal. */
 export function splitName(name: string): SplitName | undefined {
+  if (name === lastName) return lastSplit;
+  lastName = name;
+  return (lastSplit = split(name));
+}
+
+function split(name: string): SplitName | undefined {
   if (name === '' || isIpLiteral(name)) return undefined;
-  const parts = name.split('.');
-  const n = parts.length;
-  if (!plausibleTld(parts[n - 1])) {
-    return { parent: parts[0], registered: '', sub: parts.slice(1).join('.'), labels: n };
+  // Dots found from the end (no array of labels): d1 before the TLD, d2 before the next label...
+  const d1 = name.lastIndexOf('.');
+  if (d1 < 0) return { parent: name, registered: '', sub: '' };
+  if (!plausibleTld(name.slice(d1 + 1))) {
+    const first = name.indexOf('.');
+    return { parent: name.slice(0, first), registered: '', sub: name.slice(first + 1) };
   }
-  let take = 2;
-  if (n >= 3 && parts[n - 1].length === 2 && GENERIC_SECOND_LEVELS.has(parts[n - 2])) take = 3;
-  if (n < take) return { parent: name, registered: n >= 2 ? parts[0] : '', sub: '', labels: n };
-  return { parent: parts.slice(n - take).join('.'), registered: parts[n - take], sub: parts.slice(0, n - take).join('.'), labels: n };
+  const d2 = d1 === 0 ? -1 : name.lastIndexOf('.', d1 - 1);
+  let cut = d2; // the dot left of the registrable domain (-1: none)
+  let regStart = d2 + 1, regEnd = d1;
+  if (d2 >= 0 && d1 === name.length - 3 && GENERIC_SECOND_LEVELS.has(name.slice(d2 + 1, d1))) {
+    const d3 = d2 === 0 ? -1 : name.lastIndexOf('.', d2 - 1);
+    if (d3 < 0 && d2 >= 0) return { parent: name, registered: name.slice(0, d2), sub: '' };
+    cut = d3;
+    regStart = d3 + 1;
+    regEnd = d2;
+  }
+  return { parent: name.slice(cut + 1), registered: name.slice(regStart, regEnd), sub: cut < 0 ? '' : name.slice(0, cut) };
 }
 
 /** An IPv4 dotted quad or an IPv6 literal (with or without brackets). */

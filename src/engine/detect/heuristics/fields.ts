@@ -38,3 +38,8 @@ export function connId(rec: LogRecord): ConnId | undefined {
   if (uid === undefined || origH === undefined || respH === undefined) return undefined;
   return { uid, origH, origP: num(rec, 'id.orig_p') ?? 0, respH, respP: num(rec, 'id.resp_p') ?? 0 };
 }
+
+/** The notice fields that place a finding on the connection of `rec` (uid, id.*, src/dst/p, proto). */
+export function aboutConn(rec: LogRecord, proto = str(rec, 'proto')): { uid?: string; conn: LogRecord; proto?: string; src?: string; dst?: string; p?: number } {
+  return { uid: str(rec, 'uid'), conn: rec, proto, src: str(rec, 'id.orig_h'), dst: str(rec, 'id.resp_h'), p: num(rec, 'id.resp_p') };
+}

@@ -11,7 +11,7 @@ import type { Heuristic, HeuristicDescriptor, NoticeLog } from './heuristic.js';
 import type { LogRecord } from '../../logs/schema.js';
 import { NetworkSet } from '../../support/networks.js';
 import { parseAddr } from '../../support/addr.js';
-import { bool, num, str } from './fields.js';
+import { aboutConn, bool, num, str } from './fields.js';
 
 /** 100 MiB sent by the originator. */
 export const LARGE_OUTBOUND_BYTES = 100 * 1024 * 1024;
@@ -41,7 +41,7 @@ class LargeOutbound implements Heuristic {
       ts: num(rec, 'ts') ?? 0, note: 'Capdex::Large_Outbound_Transfer',
       msg: `${str(rec, 'id.orig_h')} sent ${(sent / 1048576).toFixed(1)} MiB to ${str(rec, 'id.resp_h')}:${num(rec, 'id.resp_p')} (${str(rec, 'service') ?? str(rec, 'proto') ?? ''})`,
       sub: `orig_bytes ${sent} (>= ${LARGE_OUTBOUND_BYTES}), resp_bytes ${num(rec, 'resp_bytes') ?? 0}, duration ${(num(rec, 'duration') ?? 0).toFixed(0)} s; local by ${bool(rec, 'local_orig') !== undefined ? 'local_orig' : 'private to public address'}`,
-      uid: str(rec, 'uid'), conn: rec, proto: str(rec, 'proto'), src: str(rec, 'id.orig_h'), dst: str(rec, 'id.resp_h'), p: num(rec, 'id.resp_p'), n: sent,
+      ...aboutConn(rec), n: sent,
     });
   }
 

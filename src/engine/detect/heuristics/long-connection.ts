@@ -8,7 +8,7 @@
  */
 import type { Heuristic, HeuristicDescriptor, NoticeLog } from './heuristic.js';
 import type { LogRecord } from '../../logs/schema.js';
-import { num, str } from './fields.js';
+import { aboutConn, num, str } from './fields.js';
 
 /** One hour. */
 export const LONG_CONNECTION_SECONDS = 3600;
@@ -21,7 +21,7 @@ class LongConnection implements Heuristic {
       ts: num(rec, 'ts') ?? 0, note: 'Capdex::Long_Connection',
       msg: `${str(rec, 'id.orig_h')} kept a ${str(rec, 'service') ?? str(rec, 'proto') ?? ''} connection to ${str(rec, 'id.resp_h')}:${num(rec, 'id.resp_p')} open for ${(d / 3600).toFixed(1)} h`,
       sub: `duration ${d.toFixed(0)} s (>= ${LONG_CONNECTION_SECONDS}); ${num(rec, 'orig_bytes') ?? 0} bytes out, ${num(rec, 'resp_bytes') ?? 0} bytes in; state ${str(rec, 'conn_state') ?? '-'}`,
-      uid: str(rec, 'uid'), conn: rec, proto: str(rec, 'proto'), src: str(rec, 'id.orig_h'), dst: str(rec, 'id.resp_h'), p: num(rec, 'id.resp_p'),
+      ...aboutConn(rec),
     });
   }
 

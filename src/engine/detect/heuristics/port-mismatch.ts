@@ -15,7 +15,7 @@ import type { Heuristic, HeuristicDescriptor, NoticeLog } from './heuristic.js';
 import type { LogRecord } from '../../logs/schema.js';
 import { LIMITS } from '../../support/limits.js';
 import { BoundedTable, CappedSet } from './bounded-table.js';
-import { num, str } from './fields.js';
+import { aboutConn, num, str } from './fields.js';
 
 /** Usual server ports per conn.log service name. */
 export const STANDARD_PORTS: Readonly<Record<string, readonly number[]>> = {
@@ -72,7 +72,7 @@ class PortMismatch implements Heuristic {
         ts: num(f, 'ts') ?? 0, note: 'Capdex::Port_Protocol_Mismatch',
         msg: `${service.toUpperCase()} on port ${port}/${str(f, 'proto') ?? '?'} of ${str(f, 'id.resp_h')}${owner ? `, a port usual for ${owner.toUpperCase()}` : ', not a port usual for it'}`,
         sub: `usual ports for ${service}: ${STANDARD_PORTS[service].join(' ')}; conn.log service ${str(f, 'service')}; ${uids.count} connection(s)`,
-        uid: str(f, 'uid'), conn: f, proto: str(f, 'proto'), src: str(f, 'id.orig_h'), dst: str(f, 'id.resp_h'), p: port,
+        ...aboutConn(f),
         n: uids.count, uids: uids.items,
       });
     }

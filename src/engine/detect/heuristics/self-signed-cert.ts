@@ -10,7 +10,7 @@
 import type { Heuristic, HeuristicDescriptor, NoticeLog } from './heuristic.js';
 import type { LogRecord } from '../../logs/schema.js';
 import { HostCertJoin } from './host-cert-join.js';
-import { bool, num, str } from './fields.js';
+import { aboutConn, bool, num, str } from './fields.js';
 
 class SelfSignedCert implements Heuristic {
   private readonly join = new HostCertJoin<true>('self-signed-cert', (c) => (bool(c, 'self_signed') === true ? true : undefined));
@@ -26,7 +26,7 @@ class SelfSignedCert implements Heuristic {
         ts: num(f, 'ts') ?? 0, note: 'Capdex::Self_Signed_Cert',
         msg: `${str(f, 'id.resp_h')}:${num(f, 'id.resp_p')} presented a self-signed certificate (${str(u.cert, 'certificate.subject') ?? 'no subject'})`,
         sub: `fingerprint ${str(u.cert, 'fingerprint')}, issuer ${str(u.cert, 'certificate.issuer') ?? '-'}, SNI ${str(f, 'server_name') ?? '-'}`,
-        uid: str(f, 'uid'), conn: f, proto: 'tcp', src: str(f, 'id.orig_h'), dst: str(f, 'id.resp_h'), p: num(f, 'id.resp_p'),
+        ...aboutConn(f, 'tcp'),
         n: u.uids.count, uids: u.uids.items,
       });
     }

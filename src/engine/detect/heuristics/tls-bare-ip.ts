@@ -12,7 +12,7 @@ import type { LogRecord } from '../../logs/schema.js';
 import { LIMITS } from '../../support/limits.js';
 import { BoundedTable, CappedSet } from './bounded-table.js';
 import { isIpLiteral } from './domain-names.js';
-import { num, str } from './fields.js';
+import { aboutConn, num, str } from './fields.js';
 
 interface Pair { first: LogRecord; sni: string | undefined; uids: CappedSet }
 
@@ -35,7 +35,7 @@ class TlsBareIp implements Heuristic {
         ts: num(f, 'ts') ?? 0, note: 'Capdex::TLS_Bare_IP',
         msg: `${str(f, 'id.orig_h')} opened TLS to ${str(f, 'id.resp_h')}:${num(f, 'id.resp_p')} ${sni ? `naming the bare IP address ${sni}` : 'without a server name (no SNI)'}`,
         sub: `${uids.count} session(s), version ${str(f, 'version') ?? '-'}, ja3 ${str(f, 'ja3') ?? '-'}`,
-        uid: str(f, 'uid'), conn: f, proto: 'tcp', src: str(f, 'id.orig_h'), dst: str(f, 'id.resp_h'), p: num(f, 'id.resp_p'),
+        ...aboutConn(f, 'tcp'),
         n: uids.count, uids: uids.items,
       });
     }

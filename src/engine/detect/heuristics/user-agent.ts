@@ -16,7 +16,7 @@ import type { Heuristic, HeuristicDescriptor, NoticeLog } from './heuristic.js';
 import type { LogRecord } from '../../logs/schema.js';
 import { LIMITS } from '../../support/limits.js';
 import { BoundedTable, CappedSet } from './bounded-table.js';
-import { num, str } from './fields.js';
+import { aboutConn, num, str } from './fields.js';
 
 /** HTTP clients needed before "used by one host" says anything. */
 export const RARE_MIN_HOSTS = 10;
@@ -84,7 +84,7 @@ class UserAgent implements Heuristic {
           ? `${str(f, 'id.orig_h')} sent HTTP requests with a suspicious User-Agent: ${u.why}`
           : `${str(f, 'id.orig_h')} sent a User-Agent no other of the capture's ${this.clients.count}+ HTTP clients used`,
         sub: `User-Agent ${shown}; ${u.requests} request(s), first to ${str(f, 'host') ?? str(f, 'id.resp_h')}${str(f, 'uri') ?? ''}`,
-        uid: str(f, 'uid'), conn: f, proto: 'tcp', src: str(f, 'id.orig_h'), dst: str(f, 'id.resp_h'), p: num(f, 'id.resp_p'),
+        ...aboutConn(f, 'tcp'),
         n: u.requests, uids: u.uids.items,
       });
     }
