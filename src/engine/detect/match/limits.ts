@@ -24,6 +24,8 @@ export const DETECT_LIMITS = {
   /** Entries of a variable expansion (address/port lists), and nesting depth of [ ] lists. */
   maxListEntries: 4096,
   maxListDepth: 16,
+  /** Group nesting of a regex: the parser and matcher recurse per level. Real pcres nest < 10. */
+  pcreMaxNesting: 64,
   /** Nodes of a compiled regex: a longer pattern is rejected as a rule error. */
   maxRegexNodes: 10_000,
 } as const;

@@ -136,6 +136,7 @@ class Parser {
   pos = 0;
   groups = 0;
   nodes = 0;
+  nesting = 0;
   readonly names = new Map<string, number>();
   /** Bytes a match can start with, when the pattern's first element is a simple required atom. */
   firstSet: Uint8Array | undefined;
@@ -312,6 +313,7 @@ class Parser {
         Object.assign(inner, target);
       }
     }
+    if (++this.nesting > DETECT_LIMITS.pcreMaxNesting) this.fail('groups nested too deeply');
     const capIndex = kind === 'cap' ? ++this.groups : 0;
     if (name !== undefined) this.names.set(name, capIndex);
     const saveFirst = this.firstSet;
@@ -319,6 +321,7 @@ class Parser {
     const body = this.parseAlternation(ctx, inner);
     if (src[this.pos] !== ')') this.fail('missing )');
     this.pos++;
+    this.nesting--;
     if (kind === 'ahead' || kind === 'nahead' || kind === 'behind' || kind === 'nbehind') {
       if (wasStart) { this.firstSet = saveFirst; this.atStart = true; }
     } else if (wasStart && this.firstSet === saveFirst) this.atStart = false;
