@@ -215,6 +215,17 @@ export class Dnp3Analyzer implements StreamAnalyzer {
     this.rec = undefined;
   }
 
+  /**
+   * DNP3 over UDP (IEEE 1815 §A.3): a datagram holds whole link frames, so bytes of a frame
+   * left over at its end are not continued by the next one; application fragments still may be.
+   */
+  datagramEnd(isOrig: boolean): void {
+    const side = isOrig ? this.orig : this.resp;
+    if (!side.pending) return;
+    side.pending = undefined;
+    this.ctx.weird('dnp3_udp_truncated_frame');
+  }
+
   gap(isOrig: boolean, _len: number): void {
     const side = isOrig ? this.orig : this.resp;
     side.pending = undefined;

@@ -1,5 +1,5 @@
 /**
- * DNP3 analyzer descriptor: Zeek's TCP port 20000 and, on any port, a probe for a link frame
+ * DNP3 analyzer descriptor: Zeek's TCP and UDP port 20000 and, on any port, a probe for a link frame
  * header: 0x05 0x64, a length of at least 5 and a correct header CRC (Zeek's dpd.sig looks for
  * the 0x0564 start; the CRC makes a false match unlikely).
  */
@@ -17,6 +17,21 @@ export function probeDnp3(buf: Buffer, off: number, len: number): ProbeResult {
 export const DNP3_ANALYZER: AnalyzerDescriptor = {
   name: 'dnp3',
   tcpPorts: [20000],
-  probe: (_isOrig, buf, off, len, transport) => (transport === 'tcp' ? probeDnp3(buf, off, len) : 'no'),
+  udpPorts: [20000],
+  // On UDP a datagram is complete: 'more' would wait for bytes that never come.
+  probe: (_isOrig, buf, off, len, transport) => {
+    const r = probeDnp3(buf, off, len);
+    return transport === 'udp' && r === 'more' ? 'no' : r;
+  },
   createStream: (ctx) => new Dnp3Analyzer(ctx),
+  createDatagram: (ctx) => {
+    const a = new Dnp3Analyzer(ctx);
+    return {
+      packet(isOrig, buf, off, len) {
+        a.data(isOrig, buf, off, len);
+        a.datagramEnd(isOrig);
+      },
+      done: () => a.done(),
+    };
+  },
 };

@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { pcap, run } from '../../../helpers.js';
 import { functionName } from '../../../../src/engine/analyzers/dnp3/dnp3-analyzer.js';
+import { buildPcap, type FrameSpec, writeTemp } from '../../../support/build-pcap.js';
 
 function tshark(file: string, filter: string, fields: string[]): string[][] {
   const out = execFileSync('tshark', ['-r', pcap(file), '-Y', filter, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
@@ -59,4 +60,20 @@ test('dnp3.pcap: dnp3.log agrees with tshark through Zeek\'s logic', async () =>
   assert.equal(total, 55);
   assert.equal(sink.get('conn').filter((c) => c.service === 'dnp3').length, 8);
   assert.deepEqual(sink.get('weird').map((w) => w.name), ['dnp3_header_lacks_magic']);
+});
+
+test('DNP3 over UDP 20000: the same frames in datagrams give the same dnp3.log as over TCP', async () => {
+  // Every TCP payload of dnp3.pcap (tshark lists them; retransmissions left out), replayed as
+  // one UDP datagram each between the same endpoints.
+  const rows = execFileSync('tshark', ['-r', pcap('dnp3.pcap'), '-Y', 'tcp.len > 0 && !tcp.analysis.retransmission', '-T', 'fields',
+    '-e', 'frame.time_epoch', '-e', 'ip.src', '-e', 'ip.dst', '-e', 'tcp.srcport', '-e', 'tcp.dstport', '-e', 'tcp.payload'], { encoding: 'utf8' })
+    .split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+  const frames: FrameSpec[] = rows.map(([ts, src, dst, sport, dport, hex]) => (
+    { ts: Number(ts), src, dst, proto: 'udp', sport: Number(sport), dport: Number(dport), payload: Buffer.from(hex.replace(/:/g, ''), 'hex') }));
+  const udp = await run(writeTemp(buildPcap(frames), 'dnp3-udp.pcap'));
+  const tcp = await run(pcap('dnp3.pcap'));
+  const fields = (r: Record<string, unknown>) => [r['id.orig_p'], r.ts, r.fc_request, r.fc_reply, r.iin];
+  assert.equal(udp.sink.get('conn')[0].service, 'dnp3');
+  assert.ok(tcp.sink.get('dnp3').length > 0);
+  assert.deepEqual(udp.sink.get('dnp3').map(fields), tcp.sink.get('dnp3').map(fields));
 });
