@@ -87,9 +87,7 @@ export function unquote(value: string, what: string): string {
   return out;
 }
 
-/** A string of byte values (one char per byte): chars above 0xff are written as their UTF-8 bytes. */
+/** Rule text is UTF-8: a non-ASCII character in a content stands for its UTF-8 bytes (raw bytes go in |hex|). */
 export function toBytes(text: string): Uint8Array {
-  let wide = false;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) { wide = true; break; }
-  return wide ? new Uint8Array(Buffer.from(text, 'utf8')) : new Uint8Array(Buffer.from(text, 'latin1'));
+  return new Uint8Array(Buffer.from(text, 'utf8'));
 }

@@ -48,7 +48,8 @@ export const PCRE_KEYWORDS: readonly KeywordDescriptor[] = [
       // The rule text escapes ; and " with a backslash: harmless in a regex (\; matches ;).
       let regex;
       try {
-        regex = compileRegex(pattern, flags);
+        // The regex engine reads one char per byte: non-ASCII text becomes its UTF-8 bytes.
+        regex = compileRegex(Buffer.from(pattern, 'utf8').toString('latin1'), flags);
       } catch (err) {
         if (err instanceof RegexSyntaxError) throw new KeywordError(`pcre: ${err.message}`);
         throw err;
