@@ -2,6 +2,7 @@
 /** capdex: the command line. One file per command under commands/. */
 import { Command } from 'commander';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerRules } from './commands/rules.js';
 
 const program = new Command();
 program
@@ -10,6 +11,7 @@ program
   .version('0.1.0');
 
 registerAnalyze(program);
+registerRules(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`capdex: ${err instanceof Error ? err.message : String(err)}\n`);
