@@ -72,19 +72,22 @@ export function isIpLiteral(s: string): boolean {
   return s.includes(':') && /^\[?[0-9a-fA-F:.]+(%[\w.-]+)?\]?$/.test(s);
 }
 
-/** Shannon entropy in bits per character (0 for an empty string). Counts bytes of the UTF-16 low half. */
+/** Per-character counts for entropy(), reused: names are short and this runs per DNS query. */
+const COUNTS = new Uint16Array(256);
+
+/** Shannon entropy in bits per character (0 for an empty string). Characters above U+00FF share a bucket. */
 export function entropy(s: string): number {
-  const len = s.length;
+  const len = Math.min(s.length, 65535);
   if (len === 0) return 0;
-  const counts = new Map<number, number>();
-  for (let i = 0; i < len; i++) {
-    const c = s.charCodeAt(i);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
-  }
+  for (let i = 0; i < len; i++) COUNTS[Math.min(s.charCodeAt(i), 255)]++;
   let h = 0;
-  for (const k of counts.values()) {
+  for (let i = 0; i < len; i++) {
+    const c = Math.min(s.charCodeAt(i), 255);
+    const k = COUNTS[c];
+    if (k === 0) continue; // already summed
     const p = k / len;
     h -= p * Math.log2(p);
+    COUNTS[c] = 0;
   }
   return h;
 }

@@ -60,7 +60,7 @@ class IntelMatch implements Heuristic {
       const values = typeof v === 'string' ? [v] : strs(rec, fieldName);
       for (const value of values) {
         if (type === 'EMAIL') this.check(rec, path, fieldName, type, emailAddress(value), log);
-        else if (type === 'DOMAIN') this.checkDomain(rec, path, fieldName, normaliseName(value), log);
+        else if (type === 'DOMAIN') this.checkDomain(rec, path, fieldName, normaliseName(value.replace(/:\d+$/, '')), log);
         else this.check(rec, path, fieldName, type, value, log);
       }
     }
