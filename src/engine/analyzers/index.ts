@@ -29,7 +29,7 @@ import { DNP3_ANALYZER } from './dnp3/index.js';
 import { LOGIN_ANALYZERS, loginAnalyzers } from './login/index.js';
 import { SMB_ANALYZER } from './smb/index.js';
 import { DCE_RPC_ANALYZER } from './dce-rpc/index.js';
-import { RDP_ANALYZER } from './rdp/index.js';
+import { RDP_ANALYZER, RDPEUDP_ANALYZER } from './rdp/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
@@ -56,6 +56,7 @@ export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   SMB_ANALYZER,
   DCE_RPC_ANALYZER,
   RDP_ANALYZER,
+  RDPEUDP_ANALYZER,
   ...LOGIN_ANALYZERS,
 ];
 

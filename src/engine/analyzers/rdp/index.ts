@@ -24,6 +24,8 @@ import {
   clientChannels, clientCore, connectConfirm, connectRequest, dataBlocks, gccBlocks, mcsUserData, serverSecurity, x224, X224_CC, X224_CR, X224_DT,
 } from './parser.js';
 
+export { RDPEUDP_ANALYZER } from './rdpeudp.js';
+
 const CS_CORE = 0xc001, CS_NET = 0xc003, SC_SECURITY = 0x0c02;
 /** earlyCapabilityFlags RNS_UD_CS_WANT_32BPP_SESSION. */
 const WANT_32BPP = 0x0002;

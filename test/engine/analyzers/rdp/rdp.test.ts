@@ -167,3 +167,17 @@ test('truncated and corrupted RDP messages never throw; not-RDP on 3389 is a vio
   assert.equal(sink.get('rdp').length, 0);
   assert.notEqual(sink.get('conn')[0].service, 'rdp');
 });
+
+test('rdp.pcap (RDPEUDP): connections whose SYN and SYN+ACK tshark sees are "rdpeudp"; one captured mid-stream is not', async () => {
+  const out = execFileSync('tshark', ['-r', pcap('rdp.pcap'), '-Y', 'rdpudp.flags.syn == 1', '-T', 'fields', '-e', 'udp.srcport', '-e', 'udp.dstport', '-e', 'rdpudp.flags.ack'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const rows = out.trim().split('\n').map((l) => l.split('\t'));
+  const clients = new Set(rows.filter((r) => r[1] === '3389' && r[2] !== '1').map((r) => Number(r[0])));
+  const answered = new Set(rows.filter((r) => r[0] === '3389' && r[2] === '1').map((r) => Number(r[1])));
+  const handshakes = [...clients].filter((p) => answered.has(p)).sort();
+  const { sink } = await run(pcap('rdp.pcap'));
+  const conns = sink.get('conn').filter((c) => c['id.resp_p'] === 3389);
+  assert.deepEqual(conns.filter((c) => c.service === 'rdpeudp').map((c) => c['id.orig_p']).sort(), handshakes);
+  assert.ok(handshakes.length >= 1 && conns.length > handshakes.length);
+  assert.equal(sink.get('rdp').length, 0); // Zeek writes no rdp.log for RDPEUDP either
+});
