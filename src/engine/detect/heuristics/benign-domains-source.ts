@@ -1,8 +1,8 @@
 /**
  * Turns a list of popular domains into the source text of benign-domains.generated.ts (used by
- * scripts/build-benign-domains.ts, and by the test that checks the shipped file is what the
- * generator makes of the list it names). Kept: the label an operator registered (google in
- * www.google.com, bbc in bbc.co.uk), distinct, in list order.
+ * scripts/build-benign-domains.ts, and by the test that checks the shipped file is generator
+ * output, not hand-edited). Kept: the label an operator registered (google in www.google.com,
+ * bbc in bbc.co.uk), distinct, in list order.
  */
 import { normaliseName, splitName } from './domain-names.js';
 

@@ -14,7 +14,11 @@ import { SCAN_ADDRESS_HOSTS, SCAN_PORT_PORTS } from '../../../../src/engine/dete
 import { LONG_CONNECTION_SECONDS } from '../../../../src/engine/detect/heuristics/long-connection.js';
 import { LARGE_OUTBOUND_BYTES } from '../../../../src/engine/detect/heuristics/large-outbound.js';
 import { scoreLabel } from '../../../../src/engine/detect/heuristics/dga-domain.js';
-import { BENIGN_DOMAIN_LABELS } from '../../../../src/engine/detect/heuristics/benign-domains.generated.js';
+import { BENIGN_DOMAIN_LABELS, BENIGN_DOMAIN_SOURCE } from '../../../../src/engine/detect/heuristics/benign-domains.generated.js';
+import { benignDomainsSource } from '../../../../src/engine/detect/heuristics/benign-domains-source.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../../../helpers.js';
 import { extensionOf, disguises } from '../../../../src/engine/detect/heuristics/disguised-executable.js';
 import { splitName } from '../../../../src/engine/detect/heuristics/domain-names.js';
 import { suspiciousUserAgent } from '../../../../src/engine/detect/heuristics/user-agent.js';
@@ -204,4 +208,11 @@ test('a full table shows in weird.log as heuristic_state_limit, once', () => {
   h.limitReached('x', '1');
   h.limitReached('x', '1');
   assert.deepEqual(out.get('weird').map((w) => [w.name, w.addl, w.source]), [['heuristic_state_limit', 'x 1', 'heuristics']]);
+});
+
+test('benign-domains.generated.ts is the generator\'s output (no hand edits), with its provenance', () => {
+  const file = readFileSync(join(ROOT, 'src/engine/detect/heuristics/benign-domains.generated.ts'), 'utf8');
+  assert.equal(benignDomainsSource(BENIGN_DOMAIN_LABELS.map((l) => `www.${l}.com`), BENIGN_DOMAIN_SOURCE), file);
+  assert.match(BENIGN_DOMAIN_SOURCE, /^top-sites@\d+\.\d+\.\d+ \(MIT licence/);
+  assert.ok(BENIGN_DOMAIN_LABELS.length > 400 && new Set(BENIGN_DOMAIN_LABELS).size === BENIGN_DOMAIN_LABELS.length);
 });
