@@ -5,6 +5,18 @@
  * range); other fields read the JSON document; `log`, `capture`, `ts`, `uid`, `community_id` are
  * columns. Every JSON comparison is wrapped so an absent field is FALSE, never NULL, which keeps
  * NOT exact. Free text: FTS5 on SQLite, a substring ILIKE on PostgreSQL (store contract notes).
+ *
+ * Semantics worth knowing:
+ * - Exact values are case-sensitive, except for fields whose index values ingest lower-cases
+ *   (domains, hosts, hashes, fingerprints, emails): those are normalised by the same function.
+ *   Wildcards `*` `?` are case-insensitive (SQLite LIKE: ASCII letters; PostgreSQL ILIKE: all).
+ * - A set/vector field matches when any element does.
+ * - The index holds the first OBSERVABLE_VALUE_MAX_CHARS characters of a value (600 on PG): a
+ *   wildcard cannot see past them, and an exact value that long matches on its prefix.
+ * - SQLite's LIKE reads text up to a NUL: a wildcard cannot match past one (exact values can).
+ * - Times: a date names a day, `T10:00` a minute, `T10:00:00` a second (UTC unless an offset is
+ *   given): `ts:2024-01-31` is that whole day, `[a TO b]` includes all of b's span, `{a TO b}`
+ *   neither span; epoch seconds with a fraction are an instant.
  */
 import type { Bound, MatchNode, QueryNode, RangeNode, TextNode, Value } from './ast.js';
 import { QuerySyntaxError } from './errors.js';
@@ -13,6 +25,7 @@ import { isLowerCased } from './observable-fields.js';
 import { reverseValue } from './observable-keys.js';
 import { normaliseObservable } from '../observables.js';
 import type { ObservableType } from '../store.js';
+import { PG_INDEX_KEY_MAX_CHARS } from '../postgres/pg-text.js';
 import {
   type Dialect, type Fragment, anyElement, elementRead, frag, join, jsonIsBool, jsonNumber, jsonValue, likeOp,
 } from './sql.js';
@@ -108,7 +121,7 @@ class FilterCompiler {
       const p = norm(v.text);
       return frag(`(${col} >= ? AND ${col} < ?)`, p, prefixEnd(p));
     }
-    return frag(`(${col} = ?${notNull})`, norm(v.text));
+    return frag(`(${col} = ?${notNull})`, f.column === 'log' ? v.text : this.indexKey(norm(v.text)));
   }
 
   private jsonText(f: JsonField, v: Value): Fragment {
@@ -124,6 +137,11 @@ class FilterCompiler {
       return this.scoped(f.log, anyElement(f.path, this.bounded(el, b), this.dialect));
     }
     return this.scoped(f.log, this.boundedFrag(jsonNumber(f.path, this.dialect), b));
+  }
+
+  /** A value for an equality on an indexed column, cut where the PostgreSQL store cuts what it indexes. */
+  private indexKey(v: string): string {
+    return this.dialect === 'pg' && v.length > PG_INDEX_KEY_MAX_CHARS ? v.slice(0, PG_INDEX_KEY_MAX_CHARS) : v;
   }
 
   /** `records.log = ?` AND cond, when the field named its log. */
@@ -163,7 +181,7 @@ class FilterCompiler {
       // Normalised as ingest does (same function): a value ingest would not index (a "domain"
       // with blanks) can only be in the document, so the document answers.
       const value = normaliseObservable(type as ObservableType, v.text);
-      return value === undefined ? this.scoped(f.log, this.jsonText(f, v)) : this.observables(f, frag('o.value = ?', value));
+      return value === undefined ? this.scoped(f.log, this.jsonText(f, v)) : this.observables(f, frag('o.value = ?', this.indexKey(value)));
     }
     const lower = isLowerCased(type);
     const norm = lower ? (s: string) => s.toLowerCase() : (s: string) => s;

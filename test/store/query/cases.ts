@@ -109,6 +109,7 @@ export const FILTERS: [string, number][] = [
   ['http.uri:star\\*and?question', 1],
   ['http.user_agent:*👾*', 1],
   ['http.uri:a*', 1],
+  ['http.user_agent:' + 'a'.repeat(2000), 1],
   ['"ünïcødé"', 1],
   ['"DROP TABLE"', 1],
 ];
