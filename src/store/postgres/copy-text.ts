@@ -31,9 +31,9 @@ export function copyNumber(n: number | null | undefined): string {
   return typeof n === 'number' && Number.isFinite(n) ? String(n) : '\\N';
 }
 
-/** Streams `chunks` (each ending in '\n') into `COPY table (columns) FROM STDIN` on the client. */
-export async function copyInto(client: PoolClient, table: string, columns: readonly string[], chunks: string[]): Promise<void> {
-  if (chunks.length === 0) return;
+/** Streams `pieces` of COPY text (whole lines, UTF-8) into `COPY table (columns) FROM STDIN` on the client. */
+export async function copyInto(client: PoolClient, table: string, columns: readonly string[], pieces: readonly Buffer[]): Promise<void> {
+  if (pieces.length === 0) return;
   const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-  await pipeline(Readable.from(chunks), stream);
+  await pipeline(Readable.from(pieces), stream);
 }

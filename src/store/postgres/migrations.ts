@@ -10,16 +10,21 @@
  *   distributed (Citus). Time ranges were rejected: ts comes from hostile captures (a pcapng can
  *   claim year 30000, so partitions created on demand would be unbounded) and creating a partition
  *   takes a lock on the parent that a long import transaction would hold against every reader.
- * - ids come from a sequence stepping by ID_BLOCK: an import takes one block per batch and numbers
- *   its records itself, so observables can point at records within the same COPY pass.
+ * - ids come from a sequence stepping by ID_BLOCK: an import takes one block and numbers its
+ *   records itself, so observables point at their records within the same COPY pass.
  * - No full-text index: a GIN on jsonb_to_tsvector or pg_trgm over the documents costs 5-25x the
  *   ingest (measured, see .tmp/store-contract.md); bare words are an ILIKE over doc::text.
  * - value/rvalue/ipkey use COLLATE "C" so prefix and CIDR ranges are byte-order index range scans.
  */
 import type { PoolClient } from 'pg';
 
-/** Records numbered per batch: a batch never holds more (see ingest). */
-export const ID_BLOCK = 65536;
+/**
+ * Record ids an import reserves at its start (one nextval of records_id_seq, which steps by this),
+ * so records and observables are numbered while they are encoded, with no round trip. It caps the
+ * records of one capture (268 million: a capture of tens of GB); ids stay below 2^53 (JavaScript
+ * numbers) for 2^25 imports.
+ */
+export const ID_BLOCK = 2 ** 28;
 /** Hash partitions of records: enough to keep one capture's delete local, few enough that a plan touching all stays cheap. */
 export const RECORD_PARTITIONS = 8;
 /** pg_advisory_lock key for migrations ('capdex' in ASCII). */

@@ -3,12 +3,12 @@
  * arrives (store-core's RecordEncoder makes the columns, observables and file facts) and COPYs
  * each full batch (records, then observables, then files) inside the import's transaction.
  *
+ * Ids: the import reserves ID_BLOCK ids before the first record (PgImport.start), so each record
+ * and its observables are numbered while encoded, with no round trip per batch.
  * The engine writes synchronously and awaits only between reads of the capture, so a batch cannot
  * be awaited where it fills: full batches queue behind one flush chain that runs as the engine
  * reads. The first failure stops the chain; later writes are dropped and `finish` throws it, so the
- * caller rolls the whole import back. Ids are taken per batch from records_id_seq (one nextval
- * reserves ID_BLOCK ids), so each line is encoded once without its id and the id is prefixed at
- * flush; observables name their record without a round trip per row.
+ * caller rolls the whole import back.
  */
 import type { PoolClient } from 'pg';
 import type { LogRecord, LogSchema, RecordSink } from '../../engine/logs/schema.js';
@@ -18,29 +18,48 @@ import { ID_BLOCK } from './migrations.js';
 import { copyInto, copyNumber, copyOptText, copyText } from './copy-text.js';
 import { encodeJson, encodeText, indexKey, PG_INDEX_KEY_MAX_CHARS } from './pg-text.js';
 
-/**
- * Records per COPY batch. Larger batches amortise the per-statement round trips (three COPYs and a
- * nextval per batch); each batch is held in memory as text until it is sent. At most ID_BLOCK.
- */
-export const PG_BATCH_RECORDS = Math.min(16_384, ID_BLOCK);
+/** Records per COPY batch: larger amortises the statements' round trips; each batch waits in memory as text. */
+export const PG_BATCH_RECORDS = 16_384;
 /** Characters of encoded text per batch, so a run of huge records (1 MB values) flushes early. */
 export const PG_BATCH_CHARS = 32 * 1024 * 1024;
+/**
+ * Characters per piece of COPY text. Each piece is one write to the socket: a write per row made
+ * the kernel calls the import's bottleneck (measured); ~1 MiB pieces make them noise.
+ */
+const COPY_PIECE_CHARS = 1 << 20;
 
 const RECORD_COLUMNS = ['id', 'capture_id', 'log', 'ts', 'uid', 'community_id', 'doc'] as const;
-// record_id first: each line is the record's id, a tab, then a tail encoded once at write time.
-const OBSERVABLE_COLUMNS = ['record_id', 'type', 'value', 'capture_id', 'log', 'field', 'rvalue', 'ipkey'] as const;
+const OBSERVABLE_COLUMNS = ['type', 'value', 'capture_id', 'record_id', 'log', 'field', 'rvalue', 'ipkey'] as const;
 
-interface Batch {
-  /** Per record: everything after the id column, ending in '\n'. */
-  records: string[];
-  /** Per observable: its record's index in `records`, and the line after record_id. */
-  obsRecord: number[];
-  obsTails: string[];
-  files: { index: number; facts: FileFacts }[];
-  chars: number;
+/**
+ * COPY text accumulated into ~COPY_PIECE_CHARS pieces, each turned into bytes as soon as it is
+ * full: a batch waiting for its turn then holds a few Buffers outside the JavaScript heap instead
+ * of millions of small strings the garbage collector would walk again and again.
+ */
+class CopyText {
+  readonly pieces: Buffer[] = [];
+  private current = '';
+  chars = 0;
+  add(line: string): void {
+    this.current += line;
+    this.chars += line.length;
+    if (this.current.length >= COPY_PIECE_CHARS) { this.pieces.push(Buffer.from(this.current)); this.current = ''; }
+  }
+  done(): Buffer[] {
+    if (this.current !== '') { this.pieces.push(Buffer.from(this.current)); this.current = ''; }
+    return this.pieces;
+  }
 }
 
-const newBatch = (): Batch => ({ records: [], obsRecord: [], obsTails: [], files: [], chars: 0 });
+interface Batch {
+  records: CopyText;
+  observables: CopyText;
+  rows: number;
+  obsRows: number;
+  files: { id: number; facts: FileFacts }[];
+}
+
+const newBatch = (): Batch => ({ records: new CopyText(), observables: new CopyText(), rows: 0, obsRows: 0, files: [] });
 
 export class PgImport implements RecordSink {
   records = 0;
@@ -49,6 +68,8 @@ export class PgImport implements RecordSink {
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown;
   private closed = false;
+  private nextId = 0;
+  private lastId = -1;
   private readonly encoder = new RecordEncoder();
   private readonly captureId: string;
   private readonly captureCol: string;
@@ -58,23 +79,35 @@ export class PgImport implements RecordSink {
     this.captureCol = copyText(this.captureId);
   }
 
+  /** Reserves the import's ids; call before the first write. */
+  async start(): Promise<void> {
+    const res = await this.client.query<{ base: string }>("SELECT nextval('records_id_seq') AS base");
+    this.nextId = Number(res.rows[0].base);
+    this.lastId = this.nextId + ID_BLOCK - 1;
+  }
+
   write(schema: LogSchema, rec: LogRecord): void {
     // After finish (or a failure) writes are dropped: they must not land in a later transaction.
     if (this.failure !== undefined || this.closed) return;
+    if (this.nextId > this.lastId) {
+      this.failure = new Error(`a capture holds at most ${ID_BLOCK} records on PostgreSQL (ID_BLOCK)`);
+      return;
+    }
     try {
       this.add(schema, rec);
     } catch (err) {
       this.failure = err; // a bug in encoding: fail the import rather than lose records silently
       return;
     }
-    if (this.batch.records.length >= PG_BATCH_RECORDS || this.batch.chars >= PG_BATCH_CHARS) this.seal();
+    const b = this.batch;
+    if (b.rows >= PG_BATCH_RECORDS || b.records.chars + b.observables.chars >= PG_BATCH_CHARS) this.seal();
   }
 
   /** Sends what is left and waits for every batch; throws the first failure. */
   async finish(): Promise<void> {
     this.seal();
     this.closed = true;
-    await this.settled();
+    await this.chain;
     if (this.failure !== undefined) throw this.failure;
   }
 
@@ -87,29 +120,26 @@ export class PgImport implements RecordSink {
   private add(schema: LogSchema, rec: LogRecord): void {
     const row = this.encoder.encode(schema, rec);
     const b = this.batch;
-    const index = b.records.length;
+    const id = this.nextId++;
     const cap = this.captureCol;
     const log = copyText(indexKey(row.log));
-    const line = `\t${cap}\t${log}\t${copyNumber(row.ts)}\t${copyOptText(row.uid === null ? null : indexKey(row.uid))}\t` +
-      `${copyOptText(row.communityId === null ? null : indexKey(row.communityId))}\t${copyText(encodeJson(row.doc))}\n`;
-    b.records.push(line);
-    b.chars += line.length;
+    b.records.add(`${id}\t${cap}\t${log}\t${copyNumber(row.ts)}\t${copyOptText(row.uid === null ? null : indexKey(row.uid))}\t` +
+      `${copyOptText(row.communityId === null ? null : indexKey(row.communityId))}\t${copyText(encodeJson(row.doc))}\n`);
+    b.rows++;
     for (const o of row.observables) {
       const value = indexKey(o.value);
       // The PG index keeps a shorter prefix than the store-wide cap: reverse what is kept.
       const rvalue = o.rvalue === null ? null : o.value.length > PG_INDEX_KEY_MAX_CHARS ? reverseValue(value) : encodeText(o.rvalue);
-      const tail = `\t${copyText(o.type)}\t${copyText(value)}\t${cap}\t${log}\t${copyText(encodeText(o.field))}\t` +
-        `${copyOptText(rvalue)}\t${copyOptText(o.ipkey)}\n`;
-      b.obsRecord.push(index);
-      b.obsTails.push(tail);
-      b.chars += tail.length;
+      b.observables.add(`${copyText(o.type)}\t${copyText(value)}\t${cap}\t${id}\t${log}\t${copyText(encodeText(o.field))}\t` +
+        `${copyOptText(rvalue)}\t${copyOptText(o.ipkey)}\n`);
+      b.obsRows++;
     }
-    if (row.file) b.files.push({ index, facts: { ...row.file } });
+    if (row.file) b.files.push({ id, facts: { ...row.file } });
   }
 
   private seal(): void {
     const b = this.batch;
-    if (b.records.length === 0) return;
+    if (b.rows === 0) return;
     this.batch = newBatch();
     this.chain = this.chain.then(async () => {
       if (this.failure !== undefined) return;
@@ -122,19 +152,15 @@ export class PgImport implements RecordSink {
   }
 
   private async flush(b: Batch): Promise<void> {
-    const res = await this.client.query<{ base: string }>("SELECT nextval('records_id_seq') AS base");
-    const base = Number(res.rows[0].base);
-    for (let i = 0; i < b.records.length; i++) b.records[i] = String(base + i) + b.records[i];
-    for (let i = 0; i < b.obsTails.length; i++) b.obsTails[i] = String(base + b.obsRecord[i]) + b.obsTails[i];
-    await copyInto(this.client, 'records', RECORD_COLUMNS, b.records);
-    await copyInto(this.client, 'observables', OBSERVABLE_COLUMNS, b.obsTails);
-    if (b.files.length > 0) await this.insertFiles(b.files, base);
-    this.records += b.records.length;
-    this.observables += b.obsTails.length;
+    await copyInto(this.client, 'records', RECORD_COLUMNS, b.records.done());
+    await copyInto(this.client, 'observables', OBSERVABLE_COLUMNS, b.observables.done());
+    if (b.files.length > 0) await this.insertFiles(b.files);
+    this.records += b.rows;
+    this.observables += b.obsRows;
   }
 
   /** files keeps one row per sha256 (earliest ts wins); every sighting is kept. */
-  private async insertFiles(files: Batch['files'], base: number): Promise<void> {
+  private async insertFiles(files: Batch['files']): Promise<void> {
     const t = (s: string | null): string | null => (s === null ? null : encodeText(s));
     const f = files.map((x) => x.facts);
     await this.client.query(
@@ -147,6 +173,6 @@ export class PgImport implements RecordSink {
     await this.client.query(
       `INSERT INTO file_sightings (sha256, capture_id, record_id)
        SELECT sha256, $2, record_id FROM unnest($1::text[], $3::bigint[]) AS s(sha256, record_id)`,
-      [f.map((x) => x.sha256), this.captureId, files.map((x) => base + x.index)]);
+      [f.map((x) => x.sha256), this.captureId, files.map((x) => x.id)]);
   }
 }

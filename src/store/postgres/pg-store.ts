@@ -79,6 +79,7 @@ export class PgStore implements Store {
           encodeText(meta.name), meta.submitter === undefined ? null : encodeText(meta.submitter), meta.visibility ?? 'private',
           Date.now() / 1000]);
       sink = new PgImport(client, meta.id);
+      await sink.start();
       const facts = (await produce(sink)) ?? {};
       await sink.finish();
       await client.query(
