@@ -7,7 +7,7 @@
  * conn.log service is "smb", as Zeek writes it.
  *
  * Deliberate differences from Zeek: smb_cmd.log is not written (Zeek leaves it off by default
- * too); SMB1 named-pipe transactions (TransactNmPipe) are not followed into DCE/RPC; SMB1 without
+ * too); SMB1 transactions other than TransactNmPipe (LANMAN, mailslots) are not parsed; SMB1 without
  * extended security (pre-NTLMSSP LM/NTLM challenge-response) yields no ntlm.log record.
  */
 import type { AnalyzerContext, AnalyzerDescriptor, ProbeResult, StreamAnalyzer } from '../analyzer.js';

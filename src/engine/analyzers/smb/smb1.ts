@@ -2,8 +2,9 @@
  * SMB1 (CIFS, [MS-CIFS]/[MS-SMB]) where it is cheap: the 32-byte header, AndX chains, and the
  * commands that produce logs: SESSION_SETUP_ANDX with extended security (NTLM via SPNEGO),
  * TREE_CONNECT_ANDX (smb_mapping.log with service and native file system), NT_CREATE_ANDX
- * (smb_files.log), READ_ANDX / WRITE_ANDX (files.log, DCE/RPC on pipes) and CLOSE. Other
- * commands (transactions, the pre-NT dialects) are recognised and skipped.
+ * (smb_files.log), READ_ANDX / WRITE_ANDX (files.log, DCE/RPC on pipes), TransactNmPipe
+ * transactions (DCE/RPC on pipes) and CLOSE. Other commands (other transactions, the pre-NT
+ * dialects) are recognised and skipped.
  */
 import { LIMITS } from '../../support/limits.js';
 import { oemText, utf16Text } from '../../support/utf16-text.js';
@@ -13,12 +14,14 @@ import { macTimes, type SmbSession, type ShareType } from './state.js';
 export const SMB1_MAGIC = 0x424d53ff; // "\xffSMB" little-endian
 
 const HEADER = 32;
-const CMD = { CLOSE: 0x04, READ_ANDX: 0x2e, WRITE_ANDX: 0x2f, TREE_DISCONNECT: 0x71, SESSION_SETUP_ANDX: 0x73, TREE_CONNECT_ANDX: 0x75, NT_CREATE_ANDX: 0xa2 } as const;
+const CMD = { CLOSE: 0x04, TRANSACTION: 0x25, READ_ANDX: 0x2e, WRITE_ANDX: 0x2f, TREE_DISCONNECT: 0x71, SESSION_SETUP_ANDX: 0x73, TREE_CONNECT_ANDX: 0x75, NT_CREATE_ANDX: 0xa2 } as const;
 const ANDX_COMMANDS = new Set<number>([CMD.READ_ANDX, CMD.WRITE_ANDX, CMD.SESSION_SETUP_ANDX, CMD.TREE_CONNECT_ANDX, CMD.NT_CREATE_ANDX, 0x74 /* LOGOFF_ANDX */]);
 const FLAGS_REPLY = 0x80;
 const FLAGS2_UNICODE = 0x8000;
 const STATUS_MORE_PROCESSING_REQUIRED = 0xc0000016;
 const FILE_DELETE_ON_CLOSE = 0x00001000;
+/** TRANSACTION subcommand on a named pipe carrying a DCE/RPC request ([MS-CIFS] §2.2.5.6). */
+const TRANS_TRANSACT_NMPIPE = 0x0026;
 /** Bytes of a NUL-terminated string we look through for its end (paths are < 32 KiB). */
 const MAX_STRING = 4096;
 
@@ -127,9 +130,25 @@ function request(s: SmbSession, m: Msg, buf: Buffer, cmd: number, wc: number, w:
     case CMD.CLOSE:
       if (wc >= 1) s.closed(fid(buf, w));
       return undefined;
+    case CMD.TRANSACTION: {
+      // TransactNmPipe: setup words (subcommand, FID); the data is a DCE/RPC PDU for the pipe.
+      if (wc < 16 || buf[w + 26] < 2 || buf.readUInt16LE(w + 28) !== TRANS_TRANSACT_NMPIPE) return undefined;
+      const key = fid(buf, w + 30);
+      s.request(m.mid + ':tr', { ts: now, cmd, treeKey: m.treeKey, fileKey: key });
+      const data = transData(buf, m, bytes, buf.readUInt16LE(w + 22), buf.readUInt16LE(w + 24));
+      if (data) s.content(key, true, 0, buf, data[0], data[1] - data[0], data[1] - data[0]);
+      return undefined;
+    }
     default:
       return undefined;
   }
+}
+
+/** The data of a transaction (count, offset from the header) if it lies in the bytes at hand. */
+function transData(buf: Buffer, m: Msg, bytes: number, count: number, offset: number): [number, number] | undefined {
+  const at = m.h + offset;
+  if (count === 0 || at < bytes || at + count > m.end) return undefined;
+  return [at, at + count];
 }
 
 function reply(s: SmbSession, m: Msg, buf: Buffer, cmd: number, wc: number, w: number, bytes: number, bytesEnd: number, index: number): TailSink | undefined {
@@ -168,6 +187,13 @@ function reply(s: SmbSession, m: Msg, buf: Buffer, cmd: number, wc: number, w: n
         return undefined;
       }
       return s.content(req.fileKey, false, req.offset ?? 0, buf, dataAt, Math.min(length, m.end - dataAt), length);
+    }
+    case CMD.TRANSACTION: {
+      const req = s.response(m.mid + ':tr');
+      if (!req?.fileKey || (m.status !== 0 && m.status !== 0x80000005) || wc < 10) return undefined;
+      const data = transData(buf, m, bytes, buf.readUInt16LE(w + 12), buf.readUInt16LE(w + 14));
+      if (data) s.content(req.fileKey, false, 0, buf, data[0], data[1] - data[0], data[1] - data[0]);
+      return undefined;
     }
     default:
       return undefined;

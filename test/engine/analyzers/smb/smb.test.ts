@@ -16,7 +16,8 @@ import { pcap, run } from '../../../helpers.js';
 import { LIMITS } from '../../../../src/engine/support/limits.js';
 import {
   closeReq, createReq, createResp, dceBind, dceBindAck, dceRequest, dceResponse, nbss, ntlmAuthenticate, ntlmChallenge, ntlmNegotiate,
-  readReq, readResp, renameReq, segments, sessionSetupReq, sessionSetupResp, spnegoResp, STATUS_LOGON_FAILURE, STATUS_MORE_PROCESSING,
+  readReq, readResp, renameReq, segments, sessionSetupReq, smb1NtCreate, smb1NtCreateResp, smb1ReadReq, smb1ReadResp, smb1TransactNmPipe,
+  smb1TransactResp, smb1TreeConnect, smb1TreeConnectResp, sessionSetupResp, spnegoResp, STATUS_LOGON_FAILURE, STATUS_MORE_PROCESSING,
   tcpPcap, treeConnectReq, treeConnectResp, writeReq, writeResp,
 } from './windows-builders.js';
 
@@ -275,4 +276,36 @@ test('the probe finds SMB on another port; every truncation of a message yields 
   const r = (await run(tcpPcap(445, segs))).sink;
   assert.equal(r.get('conn')[0].service, 'smb');
   assert.ok(r.get('weird').some((w) => w.name === 'SMB2_truncated_command'));
+});
+
+test('SMB1: a file read with READ_ANDX into files.log, DCE/RPC over TransactNmPipe, as tshark dissects the built messages', async () => {
+  const SRVSVC = '4b324fc8-1670-01d3-1278-5a47bf6ee188';
+  const body = Buffer.from('SMB1 file content '.repeat(40), 'latin1');
+  const file = tcpPcap(445, [
+    [true, nbss(smb1TreeConnect(1, '\\\\OLDSRV\\DATA'))],
+    [false, nbss(smb1TreeConnectResp(1, 5, 'A:', 'NTFS'))],
+    [true, nbss(smb1NtCreate(2, 5, '\\notes.txt'))],
+    [false, nbss(smb1NtCreateResp(2, 5, 0x4001, body.length, 1600000000))],
+    [true, nbss(smb1ReadReq(3, 5, 0x4001, 0, body.length))],
+    [false, nbss(smb1ReadResp(3, 5, body))],
+    [true, nbss(smb1TreeConnect(4, '\\\\OLDSRV\\IPC$'))],
+    [false, nbss(smb1TreeConnectResp(4, 6, 'IPC', ''))],
+    [true, nbss(smb1NtCreate(5, 6, '\\srvsvc'))],
+    [false, nbss(smb1NtCreateResp(5, 6, 0x4002, 0, 0))],
+    [true, nbss(smb1TransactNmPipe(6, 6, 0x4002, dceBind(1, [[0, SRVSVC]])))],
+    [false, nbss(smb1TransactResp(6, 6, dceBindAck(1, '\\PIPE\\srvsvc')))],
+    [true, nbss(smb1TransactNmPipe(7, 6, 0x4002, dceRequest(2, 0, 16)))],
+    [false, nbss(smb1TransactResp(7, 6, dceResponse(2, 0)))],
+  ]);
+  const { sink } = await run(file);
+  const ts = (filter: string, fields: string[]) => execFileSync('tshark', ['-r', file, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).replace(/\n$/, '').split('\n').map((l) => l.split('\t'));
+  assert.deepEqual(sink.get('smb_mapping').map((m) => [m.path, m.service, m.native_file_system ?? '', m.share_type]),
+    ts('smb.cmd == 0x75 && smb.flags.response == 1', ['smb.path', 'smb.service', 'smb.native_fs']).map((r) => [...r, r[1] === 'IPC' ? 'PIPE' : 'DISK']));
+  assert.deepEqual(ts('smb.cmd == 0xa2 && smb.flags.response == 0', ['smb.file']).map((r) => r[0]), ['\\notes.txt', '\\srvsvc']);
+  const [f] = sink.get('files');
+  assert.deepEqual([f.filename, f.source, f.seen_bytes, f.md5], ['\\notes.txt', 'SMB', body.length, md5(body)]);
+  assert.deepEqual(sink.get('smb_files').map((r) => [r.action, r.name]), [['SMB::FILE_OPEN', '\\notes.txt'], ['SMB::FILE_READ', '\\notes.txt']]);
+  assert.equal(Number(ts('dcerpc.pkt_type == 0', ['dcerpc.opnum'])[0][0]), 16);
+  assert.deepEqual(sink.get('dce_rpc').map((r) => [r.named_pipe, r.endpoint, r.operation]), [['\\PIPE\\srvsvc', 'srvsvc', 'NetrShareGetInfo']]);
 });

@@ -175,3 +175,59 @@ export function dceRequest(callId: number, ctxId: number, opnum: number, stub = 
 export function dceResponse(callId: number, ctxId: number, stub = Buffer.alloc(8)): Buffer {
   return pdu(2, callId, Buffer.concat([u32(stub.length), u16(ctxId), Buffer.from([0, 0]), stub]));
 }
+
+// ---- SMB1 ----
+export const SMB1 = { CLOSE: 0x04, TRANSACTION: 0x25, READ_ANDX: 0x2e, WRITE_ANDX: 0x2f, TREE_CONNECT_ANDX: 0x75, NT_CREATE_ANDX: 0xa2 } as const;
+/** One SMB1 command (no AndX chain): header, words, bytes; Unicode strings. */
+export function smb1(cmd: number, o: { mid: number; tid?: number; reply?: boolean; status?: number }, words: Buffer, bytes: Buffer): Buffer {
+  const h = Buffer.alloc(32);
+  h.writeUInt32LE(0x424d53ff, 0);
+  h[4] = cmd;
+  h.writeUInt32LE(o.status ?? 0, 5);
+  h[9] = o.reply ? 0x80 : 0;
+  h.writeUInt16LE(0xc807, 10); // Unicode, NT status, extended security
+  h.writeUInt16LE(o.tid ?? 0, 24);
+  h.writeUInt16LE(o.mid, 30);
+  return Buffer.concat([h, Buffer.from([words.length / 2]), words, u16(bytes.length), bytes]);
+}
+const andx = () => Buffer.from([0xff, 0, 0, 0]);
+export function smb1TreeConnect(mid: number, path: string): Buffer {
+  // Words end at 32 + 1 + 8 + 2 = 43; the password (1 byte) puts the path at 44: aligned.
+  return smb1(SMB1.TREE_CONNECT_ANDX, { mid }, Buffer.concat([andx(), u16(0), u16(1)]), Buffer.concat([Buffer.alloc(1), utf16(path + '\0'), Buffer.from('?????\0', 'latin1')]));
+}
+export function smb1TreeConnectResp(mid: number, tid: number, service: string, fs: string): Buffer {
+  const svc = Buffer.from(service + '\0', 'latin1');
+  // Bytes start at 32 + 1 + 6 + 2 = 41; pad the file system name to an even offset.
+  const pad = (41 + svc.length) % 2 ? Buffer.alloc(1) : Buffer.alloc(0);
+  return smb1(SMB1.TREE_CONNECT_ANDX, { mid, tid, reply: true }, Buffer.concat([andx(), u16(1)]), Buffer.concat([svc, pad, utf16(fs + '\0')]));
+}
+export function smb1NtCreate(mid: number, tid: number, name: string): Buffer {
+  const n = utf16(name);
+  const words = Buffer.concat([andx(), Buffer.from([0]), u16(n.length), u32(0), u32(0), u32(0x2019f), u64(0), u32(0), u32(3), u32(1), u32(0), u32(2), Buffer.from([0])]);
+  // Bytes start at 32 + 1 + 48 + 2 = 83: one pad byte aligns the Unicode name.
+  return smb1(SMB1.NT_CREATE_ANDX, { mid, tid }, words, Buffer.concat([Buffer.alloc(1), n]));
+}
+export function smb1NtCreateResp(mid: number, tid: number, fid: number, size: number, mtime: number): Buffer {
+  const t = filetime(mtime);
+  const words = Buffer.concat([andx(), Buffer.from([0]), u16(fid), u32(1), t, t, t, t, u32(0x80), u64(size), u64(size), u16(0), u16(0), Buffer.from([0])]);
+  return smb1(SMB1.NT_CREATE_ANDX, { mid, tid, reply: true }, words, Buffer.alloc(0));
+}
+export function smb1ReadReq(mid: number, tid: number, fid: number, offset: number, count: number): Buffer {
+  return smb1(SMB1.READ_ANDX, { mid, tid }, Buffer.concat([andx(), u16(fid), u32(offset), u16(count), u16(count), u32(0), u16(0), u32(0)]), Buffer.alloc(0));
+}
+export function smb1ReadResp(mid: number, tid: number, data: Buffer): Buffer {
+  // Data right after the byte count: 32 + 1 + 24 + 2 = 59.
+  return smb1(SMB1.READ_ANDX, { mid, tid, reply: true }, Buffer.concat([andx(), u16(0xffff), u16(0), u16(0), u16(data.length), u16(59), u16(0), Buffer.alloc(8)]), data);
+}
+export function smb1TransactNmPipe(mid: number, tid: number, fid: number, data: Buffer): Buffer {
+  // Words: 16 (14 + 2 setup words); bytes start at 32 + 1 + 32 + 2 = 67: name "\PIPE\" (Unicode, padded), then data.
+  const name = Buffer.concat([Buffer.alloc(1), utf16('\\PIPE\\\0')]);
+  const dataAt = 67 + name.length;
+  const words = Buffer.concat([u16(0), u16(data.length), u16(0), u16(1024), Buffer.from([0, 0]), u16(0), u32(0), u16(0), u16(0), u16(dataAt), u16(data.length), u16(dataAt), Buffer.from([2, 0]), u16(0x26), u16(fid)]);
+  return smb1(SMB1.TRANSACTION, { mid, tid }, words, Buffer.concat([name, data]));
+}
+export function smb1TransactResp(mid: number, tid: number, data: Buffer): Buffer {
+  // Words: 10; bytes start at 32 + 1 + 20 + 2 = 55, one pad byte, data at 56.
+  const words = Buffer.concat([u16(0), u16(data.length), u16(0), u16(0), u16(56), u16(0), u16(data.length), u16(56), u16(0), Buffer.from([0, 0])]);
+  return smb1(SMB1.TRANSACTION, { mid, tid, reply: true }, words, Buffer.concat([Buffer.alloc(1), data]));
+}
