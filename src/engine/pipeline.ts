@@ -18,7 +18,7 @@ import { scaledHistory } from './flow/tcp-session.js';
 import { AppLayer } from './analyzers/app-layer.js';
 import type { AnalyzerDescriptor } from './analyzers/analyzer.js';
 import { ANALYZERS } from './analyzers/index.js';
-import { FileManager } from './analyzers/files/file-manager.js';
+import { type FileScanner, FileManager } from './analyzers/files/file-manager.js';
 import { connState } from './flow/conn-state.js';
 import { TunnelTable } from './flow/tunnels.js';
 import { FragmentReassembler } from './decode/net/fragments.js';
@@ -53,6 +53,8 @@ export interface EngineOptions {
   rules?: readonly Rule[];
   /** credentials.log shows passwords and communities as sent instead of "<hidden>". */
   showCredentials?: boolean;
+  /** Scans every file's content when it ends (YARA, --yara: detect/yara); none when unset. */
+  fileScanner?: FileScanner;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -118,7 +120,7 @@ export class Engine implements FrameSink, DecodeServices {
     this.flows.weirdFlowless = (ts, n, a) => this.weirds.flowless(ts, n, a);
     this.flows.onInnerConnection = (id, ts) => this.tunnels.innerConnection(id, ts);
     if (opts.analyzers.length > 0 || detector?.wantsStream) {
-      this.files = new FileManager({ sink, now: () => this.now, extractDir: opts.extractDir, localNets: this.localNets });
+      this.files = new FileManager({ sink, now: () => this.now, extractDir: opts.extractDir, localNets: this.localNets, scanner: opts.fileScanner });
       this.flows.app = new AppLayer(opts.analyzers, {
         sink,
         files: this.files,

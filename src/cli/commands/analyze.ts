@@ -16,6 +16,8 @@ import type { ChecksumMode } from '../../engine/decode/settings.js';
 import { ANALYZERS, analyzersShowingCredentials } from '../../engine/analyzers/index.js';
 import type { AnalyzerDescriptor } from '../../engine/analyzers/analyzer.js';
 import { loadIntelFiles } from '../intel-files.js';
+import { loadYaraRules } from '../../engine/detect/yara/yara-rules.js';
+import { YaraFileScanner } from '../../engine/detect/yara/yara-scanner.js';
 
 interface AnalyzeFlags {
   out: string;
@@ -31,6 +33,7 @@ interface AnalyzeFlags {
   defaultRules: boolean;
   heuristics: boolean;
   intel: string[];
+  yara: string[];
 }
 
 function parseNets(v: string): string {
@@ -81,6 +84,7 @@ export function registerAnalyze(program: Command): void {
     .option('--no-heuristics', 'no behavioural findings (notice.log: DGA, tunnels, beaconing, scans, ...)')
     .option('--intel <file>', 'indicators in Zeek intel format (repeatable); hits become Capdex::Intel_Match notices', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--rules <file>', 'detection rules in Suricata syntax (repeatable); alerts go to eve.json', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--yara <file>', 'YARA rules run over every transferred file (repeatable); matches go to files.log yara_matches and eve.json', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--no-default-rules', 'do not run the bundled rules (rules/capdex.rules)')
     .option('--no-progress', 'no progress bar')
     .option('-q, --quiet', 'no summary')
@@ -101,6 +105,14 @@ export function registerAnalyze(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      let fileScanner;
+      try {
+        fileScanner = flags.yara.length > 0 ? new YaraFileScanner(await loadYaraRules(flags.yara)) : undefined;
+      } catch (e) {
+        process.stderr.write(`capdex: ${(e as Error).message}\n`);
+        process.exitCode = 2;
+        return;
+      }
       let sink: FileSink;
       try {
         sink = new FileSink(flags.out, flags.format);
@@ -110,7 +122,7 @@ export function registerAnalyze(program: Command): void {
         return;
       }
       for (const schema of [CONN_LOG, WEIRD_LOG, TUNNEL_LOG]) sink.ensure(schema);
-      if (rules.length > 0) sink.ensure(EVE_LOG);
+      if (rules.length > 0 || fileScanner) sink.ensure(EVE_LOG);
       const progress = flags.progress && process.stderr.isTTY ? new Progress() : undefined;
       const started = process.hrtime.bigint();
       let bytesRead = 0;
@@ -122,6 +134,7 @@ export function registerAnalyze(program: Command): void {
             extractDir: flags.extractFiles,
             analyzers: selectAnalyzers(flags.analyzers, flags.showCredentials),
             rules,
+            fileScanner,
           },
           heuristics: flags.heuristics ? { config: { intel } } : false,
           onProgress: (p, stats) => {

@@ -113,7 +113,7 @@ class Ctx implements AnalyzerContext {
   }
 
   get files(): ConnFiles {
-    return (this.connFiles ??= this.layer.files.forConn(this.conn));
+    return (this.connFiles ??= this.layer.files.forConn(this.conn, this));
   }
 
   log(schema: LogSchema, record: LogRecord): void {

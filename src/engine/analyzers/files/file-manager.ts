@@ -15,6 +15,13 @@
  * once), and cut at LIMITS.fileExtractMaxBytes (extracted_cutoff). A file with missing bytes
  * has no hashes (as in Zeek, whose hash analyzers give up at a gap) and is not extracted, since
  * a content address cannot be computed for it.
+ *
+ * Detection: when the connection's analyzer context is given (forConn's second argument) and the
+ * detection engine inspects 'file', a file that ends is handed over as a unit with file.data
+ * (its first LIMITS.inspectFileBytes, copied only then), file.name and the facts the file.*
+ * keywords test (size, md5, sha1, sha256, mime, magic). With a scanner (--yara), the first
+ * LIMITS.yaraScanBytes are scanned at the end; matching rule names go to files.log yara_matches.
+ * X.509 certificates (logged: false) are neither: Suricata does not treat them as files.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
@@ -26,6 +33,8 @@ import type { NetworkSet } from '../../support/networks.js';
 import { uidFor } from '../../flow/uid.js';
 import { FILES_LOG } from './files-log.js';
 import { sniffMime } from './magic.js';
+import type { ConnInfo } from '../analyzer.js';
+import type { InspectionUnit } from '../../detect/inspection.js';
 
 export interface FileBeginOptions {
   /** Protocol the file comes from, as files.log `source` shows it ("HTTP", "SMTP", "FTP_DATA"). */
@@ -49,6 +58,9 @@ export interface FileBeginOptions {
   /** Write a files.log record (default true). TLS certificates pass false: Zeek keeps X.509
    *  files out of files.log by default (X509::log_x509_in_files_log = F); x509.log has them. */
   logged?: boolean;
+  /** The name detection rules see as file.name when the protocol gave none in `filename`
+   *  (HTTP: the request URI's path, as Suricata names HTTP files). */
+  detectName?: string;
 }
 
 export interface FileHandle {
@@ -70,6 +82,40 @@ export interface ConnFiles {
   begin(opts: FileBeginOptions): FileHandle;
 }
 
+/** The analyzer context a file travels in: its connection and the door to the detection engine. */
+export interface FileContext {
+  readonly conn: ConnInfo;
+  inspecting(proto: string): boolean;
+  inspect(unit: InspectionUnit): void;
+}
+
+/** A file that ended, as a scanner (detect/yara) sees it. */
+export interface ScannedFile {
+  readonly fuid: string;
+  readonly ts: number;
+  readonly isOrig: boolean;
+  /** The connection, when the file came through an analyzer context. */
+  readonly conn: ConnInfo | undefined;
+  readonly fileConn: FileConn;
+  readonly source: string;
+  readonly depth: number;
+  readonly filename: string | undefined;
+  readonly mime: string | undefined;
+  readonly size: number;
+  readonly md5: string | undefined;
+  readonly sha1: string | undefined;
+  readonly sha256: string | undefined;
+}
+
+/**
+ * Scans the first `maxBytes` of each file that ends (YARA: detect/yara); returns the names of
+ * the matches (files.log yara_matches) and may write records of its own (EVE alerts) to `sink`.
+ */
+export interface FileScanner {
+  readonly maxBytes: number;
+  scan(content: Buffer, file: ScannedFile, sink: RecordSink): string[];
+}
+
 /** The connection a file travels over (the strings of ConnInfo). */
 export interface FileConn {
   readonly uid: string;
@@ -87,6 +133,8 @@ export interface FileManagerOptions {
   extractDir?: string;
   /** Local networks, for files.log local_orig. */
   localNets?: NetworkSet;
+  /** Scans file contents when they end (--yara); none when unset. */
+  scanner?: FileScanner;
 }
 
 const HASH_STAGE_BYTES = 64 * 1024;
@@ -105,17 +153,17 @@ export class FileManager {
     if (opts.extractDir !== undefined) mkdirSync(opts.extractDir, { recursive: true });
   }
 
-  /** The `ctx.files` of one connection. */
-  forConn(conn: FileConn): ConnFiles {
-    return { begin: (o) => this.begin(conn, o) };
+  /** The `ctx.files` of one connection; `ctx` (the analyzer context) lets its files reach detection. */
+  forConn(conn: FileConn, ctx?: FileContext): ConnFiles {
+    return { begin: (o) => this.begin(conn, o, ctx) };
   }
 
-  begin(conn: FileConn, o: FileBeginOptions): FileHandle {
+  begin(conn: FileConn, o: FileBeginOptions, ctx?: FileContext): FileHandle {
     const now = this.opts.now();
     const n = ++this.counter;
     // Stable for a capture: the n-th file of the run, its connection and start time.
     const fuid = uidFor('F', [n, hashOf(conn.uid), o.isOrig ? 1 : 0, o.depth ?? 0, Math.floor(now), Math.round((now % 1) * 1e6)]);
-    const f = new File(this, conn, fuid, now, o);
+    const f = new File(this, conn, fuid, now, o, ctx);
     this.open.add(f);
     return f;
   }
@@ -163,10 +211,23 @@ class File implements FileHandle {
   private cutoff = false;
   /** Digest of the extracted prefix, taken when the cutoff hit. */
   private cutoffDigest: string | undefined;
+  // detection: the first bytes, kept only when the engine inspects files or a scanner runs
+  private readonly inspecting: boolean;
+  /** Detection or a scanner looks at this file when it ends. */
+  private readonly detecting: boolean;
+  private keepBytes = 0;
+  private kept: Buffer[] = [];
+  private keptLen = 0;
 
-  constructor(private readonly mgr: FileManager, private readonly conn: FileConn, readonly fuid: string, now: number, private readonly o: FileBeginOptions) {
+  constructor(private readonly mgr: FileManager, private readonly conn: FileConn, readonly fuid: string, now: number, private readonly o: FileBeginOptions, private readonly ctx?: FileContext) {
     this.firstTs = now;
     this.lastTs = now;
+    this.inspecting = o.logged !== false && ctx !== undefined && ctx.inspecting('file');
+    if (o.logged !== false) {
+      if (this.inspecting) this.keepBytes = LIMITS.inspectFileBytes;
+      if (mgr.opts.scanner) this.keepBytes = Math.max(this.keepBytes, Math.min(mgr.opts.scanner.maxBytes, LIMITS.yaraScanBytes));
+    }
+    this.detecting = this.keepBytes > 0;
     if (o.mimeType !== undefined) {
       this.mime = o.mimeType;
       this.sniffed = true;
@@ -200,6 +261,7 @@ class File implements FileHandle {
     this.seen += len;
     if (this.fd >= 0) this.extract(part); // before hashing: a cutoff hashes the written prefix
     if (this.sha256) this.hash(part);
+    if (this.keptLen < this.keepBytes) this.keep(part);
     if (!this.sniffed) {
       const take = Math.min(len, LIMITS.fileBofBytes - this.bofLen);
       this.bof.push(Buffer.from(part.subarray(0, take)));
@@ -212,6 +274,7 @@ class File implements FileHandle {
     if (this.ended || len <= 0) return;
     this.touch();
     this.missing += len;
+    this.keepBytes = this.keptLen; // content after a hole is not contiguous with what was kept
     // Zeek's hash analyzers give up at a gap; nor can the copy be named by its content.
     this.md5 = this.sha1 = this.sha256 = undefined;
     this.stage = undefined;
@@ -256,7 +319,44 @@ class File implements FileHandle {
     }
     this.abortExtraction();
     this.bof = [];
+    if (this.detecting) this.detect(rec);
     if (this.o.logged !== false) this.mgr.opts.sink.write(FILES_LOG, rec);
+  }
+
+  private keep(part: Buffer): void {
+    const take = Math.min(part.length, this.keepBytes - this.keptLen);
+    this.kept.push(Buffer.from(part.subarray(0, take)));
+    this.keptLen += take;
+  }
+
+  /** The scanner's verdict into the record, and the file's unit to the detection engine. */
+  private detect(rec: LogRecord): void {
+    const content = this.kept.length === 1 ? this.kept[0] : Buffer.concat(this.kept, this.keptLen);
+    this.kept = [];
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const scanner = this.mgr.opts.scanner;
+    if (scanner) {
+      const names = scanner.scan(content.subarray(0, scanner.maxBytes), {
+        fuid: this.fuid, ts: this.mgr.opts.now(), isOrig: this.o.isOrig, conn: this.ctx?.conn, fileConn: this.conn,
+        source: this.o.source, depth: this.o.depth ?? 0, filename: this.o.filename, mime: this.mime, size: this.seen,
+        md5: str(rec.md5), sha1: str(rec.sha1), sha256: str(rec.sha256),
+      }, this.mgr.opts.sink);
+      if (names.length > 0) rec.yara_matches = names;
+    }
+    if (!this.inspecting) return;
+    const name = this.o.filename ?? this.o.detectName;
+    this.ctx!.inspect({
+      proto: 'file',
+      isOrig: this.o.isOrig,
+      txId: this.o.depth ?? 0,
+      buffers: name === undefined
+        ? { 'file.data': content.subarray(0, LIMITS.inspectFileBytes) }
+        : { 'file.data': content.subarray(0, LIMITS.inspectFileBytes), 'file.name': Buffer.from(name, 'utf8') },
+      facts: {
+        size: this.seen, md5: str(rec.md5), sha1: str(rec.sha1), sha256: str(rec.sha256),
+        mime: this.mime, magic: this.mime, source: this.o.source,
+      },
+    });
   }
 
   /**

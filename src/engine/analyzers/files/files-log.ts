@@ -29,5 +29,6 @@ export const FILES_LOG: LogSchema = {
     field('extracted', 'string', 'Name of the extracted copy in the extraction directory: the SHA256 of the extracted bytes.'),
     field('extracted_cutoff', 'bool', 'The extracted copy was cut at the extraction size limit.'),
     field('extracted_size', 'count', 'Bytes written to the extracted copy.'),
+    field('yara_matches', 'vector[string]', 'YARA rules (--yara) that matched the file\'s first bytes (up to 4 MiB): "rule", or "namespace:rule" outside the default namespace.'),
   ],
 };

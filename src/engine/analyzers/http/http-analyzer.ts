@@ -14,7 +14,7 @@ import { type BodyFraming, type HttpHeader, MessageParser, type StartLine } from
 import { type HttpTransaction, newTransaction } from './transaction.js';
 import { dispositionFilename, logText, unescapeUri } from './wire-text.js';
 import { MultipartParser, multipartBoundary, type PartSink } from './multipart.js';
-import { BodyCopy, requestBuffers, responseBuffers, unit } from './inspection.js';
+import { BodyCopy, requestBuffers, responseBuffers, unit, uriPath } from './inspection.js';
 
 export interface HttpOptions {
   /** Log Basic-auth passwords (Zeek's HTTP::default_capture_password, off by default). */
@@ -366,7 +366,9 @@ export class HttpAnalyzer implements StreamAnalyzer {
 
   private openFile(b: Entity): FileHandle {
     if (b.file) return b.file;
-    const f = this.ctx.files.begin({ source: 'HTTP', isOrig: b.isOrig, filename: b.filename === undefined ? undefined : logText(b.filename), mimeHint: b.mimeHint, totalBytes: b.total, depth: b.tx.transDepth });
+    // Suricata names an HTTP file without Content-Disposition after the request path (file.name).
+    const detectName = b.tx.uriRaw !== undefined && this.ctx.inspecting('file') ? uriPath(b.tx.uriRaw) : undefined;
+    const f = this.ctx.files.begin({ source: 'HTTP', isOrig: b.isOrig, filename: b.filename === undefined ? undefined : logText(b.filename), mimeHint: b.mimeHint, totalBytes: b.total, depth: b.tx.transDepth, detectName });
     b.file = f;
     (b.isOrig ? b.tx.origFiles : b.tx.respFiles).push(f);
     return f;

@@ -72,6 +72,13 @@ export function normalizeUri(raw: string): string {
   return removeDotSegments(percentDecode(s.slice(0, pathEnd))) + s.slice(pathEnd);
 }
 
+/** The normalised path of a request target, without query or fragment (Suricata's HTTP file name). */
+export function uriPath(raw: string): string {
+  const n = normalizeUri(raw);
+  const q = n.search(/[?#]/);
+  return q < 0 ? n : n.slice(0, q);
+}
+
 function hex(c: number): number {
   return c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
 }

@@ -40,6 +40,8 @@ function fakeCtx(log: unknown[], respP = 53, weirds: string[] = []): AnalyzerCon
     connFields: () => ({ uid: 'Ctest' }),
     weird: (n: string) => { weirds.push(n); },
     confirm: () => {},
+    inspecting: () => false,
+    inspect: () => {},
     violation: () => {},
   } as AnalyzerContext;
 }

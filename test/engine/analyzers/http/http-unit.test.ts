@@ -27,6 +27,8 @@ function harness(opts = { capturePassword: false }) {
     connFields: () => ({ uid: conn.uid, 'id.orig_h': conn.origH, 'id.orig_p': conn.origP, 'id.resp_h': conn.respH, 'id.resp_p': conn.respP }),
     weird: (name) => { weirds.push(name); },
     confirm: () => { state.confirmed++; },
+    inspecting: () => false,
+    inspect: () => {},
     violation: (r) => { state.violations.push(r); },
     files: files.forConn(conn),
   };
@@ -290,7 +292,7 @@ test('transactions keep the raw start lines, target and header lists for detecti
   const sink = new MemorySink();
   const conn = { uid: 'C1', origH: '1.1.1.1', origP: 1, respH: '2.2.2.2', respP: 80, transport: 'tcp' as const, communityId: '' };
   const ctx: AnalyzerContext = {
-    conn, now: () => 1, log: (s, r) => sink.write(s, r), connFields: () => ({ uid: 'C1' }), weird: () => {}, confirm: () => {}, violation: () => {},
+    conn, now: () => 1, log: (s, r) => sink.write(s, r), connFields: () => ({ uid: 'C1' }), weird: () => {}, confirm: () => {}, inspecting: () => false, inspect: () => {}, violation: () => {},
     files: new FileManager({ sink, now: () => 1 }).forConn(conn),
   };
   const a = new HttpAnalyzer(ctx, { capturePassword: false, onTransaction: (tx) => seen.push(tx) });

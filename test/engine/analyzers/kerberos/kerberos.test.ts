@@ -181,6 +181,8 @@ function fakeCtx(logs: unknown[], weirds: string[], events: string[]): AnalyzerC
     connFields: () => ({ uid: 'Ctest' }),
     weird: (n: string) => { weirds.push(n); },
     confirm: () => { events.push('confirm'); },
+    inspecting: () => false,
+    inspect: () => {},
     violation: (r: string) => { events.push('violation:' + r); },
   } as AnalyzerContext;
 }

@@ -116,6 +116,8 @@ function fakeCtx(logs: LogRecord[], weirds: string[], events: string[]): Analyze
     connFields: () => ({ uid: 'Ctest' }),
     weird: (n) => { weirds.push(n); },
     confirm: () => { events.push('confirm'); },
+    inspecting: () => false,
+    inspect: () => {},
     violation: (r) => { events.push('violation:' + r); },
     upgrade: () => false,
     shared: <T>(_k: string, init: () => T) => init(),

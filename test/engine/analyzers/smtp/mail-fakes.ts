@@ -39,6 +39,8 @@ export function fakeCtx(): Fake {
     connFields: () => ({ uid: 'CTEST', 'id.orig_h': '10.0.0.1', 'id.orig_p': 40000, 'id.resp_h': '10.0.0.2', 'id.resp_p': 25 }),
     weird: (name: string) => { f.weirds.push(name); },
     confirm: () => { f.confirmed++; },
+    inspecting: () => false,
+    inspect: () => {},
     violation: (r: string) => { f.violations.push(r); },
     upgrade: (name: string) => { f.upgrades.push(name); return true; },
     expect: (e: Expectation) => { f.expectations.push(e); },

@@ -20,6 +20,8 @@ function fakeCtx(out: Out): AnalyzerContext {
     connFields: () => ({ uid: 'Ctest' }),
     weird: (n: string) => { out.weirds.push(n); },
     confirm: () => {},
+    inspecting: () => false,
+    inspect: () => {},
     violation: (r: string) => { out.violations.push(r); },
     files: { begin: () => ({ fuid: 'F', mimeType: undefined, mimeHint: undefined, filename: undefined, data() {}, gap() {}, end() {} }) },
   };
