@@ -22,14 +22,18 @@ import { ParsedDatagrams } from '../parsed-datagrams.js';
 import { MSG, parseKrb, type KrbMessage } from './parser.js';
 import { field, intValue, readTlv } from './asn1.js';
 import { KrbState } from './state.js';
+import { krbUnit } from './inspection.js';
 
 class KrbSession {
   private readonly front: ParsedDatagrams<KrbMessage>;
   private readonly state: KrbState;
+  /** The detection engine wants Kerberos units. */
+  private readonly inspecting: boolean;
 
   constructor(private readonly ctx: AnalyzerContext) {
     this.front = new ParsedDatagrams(ctx, parseKrb);
     this.state = new KrbState(ctx);
+    this.inspecting = ctx.inspecting('krb5');
   }
 
   get stopped(): boolean {
@@ -40,6 +44,10 @@ class KrbSession {
     const m = this.front.accept(buf, off, len);
     if (!m) return;
     this.front.confirm();
+    if (this.inspecting) {
+      const unit = krbUnit(m);
+      if (unit) this.ctx.inspect(unit);
+    }
     this.state.message(m);
   }
 

@@ -16,14 +16,18 @@ import { LIMITS } from '../../support/limits.js';
 import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer, ProbeResult, StreamAnalyzer } from '../analyzer.js';
 import { parseSipHead, parseStartLine } from './parser.js';
 import { SipState } from './state.js';
+import { sipRequestUnit } from './inspection.js';
 
 class SipSession {
   readonly state: SipState;
   confirmed = false;
   stopped = false;
+  /** The detection engine wants SIP units. */
+  private readonly inspecting: boolean;
 
   constructor(readonly ctx: AnalyzerContext) {
     this.state = new SipState(ctx);
+    this.inspecting = ctx.inspecting('sip');
   }
 
   /** One message head at buf[off, off+len); false when it is not SIP. */
@@ -45,6 +49,10 @@ class SipSession {
       ctx.confirm();
     }
     if (udp && !head.complete) ctx.weird('SIP_truncated_headers');
+    if (this.inspecting) {
+      const unit = sipRequestUnit(head, isOrig);
+      if (unit) ctx.inspect(unit);
+    }
     this.state.message(isOrig, head, head.complete);
     return true;
   }
