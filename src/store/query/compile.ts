@@ -234,9 +234,13 @@ class FilterCompiler {
   }
 }
 
-/** FTS5 string literal: the text in double quotes, quotes doubled (no FTS5 operator survives). */
+/**
+ * FTS5 string literal: the text in double quotes, quotes doubled (no FTS5 operator survives). FTS5
+ * ends its query text at a NUL ("unterminated string"): control characters become blanks, which
+ * its tokenizer treats as the separators they are in the indexed text too.
+ */
 function ftsString(s: string): string {
-  return '"' + s.replace(/"/g, '""') + '"';
+  return '"' + s.replace(/"/g, '""').replace(/[\u0000-\u001f]/g, ' ') + '"';
 }
 
 function timeMatchBounds(t: TimeSpan): NumBounds {

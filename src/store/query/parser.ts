@@ -132,7 +132,7 @@ class Parser {
   private bare(value: Value, field: FieldName | undefined): QueryNode {
     this.countTerm(value.pos);
     if (field) return { kind: 'match', field, value, pos: value.pos };
-    if (!value.quoted && value.text === '*') return { kind: 'all', pos: value.pos };
+    if (value.pattern?.length === 1 && value.text === '*') return { kind: 'all', pos: value.pos };
     return { kind: 'text', value, pos: value.pos };
   }
 

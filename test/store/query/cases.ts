@@ -112,6 +112,9 @@ export const FILTERS: [string, number][] = [
   ['http.user_agent:' + 'a'.repeat(2000), 1],
   ['"ünïcødé"', 1],
   ['"DROP TABLE"', 1],
+  ['"x\'; DROP"', 1],
+  ['\\*', 0],
+  ['"-"', 0],
 ];
 
 export const AGGREGATIONS: string[] = [

@@ -32,6 +32,7 @@ function textMatches(row: Row, v: Value): boolean {
     return prefix.length === 1 && hay.some((t) => t.startsWith(prefix[0]));
   }
   const needle = tokens(v.text);
+  if (needle.length === 0) return false; // FTS5: a phrase without words matches nothing
   for (let i = 0; i + needle.length <= hay.length; i++) if (needle.every((t, j) => hay[i + j] === t)) return true;
   return false;
 }

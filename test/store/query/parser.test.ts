@@ -79,6 +79,7 @@ describe('constructs', () => {
     ['foo*', '~foo*(p)'],
     ['*', '*'],
     ['"*"', '"*"'],
+    ['\\*', '~*'],
     ['log:http', 'log:http'],
     ['capture:abc123', 'capture:abc123'],
     ['dns.query:(a OR b* -c)', '(or dns.query:a (and dns.query:b*(p) (not dns.query:c)))'],

@@ -49,6 +49,8 @@ test('a NUL inside a value reaches SQLite as data: exact matches find it, the re
   assert.equal(rows[0].doc.uri, 'nul\u0000inside');
   // SQLite's LIKE reads text up to a NUL (documented in compile.ts): a wildcard cannot reach past it.
   assert.deepEqual(run('http.uri:nul*').rows.map((r) => r.uid), ['Chostile2']);
+  // FTS5 would stop reading its query at the NUL: as free text it is a word separator.
+  assert.deepEqual(run('nul\u0000inside').rows.map((r) => r.uid), ['Chostile2']);
 });
 
 test('the tables are intact after the hostile values were searched', () => {
