@@ -45,6 +45,7 @@ export interface Smb2Result {
 export function smb2Message(s: SmbSession, isOrig: boolean, buf: Buffer, off: number, headEnd: number, msgLen: number): Smb2Result {
   let p = off;
   let ok = false;
+  const chain: Chain = {};
   for (let n = 0; n < LIMITS.smbMaxChainedCommands; n++) {
     if (headEnd - p < HEADER || buf.readUInt32LE(p) !== SMB2_MAGIC || buf.readUInt16LE(p + 4) !== HEADER) {
       if (!ok) return { ok: false };
@@ -57,7 +58,7 @@ export function smb2Message(s: SmbSession, isOrig: boolean, buf: Buffer, off: nu
     const cmdEnd = next !== 0 && next >= HEADER && next <= headEnd - p ? p + next : off + msgLen;
     let tail: TailSink | undefined;
     try {
-      tail = command(s, isOrig, buf, p, Math.min(cmdEnd, headEnd), cmdEnd);
+      tail = command(s, isOrig, buf, p, Math.min(cmdEnd, headEnd), cmdEnd, chain);
     } catch {
       s.ctx.weird('SMB2_malformed_command'); // a bounds check missed: never take the connection down
     }
@@ -67,8 +68,17 @@ export function smb2Message(s: SmbSession, isOrig: boolean, buf: Buffer, off: nu
   return { ok };
 }
 
+/**
+ * State of one compound: in related operations ([MS-SMB2] §3.2.4.1.4) a command after a CREATE
+ * names the file 0xFF..FF, meaning the one that CREATE opened.
+ */
+interface Chain {
+  lastFile?: string;
+}
+const RELATED_FILE = '2:' + 'ff'.repeat(16);
+
 /** One command: header at buf[h], bytes at hand up to `end`, `fullEnd` where it ends on the wire (≥ end). */
-function command(s: SmbSession, isOrig: boolean, buf: Buffer, h: number, end: number, fullEnd: number): TailSink | undefined {
+function command(s: SmbSession, isOrig: boolean, buf: Buffer, h: number, end: number, fullEnd: number, chain: Chain): TailSink | undefined {
   const status = buf.readUInt32LE(h + 8);
   const cmd = buf.readUInt16LE(h + 12);
   const flags = buf.readUInt32LE(h + 16);
@@ -112,10 +122,14 @@ function command(s: SmbSession, isOrig: boolean, buf: Buffer, h: number, end: nu
         s.request(mid, { ts: now, cmd, treeKey, name, createOptions: buf.readUInt32LE(body + 40) });
         return undefined;
       }
-      case CMD.CLOSE:
+      case CMD.CLOSE: {
         if (!need(24)) return undefined;
-        s.closed(fileKey(buf, body + 8));
+        const key = fileKey(buf, body + 8);
+        // In a compound the file is only known from the CREATE's response: close it then.
+        if (key === RELATED_FILE) s.request(mid, { ts: now, cmd, treeKey, fileKey: key });
+        else s.closed(key);
         return undefined;
+      }
       case CMD.READ:
         if (!need(48)) return undefined;
         s.request(mid, { ts: now, cmd, treeKey, fileKey: fileKey(buf, body + 16), offset: u64(buf, body + 8) });
@@ -167,6 +181,7 @@ function command(s: SmbSession, isOrig: boolean, buf: Buffer, h: number, end: nu
   // Responses. An interim STATUS_PENDING leaves the request waiting for the final answer.
   if (status === STATUS_PENDING && (flags & FLAG_ASYNC) !== 0) return undefined;
   const req = s.response(mid);
+  if (req?.fileKey === RELATED_FILE && chain.lastFile !== undefined) req.fileKey = chain.lastFile;
   switch (cmd) {
     case CMD.SESSION_SETUP: {
       if (end - body >= 8) {
@@ -183,7 +198,8 @@ function command(s: SmbSession, isOrig: boolean, buf: Buffer, h: number, end: nu
     case CMD.CREATE: {
       if (status !== STATUS_SUCCESS || !req || !need(88)) return undefined;
       const times = macTimes(buf, body + 8, body + 16, body + 24, body + 32);
-      s.opened(fileKey(buf, body + 64), {
+      chain.lastFile = fileKey(buf, body + 64);
+      s.opened(chain.lastFile, {
         ts: req.ts, name: req.name ?? '<share_root>', size: u64(buf, body + 48),
         // Zeek keeps the times only when they are set (IPC$ pipes report none).
         times: times.modified > 0 ? times : undefined,
@@ -209,6 +225,9 @@ function command(s: SmbSession, isOrig: boolean, buf: Buffer, h: number, end: nu
       if (r && r[1] > r[0]) s.content(req.fileKey, false, 0, buf, r[0], r[1] - r[0], r[1] - r[0]);
       return undefined;
     }
+    case CMD.CLOSE:
+      if (req?.fileKey !== undefined && req.fileKey !== RELATED_FILE) s.closed(req.fileKey);
+      return undefined;
     default:
       return undefined;
   }

@@ -309,3 +309,33 @@ test('SMB1: a file read with READ_ANDX into files.log, DCE/RPC over TransactNmPi
   assert.equal(Number(ts('dcerpc.pkt_type == 0', ['dcerpc.opnum'])[0][0]), 16);
   assert.deepEqual(sink.get('dce_rpc').map((r) => [r.named_pipe, r.endpoint, r.operation]), [['\\PIPE\\srvsvc', 'srvsvc', 'NetrShareGetInfo']]);
 });
+
+test('a compound CREATE + READ + CLOSE (related operations): the READ and CLOSE name the file the CREATE opened', async () => {
+  const data = Buffer.from('compound read content', 'latin1');
+  const related = (m: Buffer) => { m.writeUInt32LE(m.readUInt32LE(16) | 4, 16); return m; };
+  const ffRead = readReq(11, T, 0, 0, 100);
+  ffRead.fill(0xff, 64 + 16, 64 + 32);
+  const ffClose = closeReq(12, T, 0);
+  ffClose.fill(0xff, 64 + 8, 64 + 24);
+  const pad8 = (m: Buffer) => Buffer.concat([m, Buffer.alloc((8 - (m.length % 8)) % 8)]);
+  const compound = (msgs: Buffer[]) => {
+    const padded = msgs.map((m, i) => (i < msgs.length - 1 ? pad8(m) : m));
+    padded.forEach((m, i) => { if (i < padded.length - 1) m.writeUInt32LE(m.length, 20); });
+    return nbss(...padded);
+  };
+  const { sink } = await run(tcpPcap(445, [
+    [true, nbss(treeConnectReq(3, '\\\\s\\c'))],
+    [false, nbss(treeConnectResp(3, T, 1))],
+    [true, compound([createReq(10, T, 'c.txt'), related(ffRead), related(ffClose)])],
+    [false, compound([createResp(10, T, 0x91, data.length), related(readResp(11, T, data)), related(smbCloseResp(12))])],
+  ]));
+  const [f] = sink.get('files');
+  assert.deepEqual([f.filename, f.seen_bytes, f.md5], ['c.txt', data.length, md5(data)]);
+  assert.deepEqual(sink.get('smb_files').map((r) => r.action), ['SMB::FILE_OPEN', 'SMB::FILE_READ']);
+});
+
+function smbCloseResp(mid: number): Buffer {
+  const b = closeReq(mid, T, 0);
+  b.writeUInt32LE(1, 16);
+  return b;
+}
