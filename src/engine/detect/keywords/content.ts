@@ -16,10 +16,11 @@ export function parseContentBytes(text: string, what = 'content'): Uint8Array {
   const out: number[] = [];
   let i = 0;
   while (i < text.length) {
-    const c = text[i];
-    if (c !== '|') {
-      for (const b of toBytes(c)) out.push(b);
-      i++;
+    if (text[i] !== '|') {
+      let end = text.indexOf('|', i);
+      if (end < 0) end = text.length;
+      for (const b of toBytes(text.slice(i, end))) out.push(b);
+      i = end;
       continue;
     }
     const end = text.indexOf('|', i + 1);

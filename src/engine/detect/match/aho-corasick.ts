@@ -116,11 +116,9 @@ export class AhoCorasick {
       this.denseRow[s] = row;
       const base = row * 256;
       // The failure state is shallower, so (BFS order) its row is already filled.
-      const fb = s === 0 ? -1 : this.denseRow[this.fail[s]] * 256;
-      for (let c = 0; c < 256; c++) {
-        const t = this.child(s, c);
-        this.dense[base + c] = t >= 0 ? t : s === 0 ? 0 : this.dense[fb + c];
-      }
+      // Start from the failure state's row, then overwrite with this state's own children.
+      if (s !== 0) this.dense.copyWithin(base, this.denseRow[this.fail[s]] * 256, this.denseRow[this.fail[s]] * 256 + 256);
+      for (let t = this.firstChild[s]; t >= 0; t = this.nextSibling[t]) this.dense[base + this.edgeByte[t]] = t;
       row++;
     }
   }

@@ -63,8 +63,19 @@ function compile(node: ListNode): Test {
   }
 }
 
-/** Compiles an address part; throws ListSyntaxError with a reason. */
-export function compileAddress(text: string, vars: ReadonlyMap<string, string>): AddressMatcher {
+/**
+ * Compiles an address part; throws ListSyntaxError with a reason. `cache` shares matchers between
+ * the rules of one load (most say $HOME_NET / $EXTERNAL_NET / any).
+ */
+export function compileAddress(text: string, vars: ReadonlyMap<string, string>, cache?: Map<string, AddressMatcher>): AddressMatcher {
+  const hit = cache?.get(text);
+  if (hit) return hit;
+  const matcher = compileUncached(text, vars);
+  cache?.set(text, matcher);
+  return matcher;
+}
+
+function compileUncached(text: string, vars: ReadonlyMap<string, string>): AddressMatcher {
   const node = parseList(text, vars);
   const test = compile(node);
   const any = node.kind === 'any';

@@ -18,7 +18,7 @@ import { DEFAULT_CLASSIFICATIONS, type Classification } from './classification.j
 import { KEYWORD_TABLE } from '../keywords/index.js';
 import { KeywordError, UnsupportedKeyword } from '../keywords/keyword.js';
 import { DETECT_LIMITS } from '../match/limits.js';
-import type { PortMatcher } from './rule.js';
+import type { AddressMatcher, PortMatcher } from './rule.js';
 
 export interface ParseOptions {
   /** Shown in errors and kept on each rule; list files (filemd5, dataset load) resolve next to it. */
@@ -65,6 +65,7 @@ export function parseRules(text: string, opts: ParseOptions = {}): ParseResult {
   const file = opts.file ?? '<rules>';
   const vars = mergeVars(opts.vars);
   const portCache = new Map<string, PortMatcher>();
+  const addressCache = new Map<string, AddressMatcher>();
   const baseDir = opts.file ? dirname(opts.file) : process.cwd();
   const ctx: BuildContext = {
     readListFile: opts.readListFile ?? ((name) => readFileSync(isAbsolute(name) ? name : resolve(baseDir, name), 'utf8')),
@@ -113,7 +114,7 @@ export function parseRules(text: string, opts: ParseOptions = {}): ParseResult {
       continue;
     }
     try {
-      const rule = parseOne(body, file, firstLine, vars, portCache, ctx, unsupported);
+      const rule = parseOne(body, file, firstLine, vars, portCache, addressCache, ctx, unsupported);
       if (!rule) continue;
       const key = `${rule.gid}:${rule.sid}`;
       if (seen.has(key)) {
@@ -152,7 +153,7 @@ function headerTokens(header: string): { text: string; at: number }[] {
 /** One rule; undefined when it uses unsupported keywords (counted in `unsupported`). */
 function parseOne(
   body: string, file: string, line: number, vars: ReadonlyMap<string, string>,
-  portCache: Map<string, PortMatcher>, ctx: BuildContext, unsupported: Map<string, number>,
+  portCache: Map<string, PortMatcher>, addressCache: Map<string, AddressMatcher>, ctx: BuildContext, unsupported: Map<string, number>,
 ): Rule | undefined {
   const open = body.indexOf('(');
   if (open < 0) throw new RuleTextError(0, 'no options: expected "(" after the header');
@@ -178,9 +179,9 @@ function parseOne(
     }
   };
   const header = {
-    src: part(src, 'source address', () => compileAddress(src.text, vars)),
+    src: part(src, 'source address', () => compileAddress(src.text, vars, addressCache)),
     srcPorts: part(sport, 'source port', () => compilePorts(sport.text, vars, portCache)),
-    dst: part(dst, 'destination address', () => compileAddress(dst.text, vars)),
+    dst: part(dst, 'destination address', () => compileAddress(dst.text, vars, addressCache)),
     dstPorts: part(dport, 'destination port', () => compilePorts(dport.text, vars, portCache)),
     bidirectional: dir.text === '<>',
   };
