@@ -18,23 +18,24 @@
  */
 import type { Conn } from '../flow/conn.js';
 import { PROTO_ICMP, PROTO_ICMP6, PROTO_SCTP, PROTO_TCP, PROTO_UDP } from '../flow/conn.js';
-import { TcpState } from '../flow/tcp-endpoint.js';
 import type { Packet } from '../decode/packet.js';
 import type { ConnInfo } from '../analyzers/analyzer.js';
 import type { RecordSink } from '../logs/schema.js';
 import type { TcpStream } from '../reassembly/tcp-stream.js';
 import type { BufferName, InspectionUnit, Inspector } from './inspection.js';
 import {
-  type BufferKey, type DetectList, type FlowbitOp, type FlowintOp, type MatchProgram, type MatchState, type PacketFacts, type Rule,
-  emptyPacketFacts, isFlowintTest,
+  type BufferKey, type DetectList, type FlowintOp, type MatchState, type PacketFacts, type Rule,
+  emptyPacketFacts,
 } from './rules/rule.js';
 import { createMatchState } from './match/state.js';
 import { DETECT_LIMITS } from './match/limits.js';
 import { Candidates, type RuleGroup, RuleTable } from './rule-groups.js';
 import { ConnDetect } from './flow-state.js';
 import { Thresholds } from './thresholds.js';
-import { EVE_LOG, type EveAlertInfo, type EveEndpoints, eveAlert, eveTimestamp } from './eve-log.js';
+import { EVE_LOG, type EveEndpoints, eveAlert, eveTimestamp } from './eve-log.js';
 import { unitEve } from './unit-eve.js';
+import { CLS_ICMP, CLS_OTHER, CLS_TCP, CLS_UDP, type Runnable, classesOf, compile, directionsOf, rankKey, unitProtoOf } from './runnable.js';
+import { appProtoOf, established, fillPacketFacts } from './packet-facts.js';
 import { LIMITS } from '../support/limits.js';
 import { formatAddr, parseAddr } from '../support/addr.js';
 
@@ -61,50 +62,7 @@ export interface DetectionStats {
   alertsCapped: number;
 }
 
-interface BitOp { readonly op: FlowbitOp['op']; readonly ids: Int32Array; readonly and: boolean }
-interface IntOp { readonly op: FlowintOp['op']; readonly id: number; readonly value: number | undefined; readonly valueVar: number }
-
-/** A rule as the engine runs it: the rule plus what was worked out once at load. */
-interface Runnable {
-  readonly rule: Rule;
-  readonly rank: number;
-  readonly payload: MatchProgram | undefined;
-  readonly unitLists: readonly DetectList[];
-  readonly bitTests: readonly BitOp[];
-  readonly bitActs: readonly BitOp[];
-  readonly intTests: readonly IntOp[];
-  readonly intActs: readonly IntOp[];
-  /** Zeek service names that satisfy the rule's app-layer protocol; undefined: any. */
-  readonly services: readonly string[] | undefined;
-  /**
-   * Rules on file.* buffers: which units carry their files. HTTP units carry file.data themselves
-   * (the decoded body) and the files framework sends a 'file' unit for the same body: an http
-   * rule looks at the former only, any other at the latter, so one body never alerts twice.
-   */
-  readonly fileVia: 'http' | 'file' | undefined;
-  readonly alert: EveAlertInfo;
-  readonly sigKey: string;
-  exhaustions: number;
-  disabled: boolean;
-}
-
 const enum Ctx { Packet, Stream, Unit }
-
-/** Packet tables by IP protocol class. */
-const CLS_TCP = 0, CLS_UDP = 1, CLS_ICMP = 2, CLS_OTHER = 3;
-
-/** Suricata app-layer names → the Zeek service names our analyzers confirm. */
-const SERVICE_ALIASES: Record<string, readonly string[]> = {
-  tls: ['ssl'], http1: ['http'], krb5: ['krb', 'krb_tcp'], dcerpc: ['dce_rpc'], 'ftp-data': ['ftp-data', 'ftp_data'],
-};
-
-/** The app-layer protocol whose inspection units carry a sticky buffer. */
-export function unitProtoOf(buffer: BufferName): string {
-  const dot = buffer.indexOf('.');
-  const head = dot < 0 ? buffer : buffer.slice(0, dot);
-  if (head === 'ja3' || head === 'ja3s' || head === 'ja4') return 'tls';
-  return head;
-}
 
 export class Detector implements Inspector {
   readonly stats: DetectionStats = {
@@ -211,7 +169,7 @@ export class Detector implements Inspector {
     }
     if (cands.count === 0) return;
     if (plen > 0) payload ??= pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + plen);
-    this.fillFacts(pkt, plen);
+    fillPacketFacts(this.facts, pkt, plen);
     this.ts = pkt.ts;
     this.viewPacket(c, pkt, isOrig, hasPorts);
     this.run(Ctx.Packet, payload, 0);
@@ -276,7 +234,7 @@ export class Detector implements Inspector {
       win = this.window.subarray(0, need);
     }
     this.viewConn(c, isOrig);
-    this.run(Ctx.Stream, win, pos - prevLen);
+    this.run(Ctx.Stream, win, pos - prevLen, prevLen);
   }
 
   // ---------------------------------------------------------------- inspection units
@@ -326,8 +284,11 @@ export class Detector implements Inspector {
     return this.pair;
   }
 
-  /** Evaluates the collected candidates in rank order; `data` is the payload or stream window. */
-  private run(ctx: Ctx, data: Uint8Array | undefined, dataPos: number): void {
+  /**
+   * Evaluates the collected candidates in rank order; `data` is the payload, or the stream window
+   * starting at stream position `dataPos` whose new chunk starts at `chunkOff`.
+   */
+  private run(ctx: Ctx, data: Uint8Array | undefined, dataPos: number, chunkOff = 0): void {
     const list = this.cands.sorted();
     this.stepsLeft = LIMITS.detectPcreStepsPerInspection;
     this.alertsLeft = LIMITS.detectMaxAlertsPerInspection;
@@ -337,15 +298,23 @@ export class Detector implements Inspector {
       const rt = this.runnable[list[i]];
       if (rt.disabled) continue;
       let buf = data;
+      let from = 0;
       if (ctx === Ctx.Stream && data !== undefined && this.vState !== undefined) {
         // Only bytes after this rule's last alert in this direction may make it alert again.
         const upTo = this.vState.alertedUpTo(dir, rt.rank);
         if (upTo > dataPos) {
           if (upTo >= dataPos + data.length) continue;
-          buf = data.subarray(upTo - dataPos);
+          from = upTo - dataPos;
+          buf = data.subarray(from);
         }
       }
-      if (!this.evaluate(rt, ctx, buf)) continue;
+      // Stream: the chunk alone first, so anchored keywords (depth, offset, startswith) count
+      // from where this segment's data starts as they would in a packet; then the window, for
+      // content split across chunks.
+      const ok = ctx === Ctx.Stream && chunkOff > from
+        ? this.evaluate(rt, ctx, data!.subarray(chunkOff)) || this.evaluate(rt, ctx, buf)
+        : this.evaluate(rt, ctx, buf);
+      if (!ok) continue;
       this.matched(rt, ctx);
       if (ctx === Ctx.Stream && data !== undefined && this.vState !== undefined) this.vState.markAlerted(dir, rt.rank, dataPos + data.length);
     }
@@ -566,40 +535,6 @@ export class Detector implements Inspector {
     this.vEstablished = true;
   }
 
-  private fillFacts(pkt: Packet, plen: number): void {
-    const f = this.facts;
-    const buf = pkt.buf;
-    f.ipVersion = pkt.ipVersion;
-    f.ttl = pkt.ttl;
-    f.ipProto = pkt.ipProto;
-    f.dsize = plen;
-    f.sameIp = pkt.src0 === pkt.dst0 && pkt.src1 === pkt.dst1 && pkt.src2 === pkt.dst2 && pkt.src3 === pkt.dst3;
-    f.tos = -1; f.ipId = -1; f.fragBits = 0; f.fragOffset = 0; f.ipOpts = 0;
-    const ip = pkt.ipOff;
-    if (pkt.ipVersion === 4 && ip + 20 <= buf.length) {
-      f.tos = buf[ip + 1];
-      f.ipId = (buf[ip + 4] << 8) | buf[ip + 5];
-      const frag = (buf[ip + 6] << 8) | buf[ip + 7];
-      f.fragBits = frag >>> 13;
-      f.fragOffset = (frag & 0x1fff) * 8;
-    } else if (pkt.ipVersion === 6 && ip + 2 <= buf.length) {
-      f.tos = ((buf[ip] & 0x0f) << 4) | (buf[ip + 1] >>> 4);
-    }
-    const tcp = pkt.ipProto === PROTO_TCP;
-    f.tcpFlags = tcp ? pkt.tcpFlags : -1;
-    f.tcpWindow = tcp ? pkt.window : -1;
-    f.tcpSeq = tcp ? pkt.seq : -1;
-    f.tcpAck = tcp ? pkt.ack : -1;
-    const l4 = pkt.l4Off;
-    if ((pkt.ipProto === PROTO_ICMP || pkt.ipProto === PROTO_ICMP6) && l4 + 8 <= buf.length) {
-      f.icmpType = buf[l4]; f.icmpCode = buf[l4 + 1];
-      f.icmpId = (buf[l4 + 4] << 8) | buf[l4 + 5];
-      f.icmpSeq = (buf[l4 + 6] << 8) | buf[l4 + 7];
-    } else {
-      f.icmpType = -1; f.icmpCode = -1; f.icmpId = -1; f.icmpSeq = -1;
-    }
-  }
-
   /** Detection state for units that come without their Conn (direct callers): bounded by uid. */
   private looseState(uid: string): ConnDetect {
     let s = this.loose.get(uid);
@@ -613,24 +548,6 @@ export class Detector implements Inspector {
 
 function connState(c: Conn): ConnDetect {
   return (c.detect ??= new ConnDetect()) as ConnDetect;
-}
-
-/** TCP: both sides past the handshake (or picked up mid-stream) and not reset; others: both sides spoke. */
-function established(c: Conn): boolean {
-  if (c.proto === PROTO_TCP) {
-    const o = c.tcpOrig, r = c.tcpResp;
-    if (o === undefined || r === undefined) return false;
-    return (o.state === TcpState.Established || o.state === TcpState.Partial || o.state === TcpState.Closed)
-      && (r.state === TcpState.Established || r.state === TcpState.Partial || r.state === TcpState.Closed);
-  }
-  return c.origPkts > 0 && c.respPkts > 0;
-}
-
-/** EVE app_proto of a connection: its first confirmed service, in Suricata's names. */
-function appProtoOf(c: Conn | undefined): string | undefined {
-  const s = c?.services?.[0];
-  if (s === undefined) return undefined;
-  return s === 'ssl' ? 'tls' : s === 'krb' || s === 'krb_tcp' ? 'krb5' : s === 'dce_rpc' ? 'dcerpc' : s;
 }
 
 function listMatches(l: DetectList, unit: InspectionUnit, st: MatchState): boolean {
@@ -651,76 +568,4 @@ function compare(op: FlowintOp['op'], a: number, b: number): boolean {
     case '>=': return a >= b;
     default: return false;
   }
-}
-
-function classesOf(ipProtos: readonly number[] | null): number[] {
-  if (ipProtos === null) return [CLS_TCP, CLS_UDP, CLS_ICMP, CLS_OTHER];
-  const out = new Set<number>();
-  for (const p of ipProtos) {
-    out.add(p === PROTO_TCP ? CLS_TCP : p === PROTO_UDP ? CLS_UDP : p === PROTO_ICMP || p === PROTO_ICMP6 ? CLS_ICMP : CLS_OTHER);
-  }
-  return [...out];
-}
-
-/** 0 = to server, 1 = to client: from flow:to_server/to_client, else from the buffers' own direction. */
-function directionsOf(r: Rule, unitLists: readonly DetectList[]): number[] {
-  if (r.flow.toServer === true) return [0];
-  if (r.flow.toServer === false) return [1];
-  if (unitLists.length > 0) {
-    if (unitLists.every((l) => l.direction === 'toServer')) return [0];
-    if (unitLists.every((l) => l.direction === 'toClient')) return [1];
-  }
-  return [0, 1];
-}
-
-/**
- * Evaluation order (Suricata's signature ordering, simplified): pass rules first, then rules that
- * only set flow variables, then those that set and test, then the rest, then those that only
- * test, so a bit set by one packet's rules is visible to the rules after them.
- */
-function rankKey(r: Rule): number {
-  const action = r.action === 'pass' ? 0 : r.action === 'drop' ? 1 : r.action.startsWith('reject') ? 2 : 3;
-  const sets = r.flowbits.some((o) => o.op === 'set' || o.op === 'unset' || o.op === 'toggle') || r.flowints.some((o) => !isFlowintTest(o.op));
-  const tests = r.flowbits.some((o) => o.op === 'isset' || o.op === 'isnotset') || r.flowints.some((o) => isFlowintTest(o.op));
-  const vars = sets && !tests ? 0 : sets && tests ? 1 : !sets && !tests ? 2 : 3;
-  return action * 4 + vars;
-}
-
-function compile(r: Rule, rank: number, intern: (name: string) => number): Runnable {
-  const bitTests: BitOp[] = [];
-  const bitActs: BitOp[] = [];
-  for (const o of r.flowbits) {
-    const op: BitOp = { op: o.op, ids: Int32Array.from(o.names.map(intern)), and: o.mode === 'and' };
-    (o.op === 'isset' || o.op === 'isnotset' ? bitTests : bitActs).push(op);
-  }
-  const intTests: IntOp[] = [];
-  const intActs: IntOp[] = [];
-  for (const o of r.flowints) {
-    const op: IntOp = {
-      op: o.op, id: intern('int:' + o.name),
-      value: typeof o.value === 'number' ? o.value : undefined,
-      valueVar: typeof o.value === 'string' ? intern('int:' + o.value) : -1,
-    };
-    (isFlowintTest(o.op) ? intTests : intActs).push(op);
-  }
-  const payload = r.lists.find((l) => l.buffer === 'payload')?.program;
-  const unitLists = r.lists.filter((l) => l.buffer !== 'payload');
-  const metadata: Record<string, string[]> = {};
-  for (const [k, v] of r.metadata) (metadata[k] ??= []).push(v);
-  const app = r.appProto;
-  const fileRule = unitLists.some((l) => l.buffer.startsWith('file.'));
-  return {
-    fileVia: fileRule ? (app === 'http' || app === 'http1' ? 'http' : 'file') : undefined,
-    rule: r, rank, payload, unitLists, bitTests, bitActs, intTests, intActs,
-    services: app === undefined || app === 'file' ? undefined : SERVICE_ALIASES[app] ?? [app],
-    alert: {
-      action: r.action === 'alert' || r.action === 'pass' ? 'allowed' : 'blocked',
-      gid: r.gid, signature_id: r.sid, rev: r.rev, signature: r.msg,
-      category: r.category ?? '', severity: r.priority,
-      metadata: Object.keys(metadata).length > 0 ? metadata : undefined,
-    },
-    sigKey: `${r.gid}:${r.sid} ${r.msg}`,
-    exhaustions: 0,
-    disabled: false,
-  };
 }

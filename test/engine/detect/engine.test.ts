@@ -156,3 +156,10 @@ test('no rules: no EVE records and no detection state', async () => {
   assert.equal(sink.get('eve').length, 0);
   assert.equal(result.stats.alerts, 0);
 });
+
+test('anchored stream content (depth) counts from the start of the segment\'s data, as in a packet', async () => {
+  const { eve } = await alerts(pcap('ftp-login.pcap'), 'alert tcp any any -> any 21 (msg:"PASS at line start"; flow:established,to_server; content:"PASS "; depth:5; sid:51;)', []);
+  assert.deepEqual(sids(eve), [51]);
+  const [pass] = tshark(pcap('ftp-login.pcap'), '-Y', 'ftp.request.command == "PASS"', '-T', 'fields', '-e', 'frame.number');
+  assert.equal(eve[0].pcap_cnt, Number(pass));
+});
