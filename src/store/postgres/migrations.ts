@@ -94,7 +94,9 @@ CREATE TABLE observables (
 CREATE INDEX observables_type_value ON observables (type, value, record_id);
 CREATE INDEX observables_type_rvalue ON observables (type, rvalue) WHERE rvalue IS NOT NULL;
 CREATE INDEX observables_type_ipkey ON observables (type, ipkey) WHERE ipkey IS NOT NULL;
-CREATE INDEX observables_capture ON observables (capture_id);
+-- Imports append a capture's observables together, so block ranges hold one capture each: a BRIN
+-- finds them for a delete, and costs next to nothing per insert where a btree costs a descent.
+CREATE INDEX observables_capture ON observables USING brin (capture_id);
 
 CREATE TABLE files (
   sha256 text PRIMARY KEY,
