@@ -8,7 +8,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-if ! command -v tshark >/dev/null 2>&1; then
+if ! command -v tshark >/dev/null 2>&1 || ! command -v file >/dev/null 2>&1; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: tshark is missing and installing it needs root: sudo apt-get install -y tshark" >&2
     exit 1
@@ -16,5 +16,5 @@ if ! command -v tshark >/dev/null 2>&1; then
   echo "setup: installing tshark (Debian) for the oracle tests" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends tshark >/dev/null
+  apt-get install -y -qq --no-install-recommends tshark file >/dev/null
 fi

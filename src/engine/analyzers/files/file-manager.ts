@@ -19,7 +19,8 @@
  * Detection: when the connection's analyzer context is given (forConn's second argument) and the
  * detection engine inspects 'file', a file that ends is handed over as a unit with file.data
  * (its first LIMITS.inspectFileBytes, copied only then), file.name and the facts the file.*
- * keywords test (size, md5, sha1, sha256, mime, magic). With a scanner (--yara), the first
+ * keywords test (size, md5, sha1, sha256, mime, magic: a libmagic-like description from
+ * describe.ts). With a scanner (--yara), the first
  * LIMITS.yaraScanBytes are scanned at the end; matching rule names go to files.log yara_matches.
  * X.509 certificates (logged: false) are neither: Suricata does not treat them as files.
  */
@@ -33,6 +34,7 @@ import type { NetworkSet } from '../../support/networks.js';
 import { uidFor } from '../../flow/uid.js';
 import { FILES_LOG } from './files-log.js';
 import { sniffMime } from './magic.js';
+import { describeFile } from './describe.js';
 import type { ConnInfo } from '../analyzer.js';
 import type { InspectionUnit } from '../../detect/inspection.js';
 
@@ -354,7 +356,7 @@ class File implements FileHandle {
         : { 'file.data': content.subarray(0, LIMITS.inspectFileBytes), 'file.name': Buffer.from(name, 'utf8') },
       facts: {
         size: this.seen, md5: str(rec.md5), sha1: str(rec.sha1), sha256: str(rec.sha256),
-        mime: this.mime, magic: this.mime, source: this.o.source,
+        mime: this.mime, magic: describeFile(content, this.mime), source: this.o.source,
       },
     });
   }

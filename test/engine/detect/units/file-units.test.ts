@@ -45,7 +45,8 @@ test('http-get-simple: a body without a file name is named by its request path; 
   const body = server.subarray(server.indexOf('\r\n\r\n') + 4);
   assert.equal(u.facts?.md5, createHash('md5').update(body).digest('hex'));
   assert.ok(Buffer.from(u.buffers['file.data'] as Uint8Array).equals(body));
-  assert.equal(u.facts?.magic, f.mime_type);
+  assert.equal(f.mime_type, 'text/html');
+  assert.equal(u.facts?.magic, 'HTML document, ASCII text');
 });
 
 test('smtp-zip-attachment: the attachment is a to_server file unit named as in the mail', async () => {
@@ -71,4 +72,26 @@ test('no inspector wanting anything: the files framework hands over nothing', as
   assert.equal(sink.get('files').length, 1);
   assert.ok(inspector.wantsCalls > 0);
   assert.equal(inspector.inspectCalls, 0);
+});
+
+test('facts.magic reads as libmagic does (the `file` command is the oracle)', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'capdex-magic-'));
+  try {
+    for (const name of ['http-pe-exe-download.pcap', 'smtp-zip-attachment.pcap', 'http-get-simple.pcap']) {
+      const { inspector } = await record(pcap(name), FILE);
+      for (const u of inspector.of('file')) {
+        const p = join(dir, 'f');
+        writeFileSync(p, u.buffers['file.data'] as Uint8Array);
+        const libmagic = execFileSync('file', ['-b', p], { encoding: 'utf8' }).trim();
+        const ours = String(u.facts?.magic);
+        assert.ok(libmagic.startsWith(ours), `${name}: "${ours}" should begin "${libmagic}"`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
