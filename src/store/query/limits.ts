@@ -13,6 +13,9 @@ export const QUERY_LIMITS = {
   /** field:value terms and free-text words in a query: each becomes a condition and a few SQL
    *  parameters, so this bounds the SQL text, its parameters (SQLite allows 32766) and its plan. */
   maxTerms: 256,
+  /** `*` and `?` in one value. Each `*` lets LIKE backtrack over the text it spans; a handful
+   *  expresses any real pattern, dozens only make the per-row matching cost climb. */
+  maxWildcardsPerValue: 16,
   /** Groups an aggregation (`| top N`, `| count by`) returns. */
   maxAggregationRows: 10_000,
   /** Groups an aggregation returns when the query does not say (`| count by f`, `| values f`). */

@@ -122,6 +122,15 @@ class Parser {
     return inner;
   }
 
+  /** Refuses values with more wildcards than QUERY_LIMITS allows (pattern cost grows with them). */
+  private checkPattern(v: Value): Value {
+    const n = v.pattern ? v.pattern.filter((p) => typeof p !== 'string').length : 0;
+    if (n > QUERY_LIMITS.maxWildcardsPerValue) {
+      throw new QuerySyntaxError(v.pos, 'fewer wildcards', `expected fewer wildcards (at most ${QUERY_LIMITS.maxWildcardsPerValue} '*' and '?' in one value)`);
+    }
+    return v;
+  }
+
   private countTerm(pos: number): void {
     if (++this.terms > QUERY_LIMITS.maxTerms) {
       throw new QuerySyntaxError(pos, 'fewer terms', `expected fewer terms (a query holds at most ${QUERY_LIMITS.maxTerms})`);
@@ -131,6 +140,7 @@ class Parser {
   /** A bare word or phrase: free text, or inside `field:( )` a value of that field. */
   private bare(value: Value, field: FieldName | undefined): QueryNode {
     this.countTerm(value.pos);
+    this.checkPattern(value);
     if (field) return { kind: 'match', field, value, pos: value.pos };
     if (value.pattern?.length === 1 && value.text === '*') return { kind: 'all', pos: value.pos };
     return { kind: 'text', value, pos: value.pos };
@@ -153,7 +163,7 @@ class Parser {
       const bound: Bound = { value, inclusive: op.length === 2 };
       return c === '>' ? { kind: 'range', field, lower: bound, pos: field.pos } : { kind: 'range', field, upper: bound, pos: field.pos };
     }
-    const value = lex.readValue(':');
+    const value = this.checkPattern(lex.readValue(':'));
     return { kind: 'match', field, value, pos: field.pos };
   }
 

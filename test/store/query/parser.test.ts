@@ -207,6 +207,14 @@ describe('hostile input', () => {
     assert.ok(f && f.kind === 'match' && f.value.text === v);
   });
 
+  test('too many wildcards in one value', () => {
+    assert.ok(parseQuery(`http.uri:${'*a'.repeat(QUERY_LIMITS.maxWildcardsPerValue)}`).filter);
+    const e = err(`x http.uri:${'*a'.repeat(QUERY_LIMITS.maxWildcardsPerValue + 1)}`);
+    assert.equal(e.expected, 'fewer wildcards');
+    assert.equal(e.position, 11);
+    assert.equal(err('?'.repeat(QUERY_LIMITS.maxWildcardsPerValue + 1)).position, 0);
+  });
+
   test('too many terms', () => {
     const q = Array.from({ length: QUERY_LIMITS.maxTerms + 1 }, (_, i) => `w${i}`).join(' ');
     const e = err(q);
