@@ -207,16 +207,24 @@ class RdpStream implements StreamAnalyzer {
   }
 }
 
-/** A TPKT holding an X.224 connection request from the client (Zeek's DPD signature for RDP). */
+/**
+ * A TPKT holding an X.224 connection request from the client that is RDP's: a "Cookie:" (user
+ * name or routing token) or an RDP_NEG_REQ in its variable part, as Zeek's DPD signature asks.
+ * Other ISO-on-TCP protocols (S7comm on 102) send connection requests too, with TSAP parameters.
+ */
 function probe(isOrig: boolean, buf: Buffer, off: number, len: number, transport: 'tcp' | 'udp'): ProbeResult {
   if (transport !== 'tcp' || !isOrig) return 'no';
   if (len < 1) return 'more';
   if (buf[off] !== 3) return 'no';
   if (len < 7) return 'more';
   const tpktLen = buf.readUInt16BE(off + 2);
-  if (buf[off + 1] !== 0 || tpktLen < 11) return 'no';
   // LI covers the rest of the TPKT; CR code; destination reference 0.
-  return buf[off + 4] === tpktLen - 5 && (buf[off + 5] & 0xf0) === X224_CR && buf[off + 6] === 0 ? 'yes' : 'no';
+  if (buf[off + 1] !== 0 || tpktLen < 11 || buf[off + 4] !== tpktLen - 5 || (buf[off + 5] & 0xf0) !== X224_CR || buf[off + 6] !== 0) return 'no';
+  if (len < tpktLen) return tpktLen <= 1024 ? 'more' : 'no';
+  const v = off + 11, end = off + tpktLen;
+  const cookie = end - v >= 7 && buf.toString('latin1', v, v + 7) === 'Cookie:';
+  const negReq = end - v >= 8 && buf[end - 8] === 1 && buf.readUInt16LE(end - 6) === 8;
+  return cookie || negReq ? 'yes' : 'no';
 }
 
 export const RDP_ANALYZER: AnalyzerDescriptor = {

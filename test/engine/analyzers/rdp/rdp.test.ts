@@ -181,3 +181,10 @@ test('rdp.pcap (RDPEUDP): connections whose SYN and SYN+ACK tshark sees are "rdp
   assert.ok(handshakes.length >= 1 && conns.length > handshakes.length);
   assert.equal(sink.get('rdp').length, 0); // Zeek writes no rdp.log for RDPEUDP either
 });
+
+test('the probe leaves other ISO-on-TCP connection requests alone (an S7comm COTP CR on another port)', async () => {
+  const s7cr = Buffer.from('0300001611e00000000100c0010ac1020100c2020102', 'hex');
+  const { sink } = await run(tcpPcap(10102, [[true, s7cr], [false, Buffer.from('0300001611d00001000100c0010ac1020100c2020102', 'hex')]]));
+  assert.equal(sink.get('conn')[0].service, undefined);
+  assert.equal(sink.get('rdp').length, 0);
+});
