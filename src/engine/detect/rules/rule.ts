@@ -233,7 +233,7 @@ export interface Rule {
   readonly appProto?: string;
   /** IP protocol numbers the rule can match (http → [6], dns → [6, 17], icmp → [1, 58]); null = any. */
   readonly ipProtos: readonly number[] | null;
-  /** 4 or 6 for 'ipv4'/'ipv6' headers ... and addresses restricted to one family; else undefined. */
+  /** 4 or 6 for 'ipv4'/'ipv6' headers; else undefined (the address matchers decide per family). */
   readonly ipVersion?: 4 | 6;
   readonly src: AddressMatcher;
   readonly srcPorts: PortMatcher;
