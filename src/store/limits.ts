@@ -25,6 +25,12 @@ export const FTS_TEXT_MAX_CHARS = 16 * 1024;
 /** Records inserted per multi-row INSERT statement during an import. */
 export const INGEST_BATCH_RECORDS = 256;
 
+/**
+ * Observable rows buffered before they are sorted and inserted: the larger the batch, the more
+ * neighbouring index inserts share pages (memory: ~100 bytes a row).
+ */
+export const INGEST_BATCH_OBSERVABLES = 32_768;
+
 /** A page of rows returned by one call (captures, records, pivot, search), whatever was asked. */
 export const PAGE_MAX_ROWS = 10_000;
 

@@ -271,19 +271,34 @@ export class ObservableExtractor {
     }
     const value = e.derive ? e.derive(raw, rec) : normaliseObservable(e.type, raw);
     if (value === undefined) return;
-    pushUnique(out, { type: e.type, value, field: e.field, ipkey: null, rvalue: reverseValue(value) });
+    pushUnique(out, { type: e.type, value, field: e.field, ipkey: null, rvalue: reversed(value) });
   }
 
   private ip(raw: string): { value: string; key: string } | null {
     let hit = this.ipCache.get(raw);
     if (hit !== undefined) return hit;
     const value = normaliseIp(raw);
+    // The canonical text parses to the same words: keyed from it, the key always matches the value.
     const w = value === undefined ? undefined : parseAddr(value);
     hit = value === undefined || w === undefined ? null : { value, key: wordsKey(w) };
     if (this.ipCache.size >= ObservableExtractor.IP_CACHE_MAX) this.ipCache.clear();
     this.ipCache.set(raw, hit);
     return hit;
   }
+}
+
+/**
+ * reverseValue's result, built without the array of code points it makes when the text has no
+ * surrogate pair (nearly always): this runs for most observable rows of an import.
+ */
+function reversed(value: string): string {
+  let out = '';
+  for (let i = value.length - 1; i >= 0; i--) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) return reverseValue(value);
+    out += value[i];
+  }
+  return out;
 }
 
 /** Array of objects on a path (EVE dns.query[].rrname): the key of each element, bounded. */

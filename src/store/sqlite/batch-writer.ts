@@ -1,14 +1,20 @@
 /**
  * The SQLite side of an import: a RecordSink that encodes each record (ingest.ts) and inserts
  * records, their full text and their observables with multi-row INSERTs of cached prepared
- * statements, inside the transaction the store opened for the capture. Row ids are assigned here
- * (the store holds the write lock, so max(id)+1 onwards is ours), which lets one batch carry a
- * record and the rows that point at it without a round trip per record.
+ * statements, inside the transaction the store opened for the capture.
+ *
+ * - Row ids are assigned here (the store holds the write lock, so max(id)+1 onwards is ours): a
+ *   batch carries a record and the rows pointing at it without a round trip per record, and a
+ *   capture's records and observables are each one contiguous rowid range, kept on its captures row,
+ *   so deleting a capture is a range delete on the tables themselves, with no capture_id index.
+ * - Observables are buffered in larger batches and inserted sorted by (type, value): consecutive
+ *   index inserts then land on neighbouring B-tree pages (measured: ~40% less CPU than arrival order).
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { LogRecord, LogSchema, RecordSink } from '../../engine/logs/schema.js';
 import { RecordEncoder } from '../ingest.js';
-import { INGEST_BATCH_RECORDS } from '../limits.js';
+import { INGEST_BATCH_RECORDS, INGEST_BATCH_OBSERVABLES } from '../limits.js';
+import type { ObservableRow } from '../observables.js';
 
 interface Table {
   /** INSERT prefix up to VALUES, and one row's placeholder group. */
@@ -24,21 +30,44 @@ function table(head: string, columns: number): Table {
   return { head, group: '(' + new Array(columns).fill('?').join(',') + ')', columns, statements: new Map(), params: [] };
 }
 
+interface PendingObservable {
+  row: ObservableRow;
+  recordId: number;
+  log: string;
+}
+
+const byTypeValue = (a: PendingObservable, b: PendingObservable): number =>
+  a.row.type < b.row.type ? -1 : a.row.type > b.row.type ? 1 : a.row.value < b.row.value ? -1 : a.row.value > b.row.value ? 1 : 0;
+
+/** Rowid ranges of what one import wrote (inclusive; lo > hi when empty). */
+export interface WrittenRanges {
+  recordLo: number;
+  recordHi: number;
+  observableLo: number;
+  observableHi: number;
+}
+
 export class SqliteBatchWriter implements RecordSink {
   private readonly encoder = new RecordEncoder();
   private readonly records = table('INSERT INTO records (id, capture_id, log, ts, uid, community_id, doc) VALUES ', 7);
   private readonly fts = table('INSERT INTO records_fts (rowid, text) VALUES ', 2);
-  private readonly observables = table('INSERT INTO observables (type, value, capture_id, record_id, log, field, rvalue, ipkey) VALUES ', 8);
+  private readonly observables = table('INSERT INTO observables (rowid, type, value, capture_id, record_id, log, field, rvalue, ipkey) VALUES ', 9);
   private readonly sightings = table('INSERT INTO file_sightings (sha256, capture_id, record_id) VALUES ', 3);
   private readonly upsertFile: Statement;
-  private nextId: number;
+  private readonly pendingObservables: PendingObservable[] = [];
+  private readonly firstRecordId: number;
+  private nextRecordId: number;
+  private readonly firstObservableId: number;
+  private nextObservableId: number;
   private pending = 0;
   recordCount = 0;
   observableCount = 0;
 
   constructor(private readonly db: Database, private readonly captureId: string) {
-    const max = db.prepare('SELECT coalesce(max(id), 0) AS m FROM records').get() as { m: number };
-    this.nextId = max.m + 1;
+    const maxRecord = db.prepare('SELECT coalesce(max(id), 0) AS m FROM records').get() as { m: number };
+    const maxObservable = db.prepare('SELECT coalesce(max(rowid), 0) AS m FROM observables').get() as { m: number };
+    this.firstRecordId = this.nextRecordId = maxRecord.m + 1;
+    this.firstObservableId = this.nextObservableId = maxObservable.m + 1;
     this.upsertFile = db.prepare(`INSERT INTO files (sha256, md5, sha1, mime, size, first_ts) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT(sha256) DO UPDATE SET
         md5 = coalesce(files.md5, excluded.md5), sha1 = coalesce(files.sha1, excluded.sha1),
@@ -48,12 +77,12 @@ export class SqliteBatchWriter implements RecordSink {
 
   write(schema: LogSchema, rec: LogRecord): void {
     const row = this.encoder.encode(schema, rec);
-    const id = this.nextId++;
+    const id = this.nextRecordId++;
     const cid = this.captureId;
     this.records.params.push(id, cid, row.log, row.ts, row.uid, row.communityId, row.doc);
     if (row.text !== '') this.fts.params.push(id, row.text);
-    const obs = this.observables.params;
-    for (const o of row.observables) obs.push(o.type, o.value, cid, id, row.log, o.field, o.rvalue, o.ipkey);
+    // The encoder reuses its row array: the rows themselves are fresh objects, keep those.
+    for (const o of row.observables) this.pendingObservables.push({ row: o, recordId: id, log: row.log });
     this.observableCount += row.observables.length;
     if (row.file) {
       const fl = row.file;
@@ -61,16 +90,38 @@ export class SqliteBatchWriter implements RecordSink {
       this.sightings.params.push(fl.sha256, cid, id);
     }
     this.recordCount++;
-    if (++this.pending >= INGEST_BATCH_RECORDS) this.flush();
+    if (++this.pending >= INGEST_BATCH_RECORDS) this.flushRecords();
+    if (this.pendingObservables.length >= INGEST_BATCH_OBSERVABLES) this.flushObservables();
   }
 
-  /** Inserts everything buffered; call before commit. */
-  flush(): void {
+  /** Inserts everything buffered; call before commit. Returns the rowid ranges written. */
+  finish(): WrittenRanges {
+    this.flushRecords();
+    this.flushObservables();
+    return {
+      recordLo: this.firstRecordId, recordHi: this.nextRecordId - 1,
+      observableLo: this.firstObservableId, observableHi: this.nextObservableId - 1,
+    };
+  }
+
+  private flushRecords(): void {
     this.insert(this.records);
     this.insert(this.fts);
-    this.insert(this.observables);
     this.insert(this.sightings);
     this.pending = 0;
+  }
+
+  private flushObservables(): void {
+    const list = this.pendingObservables.sort(byTypeValue);
+    const params = this.observables.params;
+    const cid = this.captureId;
+    for (const p of list) {
+      const o = p.row;
+      params.push(this.nextObservableId++, o.type, o.value, cid, p.recordId, p.log, o.field, o.rvalue, o.ipkey);
+      if (params.length >= INGEST_BATCH_RECORDS * 9) this.insert(this.observables);
+    }
+    this.insert(this.observables);
+    list.length = 0;
   }
 
   private insert(t: Table): void {
@@ -79,7 +130,7 @@ export class SqliteBatchWriter implements RecordSink {
     // Largest power-of-two chunks first: at most log2(batch) statements per flush, each prepared once.
     for (let size = INGEST_BATCH_RECORDS; size >= 1; size >>= 1) {
       while (rows - done >= size) {
-        this.statement(t, size).run(t.params.slice(done * t.columns, (done + size) * t.columns));
+        this.statement(t, size).run(done === 0 && size === rows ? t.params : t.params.slice(done * t.columns, (done + size) * t.columns));
         done += size;
       }
     }

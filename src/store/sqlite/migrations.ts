@@ -11,6 +11,9 @@
  * - records_fts is a contentless FTS5 table (rowid = records.id): the text lives once, in the
  *   document; contentless_delete lets a capture's rows be removed.
  * - uid and community_id are indexed on records only where set (partial indexes).
+ * - A capture's records and observables are each one rowid range (batch-writer.ts), kept on its
+ *   captures row (record_lo..hi, observable_lo..hi): deleting a capture is a range delete, so
+ *   observables need no capture_id index (one index less to maintain on every insert).
  */
 import type { Database } from 'better-sqlite3';
 
@@ -23,7 +26,8 @@ CREATE TABLE captures (
   format TEXT, link_types TEXT, first_ts REAL, last_ts REAL, packets INTEGER,
   name TEXT NOT NULL, submitter TEXT, visibility TEXT NOT NULL DEFAULT 'private',
   status TEXT NOT NULL, error TEXT, imported_at REAL NOT NULL, stats TEXT,
-  record_count INTEGER NOT NULL DEFAULT 0
+  record_count INTEGER NOT NULL DEFAULT 0,
+  record_lo INTEGER, record_hi INTEGER, observable_lo INTEGER, observable_hi INTEGER
 );
 CREATE INDEX captures_md5 ON captures(md5);
 CREATE INDEX captures_sha1 ON captures(sha1);
@@ -44,7 +48,6 @@ CREATE TABLE observables (
 CREATE INDEX observables_type_value ON observables(type, value);
 CREATE INDEX observables_type_rvalue ON observables(type, rvalue) WHERE rvalue IS NOT NULL;
 CREATE INDEX observables_type_ipkey ON observables(type, ipkey) WHERE ipkey IS NOT NULL;
-CREATE INDEX observables_capture ON observables(capture_id);
 
 CREATE TABLE files (
   sha256 TEXT PRIMARY KEY, md5 TEXT, sha1 TEXT, mime TEXT, size INTEGER, first_ts REAL

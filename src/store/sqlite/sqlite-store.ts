@@ -95,14 +95,15 @@ export class SqliteStore implements Store {
         } finally {
           closed = true;
         }
-        writer.flush();
+        const ranges = writer.finish();
         db.prepare(`INSERT INTO captures (id, md5, sha1, size, format, link_types, first_ts, last_ts, packets, name,
-            submitter, visibility, status, error, imported_at, stats, record_count)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', NULL, ?, ?, ?)`).run(
+            submitter, visibility, status, error, imported_at, stats, record_count, record_lo, record_hi, observable_lo, observable_hi)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', NULL, ?, ?, ?, ?, ?, ?, ?)`).run(
           meta.id, meta.md5, meta.sha1, meta.size, facts.format ?? meta.format ?? null,
           facts.linkTypes ? JSON.stringify(facts.linkTypes) : null, finite(facts.firstTs), finite(facts.lastTs),
           facts.packets ?? null, meta.name, meta.submitter ?? null, meta.visibility ?? 'private', Date.now() / 1000,
-          facts.stats === undefined ? null : JSON.stringify(facts.stats), writer.recordCount);
+          facts.stats === undefined ? null : JSON.stringify(facts.stats), writer.recordCount,
+          ranges.recordLo, ranges.recordHi, ranges.observableLo, ranges.observableHi);
         db.exec('COMMIT');
         return { captureId: meta.id, records: writer.recordCount, observables: writer.observableCount, replaced };
       } catch (e) {
@@ -115,15 +116,20 @@ export class SqliteStore implements Store {
   /** Deletes every row of a capture, inside the caller's transaction; true when it existed. */
   private remove(id: string): boolean {
     const db = this.db;
-    const existed = db.prepare('DELETE FROM captures WHERE id = ?').run(id).changes > 0;
-    db.prepare('DELETE FROM records_fts WHERE rowid IN (SELECT id FROM records WHERE capture_id = ?)').run(id);
-    db.prepare('DELETE FROM observables WHERE capture_id = ?').run(id);
+    const c = db.prepare('SELECT record_lo, record_hi, observable_lo, observable_hi FROM captures WHERE id = ?').get(id) as
+      { record_lo: number | null; record_hi: number | null; observable_lo: number | null; observable_hi: number | null } | undefined;
+    if (!c) return false;
+    // Rowid ranges (batch-writer.ts) walk the tables' own B-trees; capture_id guards against any overlap.
+    const [rlo, rhi] = [c.record_lo ?? 1, c.record_hi ?? 0];
+    db.prepare('DELETE FROM records_fts WHERE rowid BETWEEN ? AND ?').run(rlo, rhi);
+    db.prepare('DELETE FROM observables WHERE rowid BETWEEN ? AND ? AND capture_id = ?').run(c.observable_lo ?? 1, c.observable_hi ?? 0, id);
     // A file stays while another capture still shows it.
     db.prepare(`DELETE FROM files WHERE sha256 IN (SELECT sha256 FROM file_sightings WHERE capture_id = ?)
       AND sha256 NOT IN (SELECT sha256 FROM file_sightings WHERE capture_id <> ?)`).run(id, id);
     db.prepare('DELETE FROM file_sightings WHERE capture_id = ?').run(id);
-    const records = db.prepare('DELETE FROM records WHERE capture_id = ?').run(id).changes;
-    return existed || records > 0;
+    db.prepare('DELETE FROM records WHERE id BETWEEN ? AND ? AND capture_id = ?').run(rlo, rhi, id);
+    db.prepare('DELETE FROM captures WHERE id = ?').run(id);
+    return true;
   }
 
   deleteCapture(id: string): Promise<boolean> {
