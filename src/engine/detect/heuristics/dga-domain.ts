@@ -6,7 +6,8 @@
  * them unregistered (NXDOMAIN). The label an operator registered (the `qgxkzrnwubmjvh` of
  * qgxkzrnwubmjvh.com) is scored: its letter pairs under a model of popular domain names
  * (dga-model.ts) and its character entropy. Long labels only: short names have too few pairs
- * to judge, and short random-looking brands (qq, jd, 163) are common.
+ * to judge, and short random-looking brands (qq, jd, 163) are common; so are labels with bytes no
+ * host name has (corrupted or crafted names, e.g. in fuzzed captures).
  *
  * False positives: hash-named CDN and cloud hosts (d3a8f9c2.cloudfront.net is a subdomain, so
  * not scored, but some services register such names), acronym-heavy or non-English brand names,
@@ -33,7 +34,9 @@ export interface DgaVerdict { dga: boolean; likelihood: number; entropy: number 
 
 /** Scores the registered label of a (normalised) name; undefined when it is not scored. */
 export function scoreLabel(label: string): DgaVerdict | undefined {
-  if (label.length < DGA_MIN_LENGTH || label.startsWith('xn--')) return undefined;
+  // DGAs emit valid host names (RFC 1123 letters, digits, hyphens): a label with other bytes is a
+  // corrupted or crafted name (weird material), not a generated one.
+  if (label.length < DGA_MIN_LENGTH || label.startsWith('xn--') || !/^[a-z0-9-]+$/.test(label)) return undefined;
   const likelihood = benignLikelihood(label);
   const h = entropy(label);
   return { dga: likelihood <= DGA_MAX_LIKELIHOOD && h >= DGA_MIN_ENTROPY, likelihood, entropy: h };

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { pcap, run } from '../../../helpers.js';
+import { allCaptures, pcap, run } from '../../../helpers.js';
 import type { LogRecord } from '../../../../src/engine/logs/schema.js';
 import type { MemorySink } from '../../../../src/engine/logs/file-sink.js';
 import { analyze } from '../../../../src/engine/pipeline.js';
@@ -141,4 +141,15 @@ test('heuristics off (analyze({ heuristics: false })): no notice.log at all', as
   await analyze(pcap('tls-self-signed-cert.pcap'), sink, { heuristics: false });
   assert.equal(sink.get('notice').length, 0);
   assert.ok(sink.get('ssl').length > 0);
+});
+
+test('false positives over every shared capture: no DGA name, DNS tunnels only in the two tunnel captures, no disguised executable but the one', async () => {
+  const seen: Record<string, string[]> = {};
+  for (const file of allCaptures()) {
+    const { sink } = await run(pcap(file));
+    for (const n of notices(sink)) (seen[n.note as string] ??= []).push(file);
+  }
+  assert.deepEqual(seen['Capdex::DGA_Domain'] ?? [], []);
+  assert.deepEqual(seen['Capdex::DNS_Tunnel'], ['dns-exfiltration.pcap', 'dns-tunnel-iodine.pcap']);
+  assert.deepEqual(seen['Capdex::Disguised_Executable'], ['http-pe-download-disguised-as-png.pcap']);
 });

@@ -100,6 +100,7 @@ test('DGA model: random-looking registered names score as DGA, the training labe
   for (const l of [...BENIGN_DOMAIN_LABELS, ...heldOut]) assert.notEqual(scoreLabel(l)?.dga, true, l);
   assert.equal(scoreLabel('qq'), undefined, 'short labels are not scored');
   assert.equal(scoreLabel('xn--80ak6aa92e'), undefined, 'IDN labels are not scored');
+  assert.equal(scoreLabel('cyber\\xf2ity'), undefined, 'corrupted names (escaped bytes) are not scored');
 });
 
 test('DGA heuristic: one notice per DGA-like domain with its queries, NXDOMAINs and hosts; benign lookups none', () => {
