@@ -168,6 +168,37 @@ export function storeSuite(backend: string, open: () => Promise<Store>, hooks: B
       }
     });
 
+    it('searches through the query language: rows, aggregations, errors with a position', async () => {
+      const store = await open();
+      try {
+        const a = await importCaptureFile(store, pcap('link-ipv4-linktype228.pcap'));
+        await importCaptureFile(store, pcap('http-get-simple.pcap'));
+        const found = await store.search('dns.query:EXAMPLE.com');
+        assert.equal(found.error, undefined);
+        assert.ok(found.rows && found.rows.length >= 1);
+        for (const r of found.rows) {
+          assert.equal(r.log, 'dns');
+          assert.equal(r.captureId, a.captureId);
+          assert.equal((r.doc.query as string).toLowerCase(), 'example.com');
+        }
+        const counts = await store.search('log:conn OR log:dns | count by log');
+        assert.ok(counts.aggregation);
+        const byLog = new Map(counts.aggregation.map((g) => [g.key, g.count]));
+        assert.equal(byLog.get('dns'), (await store.records(a.captureId, 'dns')).length);
+        assert.ok((byLog.get('conn') ?? 0) >= 2);
+        const paged = await store.search('log:conn', { limit: 1 });
+        assert.equal(paged.rows?.length, 1);
+        const bad = await store.search('dns.query:');
+        assert.ok(bad.error);
+        assert.equal(bad.error.position, 'dns.query:'.length);
+        const sql = await store.search(`"'; DROP TABLE records; --"`);
+        assert.deepEqual(sql.rows, []);
+        assert.equal((await store.captures()).length, 2);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('re-importing a capture replaces it, never doubles', async () => {
       const store = await open();
       try {

@@ -1,11 +1,23 @@
 /**
  * Store.search on SQLite: the query language (src/store/query/) compiled for the 'sqlite' dialect
- * and run on the reader connection.
+ * to one parameterised statement, run on the reader connection (committed data only).
  */
 import type { Database } from 'better-sqlite3';
-import type { SearchResult } from '../store.js';
+import { compileQuery } from '../query/index.js';
+import type { AggregationRow, SearchResult } from '../store.js';
+import { type RecordDbRow, toStoredRecord } from './record-row.js';
 
-export function searchSqlite(_db: Database, _query: string, _page: { limit: number; offset: number }): SearchResult {
-  // The compiler (store-query's compileQuery) is wired in here once it lands.
-  return { error: { position: 0, expected: '', message: 'search is not available yet: the query compiler is not built' } };
+export function searchSqlite(db: Database, query: string, page: { limit: number; offset: number }): SearchResult {
+  const compiled = compileQuery(query, 'sqlite', page);
+  if (!compiled.ok) return { error: compiled.error };
+  const q = compiled.query;
+  const rows = db.prepare(q.sql).all(...q.params);
+  if (q.kind === 'rows') return { rows: (rows as RecordDbRow[]).map(toStoredRecord) };
+  return {
+    aggregation: (rows as { key?: unknown; count: number }[]).map((r) => {
+      const out: AggregationRow = { count: Number(r.count) };
+      if ('key' in r) out.key = r.key;
+      return out;
+    }),
+  };
 }

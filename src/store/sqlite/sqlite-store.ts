@@ -16,19 +16,12 @@ import { SqliteBatchWriter } from './batch-writer.js';
 import { normaliseObservable } from '../observables.js';
 import { pageOf } from '../paging.js';
 import { searchSqlite } from './sqlite-search.js';
+import { type RecordDbRow, toStoredRecord } from './record-row.js';
 
 interface CaptureDbRow {
   id: string; md5: string; sha1: string; size: number; format: string | null; link_types: string | null;
   first_ts: number | null; last_ts: number | null; packets: number | null; name: string; submitter: string | null;
   visibility: string; status: string; error: string | null; imported_at: number; stats: string | null; record_count: number;
-}
-
-export interface RecordDbRow {
-  id: number; capture_id: string; log: string; ts: number | null; uid: string | null; community_id: string | null; doc: string;
-}
-
-export function toStoredRecord(r: RecordDbRow): StoredRecord {
-  return { id: r.id, captureId: r.capture_id, log: r.log, ts: r.ts, uid: r.uid, communityId: r.community_id, doc: JSON.parse(r.doc) as Record<string, unknown> };
 }
 
 function toCaptureRow(r: CaptureDbRow): CaptureRow {
