@@ -15,9 +15,13 @@ import type { CaptureMeta } from '../../src/store/store.js';
 import { pcap, run } from '../helpers.js';
 import { analyze } from '../../src/engine/pipeline.js';
 import { testServer, type TestServer } from './pg-server.js';
+import { PgImport, PG_BATCH_RECORDS } from '../../src/store/postgres/pg-import.js';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { storeSuite } from './suite.js';
 import type { Store } from '../../src/store/store.js';
 
+const spillDirsBefore = readdirSync(tmpdir()).filter((f) => f.startsWith('capdex-pg-spill-'));
 let server: Promise<TestServer> | undefined;
 const cluster = (): Promise<TestServer> => (server ??= testServer());
 after(async () => { if (server) await (await server).release(); });
@@ -162,3 +166,30 @@ function byTsUid(a: unknown, b: unknown): number {
   const y = b as { ts: number; uid?: string };
   return x.ts - y.ts || String(x.uid).localeCompare(String(y.uid));
 }
+
+describe('PostgreSQL import queue', () => {
+  it('queues batches on disk past its memory bound and still stores every record once, in one transaction', async () => {
+    const store = await open();
+    const client = await store.pool.connect();
+    try {
+      const id = 'e'.repeat(64);
+      await client.query('BEGIN');
+      const sink = new PgImport(client, id, 1); // a 1-byte memory bound: every batch waits on disk
+      await sink.start();
+      const n = PG_BATCH_RECORDS * 3 + 5;
+      for (let i = 0; i < n; i++) sink.write(DOC_LOG, { ts: i, n: i, v: 'x'.repeat(i % 50) });
+      await sink.finish();
+      await client.query('COMMIT');
+      assert.ok(sink.spilledBatches >= 2, `spilled ${sink.spilledBatches}`);
+      const r = await client.query<{ n: number; distinct_n: number; sum: string }>(
+        "SELECT count(*)::int AS n, count(DISTINCT (doc->>'n'))::int AS distinct_n, sum((doc->>'n')::bigint)::text AS sum FROM records WHERE capture_id = $1", [id]);
+      assert.equal(r.rows[0].n, n);
+      assert.equal(r.rows[0].distinct_n, n);
+      assert.equal(r.rows[0].sum, String((n * (n - 1)) / 2));
+      assert.deepEqual(readdirSync(tmpdir()).filter((f) => f.startsWith('capdex-pg-spill-') && spillDirsBefore.indexOf(f) < 0), [], 'spill file removed');
+    } finally {
+      client.release();
+      await store.close();
+    }
+  });
+});

@@ -32,8 +32,7 @@ export function copyNumber(n: number | null | undefined): string {
 }
 
 /** Streams `pieces` of COPY text (whole lines, UTF-8) into `COPY table (columns) FROM STDIN` on the client. */
-export async function copyInto(client: PoolClient, table: string, columns: readonly string[], pieces: readonly Buffer[]): Promise<void> {
-  if (pieces.length === 0) return;
+export async function copyInto(client: PoolClient, table: string, columns: readonly string[], pieces: AsyncIterable<Buffer>): Promise<void> {
   const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
   await pipeline(Readable.from(pieces), stream);
 }

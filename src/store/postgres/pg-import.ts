@@ -7,7 +7,8 @@
  * and its observables are numbered while encoded, with no round trip per batch.
  * The engine writes synchronously and awaits only between reads of the capture, so a batch cannot
  * be awaited where it fills: full batches queue behind one flush chain that runs as the engine
- * reads. The first failure stops the chain; later writes are dropped and `finish` throws it, so the
+ * reads; past PG_PENDING_MAX_BYTES the queued text waits on disk (spill-file.ts). The first
+ * failure stops the chain; later writes are dropped and `finish` throws it, so the
  * caller rolls the whole import back.
  */
 import type { PoolClient } from 'pg';
@@ -17,6 +18,7 @@ import { reverseValue } from '../query/observable-keys.js';
 import { ID_BLOCK } from './migrations.js';
 import { copyInto, copyNumber, copyOptText, copyText } from './copy-text.js';
 import { encodeJson, encodeText, indexKey, PG_INDEX_KEY_MAX_CHARS } from './pg-text.js';
+import { SpillFile, type SpillRef } from './spill-file.js';
 
 /** Records per COPY batch: larger amortises the statements' round trips; each batch waits in memory as text. */
 export const PG_BATCH_RECORDS = 16_384;
@@ -27,6 +29,8 @@ export const PG_BATCH_CHARS = 32 * 1024 * 1024;
  * the kernel calls the import's bottleneck (measured); ~1 MiB pieces make them noise.
  */
 const COPY_PIECE_CHARS = 1 << 20;
+/** Bytes of queued COPY text kept in memory; later batches wait in a temporary file. */
+export const PG_PENDING_MAX_BYTES = 256 * 1024 * 1024;
 
 const RECORD_COLUMNS = ['id', 'capture_id', 'log', 'ts', 'uid', 'community_id', 'doc'] as const;
 const OBSERVABLE_COLUMNS = ['type', 'value', 'capture_id', 'record_id', 'log', 'field', 'rvalue', 'ipkey'] as const;
@@ -51,9 +55,16 @@ class CopyText {
   }
 }
 
+/** A sealed batch's COPY text: in memory, or spilled to disk. */
+type Piece = Buffer | SpillRef;
+
 interface Batch {
   records: CopyText;
   observables: CopyText;
+  /** Set when sealed. */
+  recordPieces?: Piece[];
+  observablePieces?: Piece[];
+  memoryBytes?: number;
   rows: number;
   obsRows: number;
   files: { id: number; facts: FileFacts }[];
@@ -71,10 +82,15 @@ export class PgImport implements RecordSink {
   private nextId = 0;
   private lastId = -1;
   private readonly encoder = new RecordEncoder();
+  private pendingBytes = 0;
+  private spill: SpillFile | undefined;
+  /** Batches that waited on disk (for tests and the bench). */
+  spilledBatches = 0;
   private readonly captureId: string;
   private readonly captureCol: string;
 
-  constructor(private readonly client: PoolClient, captureId: string) {
+  /** `pendingMaxBytes`: PG_PENDING_MAX_BYTES unless a test wants the disk path. */
+  constructor(private readonly client: PoolClient, captureId: string, private readonly pendingMaxBytes = PG_PENDING_MAX_BYTES) {
     this.captureId = encodeText(captureId);
     this.captureCol = copyText(this.captureId);
   }
@@ -106,8 +122,7 @@ export class PgImport implements RecordSink {
   /** Sends what is left and waits for every batch; throws the first failure. */
   async finish(): Promise<void> {
     this.seal();
-    this.closed = true;
-    await this.chain;
+    await this.settled();
     if (this.failure !== undefined) throw this.failure;
   }
 
@@ -115,6 +130,9 @@ export class PgImport implements RecordSink {
   async settled(): Promise<void> {
     this.closed = true;
     await this.chain;
+    const spill = this.spill;
+    this.spill = undefined;
+    await spill?.remove();
   }
 
   private add(schema: LogSchema, rec: LogRecord): void {
@@ -141,6 +159,21 @@ export class PgImport implements RecordSink {
     const b = this.batch;
     if (b.rows === 0) return;
     this.batch = newBatch();
+    const records = b.records.done();
+    const observables = b.observables.done();
+    const bytes = [...records, ...observables].reduce((n, x) => n + x.length, 0);
+    if (this.pendingBytes + bytes <= this.pendingMaxBytes) {
+      b.recordPieces = records;
+      b.observablePieces = observables;
+      b.memoryBytes = bytes;
+      this.pendingBytes += bytes;
+    } else {
+      const spill = (this.spill ??= new SpillFile());
+      this.spilledBatches++;
+      b.recordPieces = records.map((x) => spill.append(x));
+      b.observablePieces = observables.map((x) => spill.append(x));
+      b.memoryBytes = 0;
+    }
     this.chain = this.chain.then(async () => {
       if (this.failure !== undefined) return;
       try {
@@ -152,11 +185,19 @@ export class PgImport implements RecordSink {
   }
 
   private async flush(b: Batch): Promise<void> {
-    await copyInto(this.client, 'records', RECORD_COLUMNS, b.records.done());
-    await copyInto(this.client, 'observables', OBSERVABLE_COLUMNS, b.observables.done());
+    try {
+      await copyInto(this.client, 'records', RECORD_COLUMNS, this.bytesOf(b.recordPieces!));
+      await copyInto(this.client, 'observables', OBSERVABLE_COLUMNS, this.bytesOf(b.observablePieces!));
+    } finally {
+      this.pendingBytes -= b.memoryBytes!;
+    }
     if (b.files.length > 0) await this.insertFiles(b.files);
     this.records += b.rows;
     this.observables += b.obsRows;
+  }
+
+  private async *bytesOf(pieces: readonly Piece[]): AsyncGenerator<Buffer> {
+    for (const p of pieces) yield Buffer.isBuffer(p) ? p : await this.spill!.read(p);
   }
 
   /** files keeps one row per sha256 (earliest ts wins); every sighting is kept. */
