@@ -30,7 +30,7 @@ import {
   type Dialect, type Fragment, anyElement, elementRead, frag, join, jsonIsBool, jsonNumber, jsonValue, likeOp,
 } from './sql.js';
 import {
-  containsPattern, ipBoundKey, isPrefixOnly, isSuffixOnly, likePattern, literalPrefix, literalSuffix, parseBool,
+  clip, containsPattern, ipBoundKey, isPrefixOnly, isSuffixOnly, likePattern, literalPrefix, literalSuffix, parseBool,
   parseIp, parseNumber, parseTime, prefixEnd, type TimeSpan,
 } from './values.js';
 
@@ -80,7 +80,7 @@ class FilterCompiler {
     let match: string;
     if (!v.pattern) match = ftsString(v.text);
     else if (isPrefixOnly(v.pattern)) match = ftsString(literalPrefix(v.pattern)) + ' *';
-    else throw new QuerySyntaxError(v.pos, 'a word with at most a trailing *', `expected a word with at most a trailing * (free text matches whole words or their prefixes), found '${v.text}'`);
+    else throw new QuerySyntaxError(v.pos, 'a word with at most a trailing *', `expected a word with at most a trailing * (free text matches whole words or their prefixes), found '${clip(v.text)}'`);
     return frag('records.id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)', match);
   }
 

@@ -16,6 +16,7 @@ import type { Aggregation, Bound, FieldName, ParsedQuery, QueryNode, Value } fro
 import { QuerySyntaxError, columnOf } from './errors.js';
 import { FIELD_NAME, Lexer, type Token } from './lexer.js';
 import { QUERY_LIMITS } from './limits.js';
+import { clip } from './values.js';
 
 export function parseQuery(text: string): ParsedQuery {
   if (text.length > QUERY_LIMITS.maxQueryLength) {
@@ -29,7 +30,7 @@ const TERM_START = new Set(['(', '-', 'NOT', 'FIELD', 'WORD', 'PHRASE']);
 
 function describe(t: Token, text: string): string {
   if (t.type === 'EOF') return 'the end of the query';
-  return `'${text.slice(t.pos, Math.min(t.end, t.pos + 20))}'`;
+  return `'${clip(text.slice(t.pos, Math.min(t.end, t.pos + 41)))}'`;
 }
 
 class Parser {
