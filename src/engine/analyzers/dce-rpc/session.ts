@@ -20,6 +20,9 @@ import {
   authValue, bindAckSecAddr, bindContexts, callContext, HEADER_BYTES, PFC_FIRST_FRAG, PFC_LAST_FRAG, PTYPE, readHeader, type PduHeader,
 } from './pdu.js';
 
+/** First allocation for a PDU being reassembled; doubled as its bytes arrive. */
+const INITIAL_BUFFER = 1024;
+
 interface PendingCall {
   ts: number;
   ctxId: number;
@@ -71,11 +74,18 @@ class PduReader {
         const h = this.header(this.hdr, 0);
         if (!h) return;
         this.need = h.fragLen;
-        this.buf = Buffer.allocUnsafe(h.fragLen);
+        // Grown as bytes arrive: a header alone must not reserve a whole fragment (a connection
+        // may hold LIMITS.dceRpcMaxBindings pipes, each with a PDU in flight per side).
+        this.buf = Buffer.allocUnsafe(Math.min(h.fragLen, INITIAL_BUFFER));
         this.hdr.copy(this.buf, 0);
         this.have = HEADER_BYTES;
       }
       const take = Math.min(this.need - this.have, end - p);
+      if (this.have + take > this.buf!.length) {
+        const grown = Buffer.allocUnsafe(Math.min(this.need, Math.max(this.buf!.length * 2, this.have + take)));
+        this.buf!.copy(grown, 0, 0, this.have);
+        this.buf = grown;
+      }
       buf.copy(this.buf!, this.have, p, p + take);
       this.have += take;
       p += take;

@@ -82,6 +82,10 @@ test('PDUs split at every segment size and fragmented requests: one record per c
     const { sink } = await run(tcpPcap(135, [...segments(true, stream, size), ...segments(false, answers, size)]));
     assert.deepEqual(sink.get('dce_rpc').map((r) => r.operation), ['ept_lookup', 'ept_map'], `segment size ${size}`);
   }
+  // A PDU much larger than the reader's first allocation, arriving in pieces.
+  const big = (await run(tcpPcap(135, [[true, dceBind(1, [[0, EPM]])], [false, dceBindAck(1, '135')],
+    ...segments(true, dceRequest(2, 0, 3, Buffer.alloc(20000, 7)), 700), ...segments(false, dceResponse(2, 0, Buffer.alloc(9000, 9)), 333)]))).sink;
+  assert.deepEqual(big.get('dce_rpc').map((r) => r.operation), ['ept_map']);
   // A request in two fragments (first, then last) and a response in two: one call.
   const first = dceRequest(7, 0, 3), last = dceRequest(7, 0, 3);
   first[3] = 0x01; last[3] = 0x02;
