@@ -2,6 +2,11 @@
 /** capdex: the command line. One file per command under commands/. */
 import { Command } from 'commander';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerImport } from './commands/import.js';
+import { registerSearch } from './commands/search.js';
+import { registerPivot } from './commands/pivot.js';
+import { registerCaptures } from './commands/captures.js';
+import { registerDelete } from './commands/delete.js';
 import { registerRules } from './commands/rules.js';
 
 const program = new Command();
@@ -11,6 +16,11 @@ program
   .version('0.1.0');
 
 registerAnalyze(program);
+registerImport(program);
+registerSearch(program);
+registerPivot(program);
+registerCaptures(program);
+registerDelete(program);
 registerRules(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -52,7 +52,8 @@ export class RecordEncoder {
     const row = this.row;
     const document = isDocumentSchema(schema);
     row.log = storedLogName(schema);
-    row.ts = document ? eveTime(rec.timestamp) : finiteOrNull(rec.ts);
+    // Zeek writes ts as epoch seconds, or ISO 8601 text when configured so (JSON::TS_FORMAT).
+    row.ts = document ? eveTime(rec.timestamp) : finiteOrNull(rec.ts) ?? eveTime(rec.ts);
     row.uid = typeof rec.uid === 'string' && rec.uid !== '' ? rec.uid : null;
     row.communityId = typeof rec.community_id === 'string' && rec.community_id !== '' ? rec.community_id : null;
     if (document || VERBATIM_SCHEMAS.has(schema)) row.doc = JSON.stringify(rec);
