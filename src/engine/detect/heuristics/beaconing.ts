@@ -15,7 +15,7 @@ import type { Heuristic, HeuristicDescriptor, NoticeLog } from './heuristic.js';
 import type { LogRecord } from '../../logs/schema.js';
 import { LIMITS } from '../../support/limits.js';
 import { BoundedTable } from './bounded-table.js';
-import { aboutConn, num, str } from './fields.js';
+import { aboutConn, connRef, num, str } from './fields.js';
 
 /** Connections before a rhythm means anything. */
 export const BEACON_MIN_CONNECTIONS = 6;
@@ -45,7 +45,7 @@ class Beaconing implements Heuristic {
     if (ts === undefined || o === undefined || r === undefined || p === undefined || PERIODIC_BY_DESIGN.has(p)) return;
     const proto = str(rec, 'proto');
     if (proto === 'icmp') return;
-    const pair = this.pairs.upsert(`${o} ${r} ${p} ${proto}`, () => ({ first: rec, starts: [], uids: [], proto }), log);
+    const pair = this.pairs.upsert(`${o} ${r} ${p} ${proto}`, () => ({ first: connRef(rec), starts: [], uids: [], proto }), log);
     if (!pair || pair.starts.length >= LIMITS.beaconMaxTimestamps) return;
     if (this.kept >= LIMITS.beaconMaxTotalTimestamps) {
       if (!this.budgetReported) { this.budgetReported = true; log.limitReached('beaconing timestamps', String(LIMITS.beaconMaxTotalTimestamps)); }

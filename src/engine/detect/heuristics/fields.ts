@@ -43,3 +43,16 @@ export function connId(rec: LogRecord): ConnId | undefined {
 export function aboutConn(rec: LogRecord, proto = str(rec, 'proto')): { uid?: string; conn: LogRecord; proto?: string; src?: string; dst?: string; p?: number } {
   return { uid: str(rec, 'uid'), conn: rec, proto, src: str(rec, 'id.orig_h'), dst: str(rec, 'id.resp_h'), p: num(rec, 'id.resp_p') };
 }
+
+const CONN_REF_FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto'] as const;
+
+/**
+ * A small copy of a record's connection identity, for tables that keep the first record of each
+ * of up to heuristicMaxKeys keys: the whole record (a conn.log row has ~25 fields) would cost
+ * many times more memory.
+ */
+export function connRef(rec: LogRecord): LogRecord {
+  const o: LogRecord = {};
+  for (const k of CONN_REF_FIELDS) if (rec[k] !== undefined) o[k] = rec[k];
+  return o;
+}

@@ -14,7 +14,7 @@ import type { Heuristic, HeuristicDescriptor, NoticeLog } from './heuristic.js';
 import type { LogRecord } from '../../logs/schema.js';
 import { LIMITS } from '../../support/limits.js';
 import { BoundedTable, CappedSet } from './bounded-table.js';
-import { num, str } from './fields.js';
+import { connRef, num, str } from './fields.js';
 
 /** Distinct hosts one source tries on one port (Zeek's Scan::addr_scan_threshold). */
 export const SCAN_ADDRESS_HOSTS = 25;
@@ -73,7 +73,7 @@ class Scanning implements Heuristic {
 }
 
 function newSweep(rec: LogRecord): Sweep {
-  return { first: rec, targets: new CappedSet(LIMITS.heuristicMaxDistinct), attempts: 0, failed: 0, uids: new CappedSet(LIMITS.noticeMaxUids) };
+  return { first: connRef(rec), targets: new CappedSet(LIMITS.heuristicMaxDistinct), attempts: 0, failed: 0, uids: new CappedSet(LIMITS.noticeMaxUids) };
 }
 
 function count(s: Sweep | undefined, target: string, failed: boolean, uid: string | undefined): void {
