@@ -12,7 +12,7 @@ import type {
 } from '../store.js';
 import { migrate } from './migrations.js';
 import { PgImport } from './pg-import.js';
-import { decodeJson, decodeText, encodeText, indexKey } from './pg-text.js';
+import { decodeJson, decodeText, encodeJson, encodeText, indexKey } from './pg-text.js';
 import { captureFromRow, recordFromRow, type CaptureDbRow, type RecordDbRow } from './pg-rows.js';
 import { normaliseObservable } from '../observables.js';
 import { pageOf } from '../paging.js';
@@ -67,6 +67,7 @@ export class PgStore implements Store {
     const client = await this.pool.connect();
     const id = encodeText(meta.id);
     let sink: PgImport | undefined;
+    let broken = false;
     try {
       await client.query('BEGIN');
       // Another process importing the same capture waits here instead of interleaving.
@@ -87,16 +88,16 @@ export class PgStore implements Store {
            packets = $6, stats = $7, record_count = $8 WHERE id = $1`,
         [id, facts.format === undefined ? null : encodeText(facts.format),
           facts.linkTypes === undefined ? null : JSON.stringify(facts.linkTypes), finiteOrNull(facts.firstTs), finiteOrNull(facts.lastTs),
-          finiteOrNull(facts.packets), facts.stats === undefined ? null : encodeText(JSON.stringify(facts.stats)), sink.records]);
+          finiteOrNull(facts.packets), facts.stats === undefined ? null : encodeJson(JSON.stringify(facts.stats)), sink.records]);
       await client.query('COMMIT');
       return { captureId: meta.id, records: sink.records, observables: sink.observables, replaced };
     } catch (err) {
       // The connection must be idle before ROLLBACK: let a batch in flight finish (or fail).
       if (sink) await sink.settled();
-      await client.query('ROLLBACK').catch(() => {});
+      await client.query('ROLLBACK').catch(() => { broken = true; });
       throw err;
     } finally {
-      client.release();
+      client.release(broken); // a connection that cannot even roll back is closed, not reused
     }
   }
 
@@ -106,7 +107,7 @@ export class PgStore implements Store {
     const params: unknown[] = [];
     if (filter.submitter !== undefined) { params.push(encodeText(filter.submitter)); where.push(`submitter = $${params.length}`); }
     if (filter.visibility !== undefined) { params.push(filter.visibility); where.push(`visibility = $${params.length}`); }
-    const order = filter.order === 'oldest' ? 'imported_at ASC, id ASC' : 'imported_at DESC, id DESC';
+    const order = filter.order === 'oldest' ? 'imported_at ASC, id' : 'imported_at DESC, id';
     params.push(limit, offset);
     const res = await this.pool.query<CaptureDbRow>(
       `SELECT * FROM captures ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
