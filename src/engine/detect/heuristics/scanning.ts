@@ -32,6 +32,8 @@ class Scanning implements Heuristic {
   private readonly byPort = new BoundedTable<string, Sweep>(LIMITS.heuristicMaxKeys, 'scanning address sweeps');
   /** "orig resp" → ports tried. */
   private readonly byHost = new BoundedTable<string, Sweep>(LIMITS.heuristicMaxKeys, 'scanning port sweeps');
+  /** Sources with at least one failed attempt (the only ones a sweep can belong to). */
+  private readonly failing = new Set<string>();
 
   observe(_path: string, rec: LogRecord, log: NoticeLog): void {
     if (str(rec, 'proto') !== 'tcp') return;
@@ -40,6 +42,9 @@ class Scanning implements Heuristic {
     const p = num(rec, 'id.resp_p');
     if (o === undefined || r === undefined || p === undefined) return;
     const failed = FAILED_STATES.has(str(rec, 'conn_state') ?? '');
+    // Answered connections of hosts that never failed one (nearly all traffic) cost one lookup.
+    if (!failed && !this.failing.has(o)) return;
+    if (failed && this.failing.size < LIMITS.heuristicMaxKeys) this.failing.add(o);
     const uid = str(rec, 'uid');
     // A sweep starts at a failed attempt: ordinary traffic (answered connections) costs no state.
     const byPort = failed ? this.byPort.upsert(`${o} ${p}`, () => newSweep(rec), log) : this.byPort.get(`${o} ${p}`);
