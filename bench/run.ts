@@ -30,6 +30,7 @@ import { cpus, loadavg, totalmem, tmpdir, release } from 'node:os';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { REPO_ROOT, buildBenchCapture, type BuildInfo } from './build-capture.js';
+import { runDetectionBench } from './detection.js';
 
 const MiB = 1024 * 1024;
 const DEFAULT_SIZE_MB = 1024;
@@ -59,6 +60,8 @@ interface Args {
   waitIdleS: number;
   /** Also measure the full analysis (every analyzer) against tshark -z io,phs (issue 4's targets). */
   full?: boolean;
+  /** Measure the rule engine instead (bench/detection.ts): no rules, bundled rules, 30,000 rules. */
+  detection?: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -74,6 +77,7 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--runs') a.runs = Number(val());
     else if (x === '--skip-tshark') a.skipTshark = true;
     else if (x === '--full') a.full = true;
+    else if (x === '--detection') a.detection = true;
     else if (x === '--file') a.file = resolve(val());
     else if (x === '--results') a.results = resolve(val());
     else if (x === '--no-build') a.build = false;
@@ -81,7 +85,7 @@ function parseArgs(argv: string[]): Args {
     else if (x === '--head') a.head = true;
     else if (x === '--wait-idle') a.waitIdleS = Number(val());
     else if (x === '--help' || x === '-h') {
-      process.stdout.write('usage: npm run bench -- [--size-mb N] [--runs K] [--skip-tshark] [--file PCAP] [--results FILE] [--no-build] [--cli] [--head] [--wait-idle SECONDS] [--full]\n');
+      process.stdout.write('usage: npm run bench -- [--size-mb N] [--runs K] [--skip-tshark] [--file PCAP] [--results FILE] [--no-build] [--cli] [--head] [--wait-idle SECONDS] [--full] [--detection]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${x}`);
   }
@@ -349,6 +353,15 @@ function main(): void {
   try {
     log(`bench: warming the page cache with ${file} (${(bytes / MiB).toFixed(0)} MiB)`);
     warmCache(file);
+    if (args.detection) {
+      const idleNow = () => (args.waitIdleS > 0 ? waitIdle(args.waitIdleS, log) : busyShare(500));
+      const det = runDetectionBench({ file, bytes, runs: args.runs, cli, tmp, log, measure: (argv, label) => measure(runner, argv, tmp, label, idleNow()) });
+      const detPath = args.results ?? join(REPO_ROOT, 'bench', 'results', args.file ? 'detection-file.json' : `detection-${args.sizeMb}m.json`);
+      writeFileSync(detPath, JSON.stringify({ date: new Date().toISOString(), git: gitInfo(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
+        file: { path: relative(REPO_ROOT, file), bytes, packets }, machine: { cores: cpus().length, loadAverageAtEnd: loadavg() }, ...det }, null, 2) + '\n');
+      log(`bench: results written to ${relative(process.cwd(), detPath)}`);
+      return;
+    }
 
     const outDir = join(tmp, 'capdex-out');
     const capdexArgv = args.cli

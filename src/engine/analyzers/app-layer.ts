@@ -77,9 +77,11 @@ class ConnApp implements StreamReceiver {
 
   // StreamReceiver (the current side is set before each stream call)
   data(buf: Buffer, off: number, len: number): void {
+    const side = this.side;
+    this.layer.bytes(this, side, buf, off, len);
+    // Detection after the analyzer: a rule for the app-layer protocol sees the chunk that confirmed it.
     const hook = this.layer.services.streamInspector;
-    if (hook !== undefined) hook(this.conn, this.side, buf, off, len, (this.side ? this.origStream : this.respStream)!);
-    this.layer.bytes(this, this.side, buf, off, len);
+    if (hook !== undefined) hook(this.conn, side, buf, off, len, (side ? this.origStream : this.respStream)!);
   }
 
   gap(len: number): void {

@@ -13,8 +13,12 @@
  * (flowbits, flowints, stream alert marks) lives on Conn.detect (flow-state.ts).
  *
  * Hostile input on both sides is bounded: pcre steps per rule (DETECT_LIMITS) and per inspection
- * (LIMITS.detectPcreStepsPerInspection), rules that exhaust their budget are switched off after
- * LIMITS.detectPcreExhaustionsBeforeDisable times, alerts per inspection are capped.
+ * (LIMITS.detectPcreStepsPerInspection); rules that exhaust their budget are switched off after
+ * LIMITS.detectPcreExhaustionsBeforeDisable times, and once such rules have wasted
+ * LIMITS.detectPcreWastedStepsPerRun steps every rule's budget shrinks to
+ * LIMITS.detectPcreStepsDegraded and one exhaustion switches a rule off: 10,000 pathological rules
+ * cost a bounded number of steps over the whole run, not per packet. Alerts per inspection are
+ * capped too.
  */
 import type { Conn } from '../flow/conn.js';
 import { PROTO_ICMP, PROTO_ICMP6, PROTO_SCTP, PROTO_TCP, PROTO_UDP } from '../flow/conn.js';
@@ -100,6 +104,10 @@ export class Detector implements Inspector {
   private vIpVersion = 4;
   private vEstablished = false;
   private stepsLeft = 0;
+  /** Regex steps spent by evaluations that ran out of budget, over the run. */
+  private pcreWasted = 0;
+  /** The run's allowance for such steps is gone: every rule gets LIMITS.detectPcreStepsDegraded. */
+  private pcreDegraded = false;
   private alertsLeft = 0;
   private passed = false;
 
@@ -341,7 +349,9 @@ export class Detector implements Inspector {
     this.stats.evaluated++;
     const st = this.match;
     st.reset();
-    const give = Math.min(DETECT_LIMITS.pcreStepsPerRule, this.stepsLeft);
+    // A rule's own budget; small for everyone once pathological rules have wasted the run's allowance.
+    const perRule = this.pcreDegraded ? LIMITS.detectPcreStepsDegraded : Math.min(DETECT_LIMITS.pcreStepsPerRule, LIMITS.detectPcreStepsPerInspection);
+    const give = Math.min(perRule, this.stepsLeft);
     st.pcreStepsLeft = give;
     const exhaustedBefore = st.pcreBudgetExhausted;
     let ok = true;
@@ -354,11 +364,15 @@ export class Detector implements Inspector {
     } else if (rt.payload !== undefined) {
       ok = data !== undefined && data.length > 0 && rt.payload.matchBuffer(data, st);
     }
-    this.stepsLeft -= give - st.pcreStepsLeft;
+    const spent = give - Math.max(0, st.pcreStepsLeft);
+    this.stepsLeft -= spent;
     if (st.pcreBudgetExhausted > exhaustedBefore) {
       this.stats.pcreBudgetExhausted++;
+      this.pcreWasted += spent;
+      if (this.pcreWasted > LIMITS.detectPcreWastedStepsPerRun) this.pcreDegraded = true;
       // Only a rule that had its whole budget and still ran out is at fault (not one starved by others).
-      if (give === DETECT_LIMITS.pcreStepsPerRule && ++rt.exhaustions >= LIMITS.detectPcreExhaustionsBeforeDisable) {
+      const allowed = this.pcreDegraded ? 1 : LIMITS.detectPcreExhaustionsBeforeDisable;
+      if (give === perRule && ++rt.exhaustions >= allowed) {
         rt.disabled = true;
         this.stats.rulesDisabled++;
       }

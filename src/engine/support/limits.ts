@@ -310,9 +310,17 @@ export const LIMITS = {
   /** Rules per stream direction whose last alert position is remembered (no second alert on the
    *  same bytes); past it the oldest is forgotten, at worst one duplicate alert. */
   detectMaxStreamAlertMarks: 64,
-  /** Regex steps all rules together may spend on one packet, chunk or unit (each rule's own
-   *  budget is DETECT_LIMITS.pcreStepsPerRule): 10,000 pathological pcre rules cannot hang a packet. */
-  detectPcreStepsPerInspection: 4_000_000,
+  /** Regex steps all rules together may spend on one packet, chunk or unit (a rule's own budget
+   *  is DETECT_LIMITS.pcreStepsPerRule, capped by this): 10,000 pathological pcre rules cannot
+   *  hang a packet. A benign pcre over a 64 KiB body needs well under this. */
+  detectPcreStepsPerInspection: 1_000_000,
+  /** Regex steps that evaluations which ran out of budget may waste over a whole run; past it the
+   *  ruleset has shown pathological rules, every rule gets detectPcreStepsDegraded per evaluation
+   *  and one exhaustion switches a rule off, so the total stays bounded (not per packet). */
+  detectPcreWastedStepsPerRun: 20_000_000,
+  /** A rule's regex steps per evaluation once the wasted allowance is gone (enough for a pcre
+   *  over a request line or a header, not for backtracking over a long body). */
+  detectPcreStepsDegraded: 5_000,
   /** A rule whose pcre ran out of its full budget this many times is switched off for the run
    *  (it would burn the budget on every packet again). */
   detectPcreExhaustionsBeforeDisable: 2,
