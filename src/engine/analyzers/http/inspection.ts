@@ -49,9 +49,27 @@ function headerNames(merged: Map<string, MergedHeader>): Buffer {
   return bytes(s + '\r\n');
 }
 
-function put(b: Buffers, name: BufferName, merged: Map<string, MergedHeader>, header: string): void {
-  const h = merged.get(header);
-  if (h !== undefined) b[name] = bytes(h.value);
+/** Single-header buffers of each side: [buffer, lower-cased header name]. */
+const REQUEST_HEADERS: ReadonlyArray<[BufferName, string]> = [
+  ['http.user_agent', 'user-agent'], ['http.cookie', 'cookie'], ['http.referer', 'referer'], ['http.accept', 'accept'],
+  ['http.accept_lang', 'accept-language'], ['http.accept_enc', 'accept-encoding'], ['http.connection', 'connection'],
+  ['http.content_len', 'content-length'], ['http.content_type', 'content-type'],
+];
+const RESPONSE_HEADERS: ReadonlyArray<[BufferName, string]> = [
+  ['http.server', 'server'], ['http.location', 'location'], ['http.content_type', 'content-type'],
+  ['http.content_len', 'content-length'], ['http.cookie', 'set-cookie'],
+];
+
+/** The header buffers of one side: its single-header buffers, http.header (without `cookie`),
+ *  http.header_names and http.header.raw. */
+function headerBuffers(b: Buffers, merged: Map<string, MergedHeader>, table: ReadonlyArray<[BufferName, string]>, cookie: string, raw: string | undefined): void {
+  for (const [name, header] of table) {
+    const h = merged.get(header);
+    if (h !== undefined) b[name] = bytes(h.value);
+  }
+  b['http.header'] = headerBuffer(merged, cookie);
+  b['http.header_names'] = headerNames(merged);
+  if (raw !== undefined) b['http.header.raw'] = bytes(raw);
 }
 
 /**
@@ -147,37 +165,18 @@ export function requestBuffers(tx: HttpTransaction, rawHeaders: string | undefin
     b['http.host.raw'] = bytes(hostRaw);
     b['http.host'] = bytes((fromUri ?? hostRaw.split(', ').map(stripPort).join(', ')).toLowerCase());
   }
-  put(b, 'http.user_agent', merged, 'user-agent');
-  put(b, 'http.cookie', merged, 'cookie');
-  put(b, 'http.referer', merged, 'referer');
-  put(b, 'http.accept', merged, 'accept');
-  put(b, 'http.accept_lang', merged, 'accept-language');
-  put(b, 'http.accept_enc', merged, 'accept-encoding');
-  put(b, 'http.connection', merged, 'connection');
-  put(b, 'http.content_len', merged, 'content-length');
-  put(b, 'http.content_type', merged, 'content-type');
-  b['http.header'] = headerBuffer(merged, 'cookie');
-  b['http.header_names'] = headerNames(merged);
-  if (rawHeaders !== undefined) b['http.header.raw'] = bytes(rawHeaders);
+  headerBuffers(b, merged, REQUEST_HEADERS, 'cookie', rawHeaders);
   return b;
 }
 
 /** The response-header buffers (without the request's). */
 export function responseBuffers(tx: HttpTransaction, headers: readonly HttpHeader[], rawHeaders: string | undefined): Buffers {
-  const merged = merge(headers);
   const b: Buffers = {};
   if (tx.statusCode !== undefined) b['http.stat_code'] = bytes(String(tx.statusCode).padStart(3, '0'));
   if (tx.statusMsg !== undefined) b['http.stat_msg'] = bytes(tx.statusMsg);
   if (tx.statusLine !== undefined) b['http.response_line'] = bytes(tx.statusLine);
   if (tx.version !== undefined) b['http.protocol'] = bytes(`HTTP/${tx.version}`);
-  put(b, 'http.server', merged, 'server');
-  put(b, 'http.location', merged, 'location');
-  put(b, 'http.content_type', merged, 'content-type');
-  put(b, 'http.content_len', merged, 'content-length');
-  put(b, 'http.cookie', merged, 'set-cookie');
-  b['http.header'] = headerBuffer(merged, 'set-cookie');
-  b['http.header_names'] = headerNames(merged);
-  if (rawHeaders !== undefined) b['http.header.raw'] = bytes(rawHeaders);
+  headerBuffers(b, merge(headers), RESPONSE_HEADERS, 'set-cookie', rawHeaders);
   return b;
 }
 
