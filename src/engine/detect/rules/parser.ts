@@ -188,9 +188,9 @@ function parseOne(
   const options = splitOptions(body, open + 1, body.length - 1);
   if (options.length > DETECT_LIMITS.maxOptionsPerRule) throw new RuleTextError(open, `more than ${DETECT_LIMITS.maxOptionsPerRule} options`);
   // Unknown keywords first: the rule is then "unsupported", not an error.
-  const unknown = new Set<string>();
-  for (const o of options) if (!KEYWORD_TABLE.has(o.key)) unknown.add(o.key);
-  if (unknown.size > 0) {
+  let unknown: Set<string> | undefined;
+  for (const o of options) if (!KEYWORD_TABLE.has(o.key)) (unknown ??= new Set()).add(o.key);
+  if (unknown) {
     for (const k of unknown) unsupported.set(k, (unsupported.get(k) ?? 0) + 1);
     return undefined;
   }
