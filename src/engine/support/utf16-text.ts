@@ -51,6 +51,9 @@ export function utf16TextZ(buf: Buffer, off: number, end: number): string {
  * secondary addresses): as wireText, but a backslash stays as it is, as in utf16Text.
  */
 export function oemText(buf: Buffer, off: number, end: number): string {
+  if (end > buf.length) end = buf.length;
+  if (off < 0) off = 0;
+  if (end <= off) return '';
   const t = wireText(buf, off, end);
   return t.includes('\\x5c') ? t.split('\\x5c').join('\\') : t;
 }

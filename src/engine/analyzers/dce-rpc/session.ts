@@ -13,15 +13,13 @@
  */
 import type { AnalyzerContext } from '../analyzer.js';
 import { LIMITS } from '../../support/limits.js';
+import { GrowingBuffer } from '../../support/growing-buffer.js';
 import type { NtlmSession } from '../ntlm/session.js';
 import { DCE_RPC_LOG } from './dce-rpc-log.js';
 import { endpointName, isIgnored, operationName, PIPE_TO_UUID } from './consts.js';
 import {
   authValue, bindAckSecAddr, bindContexts, callContext, HEADER_BYTES, PFC_FIRST_FRAG, PFC_LAST_FRAG, PTYPE, readHeader, type PduHeader,
 } from './pdu.js';
-
-/** First allocation for a PDU being reassembled; doubled as its bytes arrive. */
-const INITIAL_BUFFER = 1024;
 
 interface PendingCall {
   ts: number;
@@ -42,11 +40,9 @@ class Binding {
 
 /** Reassembles the PDUs of one direction of one channel from stream bytes. */
 class PduReader {
-  private buf: Buffer | undefined;
-  private have = 0;
+  private readonly msg = new GrowingBuffer();
   private readonly hdr = Buffer.alloc(HEADER_BYTES);
   private hdrHave = 0;
-  private need = 0;
   lost = false;
 
   constructor(private readonly onPdu: (buf: Buffer, off: number, h: PduHeader) => void, private readonly onBad: (weird: string) => void) {}
@@ -73,28 +69,15 @@ class PduReader {
         if (this.hdrHave < HEADER_BYTES) return;
         const h = this.header(this.hdr, 0);
         if (!h) return;
-        this.need = h.fragLen;
-        // Grown as bytes arrive: a header alone must not reserve a whole fragment (a connection
-        // may hold LIMITS.dceRpcMaxBindings pipes, each with a PDU in flight per side).
-        this.buf = Buffer.allocUnsafe(Math.min(h.fragLen, INITIAL_BUFFER));
-        this.hdr.copy(this.buf, 0);
-        this.have = HEADER_BYTES;
+        this.msg.start(h.fragLen);
+        this.msg.append(this.hdr, 0, HEADER_BYTES);
       }
-      const take = Math.min(this.need - this.have, end - p);
-      if (this.have + take > this.buf!.length) {
-        const grown = Buffer.allocUnsafe(Math.min(this.need, Math.max(this.buf!.length * 2, this.have + take)));
-        this.buf!.copy(grown, 0, 0, this.have);
-        this.buf = grown;
-      }
-      buf.copy(this.buf!, this.have, p, p + take);
-      this.have += take;
-      p += take;
-      if (this.have === this.need) {
-        const b = this.buf!;
-        this.buf = undefined;
+      p += this.msg.append(buf, p, end - p);
+      if (this.msg.complete) {
         this.hdrHave = 0;
-        const h = readHeader(b, 0)!;
-        this.onPdu(b, 0, h);
+        const b = this.msg.bytes;
+        this.onPdu(b, 0, readHeader(b, 0)!);
+        this.msg.release();
       }
     }
   }
@@ -102,7 +85,7 @@ class PduReader {
   /** Bytes were lost: PDU boundaries cannot be found again. */
   gap(): void {
     this.lost = true;
-    this.buf = undefined;
+    this.msg.release();
   }
 
   private header(buf: Buffer, off: number): PduHeader | undefined {

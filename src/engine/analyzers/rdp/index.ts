@@ -16,6 +16,7 @@
 import type { AnalyzerContext, AnalyzerDescriptor, ProbeResult, StreamAnalyzer } from '../analyzer.js';
 import type { LogRecord } from '../../logs/schema.js';
 import { LIMITS } from '../../support/limits.js';
+import { GrowingBuffer } from '../../support/growing-buffer.js';
 import { RDP_LOG } from './rdp-log.js';
 import {
   clientBuild, encryptionLevel, encryptionMethod, failureCode, gccResult, highColorDepth, keyboardLayout, securityProtocol, certType,
@@ -35,8 +36,7 @@ const PROTOCOL_RDP = 0;
 class TpktReader {
   private readonly hdr = Buffer.alloc(4);
   private hdrHave = 0;
-  private body: Buffer | undefined;
-  private have = 0;
+  private readonly body = new GrowingBuffer();
   lost = false;
   constructor(private readonly onPdu: (buf: Buffer, off: number, end: number) => void, private readonly onBad: () => void) {}
 
@@ -57,18 +57,13 @@ class TpktReader {
           this.onBad();
           return;
         }
-        this.body = Buffer.allocUnsafe(n - 4);
-        this.have = 0;
+        this.body.start(n - 4);
       }
-      const body = this.body!;
-      const take = Math.min(body.length - this.have, end - p);
-      buf.copy(body, this.have, p, p + take);
-      this.have += take;
-      p += take;
-      if (this.have === body.length) {
+      p += this.body.append(buf, p, end - p);
+      if (this.body.complete) {
         this.hdrHave = 0;
-        this.body = undefined;
-        this.onPdu(body, 0, body.length);
+        this.onPdu(this.body.bytes, 0, this.body.need);
+        this.body.release();
       }
     }
   }

@@ -8,6 +8,7 @@
  * on as missing bytes; a gap anywhere else loses the framing of that side.
  */
 import { LIMITS } from '../../support/limits.js';
+import { GrowingBuffer } from '../../support/growing-buffer.js';
 
 /** Where the bytes of a message beyond its head go (the rest of a file's data). */
 export interface TailSink {
@@ -26,8 +27,8 @@ export class NbssFramer {
   /** Bytes of the current message still to come (head and tail), and of its head. */
   private msgLeft = 0;
   private headLen = 0;
-  private head: Buffer | undefined;
-  private headHave = 0;
+  /** The head being gathered when a chunk does not hold it whole. */
+  private readonly head = new GrowingBuffer();
   /** Reading the tail of a message: its sink (undefined: skip). */
   private inTail = false;
   private tail: TailSink | undefined;
@@ -66,24 +67,19 @@ export class NbssFramer {
         this.tail = undefined;
         if (this.skipping) continue;
         this.headLen = Math.min(n, LIMITS.smbMaxHeadBytes);
-        this.headHave = 0;
         if (end - p >= this.headLen) {
           // The whole head is in this chunk: parse it in place.
           this.startTail(this.onMessage(buf, p, this.headLen, n));
           p += this.headLen;
           continue;
         }
-        this.head = Buffer.allocUnsafe(this.headLen);
+        this.head.start(this.headLen);
       }
       if (!this.inTail) {
-        const take = Math.min(this.headLen - this.headHave, end - p);
-        buf.copy(this.head!, this.headHave, p, p + take);
-        this.headHave += take;
-        p += take;
-        if (this.headHave < this.headLen) return;
-        const h = this.head!;
-        this.head = undefined;
-        this.startTail(this.onMessage(h, 0, this.headLen, this.msgLeft));
+        p += this.head.append(buf, p, end - p);
+        if (!this.head.complete) return;
+        this.startTail(this.onMessage(this.head.bytes, 0, this.headLen, this.msgLeft));
+        this.head.release();
         continue;
       }
       const take = Math.min(this.msgLeft, end - p);
@@ -103,7 +99,7 @@ export class NbssFramer {
       return;
     }
     this.lost = true;
-    this.head = undefined;
+    this.head.release();
   }
 
   private startTail(sink: TailSink | undefined): void {
