@@ -63,7 +63,8 @@ function importSchema(path: string, fields: readonly string[], types?: readonly 
     const type = (types?.[i] ?? (CONN_ID_ADDRS.has(name) ? 'addr' : 'string')) as ZeekType;
     specs.push({ name, type, doc: 'Imported field.' });
   });
-  return markVerbatim({ path, doc: `Imported ${path} records.`, fields: specs });
+  // A document log of ours (eve.json next to Zeek logs) stays a document: nested paths, ts from `timestamp`.
+  return markVerbatim({ path, doc: `Imported ${path} records.`, fields: specs, ...(ours?.document ? { document: true } : {}) });
 }
 
 /** One TSV value as JSON: numbers, booleans, sets/vectors as arrays; undefined when unset. */

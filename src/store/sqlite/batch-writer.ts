@@ -30,6 +30,9 @@ function table(head: string, columns: number): Table {
   return { head, group: '(' + new Array(columns).fill('?').join(',') + ')', columns, statements: new Map(), params: [] };
 }
 
+/** Multi-row INSERT statements by connection and SQL text. */
+const STATEMENTS = new WeakMap<Database, Map<string, Statement>>();
+
 interface PendingObservable {
   row: ObservableRow;
   recordId: number;
@@ -140,7 +143,13 @@ export class SqliteBatchWriter implements RecordSink {
   private statement(t: Table, rows: number): Statement {
     let st = t.statements.get(rows);
     if (!st) {
-      st = this.db.prepare(t.head + new Array(rows).fill(t.group).join(','));
+      // Prepared once per connection, not per import: a 256-row INSERT takes a while to compile,
+      // which would dominate the import of a small capture.
+      const sql = t.head + new Array(rows).fill(t.group).join(',');
+      let cache = STATEMENTS.get(this.db);
+      if (!cache) STATEMENTS.set(this.db, (cache = new Map()));
+      st = cache.get(sql);
+      if (!st) cache.set(sql, (st = this.db.prepare(sql)));
       t.statements.set(rows, st);
     }
     return st;
