@@ -68,6 +68,9 @@ export interface DetectionStats {
 
 const enum Ctx { Packet, Stream, Unit }
 
+/** Table key prefix of rules that read file.* buffers from the files framework's 'file' units. */
+const FILE_UNIT_PREFIX = 'file-unit:';
+
 export class Detector implements Inspector {
   readonly stats: DetectionStats = {
     alerts: 0, bySignature: new Map(), evaluated: 0, pcreBudgetExhausted: 0, rulesDisabled: 0, notRunnable: 0, alertsCapped: 0,
@@ -125,13 +128,15 @@ export class Detector implements Inspector {
 
     const packet: number[][][] = [[[], []], [[], []], [[], []], [[], []]];
     const stream: number[][] = [[], []];
-    const unit = new Map<BufferKey, number[][]>();
+    const unit = new Map<string, number[][]>();
     for (const rt of this.runnable) {
       const r = rt.rule;
       const dirs = directionsOf(r, rt.unitLists);
       if (rt.unitLists.length > 0) {
         if (rt.payload) { this.stats.notRunnable++; continue; }
-        const key: BufferKey = r.fastPattern && r.fastPattern.buffer !== 'payload' ? r.fastPattern.buffer : rt.unitLists[0].buffer;
+        const buffer: BufferKey = r.fastPattern && r.fastPattern.buffer !== 'payload' ? r.fastPattern.buffer : rt.unitLists[0].buffer;
+        // Rules that read files from 'file' units have their own tables: an HTTP body is not scanned twice.
+        const key = rt.fileVia === 'file' ? FILE_UNIT_PREFIX + buffer : buffer;
         let t = unit.get(key);
         if (!t) unit.set(key, (t = [[], []]));
         for (const d of dirs) t[d].push(rt.rank);
@@ -148,7 +153,10 @@ export class Detector implements Inspector {
     const table = (m: number[], b: BufferKey) => (m.length > 0 ? new RuleTable(all, m, b) : undefined);
     this.packetTables = packet.map((byDir) => byDir.map((m) => table(m, 'payload')));
     this.streamTables = stream.map((m) => table(m, 'payload'));
-    for (const [b, byDir] of unit) this.unitTables.set(b, byDir.map((m) => table(m, b)));
+    for (const [k, byDir] of unit) {
+      const b = (k.startsWith(FILE_UNIT_PREFIX) ? k.slice(FILE_UNIT_PREFIX.length) : k) as BufferKey;
+      this.unitTables.set(k, byDir.map((m) => table(m, b)));
+    }
     this.wantsStream = this.streamTables.some((t) => t !== undefined);
   }
 
@@ -257,8 +265,9 @@ export class Detector implements Inspector {
     const cands = this.cands;
     cands.reset();
     const bufs = unit.buffers;
+    const fileUnit = unit.proto === 'file';
     for (const name in bufs) {
-      const byDir = this.unitTables.get(name);
+      const byDir = this.unitTables.get(fileUnit ? FILE_UNIT_PREFIX + name : name);
       const table = byDir?.[dir];
       if (table === undefined) continue;
       const v = bufs[name as BufferName];

@@ -169,3 +169,16 @@ test('an app-layer rule on raw stream bytes (alert http ... content) sees the fi
   assert.deepEqual(sids(eve), [61]);
   assert.equal(eve[0].app_proto, 'http');
 });
+
+test('file.data: an http rule sees the HTTP body, any other rule the files framework\'s file unit, each body alerts once', async () => {
+  const { eve } = await alerts(pcap('http-pe-exe-download.pcap'), [
+    'alert tcp any any -> any any (msg:"file MZ"; file.data; content:"MZ"; startswith; sid:71;)',
+    'alert http any any -> any any (msg:"http MZ"; file.data; content:"MZ"; startswith; sid:72;)',
+  ].join('\n'));
+  assert.deepEqual(sids(eve).sort(), [71, 72]);
+  const file = eve.find((e) => sids([e])[0] === 71)!;
+  const info = file.fileinfo as { filename: string; magic: string; size: number };
+  assert.match(info.filename, /\.exe$/);
+  assert.match(info.magic, /^PE32/);
+  assert.ok(info.size > 0);
+});
