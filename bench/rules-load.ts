@@ -3,9 +3,12 @@
  * and the prefilter's scan speed over a 4 MiB buffer of HTTP-like text.
  *
  *   node --import tsx bench/rules-load.ts [N]
+ *
+ * Writes the figures to bench/results/rules-load.json.
  */
 import { performance } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { generateRules } from './rules/generate.js';
 import { parseRules } from '../src/engine/detect/rules/parser.js';
 import { buildPrefilter } from '../src/engine/detect/match/prefilter.js';
@@ -53,3 +56,11 @@ console.log(`prefilter build: ${(t2 - t1).toFixed(0)} ms wall, ${cpuMs(c1, c2).t
 console.log(`load total: ${((t2 - t0) / 1000).toFixed(2)} s wall, ${(cpuMs(c0, c2) / 1000).toFixed(2)} s CPU (target < 3 s); load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`);
 console.log(`scan: ${(5 * buf.length / 1048576 / ((s1 - s0) / 1000)).toFixed(0)} MiB/s wall, ${(5 * buf.length / 1048576 / (cpuMs(sc0, sc1) / 1000)).toFixed(0)} MiB/s CPU over the ${biggest.buffer} prefilter (${biggest.patternCount} patterns), ${candidates} candidates`);
 console.log(`heap used: ${(mem.heapUsed / 1048576).toFixed(0)} MiB, rss ${(mem.rss / 1048576).toFixed(0)} MiB`);
+
+writeFileSync(new URL('./results/rules-load.json', import.meta.url), JSON.stringify({
+  date: new Date().toISOString(), rules: n, loadAverage: loadavg()[0], cores: cpus().length,
+  parseWallMs: Math.round(t1 - t0), parseCpuMs: Math.round(cpuMs(c0, c1)),
+  prefilterWallMs: Math.round(t2 - t1), prefilterCpuMs: Math.round(cpuMs(c1, c2)), patterns,
+  loadWallS: Number(((t2 - t0) / 1000).toFixed(2)), loadCpuS: Number((cpuMs(c0, c2) / 1000).toFixed(2)),
+  scanMiBPerSecCpu: Math.round(5 * buf.length / 1048576 / (cpuMs(sc0, sc1) / 1000)),
+}, null, 2) + '\n');

@@ -10,9 +10,9 @@
  */
 import { TO_LOWER } from './search.js';
 
-const DENSE_DEPTH = 2;
-/** Dense rows at most (x 256 x 4 bytes = 8 MiB): bounds memory for huge, diverse pattern sets. */
-const MAX_DENSE_STATES = 8192;
+const DENSE_DEPTH = 6;
+/** Dense rows at most (x 256 x 4 bytes = 4 MiB): bounds memory for huge, diverse pattern sets. */
+const MAX_DENSE_STATES = 4096;
 
 export interface AcPattern {
   readonly bytes: Uint8Array;
