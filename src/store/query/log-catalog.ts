@@ -22,6 +22,7 @@ import { NTP_LOG } from '../../engine/analyzers/ntp/ntp-log.js';
 import { POP3_LOG } from '../../engine/analyzers/pop3/pop3-log.js';
 import { QUIC_LOG } from '../../engine/analyzers/quic/quic-log.js';
 import { RADIUS_LOG } from '../../engine/analyzers/radius/radius-log.js';
+import { RDP_LOG } from '../../engine/analyzers/rdp/rdp-log.js';
 import { SIP_LOG } from '../../engine/analyzers/sip/sip-log.js';
 import { SMB_FILES_LOG, SMB_MAPPING_LOG } from '../../engine/analyzers/smb/smb-log.js';
 import { SMTP_LOG } from '../../engine/analyzers/smtp/smtp-log.js';
@@ -54,6 +55,7 @@ export const LOG_SCHEMAS: readonly LogSchema[] = [
   POP3_LOG,
   QUIC_LOG,
   RADIUS_LOG,
+  RDP_LOG,
   SIP_LOG,
   SMB_FILES_LOG,
   SMB_MAPPING_LOG,
