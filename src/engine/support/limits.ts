@@ -295,6 +295,10 @@ export const LIMITS = {
   /** Values of one multi-value buffer in an inspection unit (DNS questions, RCPT TO addresses,
    *  certificates): a crafted message cannot make the engine match over an unbounded list. */
   inspectMaxValues: 64,
+  /** Bytes of file beginnings held at once, over all open files, for file.data and YARA: a capture
+   *  with thousands of parallel downloads would otherwise hold inspectFileBytes/yaraScanBytes
+   *  each. Past it, files begun later are inspected and scanned on what they got. */
+  detectFileHeldBytes: 256 * 1024 * 1024,
   /** Alerts one packet, stream chunk or inspection unit may raise (Suricata's packet_alert_max
    *  default is 15): bytes matching thousands of rules cost at most this many records. */
   detectMaxAlertsPerInspection: 15,

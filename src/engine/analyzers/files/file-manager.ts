@@ -150,6 +150,8 @@ function hashOf(s: string): number {
 export class FileManager {
   private readonly open = new Set<File>();
   private counter = 0;
+  /** Bytes of file beginnings all open files hold for detection (LIMITS.detectFileHeldBytes). */
+  held = 0;
 
   constructor(readonly opts: FileManagerOptions) {
     if (opts.extractDir !== undefined) mkdirSync(opts.extractDir, { recursive: true });
@@ -326,15 +328,18 @@ class File implements FileHandle {
   }
 
   private keep(part: Buffer): void {
-    const take = Math.min(part.length, this.keepBytes - this.keptLen);
+    const take = Math.min(part.length, this.keepBytes - this.keptLen, LIMITS.detectFileHeldBytes - this.mgr.held);
+    if (take <= 0) { this.keepBytes = this.keptLen; return; }
     this.kept.push(Buffer.from(part.subarray(0, take)));
     this.keptLen += take;
+    this.mgr.held += take;
   }
 
   /** The scanner's verdict into the record, and the file's unit to the detection engine. */
   private detect(rec: LogRecord): void {
     const content = this.kept.length === 1 ? this.kept[0] : Buffer.concat(this.kept, this.keptLen);
     this.kept = [];
+    this.mgr.held -= this.keptLen;
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
     const scanner = this.mgr.opts.scanner;
     if (scanner) {

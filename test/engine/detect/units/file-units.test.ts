@@ -95,3 +95,28 @@ test('facts.magic reads as libmagic does (the `file` command is the oracle)', as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('bytes held for detection are counted over all open files and released when each ends', async () => {
+  const { FileManager } = await import('../../../../src/engine/analyzers/files/file-manager.js');
+  const { MemorySink } = await import('../../../../src/engine/logs/file-sink.js');
+  const { LIMITS } = await import('../../../../src/engine/support/limits.js');
+  const units: Array<{ proto: string; buffers: Record<string, unknown> }> = [];
+  const conn = { uid: 'C1', origH: '10.0.0.1', origP: 1, respH: '10.0.0.2', respP: 80, transport: 'tcp' as const, communityId: '1:x' };
+  const ctx = { conn, inspecting: (p: string) => p === 'file', inspect: (u: any) => { units.push(u); } };
+  const m = new FileManager({ sink: new MemorySink(), now: () => 1 });
+  const files = m.forConn(conn, ctx);
+  const a = files.begin({ source: 'HTTP', isOrig: false }), b = files.begin({ source: 'HTTP', isOrig: true });
+  a.data(Buffer.alloc(1000, 1), 0, 1000);
+  b.data(Buffer.alloc(300, 2), 0, 300);
+  assert.equal(m.held, 1300);
+  a.data(Buffer.alloc(LIMITS.inspectFileBytes, 3), 0, LIMITS.inspectFileBytes);
+  assert.equal(m.held, LIMITS.inspectFileBytes + 300, 'one file holds at most inspectFileBytes');
+  a.end();
+  assert.equal(m.held, 300);
+  b.gap(10);
+  b.data(Buffer.alloc(50, 4), 0, 50);
+  b.end();
+  assert.equal(m.held, 0);
+  assert.equal(units.length, 2);
+  assert.equal((units[1].buffers['file.data'] as Uint8Array).length, 300, 'nothing after a gap is kept');
+});
