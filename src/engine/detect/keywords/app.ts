@@ -1,9 +1,21 @@
 /**
- * App-layer value keywords that test a buffer's whole value instead of searching it:
- * tls.version:1.2, ssh.protoversion:2.0, ssh.softwareversion:OpenSSH*.
+ * App-layer value keywords that test a buffer's whole value instead of searching it
+ * (tls.version:1.2, ssh.protoversion:2.0, ssh.softwareversion:OpenSSH*) or a number the analyzer
+ * puts in the unit's facts (dns.opcode, dns.rcode, krb5_msg_type, krb5_err_code).
  */
 import type { BufferKey } from '../rules/rule.js';
-import { KeywordError, type KeywordDescriptor } from './keyword.js';
+import { KeywordError, parseUintTest, type KeywordDescriptor } from './keyword.js';
+
+/** A Suricata unsigned-integer test on InspectionUnit.facts[fact]; the unit must carry that fact. */
+function numericFact(name: string, fact: string, docs: string): KeywordDescriptor {
+  return {
+    name, docs, value: 'required',
+    parse(v, rule) {
+      const t = parseUintTest(v!, name);
+      rule.factTests.push({ keyword: name, test: (f) => typeof f?.[fact] === 'number' && t(f[fact] as number) });
+    },
+  };
+}
 
 const text = (buf: Uint8Array): string => Buffer.from(buf).toString('latin1');
 
@@ -40,6 +52,10 @@ export const APP_KEYWORDS: readonly KeywordDescriptor[] = [
   },
   bufferValue('ssh.protoversion', 'ssh.proto', 'SSH protocol version: 2.0, 1.99, or 2_compat (2.0 or 1.99)', (v) =>
     v === '2_compat' ? (t) => t === '2.0' || t === '1.99' : (t) => t === v),
+  numericFact('dns.opcode', 'opcode', 'DNS opcode: N, !N, <N, >N'),
+  numericFact('dns.rcode', 'rcode', 'DNS response code: N, !N, <N, >N'),
+  numericFact('krb5_msg_type', 'msg_type', 'Kerberos message type (10 AS-REQ, 11 AS-REP, 30 KRB-ERROR, ...)'),
+  numericFact('krb5_err_code', 'error_code', 'Kerberos error code'),
   bufferValue('ssh.softwareversion', 'ssh.software', 'SSH software: exact, or a prefix ending in *', (v) =>
     v.endsWith('*') ? (t) => t.startsWith(v.slice(0, -1)) : (t) => t === v),
 ];

@@ -65,3 +65,13 @@ test('app value keywords: tls.version, ssh.protoversion, ssh.softwareversion', (
   assert.equal(matchesBuffer(ssh, 'ssh.software', 'libssh_0.9'), false);
   assert.match(ruleError('tls.version:9.9;', 'alert tls any any -> any any'), /unknown version/);
 });
+
+test('numeric fact keywords: dns.opcode, dns.rcode, krb5_msg_type, krb5_err_code', () => {
+  const dns = rule('dns.opcode:!0; dns.rcode:3;', 'alert dns any any -> any any');
+  assert.equal(dns.factTests.every((t) => t.test({ opcode: 5, rcode: 3 })), true);
+  assert.equal(dns.factTests.every((t) => t.test({ opcode: 0, rcode: 3 })), false);
+  assert.equal(dns.factTests.every((t) => t.test(undefined)), false);
+  const krb = rule('krb5_msg_type:30; krb5_err_code:24;', 'alert krb5 any any -> any any');
+  assert.equal(krb.factTests.every((t) => t.test({ msg_type: 30, error_code: 24 })), true);
+  assert.equal(krb.factTests.every((t) => t.test({ msg_type: 11 })), false);
+});
