@@ -63,6 +63,8 @@ function parseArgs(argv: string[]): Args {
 }
 
 const seconds = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
+/** CPU seconds (user + system) of this process since `c0`: steadier than wall time on a shared machine. */
+const cpuSeconds = (c0: NodeJS.CpuUsage): number => { const d = process.cpuUsage(c0); return (d.user + d.system) / 1e6; };
 const log = (m: string): void => { process.stderr.write(m + '\n'); };
 
 function dbBytes(path: string): number {
@@ -87,23 +89,29 @@ async function benchCapture(args: Args, file: string, label: string): Promise<Re
   // Analysis alone, keeping the records for the replay below.
   const kept: [LogSchema, LogRecord][] = [];
   let t0 = process.hrtime.bigint();
+  let c0 = process.cpuUsage();
   await analyze(file, { write: (s, r) => { kept.push([s, r]); } });
   const analyzeS = seconds(t0);
+  const analyzeCpu = cpuSeconds(c0);
   t0 = process.hrtime.bigint();
   const digest = await hashFile(file);
   const hashS = seconds(t0);
 
   const { store, path } = await freshStore(args.db, `capture-${label}`);
+  c0 = process.cpuUsage();
   const imp = await importCaptureFile(store, file);
+  const importCpu = cpuSeconds(c0);
   await store.close();
   const bytes = pgUrl ? await pgDatabaseBytes(path) : dbBytes(path);
 
   // The same records straight from memory: what storing costs without the analysis.
   const replay = await freshStore(args.db, `replay-${label}`);
   t0 = process.hrtime.bigint();
+  c0 = process.cpuUsage();
   await replay.store.importCapture({ id: digest.sha256, md5: digest.md5, sha1: digest.sha1, size: digest.size, name: label },
     async (sink) => { for (const [s, r] of kept) sink.write(s, r); });
   const storeS = seconds(t0);
+  const storeCpu = cpuSeconds(c0);
   await replay.store.close();
 
   const out = {
@@ -111,10 +119,12 @@ async function benchCapture(args: Args, file: string, label: string): Promise<Re
     analyzeSeconds: analyzeS, hashSeconds: hashS, importSeconds: imp.hashSeconds + imp.importSeconds,
     importOverAnalyze: (imp.hashSeconds + imp.importSeconds) / analyzeS,
     storeOnlySeconds: storeS, storeOnlyRecordsPerSec: kept.length / storeS,
+    cpu: { analyzeSeconds: analyzeCpu, importSeconds: importCpu, importOverAnalyze: importCpu / analyzeCpu, storeOnlySeconds: storeCpu, storeOnlyRecordsPerCpuSec: kept.length / storeCpu },
     dbBytes: bytes, dbOverCapture: bytes / digest.size,
   };
   log(`${label}: ${kept.length} records; analyse ${analyzeS.toFixed(2)} s, hash ${hashS.toFixed(2)} s, import (hash+analyse+store) ${out.importSeconds.toFixed(2)} s` +
     ` = ${out.importOverAnalyze.toFixed(2)}x analysis; store alone ${Math.round(out.storeOnlyRecordsPerSec)} records/s;` +
+    ` CPU: analyse ${analyzeCpu.toFixed(2)} s, import ${importCpu.toFixed(2)} s (${(importCpu / analyzeCpu).toFixed(2)}x), store alone ${Math.round(kept.length / storeCpu)} records per CPU s;` +
     ` db ${(bytes / 2 ** 20).toFixed(1)} MiB = ${(100 * out.dbOverCapture).toFixed(1)}% of ${(digest.size / 2 ** 20).toFixed(1)} MiB`);
   return out;
 }
@@ -123,6 +133,7 @@ async function benchGenerated(args: Args): Promise<Record<string, unknown>> {
   const pools = makePools();
   const { store, path } = await freshStore(args.db, 'generated');
   let t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   let done = 0;
   let observables = 0;
   for (let c = 0; done < args.records; c++) {
@@ -135,6 +146,7 @@ async function benchGenerated(args: Args): Promise<Record<string, unknown>> {
     log(`  generated ${done} records, ${Math.round(done / seconds(t0))} records/s so far`);
   }
   const ingestS = seconds(t0);
+  const ingestCpu = cpuSeconds(c0);
   // Generation alone, to say how much of that time was the generator's.
   t0 = process.hrtime.bigint();
   let sunk = 0;
@@ -162,12 +174,13 @@ async function benchGenerated(args: Args): Promise<Record<string, unknown>> {
   const bytes = pgUrl ? await pgDatabaseBytes(path) : dbBytes(path);
   const out = {
     records: args.records, perCapture: args.perCapture, observables, ingestSeconds: ingestS, recordsPerSec: args.records / ingestS,
+    ingestCpuSeconds: ingestCpu, recordsPerCpuSec: args.records / ingestCpu,
     generatorSecondsPerMillion: genPerRecord * 1e6,
     pivots: args.pivots, pivotHitsAvg: hits / args.pivots, pivotP50Ms: pct(0.5), pivotP95Ms: pct(0.95), pivotMaxMs: times[times.length - 1],
     hotPivotMs: hotMs, hotPivotHits: hot.length, dbBytes: bytes, dbBytesPerRecord: bytes / args.records,
   };
   log(`generated: ${args.records} records in ${ingestS.toFixed(1)} s = ${Math.round(out.recordsPerSec)} records/s` +
-    ` (generator ${out.generatorSecondsPerMillion.toFixed(2)} s per million of that); pivots p50 ${out.pivotP50Ms.toFixed(2)} ms,` +
+    ` (${Math.round(out.recordsPerCpuSec)} per CPU s; generator ${out.generatorSecondsPerMillion.toFixed(2)} s per million of that); pivots p50 ${out.pivotP50Ms.toFixed(2)} ms,` +
     ` p95 ${out.pivotP95Ms.toFixed(2)} ms, max ${out.pivotMaxMs.toFixed(2)} ms (avg ${out.pivotHitsAvg.toFixed(1)} hits);` +
     ` hot address ${hotMs.toFixed(2)} ms; db ${(bytes / 2 ** 30).toFixed(2)} GiB (${Math.round(out.dbBytesPerRecord)} B/record)`);
   return out;
