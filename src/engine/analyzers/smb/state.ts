@@ -22,6 +22,9 @@ import type { TailSink } from './framing.js';
 
 export type ShareType = 'DISK' | 'PIPE' | 'PRINT';
 
+/** Named pipes of the common DCE/RPC services, for files opened on a tree we never saw mapped. */
+const WELL_KNOWN_PIPES = new Set(['srvsvc', 'wkssvc', 'samr', 'lsarpc', 'lsass', 'netlogon', 'winreg', 'svcctl', 'spoolss', 'atsvc', 'epmapper', 'drsuapi', 'eventlog', 'ntsvcs', 'browser', 'netdfs', 'protected_storage', 'efsrpc']);
+
 export interface Tree {
   path?: string;
   service?: string;
@@ -137,7 +140,9 @@ export class SmbSession {
   /** A create succeeded: the file is open under `key`; FILE_OPEN (or PRINT_OPEN) is logged. */
   opened(key: string, f: Omit<SmbFile, 'next' | 'readLogged' | 'writeLogged' | 'isPipe' | 'shareType' | 'pipe'>, treeKey: string, deleteOnClose: boolean): void {
     const tree = this.trees.get(treeKey);
-    const type = tree?.shareType ?? 'DISK';
+    // Tree connect not seen (capture started later): a well-known pipe name says PIPE, as
+    // Zeek's smb_pipe_connect_heuristic does.
+    const type = tree?.shareType ?? (WELL_KNOWN_PIPES.has(f.name.replace(/^\\+/, '').toLowerCase()) ? 'PIPE' : 'DISK');
     const old = this.files.get(key);
     if (old) this.closed(key);
     if (this.files.size >= LIMITS.smbMaxOpenFiles) {

@@ -339,3 +339,19 @@ function smbCloseResp(mid: number): Buffer {
   b.writeUInt32LE(1, 16);
   return b;
 }
+
+test('a capture that starts after the tree connect: a well-known pipe name still means DCE/RPC, not a file', async () => {
+  const LSA = '12345778-1234-abcd-ef00-0123456789ab';
+  const { sink } = await run(tcpPcap(445, [
+    [true, nbss(createReq(4, 3, 'lsarpc'))],
+    [false, nbss(createResp(4, 3, 0x81, 0))],
+    [true, nbss(writeReq(5, 3, 0x81, 0, dceBind(1, [[0, LSA]])))],
+    [true, nbss(readReq(6, 3, 0x81, 0, 1024))],
+    [false, nbss(readResp(6, 3, dceBindAck(1, '\\PIPE\\lsarpc')))],
+    [true, nbss(writeReq(7, 3, 0x81, 0, dceRequest(2, 0, 44)))],
+    [true, nbss(readReq(8, 3, 0x81, 0, 1024))],
+    [false, nbss(readResp(8, 3, dceResponse(2, 0)))],
+  ]));
+  assert.deepEqual(sink.get('dce_rpc').map((r) => [r.endpoint, r.operation]), [['lsarpc', 'LsarOpenPolicy2']]);
+  assert.equal(sink.get('files').length, 0);
+});
