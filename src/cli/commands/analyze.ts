@@ -147,6 +147,7 @@ export function registerAnalyze(program: Command): void {
         sink.close();
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         if (!flags.quiet) process.stderr.write(formatSummary(result, counts, bytesRead, seconds, flags.out));
+        if (!flags.quiet && fileScanner) process.stderr.write(`yara         ${fileScanner.matched} match(es) in ${fileScanner.scanned} file(s) scanned (files.log yara_matches, eve.json gid 3)\n`);
       } catch (e) {
         progress?.stop();
         sink.close();

@@ -3,7 +3,7 @@
  * first LIMITS.yaraScanBytes of every file when it ends. A match is reported twice:
  * - in files.log, field yara_matches (the rule names);
  * - as an EVE alert (eve-log.ts) with gid 3, signature "YARA <rule>", the file's direction
- *   (src = the side that sent the file) and a fileinfo{} object. signature_id is the rule's `sid`
+ *   (src = the side that sent the file) and a fileinfo{} object (magic: libmagic-like). signature_id is the rule's `sid`
  *   meta when it is a positive integer, else a stable 31-bit hash of the rule's name; severity
  *   is its `severity` meta (1-4) when given, else 2; rev its `rev` meta, else 1.
  * A scan that fails (the binding throws) counts in `errors` and reports no match: a file never
@@ -14,6 +14,7 @@ import type { RecordSink } from '../../logs/schema.js';
 import { LIMITS } from '../../support/limits.js';
 import { EVE_LOG, eveAlert } from '../eve-log.js';
 import type { YaraMatch, YaraRuleSet } from './yara-rules.js';
+import { describeFile } from '../../analyzers/files/describe.js';
 
 /** Generator id of YARA alerts (rules use 1). */
 export const YARA_GID = 3;
@@ -64,12 +65,12 @@ export class YaraFileScanner implements FileScanner {
       if (names.includes(name)) continue;
       names.push(name);
       this.matched++;
-      if (file.conn) sink.write(EVE_LOG, this.alert(m, name, file));
+      if (file.conn) sink.write(EVE_LOG, this.alert(m, name, file, content));
     }
     return names;
   }
 
-  private alert(m: YaraMatch, name: string, file: ScannedFile): Record<string, unknown> {
+  private alert(m: YaraMatch, name: string, file: ScannedFile, content: Buffer): Record<string, unknown> {
     const c = file.conn!;
     return eveAlert({
       ts: file.ts,
@@ -91,7 +92,7 @@ export class YaraFileScanner implements FileScanner {
       txId: file.depth,
       extra: {
         fileinfo: {
-          fuid: file.fuid, filename: file.filename, magic: file.mime, size: file.size,
+          fuid: file.fuid, filename: file.filename, magic: describeFile(content, file.mime), size: file.size,
           md5: file.md5, sha1: file.sha1, sha256: file.sha256,
         },
       },

@@ -63,6 +63,7 @@ test('a rule matching the MZ header: files.log yara_matches and an EVE alert in 
   assert.equal(a.fileinfo.filename, f.filename);
   assert.equal(a.fileinfo.fuid, f.fuid);
   assert.equal(a.fileinfo.size, f.seen_bytes);
+  assert.match(a.fileinfo.magic, /^PE32 executable .*for MS Windows$/);
   assert.equal(scanner.scanned, 1);
 });
 
