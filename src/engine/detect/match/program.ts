@@ -112,15 +112,30 @@ export interface BufferTestStep {
   test: (buf: Uint8Array) => boolean;
 }
 
+/** base64_decode: decode base64 text at the cursor (relative) or an offset, for base64_data. */
+export interface Base64DecodeStep {
+  readonly kind: 'base64_decode';
+  /** Input bytes to decode at most; 0 = to the end of the buffer. */
+  bytes: number;
+  offset: number;
+  relative: boolean;
+}
+
+/** base64_data: the remaining keywords of the list inspect the last base64_decode result. */
+export interface Base64DataStep {
+  readonly kind: 'base64_data';
+}
+
 export type Step =
   | ContentStep | IsdataatStep | PcreStep | ByteTestStep | ByteJumpStep | ByteExtractStep
-  | ByteMathStep | SizeStep | BufferTestStep;
+  | ByteMathStep | SizeStep | BufferTestStep | Base64DecodeStep | Base64DataStep;
 
 /** Whether a step reads the cursor (so a failure after it may be cured by retrying an earlier content). */
 export function isRelative(s: Step): boolean {
   switch (s.kind) {
     case 'content': return s.distance !== undefined || s.within !== undefined;
     case 'isdataat': case 'pcre': case 'byte_test': case 'byte_jump': case 'byte_extract': case 'byte_math':
+    case 'base64_decode':
       return s.relative;
     default: return false;
   }
@@ -174,9 +189,35 @@ function compare(op: ByteTestStep['op'], a: number, b: number): boolean {
   }
 }
 
+const BASE64 = new Int8Array(256).fill(-1);
+for (let i = 0; i < 64; i++) BASE64['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+
+/** RFC 4648 base64 from buf[from, to), stopping at the first byte that is not base64 (as Suricata's decoder). */
+export function decodeBase64(buf: Uint8Array, from: number, to: number): Uint8Array {
+  const out = new Uint8Array(Math.max(0, Math.floor(((to - from) * 3) / 4)));
+  let n = 0;
+  let acc = 0;
+  let bits = 0;
+  for (let i = from; i < to; i++) {
+    const v = BASE64[buf[i]];
+    if (v < 0) break;
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (acc >>> bits) & 0xff;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+const NOTHING = new Uint8Array(0);
+
 class Program implements MatchProgram {
   private readonly retryAfter: boolean[];
   private backtracks = 0;
+  /** The last base64_decode result of this evaluation. */
+  private decoded: Uint8Array = NOTHING;
 
   constructor(private readonly steps: readonly Step[]) {
     // retryAfter[i]: some step after i reads the cursor, so retrying content i can help.
@@ -185,6 +226,7 @@ class Program implements MatchProgram {
 
   matchBuffer(buf: Uint8Array, state: MatchState): boolean {
     this.backtracks = 0;
+    this.decoded = NOTHING;
     return this.run(0, 0, buf, state);
   }
 
@@ -298,6 +340,14 @@ class Program implements MatchProgram {
         case 'buffer_test':
           if (!s.test(buf)) return false;
           continue;
+        case 'base64_decode': {
+          const from = (s.relative ? cursor : 0) + s.offset;
+          const to = s.bytes > 0 ? Math.min(buf.length, from + s.bytes) : buf.length;
+          this.decoded = from < buf.length ? decodeBase64(buf, from, to) : NOTHING;
+          continue;
+        }
+        case 'base64_data':
+          return this.run(i + 1, 0, this.decoded, state);
       }
     }
     return true;

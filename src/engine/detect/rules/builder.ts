@@ -38,6 +38,12 @@ export interface BuildContext {
 const EMPTY: readonly never[] = Object.freeze([]);
 const shared = <T>(xs: readonly T[]): readonly T[] => (xs.length === 0 ? EMPTY : xs);
 
+/** Whether `step` comes after a base64_data (so it inspects decoded bytes). */
+function afterBase64(steps: readonly Step[], step: Step): boolean {
+  const at = steps.indexOf(step);
+  return steps.slice(0, at).some((s) => s.kind === 'base64_data');
+}
+
 /** The content keywords that may be followed by a legacy modifier. */
 const CONTENT_FAMILY = new Set(['content', 'nocase', 'depth', 'offset', 'distance', 'within', 'startswith',
   'endswith', 'fast_pattern', 'rawbytes']);
@@ -98,6 +104,11 @@ export class RuleBuilder {
 
   get currentBuffer(): BufferKey {
     return this.current.buffer;
+  }
+
+  /** The payload keywords of the current list so far. */
+  currentSteps(): readonly Step[] {
+    return this.current.steps;
   }
 
   /** A transform keyword: applies to the current sticky buffer, before any of its matches. */
@@ -233,7 +244,7 @@ export class RuleBuilder {
     if (fp) {
       const list = this.lists.find((l) => l.steps.includes(fp))!;
       if (fp.negated) throw new KeywordError('fast_pattern cannot be on a negated content');
-      if (list.transforms.length > 0) return undefined;
+      if (list.transforms.length > 0 || afterBase64(list.steps, fp)) return undefined;
       let bytes = fp.pattern;
       const { offset, length } = fp.fastPattern ?? {};
       if (offset !== undefined && length !== undefined) {
@@ -247,6 +258,7 @@ export class RuleBuilder {
       if (l.transforms.length > 0) continue;
       const prio = BUFFERS[l.buffer].priority;
       for (const s of l.steps) {
+        if (s.kind === 'base64_data') break; // later contents inspect decoded bytes, not the buffer
         if (s.kind !== 'content' || s.negated || s.pattern.length === 0) continue;
         if (!best || prio > best.prio || (prio === best.prio && s.pattern.length > best.step.pattern.length)) {
           best = { step: s, buffer: l.buffer, prio };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytes, matches, rule, ruleError } from './rule-helpers.js';
+import { bytes, matches, matchesBuffer, rule, ruleError } from './rule-helpers.js';
 
 test('content: plain, hex runs, mixed, escaped quote and semicolon', () => {
   assert.equal(matches('content:"evil";', 'xx evil xx'), true);
@@ -103,4 +103,18 @@ test('bsize and urilen test the buffer length', () => {
   assert.equal(uri.program.matchBuffer(bytes('/abc'), st), false);
   assert.equal(uri.program.matchBuffer(bytes('/abcdefghijk'), st), false);
   assert.match(ruleError('bsize:5;'), /sticky buffer/);
+});
+
+test('base64_decode / base64_data: inspect decoded bytes; those contents are never the fast pattern', () => {
+  const encoded = Buffer.from('cmd=whoami&x=1').toString('base64');
+  const r = rule('content:"data="; base64_decode:relative; base64_data; content:"whoami"; offset:4;');
+  assert.equal(Buffer.from(r.fastPattern!.pattern).toString(), 'data=');
+  assert.equal(matchesBuffer(r, 'payload', `GET /?data=${encoded} HTTP/1.1`), true);
+  assert.equal(matchesBuffer(r, 'payload', `GET /?data=${Buffer.from('cmd=ls').toString('base64')} HTTP/1.1`), false);
+  assert.equal(matchesBuffer(r, 'payload', 'GET /?data=!!!! HTTP/1.1'), false);
+  const bytesOpt = rule('base64_decode:bytes 8, offset 2; base64_data; content:"hello";');
+  assert.equal(matchesBuffer(bytesOpt, 'payload', 'xxaGVsbG8gd29ybGQ='), true);
+  assert.equal(rule('base64_decode; base64_data; content:"secret"; fast_pattern;').fastPattern, undefined);
+  assert.match(ruleError('base64_data; content:"x";'), /needs a base64_decode/);
+  assert.match(ruleError('base64_decode:bytes 0;'), /base64_decode bytes/);
 });
