@@ -32,8 +32,9 @@ export interface NtlmParse {
 /** Where "NTLMSSP\0" starts in buf[off, end), or -1. */
 export function findNtlmssp(buf: Buffer, off: number, end: number): number {
   if (end - off < SIGNATURE.length) return -1;
-  const i = buf.indexOf(SIGNATURE, off);
-  return i >= 0 && i + SIGNATURE.length <= end ? i : -1;
+  // Search only the token: the buffer may be a whole SMB message head.
+  const i = buf.subarray(off, end).indexOf(SIGNATURE);
+  return i >= 0 ? off + i : -1;
 }
 
 /** A (length u16, maxlen u16, offset u32) field descriptor at buf[p]: the bytes it names, or undefined. */
