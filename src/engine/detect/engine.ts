@@ -296,8 +296,8 @@ export class Detector implements Inspector {
   private readonly pair: { a: RuleGroup | undefined; b: RuleGroup | undefined } = { a: undefined, b: undefined };
 
   private groupsOf(t: RuleTable, port: number): { a: RuleGroup | undefined; b: RuleGroup | undefined } {
-    this.pair.a = t.anyPort;
-    this.pair.b = t.portGroup(port) ?? undefined;
+    this.pair.a = t.groupFor(port);
+    this.pair.b = undefined;
     return this.pair;
   }
 

@@ -63,14 +63,17 @@ export class RuleGroup {
 
 /**
  * The rules of one place (a packet class and direction, a stream direction, a unit buffer and
- * direction), split by destination port: rules for any port form one group; rules for specific
- * ports form one small group per distinct set of such rules, found per port on first use.
+ * direction), grouped by destination port: the any-port rules, joined for each port by the rules
+ * written for it (found per port on first use; ports with the same such rules share a group).
  */
 export class RuleTable {
   readonly anyPort: RuleGroup | undefined;
+  private readonly any: Int32Array;
   private readonly specific: Int32Array;
+  /** Per destination port: its group (null: no rule can match that port). */
   private readonly byPort = new Map<number, RuleGroup | null>();
-  private readonly byMembers = new Map<string, RuleGroup>();
+  /** Groups by the port-specific rules they hold (hash key; the list confirms a hit). */
+  private readonly bySpecific = new Map<string, { spec: number[]; group: RuleGroup }>();
   readonly size: number;
 
   constructor(private readonly all: readonly Rule[], members: readonly number[], private readonly buffer: BufferKey) {
@@ -84,31 +87,51 @@ export class RuleTable {
     }
     any.sort((a, b) => a - b);
     specific.sort((a, b) => a - b);
-    this.anyPort = any.length > 0 ? new RuleGroup(Int32Array.from(any), all, buffer) : undefined;
+    this.any = Int32Array.from(any);
+    this.anyPort = any.length > 0 ? new RuleGroup(this.any, all, buffer) : undefined;
     this.specific = Int32Array.from(specific);
     this.size = members.length;
   }
 
-  /** The group of rules written for destination port `port` specifically, or null. */
-  portGroup(port: number): RuleGroup | null {
-    if (this.specific.length === 0) return null;
-    let g = this.byPort.get(port);
-    if (g !== undefined) return g;
-    const members: number[] = [];
-    for (const i of this.specific) if (this.all[i].dstPorts.matches(port)) members.push(i);
-    if (members.length === 0) g = null;
+  /**
+   * The rules that can match traffic to destination port `port`: the any-port rules plus those
+   * written for that port, in one group, so the bytes are scanned by one prefilter. Ports with the
+   * same port-specific rules (every ephemeral port, say) share the group.
+   */
+  groupFor(port: number): RuleGroup | undefined {
+    if (this.specific.length === 0) return this.anyPort;
+    const known = this.byPort.get(port);
+    if (known !== undefined) return known ?? undefined;
+    const spec: number[] = [];
+    let h = 0x811c9dc5;
+    for (const i of this.specific) {
+      if (!this.all[i].dstPorts.matches(port)) continue;
+      spec.push(i);
+      h = Math.imul(h ^ i, 0x01000193);
+    }
+    let g: RuleGroup | undefined;
+    if (spec.length === 0) g = this.anyPort;
     else {
-      // Ports with the same rules share one group (and one prefilter).
-      const key = members.join(',');
-      g = this.byMembers.get(key) ?? null;
-      if (g === null) {
-        g = new RuleGroup(Int32Array.from(members), this.all, this.buffer);
-        this.byMembers.set(key, g);
+      const key = `${spec.length}:${h >>> 0}`;
+      const hit = this.bySpecific.get(key);
+      if (hit !== undefined && hit.spec.length === spec.length && hit.spec.every((x, k) => x === spec[k])) g = hit.group;
+      else {
+        g = new RuleGroup(mergeSorted(this.any, spec), this.all, this.buffer);
+        if (hit === undefined) this.bySpecific.set(key, { spec, group: g });
       }
     }
-    this.byPort.set(port, g);
+    this.byPort.set(port, g ?? null);
     return g;
   }
+}
+
+function mergeSorted(a: Int32Array, b: readonly number[]): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  let i = 0, j = 0, k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i] < b[j] ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
 }
 
 /**
