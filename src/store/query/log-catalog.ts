@@ -15,6 +15,7 @@ import { HTTP_LOG } from '../../engine/analyzers/http/http-log.js';
 import { IMAP_LOG } from '../../engine/analyzers/imap/imap-log.js';
 import { IRC_LOG } from '../../engine/analyzers/irc/irc-log.js';
 import { KERBEROS_LOG } from '../../engine/analyzers/kerberos/kerberos-log.js';
+import { LOGIN_LOG } from '../../engine/analyzers/login/login-log.js';
 import { MODBUS_LOG } from '../../engine/analyzers/modbus/modbus-log.js';
 import { MYSQL_LOG } from '../../engine/analyzers/mysql/mysql-log.js';
 import { NTLM_LOG } from '../../engine/analyzers/ntlm/ntlm-log.js';
@@ -34,6 +35,9 @@ import { X509_LOG } from '../../engine/analyzers/x509/x509-log.js';
 import { EVE_LOG } from '../../engine/detect/eve-log.js';
 import { CONN_LOG } from '../../engine/logs/conn-log.js';
 import { NOTICE_LOG } from '../../engine/logs/notice-log.js';
+import { CREDENTIALS_LOG } from '../../engine/summaries/credentials.js';
+import { KNOWN_SERVICES_LOG } from '../../engine/summaries/known-services.js';
+import { SOFTWARE_LOG } from '../../engine/summaries/software.js';
 import { TUNNEL_LOG } from '../../engine/logs/tunnel-log.js';
 import { WEIRD_LOG } from '../../engine/logs/weird-log.js';
 
@@ -48,6 +52,7 @@ export const LOG_SCHEMAS: readonly LogSchema[] = [
   IMAP_LOG,
   IRC_LOG,
   KERBEROS_LOG,
+  LOGIN_LOG,
   MODBUS_LOG,
   MYSQL_LOG,
   NTLM_LOG,
@@ -68,6 +73,9 @@ export const LOG_SCHEMAS: readonly LogSchema[] = [
   EVE_LOG,
   CONN_LOG,
   NOTICE_LOG,
+  CREDENTIALS_LOG,
+  KNOWN_SERVICES_LOG,
+  SOFTWARE_LOG,
   TUNNEL_LOG,
   WEIRD_LOG,
 ];
