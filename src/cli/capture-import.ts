@@ -4,11 +4,10 @@
  * (hashing, then analysis): the id must be known before the first record is stored, and the
  * hashing pass is cheap next to the analysis (bench:store prints both).
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { analyze, DEFAULT_ENGINE_OPTIONS, type EngineOptions } from '../engine/pipeline.js';
 import type { CaptureFacts, ImportResult, Store, Visibility } from '../store/store.js';
+import { hashFiles } from '../store/log-files.js';
 
 export interface FileDigest {
   sha256: string;
@@ -19,18 +18,8 @@ export interface FileDigest {
 
 /** Hashes a file in one streamed pass. */
 export async function hashFile(path: string): Promise<FileDigest> {
-  const sha256 = createHash('sha256');
-  const md5 = createHash('md5');
-  const sha1 = createHash('sha1');
-  let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const b = chunk as Buffer;
-    sha256.update(b);
-    md5.update(b);
-    sha1.update(b);
-    size += b.length;
-  }
-  return { sha256: sha256.digest('hex'), md5: md5.digest('hex'), sha1: sha1.digest('hex'), size };
+  const h = await hashFiles([path]);
+  return { sha256: h.id, md5: h.md5, sha1: h.sha1, size: h.size };
 }
 
 export interface CaptureImportOptions {

@@ -156,7 +156,10 @@ export function zeekLogFiles(dir: string): string[] {
   return readdirSync(dir).filter((f) => /\.(log|json)$/.test(f)).sort().map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
 }
 
-/** Identity of imported logs: hashes over their bytes in order (a re-import of the same files replaces). */
+/**
+ * SHA-256 (the id), MD5 and SHA-1 over the files' bytes in order, in one streamed pass: a capture's
+ * identity, and that of imported logs (a re-import of the same files replaces).
+ */
 export async function hashFiles(files: readonly string[]): Promise<Pick<CaptureMeta, 'id' | 'md5' | 'sha1' | 'size'>> {
   const sha256 = createHash('sha256'), md5 = createHash('md5'), sha1 = createHash('sha1');
   let size = 0;
