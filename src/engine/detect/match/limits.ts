@@ -12,8 +12,10 @@ export const DETECT_LIMITS = {
   pcreStepsPerRule: 2_000_000,
   /** Regex recursion depth (nested groups under quantifiers); deeper counts as no match. */
   pcreMaxDepth: 4000,
-  /** Content matches tried when a relative chain backtracks (Suricata caps its inspection recursion too). */
-  maxContentBacktracks: 10_000,
+  /** Content matches retried when a relative chain backtracks, per buffer: Suricata's default
+   *  detect.inspection-recursion-limit (3000). A hostile chain of `content:"a"; distance:0;` over a
+   *  run of "a" would otherwise try every combination. Running out means no match. */
+  maxContentBacktracks: 3000,
   /** Bytes of one rule (after joining continuation lines). ET's longest are a few KiB. */
   maxRuleBytes: 64 * 1024,
   /** Options per rule. */

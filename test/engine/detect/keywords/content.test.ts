@@ -118,3 +118,11 @@ test('base64_decode / base64_data: inspect decoded bytes; those contents are nev
   assert.match(ruleError('base64_data; content:"x";'), /needs a base64_decode/);
   assert.match(ruleError('base64_decode:bytes 0;'), /base64_decode bytes/);
 });
+
+test('a hostile relative chain over a run of the same byte gives up as no match (bounded backtracking)', () => {
+  const chain = Array.from({ length: 12 }, () => 'content:"a"; distance:0;').join(' ');
+  const r = rule(`content:"a"; ${chain} content:"b"; distance:0;`);
+  assert.equal(matchesBuffer(r, 'payload', new Uint8Array(65_536).fill(0x61)), false);
+  // The same chain still matches where it should.
+  assert.equal(matchesBuffer(r, 'payload', 'a'.repeat(13) + 'b'), true);
+});
