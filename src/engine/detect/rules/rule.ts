@@ -172,7 +172,7 @@ export interface MatchState {
   pcreStepsLeft: number;
   /** Times a pcre gave up because its step budget ran out (counted as "no match"); a stat for the engine. */
   pcreBudgetExhausted: number;
-  /** Prepares for the next rule: refills the pcre budget (counters are kept). */
+  /** Prepares for the next rule: refills the pcre budget and clears the variables (the exhausted count is kept). */
   reset(): void;
 }
 
