@@ -33,7 +33,7 @@ import {
 } from './rules/rule.js';
 import { createMatchState } from './match/state.js';
 import { DETECT_LIMITS } from './match/limits.js';
-import { Candidates, type RuleGroup, RuleTable } from './rule-groups.js';
+import { Candidates, RuleTable } from './rule-groups.js';
 import { ConnDetect } from './flow-state.js';
 import { Thresholds } from './thresholds.js';
 import { EVE_LOG, type EveEndpoints, eveAlert, eveTimestamp } from './eve-log.js';
@@ -176,13 +176,10 @@ export class Detector implements Inspector {
     const cands = this.cands;
     cands.reset();
     let payload: Uint8Array | undefined;
-    const groups = this.groupsOf(table, dport);
-    for (let gi = 0; gi < 2; gi++) {
-      const g = gi === 0 ? groups.a : groups.b;
-      if (g === undefined) continue;
-      g.addUnconditional(cands);
-      if (plen > 0 && g.hasPatterns) g.scan((payload ??= pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + plen)), cands);
-    }
+    const g = table.groupFor(dport);
+    if (g === undefined) return;
+    g.addUnconditional(cands);
+    if (plen > 0 && g.hasPatterns) g.scan((payload = pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + plen)), cands);
     if (cands.count === 0) return;
     if (plen > 0) payload ??= pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + plen);
     fillPacketFacts(this.facts, pkt, plen);
@@ -221,14 +218,11 @@ export class Detector implements Inspector {
     cur: Buffer, curOff: number, n: number, pos: number): void {
     const cands = this.cands;
     cands.reset();
-    const groups = this.groupsOf(table, isOrig ? c.rPort : c.oPort);
-    let chunk: Uint8Array | undefined;
-    for (let gi = 0; gi < 2; gi++) {
-      const g = gi === 0 ? groups.a : groups.b;
-      if (g === undefined) continue;
-      g.addUnconditional(cands);
-      if (!g.hasPatterns) continue;
-      g.scan((chunk ??= cur.subarray(curOff, curOff + n)), cands);
+    const g = table.groupFor(isOrig ? c.rPort : c.oPort);
+    if (g === undefined) return;
+    g.addUnconditional(cands);
+    if (g.hasPatterns) {
+      g.scan(cur.subarray(curOff, curOff + n), cands);
       // A pattern straddling the chunk boundary: scan the seam (its end lies in the new bytes).
       const k = Math.min(g.maxPatternLen - 1, prevLen, LIMITS.detectStreamWindowBytes);
       if (k > 0) {
@@ -271,15 +265,12 @@ export class Detector implements Inspector {
       const table = byDir?.[dir];
       if (table === undefined) continue;
       const v = bufs[name as BufferName];
-      const groups = this.groupsOf(table, dport);
-      for (let gi = 0; gi < 2; gi++) {
-        const g = gi === 0 ? groups.a : groups.b;
-        if (g === undefined) continue;
-        g.addUnconditional(cands);
-        if (v === undefined || !g.hasPatterns) continue;
-        if (v instanceof Uint8Array) g.scan(v, cands);
-        else for (const b of v) g.scan(b, cands);
-      }
+      const g = table.groupFor(dport);
+      if (g === undefined) continue;
+      g.addUnconditional(cands);
+      if (v === undefined || !g.hasPatterns) continue;
+      if (v instanceof Uint8Array) g.scan(v, cands);
+      else for (const b of v) g.scan(b, cands);
     }
     const state = conn ? connState(conn) : this.looseState(info.uid);
     // An alert on the response names the request it answered (EVE http.url ...).
@@ -292,14 +283,6 @@ export class Detector implements Inspector {
   }
 
   // ---------------------------------------------------------------- evaluation
-
-  private readonly pair: { a: RuleGroup | undefined; b: RuleGroup | undefined } = { a: undefined, b: undefined };
-
-  private groupsOf(t: RuleTable, port: number): { a: RuleGroup | undefined; b: RuleGroup | undefined } {
-    this.pair.a = t.groupFor(port);
-    this.pair.b = undefined;
-    return this.pair;
-  }
 
   /**
    * Evaluates the collected candidates in rank order; `data` is the payload, or the stream window
