@@ -21,14 +21,15 @@ type Buffers = Partial<Record<BufferName, Uint8Array | readonly Uint8Array[]>>;
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const ascii = (s: string) => Buffer.from(s, 'latin1');
 
-export function clientHelloUnit(h: ClientHello, isOrig: boolean): InspectionUnit {
+/** `known`: the JA3 / JA4 hashes the session already computed for ssl.log (not hashed again). */
+export function clientHelloUnit(h: ClientHello, isOrig: boolean, known?: { ja3?: string; ja4?: string }): InspectionUnit {
   const buffers: Buffers = {};
   if (h.serverNames.length > 0) buffers['tls.sni'] = Buffer.from(h.serverNames[0], 'utf8');
   if (!h.v2) {
     const s = ja3String(h);
     buffers['ja3.string'] = ascii(s);
-    buffers['ja3.hash'] = ascii(md5(s));
-    buffers['ja4.hash'] = ascii(ja4(h));
+    buffers['ja3.hash'] = ascii(known?.ja3 ?? md5(s));
+    buffers['ja4.hash'] = ascii(known?.ja4 ?? ja4(h));
   }
   if (h.alpn.length > 0) buffers['tls.alpn'] = h.alpn.slice(0, LIMITS.inspectMaxValues).map(ascii);
   return { proto: 'tls', isOrig, buffers, facts: { client_version: h.version } };

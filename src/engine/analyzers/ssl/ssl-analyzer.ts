@@ -275,7 +275,7 @@ export class SslAnalyzer implements StreamAnalyzer {
         if (!h) { this.ctx.weird('SSL_malformed_client_hello'); break; }
         if (!isHelloVersion(h.version)) { this.fail(`unsupported client SSL version 0x${h.version.toString(16).padStart(4, '0')}`); return; }
         this.clientHello(h);
-        if (this.s.inspecting) this.ctx.inspect(clientHelloUnit(h, isOrig));
+        if (this.s.inspecting) this.ctx.inspect(clientHelloUnit(h, isOrig, this.s));
         break;
       }
       case HS_SERVER_HELLO: {

@@ -37,9 +37,10 @@ export class SslSession {
   private serverChain: X509Info[] = [];
   private clientChain: X509Info[] = [];
   private loggedCerts = new Set<string>();
-  private ja3: string | undefined;
+  /** Fingerprints of the last hellos (ssl.log; the detection units reuse them). */
+  ja3: string | undefined;
   private ja3s: string | undefined;
-  private ja4: string | undefined;
+  ja4: string | undefined;
   private ech: boolean | undefined;
   private logged = false;
   private rolesFlipped = false;
