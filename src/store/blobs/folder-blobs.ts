@@ -1,0 +1,86 @@
+/**
+ * The folder blob store: DIR/sha256/ab/cd/<sha256>. A put streams into DIR/tmp/<random> while
+ * hashing (SHA-256, MD5, SHA-1 in one pass), then renames into place, so a reader never sees a
+ * half-written blob and a crash leaves only a temp file. Paths are built from our own hex digests
+ * only: nothing a user sends (file names, ids) reaches the file system unchecked.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BLOB_HEAD_BYTES, BlobNotFoundError, BlobTooLargeError, type BlobDigest, type BlobStore, type PutOptions } from './blobs.js';
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export class FolderBlobStore implements BlobStore {
+  private readonly tmpDir: string;
+
+  private constructor(private readonly root: string) {
+    this.tmpDir = join(root, 'tmp');
+  }
+
+  static async open(root: string): Promise<FolderBlobStore> {
+    await mkdir(join(root, 'tmp'), { recursive: true });
+    await mkdir(join(root, 'sha256'), { recursive: true });
+    return new FolderBlobStore(root);
+  }
+
+  localPath(sha256: string): string {
+    if (!SHA256_HEX.test(sha256)) throw new BlobNotFoundError(sha256);
+    return join(this.root, 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async put(input: Readable, opts: PutOptions = {}): Promise<BlobDigest> {
+    const max = opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
+    const sha256 = createHash('sha256'), md5 = createHash('md5'), sha1 = createHash('sha1');
+    const head: Buffer[] = [];
+    let headSize = 0;
+    let size = 0;
+    const hasher = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > max) { done(new BlobTooLargeError(max)); return; }
+        sha256.update(chunk); md5.update(chunk); sha1.update(chunk);
+        if (headSize < BLOB_HEAD_BYTES) {
+          const part = chunk.subarray(0, BLOB_HEAD_BYTES - headSize);
+          head.push(Buffer.from(part));
+          headSize += part.length;
+        }
+        done(null, chunk);
+      },
+    });
+    const tmp = join(this.tmpDir, randomBytes(12).toString('hex'));
+    try {
+      await pipeline(input, hasher, createWriteStream(tmp, { flags: 'wx' }));
+      const digest: BlobDigest = { sha256: sha256.digest('hex'), md5: md5.digest('hex'), sha1: sha1.digest('hex'), size };
+      await opts.accept?.(Buffer.concat(head, headSize), digest);
+      const dest = this.localPath(digest.sha256);
+      await mkdir(join(dest, '..'), { recursive: true });
+      // Same content, same name: renaming over an existing blob replaces identical bytes.
+      await rename(tmp, dest);
+      return digest;
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    return (await this.size(sha256)) !== undefined;
+  }
+
+  async size(sha256: string): Promise<number | undefined> {
+    if (!SHA256_HEX.test(sha256)) return undefined;
+    try {
+      return (await stat(this.localPath(sha256))).size;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async open(sha256: string): Promise<Readable> {
+    if (!(await this.has(sha256))) throw new BlobNotFoundError(sha256);
+    return createReadStream(this.localPath(sha256));
+  }
+}
