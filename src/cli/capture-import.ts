@@ -5,7 +5,9 @@
  * hashing pass is cheap next to the analysis (bench:store prints both).
  */
 import { basename } from 'node:path';
-import { analyze, DEFAULT_ENGINE_OPTIONS, type EngineOptions } from '../engine/pipeline.js';
+import { analyze, DEFAULT_ENGINE_OPTIONS, type EngineOptions, type EngineStats } from '../engine/pipeline.js';
+import type { SourceProgress } from '../engine/capture/source.js';
+import type { RecordSink } from '../engine/logs/schema.js';
 import type { CaptureFacts, ImportResult, Store, Visibility } from '../store/store.js';
 import { hashFiles } from '../store/log-files.js';
 
@@ -42,11 +44,30 @@ export async function importCaptureFile(store: Store, path: string, opts: Captur
   const t0 = process.hrtime.bigint();
   const digest = await hashFile(path);
   const t1 = process.hrtime.bigint();
+  const { result, packets } = await analyseIntoStore(store, path, digest, opts);
+  const t2 = process.hrtime.bigint();
+  return { ...result, digest, packets, hashSeconds: Number(t1 - t0) / 1e9, importSeconds: Number(t2 - t1) / 1e9 };
+}
+
+/**
+ * Analyses `path`, whose digest is already known (the service hashed it while uploading), into
+ * `store` in one all-or-nothing import; `onProgress` gets the engine's progress as it reads.
+ */
+export async function analyseIntoStore(
+  store: Store, path: string, digest: FileDigest,
+  opts: CaptureImportOptions & { onProgress?: (p: SourceProgress, stats: EngineStats, records: number) => void } = {},
+): Promise<{ result: ImportResult; packets: number }> {
   let packets = 0;
   const result = await store.importCapture(
     { id: digest.sha256, md5: digest.md5, sha1: digest.sha1, size: digest.size, name: opts.name ?? basename(path), submitter: opts.submitter, visibility: opts.visibility },
     async (sink): Promise<CaptureFacts> => {
-      const r = await analyze(path, sink, { engine: { ...DEFAULT_ENGINE_OPTIONS, ...opts.engine } });
+      let records = 0;
+      const counted: RecordSink = { write(schema, rec) { records++; sink.write(schema, rec); } };
+      const onProgress = opts.onProgress;
+      const r = await analyze(path, onProgress ? counted : sink, {
+        engine: { ...DEFAULT_ENGINE_OPTIONS, ...opts.engine },
+        onProgress: onProgress ? (p, stats) => onProgress(p, stats, records) : undefined,
+      });
       packets = r.stats.packets;
       const s = r.stats;
       return {
@@ -59,6 +80,5 @@ export async function importCaptureFile(store: Store, path: string, opts: Captur
       };
     },
   );
-  const t2 = process.hrtime.bigint();
-  return { ...result, digest, packets, hashSeconds: Number(t1 - t0) / 1e9, importSeconds: Number(t2 - t1) / 1e9 };
+  return { result, packets };
 }

@@ -1,0 +1,49 @@
+/**
+ * Worker-thread entry: analyses one capture blob into the store (Store.importCapture: all or
+ * nothing) and posts progress to the main thread at most every PROGRESS_INTERVAL_MS.
+ *
+ * Test hook: when the environment variable CAPDEX_TEST_WORKER_CRASH equals the job's capture
+ * name, the worker exits at once with code 70 — a crashed worker as the runner sees it (tests use
+ * it to check that such a job fails alone). Nothing else reads it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { analyseIntoStore } from '../cli/capture-import.js';
+import { NotACaptureError } from '../engine/capture/source.js';
+import { openStore } from '../store/store.js';
+import type { JobProgress } from './jobs.js';
+import type { AnalysisTask, WorkerMessage } from './worker-protocol.js';
+
+const PROGRESS_INTERVAL_MS = 250;
+
+async function run(task: AnalysisTask): Promise<void> {
+  const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
+  if (process.env.CAPDEX_TEST_WORKER_CRASH && process.env.CAPDEX_TEST_WORKER_CRASH === task.name) process.exit(70);
+  const progress: JobProgress = { stage: 'reading', bytesDone: 0, totalBytes: task.digest.size, packets: 0, records: 0, alerts: 0 };
+  post({ type: 'progress', progress: { ...progress } });
+  const store = await openStore({ sqlite: task.storePath });
+  let last = 0;
+  let outcome: WorkerMessage;
+  try {
+    const { result } = await analyseIntoStore(store, task.capturePath, task.digest, {
+      name: task.name, submitter: task.submitter, visibility: task.visibility,
+      onProgress: (p, stats, records) => {
+        progress.stage = 'analysing';
+        progress.bytesDone = p.bytesRead;
+        progress.packets = stats.packets;
+        progress.alerts = stats.alerts;
+        progress.records = records;
+        const now = Date.now();
+        if (now - last >= PROGRESS_INTERVAL_MS) { last = now; post({ type: 'progress', progress: { ...progress } }); }
+      },
+    });
+    outcome = { type: 'done', progress: { ...progress, stage: 'done', bytesDone: task.digest.size, records: result.records } };
+  } catch (e) {
+    outcome = { type: 'failed', error: e instanceof NotACaptureError ? e.message : `analysis failed: ${(e as Error)?.message ?? String(e)}` };
+  } finally {
+    await store.close();
+  }
+  // After the store is closed: the runner terminates the worker as soon as it hears the outcome.
+  post(outcome);
+}
+
+void run(workerData as AnalysisTask);
