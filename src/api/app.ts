@@ -1,0 +1,54 @@
+/**
+ * The HTTP API (Fastify): routes in routes/, errors from errors.ts, the OpenAPI 3 document at
+ * /openapi.json built by @fastify/swagger from each route's schema. The app is built around an
+ * open Service; listening is the caller's business (`capdex serve`, tests on 127.0.0.1:0).
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import type { Service } from '../service.js';
+import { ApiError } from './errors.js';
+import { captureRoutes } from './routes/captures.js';
+import { searchRoutes } from './routes/search.js';
+import { healthRoutes } from './routes/health.js';
+
+/** Default largest upload (issue 8: 2 GB). */
+export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+
+export interface ApiOptions {
+  maxUploadBytes?: number;
+  /** Fastify's request log (off by default: tests and embedding stay quiet). */
+  logger?: boolean;
+}
+
+export async function buildApi(service: Service, opts: ApiOptions = {}): Promise<FastifyInstance> {
+  const maxUploadBytes = opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
+  const app = Fastify({ logger: opts.logger ?? false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Capdex API', version: '0.1.0', description: 'Upload packet captures, follow their analysis, read their logs, search and pivot across captures.' },
+    },
+  });
+  // The blob store enforces the size limit while streaming; multipart's own limit sits just above it.
+  await app.register(multipart, { limits: { fileSize: maxUploadBytes + 1, files: 1 } });
+  // Raw-body uploads of any other type reach the route as the unparsed stream.
+  app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, _req, reply) => {
+    let e: ApiError;
+    if (err instanceof ApiError) e = err;
+    else if (err.validation) e = new ApiError('BAD_REQUEST', err.message);
+    else if (err.code === 'FST_REQ_FILE_TOO_LARGE') e = new ApiError('UPLOAD_TOO_LARGE', `limit ${maxUploadBytes} bytes`);
+    else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) e = new ApiError('BAD_REQUEST', err.message);
+    else { app.log.error(err); e = new ApiError('INTERNAL'); }
+    void reply.status(e.status).send(e.body());
+  });
+  app.setNotFoundHandler((_req, reply) => { const e = new ApiError('NOT_FOUND'); void reply.status(e.status).send(e.body()); });
+
+  await app.register(healthRoutes(service));
+  await app.register(captureRoutes(service, maxUploadBytes));
+  await app.register(searchRoutes(service));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

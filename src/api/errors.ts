@@ -1,0 +1,44 @@
+/**
+ * The API's one catalog of errors: a stable code per failure (clients switch on it), its HTTP
+ * status, and a message that says what to fix. Every error response is `{ error: { code, message, ... } }`.
+ */
+export const ERRORS = {
+  EMPTY_UPLOAD: { status: 400, message: 'The upload is empty: send the capture file as the request body or as a multipart "file" field.' },
+  NOT_A_CAPTURE: { status: 415, message: 'Not a packet capture: upload a pcap or pcapng file (gzip\'d is fine).' },
+  TRUNCATED_CAPTURE: { status: 415, message: 'The capture ends inside its file header: upload the whole file.' },
+  UPLOAD_TOO_LARGE: { status: 413, message: 'The upload is larger than this server accepts: split the capture (editcap -c) or raise --max-upload.' },
+  NO_FILE_FIELD: { status: 400, message: 'The multipart request has no file part: send the capture in a part named "file".' },
+  BAD_REQUEST: { status: 400, message: 'The request does not match the API: see /openapi.json.' },
+  BAD_QUERY: { status: 400, message: 'The search query does not parse: fix it at the position given.' },
+  BAD_OBSERVABLE_TYPE: { status: 400, message: 'Unknown observable type: use one the pivot endpoint lists in /openapi.json.' },
+  CAPTURE_NOT_FOUND: { status: 404, message: 'No capture with that id: use a full sha256 (or md5, sha1, or a sha256 prefix of 8+ hex digits) from GET /api/captures.' },
+  NOT_FOUND: { status: 404, message: 'No such endpoint: see /openapi.json.' },
+  NOT_READY: { status: 503, message: 'The store is not answering: check the data directory and the server log.' },
+  INTERNAL: { status: 500, message: 'Something went wrong on the server: the server log has the details.' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(readonly errorCode: ErrorCode, readonly detail?: string, readonly extra?: Record<string, unknown>) {
+    super(detail ? `${ERRORS[errorCode].message} (${detail})` : ERRORS[errorCode].message);
+    this.status = ERRORS[errorCode].status;
+  }
+
+  body(): { error: Record<string, unknown> } {
+    return { error: { code: this.errorCode, message: this.message, ...this.extra } };
+  }
+}
+
+/** The JSON schema of an error response, for the OpenAPI document. */
+export const ERROR_SCHEMA = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string', enum: Object.keys(ERRORS) }, message: { type: 'string' } },
+      required: ['code', 'message'],
+    },
+  },
+} as const;

@@ -1,0 +1,140 @@
+/**
+ * Captures: upload (raw body or multipart, deduplicated by sha256), list, one capture with its
+ * job, live progress (SSE), its logs (paged) and the original file.
+ */
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { Service } from '../../service.js';
+import { isFinished, type Job } from '../../jobs/jobs.js';
+import type { CaptureRow } from '../../store/store.js';
+import { ApiError, ERROR_SCHEMA } from '../errors.js';
+import { receiveCapture } from '../upload.js';
+import { PAGE_QUERY } from './search.js';
+
+/** Names kept for display only (never a path): control characters out, length capped. */
+const NAME_MAX_CHARS = 255;
+const cleanName = (name: string | undefined): string =>
+  (name ?? '').replace(/[\x00-\x1f\x7f]/g, '').slice(0, NAME_MAX_CHARS) || 'upload.pcap';
+
+const ID_PARAMS = {
+  type: 'object',
+  properties: { id: { type: 'string', pattern: '^[0-9a-fA-F]{8,64}$', description: 'sha256 (or md5, sha1, or a sha256 prefix of 8+ hex digits)' } },
+  required: ['id'],
+} as const;
+
+/** What a capture id names: its store row once analysed, its latest job from the upload on. */
+async function findCapture(service: Service, id: string): Promise<{ id: string; capture?: CaptureRow; job?: Job }> {
+  const lower = id.toLowerCase();
+  const capture = await service.store.capture(lower);
+  const fullId = capture?.id ?? lower;
+  const job = await service.jobs.latestFor(fullId);
+  if (!capture && !job) throw new ApiError('CAPTURE_NOT_FOUND', id);
+  return { id: fullId, capture, job };
+}
+
+function sendEvent(reply: FastifyReply, event: string, data: unknown): void {
+  reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+export const captureRoutes = (service: Service, maxUploadBytes: number): FastifyPluginAsync => async (app) => {
+  app.post<{ Querystring: { name?: string; reanalyse?: boolean } }>('/api/captures', {
+    schema: {
+      summary: 'Upload a capture (raw body, or multipart with a "file" part); the same capture again returns its existing job',
+      tags: ['captures'],
+      querystring: { type: 'object', properties: { name: { type: 'string', maxLength: 1024 }, reanalyse: { type: 'boolean', default: false } } },
+      response: { 400: ERROR_SCHEMA, 413: ERROR_SCHEMA, 415: ERROR_SCHEMA },
+    },
+  }, async (req, reply) => {
+    let input: Readable | undefined;
+    let name = req.query.name;
+    if (req.isMultipart()) {
+      const part = await req.file();
+      if (!part) throw new ApiError('NO_FILE_FIELD');
+      input = part.file;
+      name ??= part.filename;
+    } else {
+      input = req.body as Readable | undefined;
+    }
+    if (!input) throw new ApiError('EMPTY_UPLOAD');
+    const d = await receiveCapture(service.blobs, input, maxUploadBytes);
+    const before = await service.jobs.latestFor(d.sha256);
+    const job = await service.jobs.submit({
+      captureId: d.sha256, name: cleanName(name), visibility: 'public', reanalyse: req.query.reanalyse,
+      md5: d.md5, sha1: d.sha1, size: d.size,
+    });
+    const existing = before?.id === job.id;
+    return reply.status(existing ? 200 : 201).send({ id: d.sha256, md5: d.md5, sha1: d.sha1, size: d.size, existing, job });
+  });
+
+  app.get<{ Querystring: { limit: number; offset: number } }>('/api/captures', {
+    schema: { summary: 'Analysed captures, newest first, and the ones still queued or running', tags: ['captures'], querystring: { type: 'object', properties: PAGE_QUERY } },
+  }, async (req) => {
+    const captures = await service.store.captures({ limit: req.query.limit, offset: req.query.offset, visibility: 'public' });
+    const pending = await service.jobs.unfinished(req.query.limit);
+    return { captures, pending };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/captures/:id', {
+    schema: { summary: 'One capture: metadata once analysed, and its job (status, progress, error)', tags: ['captures'], params: ID_PARAMS, response: { 404: ERROR_SCHEMA } },
+  }, async (req) => {
+    const c = await findCapture(service, req.params.id);
+    return { id: c.id, capture: c.capture ?? null, job: c.job ?? null };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/captures/:id/events', {
+    schema: {
+      summary: 'Server-Sent Events: "progress" events while the job runs, then one "done" or "failed" event, then the stream ends',
+      tags: ['captures'], params: ID_PARAMS, produces: ['text/event-stream'], response: { 404: ERROR_SCHEMA },
+    },
+  }, async (req, reply) => {
+    const c = await findCapture(service, req.params.id);
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    const job = c.job;
+    if (!job || isFinished(job)) {
+      const status = job?.status ?? 'done';
+      sendEvent(reply, status, job ?? { captureId: c.id, status, progress: { stage: 'done' } });
+      reply.raw.end();
+      return;
+    }
+    let ended = false;
+    const end = (): void => { if (!ended) { ended = true; stop(); reply.raw.end(); } };
+    const stop = service.jobs.watch(job.id, (j) => {
+      if (ended) return;
+      if (isFinished(j)) { sendEvent(reply, j.status, j); end(); } else sendEvent(reply, 'progress', j);
+    });
+    req.raw.on('close', end);
+    // The job may have finished between the lookup and the watch: read it once more.
+    const now = await service.jobs.get(job.id);
+    if (now && !ended) {
+      if (isFinished(now)) { sendEvent(reply, now.status, now); end(); } else sendEvent(reply, 'progress', now);
+    }
+  });
+
+  app.get<{ Params: { id: string; log: string }; Querystring: { limit: number; offset: number; sort: 'ts' | '-ts' } }>('/api/captures/:id/logs/:log', {
+    schema: {
+      summary: 'One log of a capture (conn, dns, http, alert, notice, ...), paged', tags: ['captures'],
+      params: { type: 'object', properties: { ...ID_PARAMS.properties, log: { type: 'string', pattern: '^[a-z0-9_.-]{1,64}$' } }, required: ['id', 'log'] },
+      querystring: { type: 'object', properties: { ...PAGE_QUERY, sort: { type: 'string', enum: ['ts', '-ts'], default: 'ts' } } },
+      response: { 404: ERROR_SCHEMA },
+    },
+  }, async (req) => {
+    const c = await findCapture(service, req.params.id);
+    const records = c.capture ? await service.store.records(c.id, req.params.log, { limit: req.query.limit, offset: req.query.offset, sort: req.query.sort }) : [];
+    return { captureId: c.id, log: req.params.log, status: c.job?.status ?? c.capture?.status, records };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/captures/:id/pcap', {
+    schema: { summary: 'The capture file as uploaded', tags: ['downloads'], params: ID_PARAMS, produces: ['application/vnd.tcpdump.pcap'], response: { 404: ERROR_SCHEMA } },
+  }, async (req, reply) => {
+    const c = await findCapture(service, req.params.id);
+    const size = await service.blobs.size(c.id);
+    if (size === undefined) throw new ApiError('CAPTURE_NOT_FOUND', 'its file is not in the blob store (imported from the command line?)');
+    // The download name is the sha256, never the submitted name: nothing user-sent reaches a header.
+    return reply
+      .header('content-type', 'application/vnd.tcpdump.pcap')
+      .header('content-length', size)
+      .header('content-disposition', `attachment; filename="${c.id}.pcap"`)
+      .send(await service.blobs.open(c.id));
+  });
+};

@@ -1,0 +1,194 @@
+/**
+ * The API end to end: a real server on 127.0.0.1 (port 0) over a temp data dir, real worker
+ * threads and the SQLite store. Shared captures go in by raw body and by multipart; their logs
+ * via the API equal the engine's; bad uploads get their catalogued errors; every path of
+ * /openapi.json is called at least once.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { zipSync } from 'fflate';
+import { openService, type Service } from '../../src/service.js';
+import { buildApi } from '../../src/api/app.js';
+import { analyze } from '../../src/engine/pipeline.js';
+import { MemorySink } from '../../src/engine/logs/file-sink.js';
+import type { Job } from '../../src/jobs/jobs.js';
+
+const PCAPS = join(import.meta.dirname, '../../../shared/pcaps');
+const MAX_UPLOAD = 200_000;
+const CRASH_NAME = 'api-crash-me.pcap';
+
+let dir: string;
+let svc: Service;
+let app: FastifyInstance;
+let base: string;
+/** Route patterns called by the tests, checked against /openapi.json at the end. */
+const called = new Set<string>();
+
+async function call(method: string, pattern: string, path: string, init: RequestInit = {}): Promise<Response> {
+  called.add(`${method} ${pattern}`);
+  return fetch(base + path, { method, ...init });
+}
+
+async function upload(bytes: Uint8Array, query = ''): Promise<Response> {
+  return call('post', '/api/captures', `/api/captures${query}`, { body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+}
+
+async function waitDone(id: string): Promise<Job> {
+  for (let i = 0; i < 600; i++) {
+    const r = await call('get', '/api/captures/{id}', `/api/captures/${id}`);
+    const body = (await r.json()) as { job: Job };
+    if (body.job.status === 'done' || body.job.status === 'failed') return body.job;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error('job did not finish');
+}
+
+async function engineRecords(file: string): Promise<MemorySink> {
+  const mem = new MemorySink();
+  await analyze(join(PCAPS, file), mem);
+  return mem;
+}
+
+async function expectError(r: Response, status: number, code: string, message?: RegExp): Promise<void> {
+  const body = (await r.json()) as { error: { code: string; message: string } };
+  assert.equal(r.status, status, JSON.stringify(body));
+  assert.equal(body.error.code, code);
+  if (message) assert.match(body.error.message, message);
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'capdex-api-'));
+  process.env.CAPDEX_TEST_WORKER_CRASH = CRASH_NAME;
+  svc = await openService({ dataDir: dir });
+  app = await buildApi(svc, { maxUploadBytes: MAX_UPLOAD });
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+});
+
+after(async () => {
+  await app.close();
+  await svc.close();
+  delete process.env.CAPDEX_TEST_WORKER_CRASH;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('raw upload → SSE to done → logs equal the engine; same upload again → same capture, one job; pcap download', async () => {
+  const bytes = readFileSync(join(PCAPS, 'http-get-simple.pcap'));
+  const r = await upload(bytes, '?name=http-get-simple.pcap');
+  assert.equal(r.status, 201);
+  const up = (await r.json()) as { id: string; job: Job; existing: boolean };
+  assert.equal(up.existing, false);
+  assert.match(up.id, /^[0-9a-f]{64}$/);
+
+  const sse = await call('get', '/api/captures/{id}/events', `/api/captures/${up.id}/events`);
+  assert.equal(sse.headers.get('content-type'), 'text/event-stream');
+  const events = [...(await sse.text()).matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], job: JSON.parse(m[2]) as Job }));
+  assert.ok(events.length >= 1);
+  const last = events[events.length - 1];
+  assert.equal(last.event, 'done');
+  assert.equal(last.job.progress.stage, 'done');
+  assert.ok(events.slice(0, -1).every((e) => e.event === 'progress'));
+
+  const mem = await engineRecords('http-get-simple.pcap');
+  for (const log of ['conn', 'http', 'files']) {
+    const lr = await call('get', '/api/captures/{id}/logs/{log}', `/api/captures/${up.id}/logs/${log}?limit=1000`);
+    const body = (await lr.json()) as { records: { doc: Record<string, unknown> }[] };
+    assert.equal(lr.status, 200);
+    const engine = mem.get(log);
+    assert.ok(engine.length > 0, log);
+    assert.deepEqual(body.records.map((x) => x.doc.uid ?? x.doc.fuid).sort(), engine.map((x) => x.uid ?? x.fuid).sort(), log);
+  }
+
+  const again = await upload(bytes);
+  assert.equal(again.status, 200);
+  const second = (await again.json()) as { id: string; job: Job; existing: boolean };
+  assert.equal(second.id, up.id);
+  assert.equal(second.job.id, up.job.id);
+  assert.equal(second.existing, true);
+
+  const dl = await call('get', '/api/captures/{id}/pcap', `/api/captures/${up.id}/pcap`);
+  assert.equal(dl.status, 200);
+  assert.equal(dl.headers.get('content-disposition'), `attachment; filename="${up.id}.pcap"`);
+  assert.deepEqual(Buffer.from(await dl.arrayBuffer()), bytes);
+
+  const one = (await (await call('get', '/api/captures/{id}', `/api/captures/${up.id.slice(0, 12)}`)).json()) as { id: string; capture: { name: string; recordCount: number } };
+  assert.equal(one.id, up.id);
+  assert.equal(one.capture.name, 'http-get-simple.pcap');
+  assert.equal(one.capture.recordCount, last.job.progress.records);
+});
+
+test('multipart upload of dns-tcp.pcap: its dns log equals the engine; list, search and pivot find it', async () => {
+  const form = new FormData();
+  form.append('file', new Blob([readFileSync(join(PCAPS, 'dns-tcp.pcap'))]), 'dns-tcp.pcap');
+  const r = await call('post', '/api/captures', '/api/captures', { body: form });
+  assert.equal(r.status, 201);
+  const up = (await r.json()) as { id: string };
+  assert.equal((await waitDone(up.id)).status, 'done');
+  const mem = await engineRecords('dns-tcp.pcap');
+  const body = (await (await call('get', '/api/captures/{id}/logs/{log}', `/api/captures/${up.id}/logs/dns`)).json()) as { records: { doc: Record<string, unknown> }[] };
+  assert.deepEqual(body.records.map((x) => [x.doc.uid, x.doc.query, x.doc.answers]), mem.get('dns').map((x) => [x.uid, x.query, x.answers]));
+
+  const list = (await (await call('get', '/api/captures', '/api/captures')).json()) as { captures: { id: string; name: string }[] };
+  assert.ok(list.captures.some((c) => c.id === up.id && c.name === 'dns-tcp.pcap'));
+
+  const query = String(mem.get('dns')[0].query);
+  const s = await call('get', '/api/search', `/api/search?q=${encodeURIComponent(`dns.query:"${query}"`)}`);
+  const found = (await s.json()) as { rows: { captureId: string }[] };
+  assert.equal(s.status, 200, JSON.stringify(found));
+  assert.ok(found.rows.some((x) => x.captureId === up.id));
+  await expectError(await call('get', '/api/search', '/api/search?q=' + encodeURIComponent('dns.query:(')), 400, 'BAD_QUERY');
+
+  const p = await call('get', '/api/pivot/{type}/{value}', `/api/pivot/domain/${encodeURIComponent(query)}`);
+  const hits = (await p.json()) as { hits: { capture: { id: string } }[] };
+  assert.ok(hits.hits.some((h) => h.capture.id === up.id));
+  await expectError(await call('get', '/api/pivot/{type}/{value}', '/api/pivot/colour/blue'), 400, 'BAD_OBSERVABLE_TYPE', /ip, domain/);
+});
+
+const blobFiles = (): string[] => readdirSync(join(dir, 'blobs'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+
+test('bad uploads get their catalogued errors and leave no capture behind', async () => {
+  const blobsBefore = blobFiles();
+  await expectError(await upload(new Uint8Array(0)), 400, 'EMPTY_UPLOAD');
+  await expectError(await upload(Buffer.from('GET / HTTP/1.1\r\nHost: example.com\r\n\r\n')), 415, 'NOT_A_CAPTURE', /text/);
+  await expectError(await upload(zipSync({ 'a.pcap': readFileSync(join(PCAPS, 'dns-tcp.pcap')) })), 415, 'NOT_A_CAPTURE', /zip archive/);
+  await expectError(await upload(readFileSync(join(PCAPS, 'dns-tcp.pcap')).subarray(0, 10)), 415, 'TRUNCATED_CAPTURE', /10 bytes of a pcap/);
+  const big = Buffer.alloc(MAX_UPLOAD + 5000);
+  readFileSync(join(PCAPS, 'dns-tcp.pcap')).copy(big);
+  await expectError(await upload(big), 413, 'UPLOAD_TOO_LARGE', /limit 200000 bytes/);
+  const form = new FormData();
+  form.append('note', 'no file here');
+  await expectError(await call('post', '/api/captures', '/api/captures', { body: form }), 400, 'NO_FILE_FIELD');
+  await expectError(await call('get', '/api/captures/{id}', `/api/captures/${'ab'.repeat(32)}`), 404, 'CAPTURE_NOT_FOUND');
+  await expectError(await call('get', '/api/captures/{id}', '/api/captures/..%2F..%2Fetc'), 400, 'BAD_REQUEST');
+  await expectError(await fetch(base + '/api/nothing'), 404, 'NOT_FOUND');
+  assert.deepEqual(blobFiles(), blobsBefore);
+});
+
+test('a capture cut short mid-record is analysed (weird.log says so); a crashing worker fails only its own job', async () => {
+  const cut = await upload(readFileSync(join(PCAPS, 'bad-cut-short-last-record.pcap')));
+  assert.equal(cut.status, 201);
+  const cutId = ((await cut.json()) as { id: string }).id;
+  const crash = await upload(readFileSync(join(PCAPS, 'dhcp-dora.pcap')), `?name=${CRASH_NAME}`);
+  const crashId = ((await crash.json()) as { id: string }).id;
+  const failed = await waitDone(crashId);
+  assert.equal(failed.status, 'failed');
+  assert.match(failed.error ?? '', /exited with code 70/);
+  const sse = await (await call('get', '/api/captures/{id}/events', `/api/captures/${crashId}/events`)).text();
+  assert.match(sse, /^event: failed\n/);
+  assert.equal((await waitDone(cutId)).status, 'done');
+  const weird = (await (await call('get', '/api/captures/{id}/logs/{log}', `/api/captures/${cutId}/logs/weird`)).json()) as { records: unknown[] };
+  assert.ok(weird.records.length > 0);
+});
+
+test('health, readiness, and every path in /openapi.json was exercised', async () => {
+  assert.deepEqual(await (await call('get', '/healthz', '/healthz')).json(), { status: 'ok' });
+  assert.deepEqual(await (await call('get', '/readyz', '/readyz')).json(), { status: 'ready' });
+  const doc = (await (await fetch(base + '/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+  assert.match(doc.openapi, /^3\./);
+  const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)).sort();
+  assert.ok(documented.length >= 10);
+  assert.deepEqual(documented.filter((p) => !called.has(p)), []);
+});
