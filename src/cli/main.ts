@@ -8,6 +8,7 @@ import { registerPivot } from './commands/pivot.js';
 import { registerCaptures } from './commands/captures.js';
 import { registerDelete } from './commands/delete.js';
 import { registerRules } from './commands/rules.js';
+import { registerServe } from './commands/serve.js';
 
 const program = new Command();
 program
@@ -22,6 +23,7 @@ registerPivot(program);
 registerCaptures(program);
 registerDelete(program);
 registerRules(program);
+registerServe(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`capdex: ${err instanceof Error ? err.message : String(err)}\n`);
