@@ -183,6 +183,19 @@ test('a capture cut short mid-record is analysed (weird.log says so); a crashing
   assert.ok(weird.records.length > 0);
 });
 
+test('SSE opened while the job waits in the queue: progress events, then done, then the stream ends', async () => {
+  await upload(readFileSync(join(PCAPS, 'dns-exfiltration.pcap')));
+  const r = await upload(readFileSync(join(PCAPS, 'dns-tunnel-iodine.pcap')));
+  const { id, job } = (await r.json()) as { id: string; job: Job };
+  assert.equal(job.status, 'queued');
+  const text = await (await call('get', '/api/captures/{id}/events', `/api/captures/${id}/events`)).text();
+  const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], job: JSON.parse(m[2]) as Job }));
+  assert.equal(events[0].event, 'progress');
+  assert.equal(events.at(-1)!.event, 'done');
+  assert.equal(events.at(-1)!.job.progress.stage, 'done');
+  assert.ok(events.at(-1)!.job.progress.records > 0);
+});
+
 test('health, readiness, and every path in /openapi.json was exercised', async () => {
   assert.deepEqual(await (await call('get', '/healthz', '/healthz')).json(), { status: 'ok' });
   assert.deepEqual(await (await call('get', '/readyz', '/readyz')).json(), { status: 'ready' });

@@ -103,7 +103,8 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
       if (ended) return;
       if (isFinished(j)) { sendEvent(reply, j.status, j); end(); } else sendEvent(reply, 'progress', j);
     });
-    req.raw.on('close', end);
+    // The response's close (not the request's, which closes once its empty body is read): the client went away.
+    reply.raw.on('close', end);
     // The job may have finished between the lookup and the watch: read it once more.
     const now = await service.jobs.get(job.id);
     if (now && !ended) {
