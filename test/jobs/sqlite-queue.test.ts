@@ -72,3 +72,20 @@ test('jobs: analysed in a worker into the store, same as the engine; dedupe; a c
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('jobs: one over its time limit is stopped and failed with the reason; the next job is still picked up', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'capdex-jobs-'));
+  try {
+    const svc = await openService({ dataDir: dir }, { jobTimeoutS: 0.001 });
+    const job = await submitFile(svc, 'dns-tcp.pcap');
+    const failed = await finished(svc, job.id);
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error ?? '', /longer than the 0\.001 s limit/);
+    assert.equal(await svc.store.capture(job.captureId), undefined);
+    const next = await submitFile(svc, 'http-get-simple.pcap');
+    assert.equal((await finished(svc, next.id)).status, 'failed');
+    await svc.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
