@@ -135,6 +135,7 @@ export function registerAnalyze(program: Command): void {
             analyzers: selectAnalyzers(flags.analyzers, flags.showCredentials),
             rules,
             fileScanner,
+            showCredentials: flags.showCredentials,
           },
           heuristics: flags.heuristics ? { config: { intel } } : false,
           onProgress: (p, stats) => {

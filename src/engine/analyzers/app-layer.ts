@@ -38,13 +38,13 @@ export interface AppServices {
   isLocal?: (w0: number, w1: number, w2: number, w3: number) => boolean;
   /** The detection engine's door for app-layer transactions; absent: no rules run. */
   inspector?: Inspector;
-  /** Where AnalyzerContext.credential() goes (the run's credentials summary); absent: dropped. */
-  credential?: (connFields: LogRecord, service: string, c: Credential, ts: number) => void;
   /**
    * The detection engine's door for reassembled TCP bytes (buf[off, off+len) just delivered by
    * `stream`); when set, every TCP connection keeps its streams even when no analyzer claims it.
    */
   streamInspector?: (c: Conn, isOrig: boolean, buf: Buffer, off: number, len: number, stream: TcpStream) => void;
+  /** Where AnalyzerContext.credential() goes (the run's credentials summary); absent: dropped. */
+  credential?: (connFields: LogRecord, service: string, c: Credential, ts: number) => void;
 }
 
 type Chunk = { isOrig: boolean; data: Buffer | undefined; gap: number };

@@ -26,10 +26,10 @@ import { KERBEROS_ANALYZERS } from './kerberos/index.js';
 import { MODBUS_ANALYZER } from './modbus/index.js';
 import { QUIC_ANALYZER } from './quic/index.js';
 import { DNP3_ANALYZER } from './dnp3/index.js';
-import { LOGIN_ANALYZERS, loginAnalyzers } from './login/index.js';
 import { SMB_ANALYZER } from './smb/index.js';
 import { DCE_RPC_ANALYZER } from './dce-rpc/index.js';
 import { RDP_ANALYZER, RDPEUDP_ANALYZER } from './rdp/index.js';
+import { LOGIN_ANALYZERS, loginAnalyzers } from './login/index.js';
 
 export const ANALYZERS: readonly AnalyzerDescriptor[] = [
   ...DNS_ANALYZERS,
