@@ -12,8 +12,9 @@ import { captureRoutes } from './routes/captures.js';
 import { searchRoutes } from './routes/search.js';
 import { healthRoutes } from './routes/health.js';
 
-/** Default largest upload (issue 8: 2 GB). */
-export const DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+import { DEFAULT_MAX_UPLOAD_BYTES } from './limits.js';
+
+export { DEFAULT_MAX_UPLOAD_BYTES };
 
 export interface ApiOptions {
   maxUploadBytes?: number;

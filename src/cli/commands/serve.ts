@@ -5,8 +5,7 @@
  * again at the next start).
  */
 import type { Command } from 'commander';
-import { openService } from '../../service.js';
-import { buildApi, DEFAULT_MAX_UPLOAD_BYTES } from '../../api/app.js';
+import { DEFAULT_MAX_UPLOAD_BYTES } from '../../api/limits.js';
 
 interface ServeFlags {
   data: string;
@@ -37,6 +36,8 @@ export function registerServe(program: Command): void {
     .option('--log', 'log every request (JSON lines on stdout)')
     .action(async (flags: ServeFlags) => {
       const port = positiveInt('--port', flags.port, 0);
+      // Loaded here, not at the top: every other command would pay for Fastify at start-up.
+      const [{ openService }, { buildApi }] = await Promise.all([import('../../service.js'), import('../../api/app.js')]);
       const service = await openService({ dataDir: flags.data }, {
         workers: positiveInt('--workers', flags.workers), jobTimeoutS: positiveInt('--job-timeout', flags.jobTimeout),
       });
