@@ -9,18 +9,10 @@ import { CONN_LOG } from '../src/engine/logs/conn-log.js';
 import { DNS_LOG } from '../src/engine/analyzers/dns/dns-log.js';
 import { HTTP_LOG } from '../src/engine/analyzers/http/http-log.js';
 import { SSL_LOG } from '../src/engine/analyzers/ssl/ssl-log.js';
+import { prng } from '../test/support/prng.js';
 
-/** mulberry32: small, fast, good enough to spread values; the same seed gives the same sequence. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
+
 
 const B62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 

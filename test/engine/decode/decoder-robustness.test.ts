@@ -11,6 +11,7 @@ import { DEFAULT_ENGINE_OPTIONS, Engine } from '../../../src/engine/pipeline.js'
 import { MemorySink } from '../../../src/engine/logs/file-sink.js';
 import { pcap } from '../../helpers.js';
 import { sampleFrames } from './frames.js';
+import { prng } from '../../support/prng.js';
 
 const CAPTURES = [
   'link-mpls-basic.pcap', 'link-pppoe.pcap', 'link-ppp-dns.pcap', 'link-radiotap-80211-http.pcap',
@@ -34,17 +35,6 @@ async function framesOf(name: string): Promise<Frame[]> {
   return frames;
 }
 
-/** mulberry32: a tiny seeded PRNG so failures replay exactly. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Feeds every cut and `rounds` random corruptions of `bytes`; the engine must never throw. */
 function batter(engine: Engine, bytes: Buffer, linkType: number, ts: number, rand: () => number, rounds: number, what: string): void {
@@ -63,7 +53,7 @@ function batter(engine: Engine, bytes: Buffer, linkType: number, ts: number, ran
 
 test('decoders survive truncated and corrupted synthetic encapsulations', () => {
   const engine = new Engine(new MemorySink(), { ...DEFAULT_ENGINE_OPTIONS, validateChecksums: false });
-  const rand = rng(12345);
+  const rand = prng(12345);
   let ts = 1_700_000_000;
   for (const [i, f] of sampleFrames().entries()) batter(engine, f.bytes, f.linkType, ts++, rand, 1000, `sample ${i}`);
   assert.doesNotThrow(() => engine.finish());
@@ -74,7 +64,7 @@ for (const name of CAPTURES) {
     const frames = await framesOf(name);
     assert.ok(frames.length > 0);
     const engine = new Engine(new MemorySink(), { ...DEFAULT_ENGINE_OPTIONS, validateChecksums: false });
-    const rand = rng(frames.length * 7919 + name.length);
+    const rand = prng(frames.length * 7919 + name.length);
     let ts = frames[0].tsSec;
     // Only the first few frames of big captures: every cut of each is already thousands of runs.
     for (const f of frames.slice(0, 12)) batter(engine, f.bytes, f.linkType, ts++, rand, 200, name);

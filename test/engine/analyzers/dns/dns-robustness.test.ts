@@ -10,18 +10,8 @@ import { DNS_BY_PORT } from '../../../../src/engine/analyzers/dns/index.js';
 import { parseDnsMessage } from '../../../../src/engine/analyzers/dns/parser.js';
 import { LIMITS } from '../../../../src/engine/support/limits.js';
 import { RESPONSE, header, name, ptr, question, rr, u16 } from './build-dns.js';
+import { prng } from '../../../support/prng.js';
 
-/** Mulberry32: a small seeded generator, so failures replay. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS: Buffer[] = [
   Buffer.concat([header(1, RESPONSE, 1, 4), question(name('www.example.com'), 1),
@@ -60,7 +50,7 @@ function mutate(r: () => number, base: Buffer): Buffer {
 }
 
 test('the parser survives 20000 corrupted messages', () => {
-  const r = rng(1);
+  const r = prng(1);
   for (let i = 0; i < 20000; i++) {
     const m = mutate(r, SEEDS[i % SEEDS.length]);
     const msg = parseDnsMessage(m, 0, m.length, { netbios: r() < 0.1 });
@@ -69,7 +59,7 @@ test('the parser survives 20000 corrupted messages', () => {
 });
 
 test('random bytes never crash the UDP and TCP analyzers', () => {
-  const r = rng(2);
+  const r = prng(2);
   const log: unknown[] = [];
   for (let i = 0; i < 300; i++) {
     const ctx = fakeCtx(log, r() < 0.2 ? 137 : 53);
