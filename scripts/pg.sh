@@ -51,9 +51,11 @@ start() {
       || { cat "$DIR/initdb.log" >&2; exit 1; }
   fi
   if ! running; then
+    # `9>&-`: the server must not inherit the lock below, or it holds it for its whole life and the
+    # next status/stop waits on it forever (this hung CI after the tests had passed).
     # Bulk loads write GBs of WAL: a larger max_wal_size avoids a checkpoint every few seconds.
     as_owner "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c max_wal_size=4GB -c shared_buffers=512MB" start >/dev/null \
+      -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c max_wal_size=4GB -c shared_buffers=512MB" start >/dev/null 9>&- \
       || { tail -20 "$DIR/log" >&2; exit 1; }
   fi
   echo "$URL"
@@ -65,7 +67,7 @@ stop() {
 
 # Test files run in parallel and may each ask for the cluster: one start or stop at a time.
 exec 9>"${DIR}.lock"
-flock 9
+flock -w 120 9 || { echo "pg.sh: ${DIR}.lock is held by another process for 120 s" >&2; exit 1; }
 
 case "${1:-}" in
   start) start ;;
