@@ -12,6 +12,33 @@
 import type { RecordSink } from '../engine/logs/schema.js';
 
 export type Visibility = 'public' | 'private';
+
+/**
+ * Who is asking (docs/contracts/access.md). A capture is visible when it is public, the viewer is
+ * admin, or its submitter is the viewer's key id; anything else is "not found", never "forbidden".
+ * Store methods that list or find take an optional viewer: omitted means LOCAL_ADMIN (the CLI is
+ * local and trusted); the API always passes the request's viewer.
+ */
+export interface Viewer {
+  /** The API key's id (`key_…`); absent for an anonymous request. */
+  keyId?: string;
+  /** Admin keys (and the local CLI) see everything. */
+  admin?: boolean;
+}
+export const ANONYMOUS: Viewer = Object.freeze({});
+export const LOCAL_ADMIN: Viewer = Object.freeze({ admin: true });
+
+/** An API key as stored (the secret itself is never stored, only its SHA-256). */
+export interface ApiKey {
+  /** `key_` + 12 hex digits. */
+  id: string;
+  name: string;
+  admin: boolean;
+  /** Epoch seconds. */
+  createdAt: number;
+  /** Epoch seconds; a revoked key is refused (401 BAD_API_KEY). */
+  revokedAt?: number;
+}
 export type CaptureStatus = 'importing' | 'done' | 'failed';
 
 /** What is known about a capture before its records are produced (hashes come from one read of the file). */
@@ -64,7 +91,12 @@ export interface Page {
   offset?: number;
 }
 
-export interface CaptureFilter extends Page {
+/** Options of the methods that list or find: whose view (omitted: LOCAL_ADMIN). */
+export interface ViewerOption {
+  viewer?: Viewer;
+}
+
+export interface CaptureFilter extends Page, ViewerOption {
   submitter?: string;
   visibility?: Visibility;
   /** Newest import first (default) or oldest. */
@@ -84,7 +116,7 @@ export interface StoredRecord {
   doc: Record<string, unknown>;
 }
 
-export interface RecordQuery extends Page {
+export interface RecordQuery extends Page, ViewerOption {
   /** Only records with ts in [from, to]. */
   from?: number;
   to?: number;
@@ -101,7 +133,9 @@ export interface PivotHit {
   record: StoredRecord;
 }
 
-export interface SearchOptions extends Page {}
+export interface SearchOptions extends Page, ViewerOption {}
+
+export interface PivotOptions extends Page, ViewerOption {}
 
 export interface SearchError {
   /** 0-based character offset in the query. */
@@ -139,11 +173,11 @@ export interface Store {
   importCapture(meta: CaptureMeta, produce: (sink: RecordSink) => Promise<CaptureFacts | void>): Promise<ImportResult>;
   captures(filter?: CaptureFilter): Promise<CaptureRow[]>;
   /** By full sha256, or md5/sha1, or an unambiguous sha256 prefix (at least 8 hex digits). */
-  capture(id: string): Promise<CaptureRow | undefined>;
+  capture(id: string, viewer?: Viewer): Promise<CaptureRow | undefined>;
   /** Removes the capture and everything derived from it; false when there was none. */
   deleteCapture(id: string): Promise<boolean>;
   /** Every record holding the observable (value normalised first), newest capture first. */
-  pivot(type: ObservableType, value: string, page?: Page): Promise<PivotHit[]>;
+  pivot(type: ObservableType, value: string, page?: PivotOptions): Promise<PivotHit[]>;
   /** The query language (src/store/query/): rows or an aggregation, or an error with its position. */
   search(query: string, opts?: SearchOptions): Promise<SearchResult>;
   records(captureId: string, log: string, query?: RecordQuery): Promise<StoredRecord[]>;
