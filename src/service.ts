@@ -10,11 +10,12 @@ import { openStore, type Store } from './store/store.js';
 import type { BlobStore } from './store/blobs/blobs.js';
 import { FolderBlobStore } from './store/blobs/folder-blobs.js';
 import { SqliteJobQueue } from './jobs/sqlite-queue.js';
+import type { JobQueue } from './jobs/jobs.js';
 
 export interface Service {
   store: Store;
   blobs: BlobStore;
-  jobs: SqliteJobQueue;
+  jobs: JobQueue;
   dataDir?: string;
   close(): Promise<void>;
 }

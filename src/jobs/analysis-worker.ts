@@ -11,6 +11,7 @@ import { analyseIntoStore } from '../cli/capture-import.js';
 import { NotACaptureError } from '../engine/capture/source.js';
 import { openStore } from '../store/store.js';
 import type { JobProgress } from './jobs.js';
+import { PreviewTap } from './preview.js';
 import type { AnalysisTask, WorkerMessage } from './worker-protocol.js';
 
 const PROGRESS_INTERVAL_MS = 250;
@@ -20,11 +21,12 @@ async function run(task: AnalysisTask): Promise<void> {
   if (process.env.CAPDEX_TEST_WORKER_CRASH && process.env.CAPDEX_TEST_WORKER_CRASH === task.name) process.exit(70);
   const progress: JobProgress = { stage: 'reading', bytesDone: 0, totalBytes: task.digest.size, packets: 0, records: 0, alerts: 0 };
   post({ type: 'progress', progress: { ...progress } });
-  const store = await openStore({ sqlite: task.storePath });
+  const preview = new PreviewTap((records) => post({ type: 'preview', records }));
+  const store = await openStore(task.store);
   let last = 0;
   let outcome: WorkerMessage;
   try {
-    const { result } = await analyseIntoStore(store, task.capturePath, task.digest, {
+    const { result } = await analyseIntoStore(preview.tapStore(store), task.capturePath, task.digest, {
       name: task.name, submitter: task.submitter, visibility: task.visibility,
       onProgress: (p, stats, records) => {
         progress.stage = 'analysing';
@@ -33,7 +35,7 @@ async function run(task: AnalysisTask): Promise<void> {
         progress.alerts = stats.alerts;
         progress.records = records;
         const now = Date.now();
-        if (now - last >= PROGRESS_INTERVAL_MS) { last = now; post({ type: 'progress', progress: { ...progress } }); }
+        if (now - last >= PROGRESS_INTERVAL_MS) { last = now; preview.drain(); post({ type: 'progress', progress: { ...progress } }); }
       },
     });
     outcome = { type: 'done', progress: { ...progress, stage: 'done', bytesDone: task.digest.size, records: result.records } };

@@ -13,11 +13,13 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Worker } from 'node:worker_threads';
 import type { BlobStore } from '../store/blobs/blobs.js';
-import { isFinished, type Job, type JobProgress, type JobQueue, type JobStatus, type JobSubmission } from './jobs.js';
-import { spawnAnalysisWorker } from './spawn-worker.js';
-import type { WorkerMessage } from './worker-protocol.js';
+import type { StoredRecord } from '../store/store.js';
+import {
+  isFinished, JOB_DURATION_BUCKETS_S, type Job, type JobProgress, type JobQueue, type JobStats, type JobStatus, type JobSubmission,
+} from './jobs.js';
+import { DEFAULT_RUN_LIMITS, runAnalysis, type RunningAnalysis } from './runner.js';
+import type { PreviewRecord } from './worker-protocol.js';
 
 /** Claims of one job before it is failed instead of retried (each restart mid-job is one claim). */
 export const JOB_MAX_ATTEMPTS = 3;
@@ -53,6 +55,15 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_capture ON jobs (capture_id, seq);
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);
+-- Partial results of running jobs (preview.ts); rows go when the job finishes or is queued again.
+CREATE TABLE IF NOT EXISTS job_preview (
+  seq INTEGER PRIMARY KEY,
+  job_id TEXT NOT NULL,
+  log TEXT NOT NULL,
+  ts REAL, uid TEXT, community_id TEXT,
+  doc TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS job_preview_log ON job_preview (job_id, log, seq);
 `;
 
 interface JobRow {
@@ -77,7 +88,7 @@ const queuedProgress = (size: number): JobProgress => ({ stage: 'queued', bytesD
 
 export class SqliteJobQueue implements JobQueue {
   private readonly events = new EventEmitter();
-  private readonly running = new Map<string, Worker>();
+  private readonly running = new Map<string, RunningAnalysis>();
   private closed = false;
 
   private constructor(private readonly db: Database.Database, private readonly opts: RunnerOptions) {
@@ -102,6 +113,8 @@ export class SqliteJobQueue implements JobQueue {
     this.db.prepare(`UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'running' AND attempts >= ?`)
       .run(`interrupted ${JOB_MAX_ATTEMPTS} times (the server stopped during its analysis each time)`, Date.now(), JOB_MAX_ATTEMPTS);
     this.db.prepare(`UPDATE jobs SET status = 'queued', progress = json_set(progress, '$.stage', 'queued') WHERE status = 'running'`).run();
+    // The preview of an interrupted run is stale (the next run posts its own); finished jobs need none.
+    this.db.prepare(`DELETE FROM job_preview WHERE job_id NOT IN (SELECT id FROM jobs WHERE status = 'running')`).run();
   }
 
   async submit(s: JobSubmission): Promise<Job> {
@@ -132,9 +145,33 @@ export class SqliteJobQueue implements JobQueue {
     return r ? toJob(r) : undefined;
   }
 
-  /** Jobs not yet finished, oldest first (they have no store row yet). */
   async unfinished(limit: number): Promise<Job[]> {
     return (this.db.prepare(`SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY seq LIMIT ?`).all(limit) as JobRow[]).map(toJob);
+  }
+
+  async partial(captureId: string, log: string, page: { limit: number; offset: number }): Promise<StoredRecord[] | undefined> {
+    const job = this.db.prepare(`SELECT id, status FROM jobs WHERE capture_id = ? ORDER BY seq DESC LIMIT 1`).get(captureId) as { id: string; status: JobStatus } | undefined;
+    if (job?.status !== 'running') return undefined;
+    const rows = this.db.prepare(`SELECT seq, log, ts, uid, community_id, doc FROM job_preview WHERE job_id = ? AND log = ? ORDER BY seq LIMIT ? OFFSET ?`)
+      .all(job.id, log, page.limit, page.offset) as { seq: number; log: string; ts: number | null; uid: string | null; community_id: string | null; doc: string }[];
+    return rows.map((r) => ({ id: r.seq, captureId, log: r.log, ts: r.ts, uid: r.uid, communityId: r.community_id, doc: JSON.parse(r.doc) as Record<string, unknown> }));
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1 FROM jobs LIMIT 1').get();
+  }
+
+  async stats(): Promise<JobStats> {
+    const byStatus: JobStats['byStatus'] = { queued: 0, running: 0, done: 0, failed: 0 };
+    for (const r of this.db.prepare('SELECT status, count(*) AS n FROM jobs GROUP BY status').all() as { status: JobStatus; n: number }[]) byStatus[r.status] = r.n;
+    const dur = '(finished_at - started_at) / 1000.0';
+    const cols = JOB_DURATION_BUCKETS_S.map((le, i) => `sum(CASE WHEN ${dur} <= ${le} THEN 1 ELSE 0 END) AS b${i}`).join(', ');
+    const r = this.db.prepare(`SELECT count(*) AS n, coalesce(sum(${dur}), 0) AS s, ${cols} FROM jobs
+      WHERE status IN ('done', 'failed') AND started_at IS NOT NULL AND finished_at IS NOT NULL`).get() as Record<string, number | null>;
+    return {
+      byStatus,
+      durations: { count: r.n ?? 0, sumS: r.s ?? 0, buckets: JOB_DURATION_BUCKETS_S.map((le, i) => ({ le, count: r[`b${i}`] ?? 0 })) },
+    };
   }
 
   watch(jobId: string, onUpdate: (j: Job) => void): () => void {
@@ -145,7 +182,7 @@ export class SqliteJobQueue implements JobQueue {
   async close(): Promise<void> {
     this.closed = true;
     // Stopped workers leave their jobs 'running': the next open puts them back in the queue.
-    await Promise.all([...this.running.values()].map((w) => w.terminate()));
+    await Promise.all([...this.running.values()].map((r) => r.stop()));
     this.running.clear();
     this.db.close();
   }
@@ -172,7 +209,17 @@ export class SqliteJobQueue implements JobQueue {
     const r = this.db.prepare(`UPDATE jobs SET status = coalesce(?, status), progress = coalesce(?, progress), error = coalesce(?, error),
         finished_at = CASE WHEN ? THEN ? ELSE finished_at END WHERE id = ? RETURNING *`)
       .get(set.status ?? null, set.progress ? JSON.stringify(set.progress) : null, set.error ?? null, set.finished ? 1 : 0, Date.now(), jobId) as JobRow | undefined;
+    // A finished job's results are in the store: its preview has served its purpose.
+    if (set.finished) this.db.prepare('DELETE FROM job_preview WHERE job_id = ?').run(jobId);
     if (r) this.events.emit(jobId, toJob(r));
+  }
+
+  private addPreview(jobId: string, records: PreviewRecord[]): void {
+    if (this.closed) return;
+    const insert = this.db.prepare('INSERT INTO job_preview (job_id, log, ts, uid, community_id, doc) VALUES (?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const r of records) insert.run(jobId, r.log, r.ts, r.uid, r.communityId, r.doc);
+    })();
   }
 
   private start(job: Job): void {
@@ -182,32 +229,24 @@ export class SqliteJobQueue implements JobQueue {
       this.update(job.id, { status: 'failed', error: 'the blob store has no local file for this capture', finished: true });
       return;
     }
-    const worker = spawnAnalysisWorker({
-      storePath: this.opts.storePath!, capturePath: localPath,
+    const run = runAnalysis({
+      store: { sqlite: this.opts.storePath! }, capturePath: localPath,
       digest: { sha256: job.captureId, md5: row.md5, sha1: row.sha1, size: row.size },
       name: job.name, submitter: job.submitter, visibility: job.visibility,
-    }, { maxOldGenerationSizeMb: this.opts.jobMemoryMb ?? 2048 });
-    this.running.set(job.id, worker);
-    let progress = job.progress;
-    let settled = false;
-    const finish = (status: 'done' | 'failed', error?: string, final?: JobProgress): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      this.running.delete(job.id);
-      this.update(job.id, { status, error, progress: { ...(final ?? progress), stage: status }, finished: true });
-      void worker.terminate();
-      this.pump();
-    };
-    const timeoutS = this.opts.jobTimeoutS ?? 3600;
-    const timer = setTimeout(() => finish('failed', `analysis took longer than the ${timeoutS} s limit`), timeoutS * 1000);
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'progress') { progress = m.progress; this.update(job.id, { progress }); }
-      else if (m.type === 'done') finish('done', undefined, m.progress);
-      else finish('failed', m.error);
+    }, {
+      timeoutS: this.opts.jobTimeoutS ?? DEFAULT_RUN_LIMITS.timeoutS, memoryMb: this.opts.jobMemoryMb ?? DEFAULT_RUN_LIMITS.memoryMb,
+    }, job.progress, {
+      progress: (progress) => this.update(job.id, { progress }),
+      preview: (records) => this.addPreview(job.id, records),
     });
-    worker.on('error', (e) => finish('failed', /memory/i.test(e.message) ? `analysis ran out of memory (limit ${this.opts.jobMemoryMb ?? 2048} MB)` : `analysis crashed: ${e.message}`));
-    worker.on('exit', (code) => { if (!this.closed) finish('failed', `analysis worker exited with code ${code} before finishing`); });
+    this.running.set(job.id, run);
+    void run.outcome.then((o) => {
+      this.running.delete(job.id);
+      // Interrupted: this process is closing; the job stays 'running' and the next open queues it again.
+      if (o.status === 'interrupted') return;
+      this.update(job.id, { status: o.status, error: o.status === 'failed' ? o.error : undefined, progress: { ...o.progress, stage: o.status }, finished: true });
+      this.pump();
+    });
   }
 }
 
