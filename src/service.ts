@@ -1,8 +1,11 @@
 /**
- * The service's composition root: opens the store, the blob store and the job queue for a data
- * directory (the embedded default: DIR/capdex.db, DIR/jobs.db, DIR/blobs/) and runs analysis
- * workers in this process unless asked not to. `--pg` / shared blobs (scale-out) come later
- * through the same Service shape.
+ * The service's composition root: opens the store, the blob store and the job queue, and runs
+ * analysis workers in this process unless asked not to. Two locations:
+ * - `{ dataDir }`, the embedded default: DIR/capdex.db (SQLite store), DIR/jobs.db (SQLite queue),
+ *   DIR/blobs/;
+ * - `{ pg, blobsDir }`, scale-out: the store and a pg-boss queue on one PostgreSQL database, blobs in
+ *   a folder every process shares. API processes run with `worker: false`; `capdex worker` runs
+ *   workers only (it never answers HTTP).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,7 +31,10 @@ export interface ServiceOptions {
   jobMemoryMb?: number;
 }
 
-export async function openService(o: { dataDir: string }, opts: ServiceOptions = {}): Promise<Service> {
+export type ServiceLocation = { dataDir: string } | { pg: string; blobsDir: string };
+
+export async function openService(o: ServiceLocation, opts: ServiceOptions = {}): Promise<Service> {
+  if ('pg' in o) return openScaledOut(o, opts);
   await mkdir(o.dataDir, { recursive: true });
   const storePath = join(o.dataDir, 'capdex.db');
   // The store first: it creates and migrates the database before any worker opens it.
@@ -40,6 +46,23 @@ export async function openService(o: { dataDir: string }, opts: ServiceOptions =
   });
   return {
     store, blobs, jobs, dataDir: o.dataDir,
+    async close() {
+      await jobs.close();
+      await store.close();
+    },
+  };
+}
+
+async function openScaledOut(o: { pg: string; blobsDir: string }, opts: ServiceOptions): Promise<Service> {
+  const store = await openStore({ pg: o.pg });
+  const blobs = await FolderBlobStore.open(o.blobsDir);
+  // Loaded only here: the embedded service never loads pg-boss.
+  const { PgBossJobQueue } = await import('./jobs/pgboss-queue.js');
+  const jobs = await PgBossJobQueue.open(o.pg, {
+    blobs, worker: opts.worker !== false, workers: opts.workers, jobTimeoutS: opts.jobTimeoutS, jobMemoryMb: opts.jobMemoryMb,
+  }).catch(async (e: unknown) => { await store.close(); throw e; });
+  return {
+    store, blobs, jobs,
     async close() {
       await jobs.close();
       await store.close();
