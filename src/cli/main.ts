@@ -9,6 +9,7 @@ import { registerCaptures } from './commands/captures.js';
 import { registerDelete } from './commands/delete.js';
 import { registerRules } from './commands/rules.js';
 import { registerServe } from './commands/serve.js';
+import { registerWorker } from './commands/worker.js';
 
 const program = new Command();
 program
@@ -24,6 +25,7 @@ registerCaptures(program);
 registerDelete(program);
 registerRules(program);
 registerServe(program);
+registerWorker(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`capdex: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -10,6 +10,7 @@
  * The store imports engine types only (RecordSink, LogSchema); the engine never imports the store.
  */
 import type { RecordSink } from '../engine/logs/schema.js';
+import type { IntelStore } from './intel/intel-store.js';
 
 export type Visibility = 'public' | 'private';
 
@@ -181,6 +182,8 @@ export interface Store {
   /** The query language (src/store/query/): rows or an aggregation, or an error with its position. */
   search(query: string, opts?: SearchOptions): Promise<SearchResult>;
   records(captureId: string, log: string, query?: RecordQuery): Promise<StoredRecord[]>;
+  /** Labels, votes, comments, signatures, similar captures, suggestions, archive, trends (src/store/intel/). */
+  readonly intel: IntelStore;
   close(): Promise<void>;
 }
 

@@ -3,6 +3,10 @@
  * analysis workers (worker threads) over DIR/capdex.db, DIR/jobs.db and DIR/blobs/. Listens on
  * 127.0.0.1 unless told otherwise; stops cleanly on SIGINT/SIGTERM (running jobs are queued
  * again at the next start).
+ *
+ * Scaled out: `capdex serve --pg URL --blobs DIR [--no-worker]` keeps the store and the job queue
+ * (pg-boss) in PostgreSQL and the blobs in a folder every process shares; `--no-worker` makes a
+ * stateless API process, and `capdex worker` (worker.ts) runs the analyses.
  */
 import type { Command } from 'commander';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../../api/limits.js';
@@ -15,19 +19,42 @@ interface ServeFlags {
   maxUpload: string;
   jobTimeout: string;
   log?: boolean;
+  pg?: string;
+  blobs?: string;
+  worker: boolean;
 }
 
-const positiveInt = (name: string, v: string, min = 1): number => {
+export const positiveInt = (cmd: string, name: string, v: string, min = 1): number => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`serve: ${name} must be a whole number ≥ ${min}, got "${v}"`);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${cmd}: ${name} must be a whole number ≥ ${min}, got "${v}"`);
   return n;
 };
+
+/** `{ pg, blobsDir }` when --pg is given (then --blobs is required), else the data directory. */
+export function serviceLocation(cmd: string, flags: { pg?: string; blobs?: string; data?: string }): { pg: string; blobsDir: string } | { dataDir: string } {
+  if (flags.pg === undefined) {
+    if (flags.data === undefined) throw new Error(`${cmd}: --pg URL is required`);
+    return { dataDir: flags.data };
+  }
+  if (flags.blobs === undefined) throw new Error(`${cmd}: --pg needs --blobs DIR, a folder every API and worker process shares`);
+  return { pg: flags.pg, blobsDir: flags.blobs };
+}
+
+/** Stops on the first SIGINT/SIGTERM: `stop` closes what the command opened; the process then exits by itself. */
+export function stopOnSignals(stop: () => Promise<void>): void {
+  const once = (): void => { void stop(); };
+  process.once('SIGINT', once);
+  process.once('SIGTERM', once);
+}
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Run the service: REST API (OpenAPI at /openapi.json), uploads, analysis jobs in worker threads.')
+    .description('Run the service: REST API (OpenAPI at /openapi.json, docs at /docs), uploads, analysis jobs in worker threads.')
     .option('--data <dir>', 'data directory (store, job queue, blobs)', 'capdex-data')
+    .option('--pg <url>', 'scale-out: store and job queue (pg-boss) in this PostgreSQL database instead of --data')
+    .option('--blobs <dir>', 'with --pg: the blob folder every API and worker process shares')
+    .option('--no-worker', 'run no analysis here (an API process; `capdex worker` analyses)')
     .option('--port <n>', 'TCP port (0: any free port)', '8080')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--workers <n>', 'concurrent analysis workers', '1')
@@ -35,20 +62,19 @@ export function registerServe(program: Command): void {
     .option('--job-timeout <seconds>', 'time limit of one analysis', '3600')
     .option('--log', 'log every request (JSON lines on stdout)')
     .action(async (flags: ServeFlags) => {
-      const port = positiveInt('--port', flags.port, 0);
+      const port = positiveInt('serve', '--port', flags.port, 0);
+      const where = serviceLocation('serve', flags);
       // Loaded here, not at the top: every other command would pay for Fastify at start-up.
       const [{ openService }, { buildApi }] = await Promise.all([import('../../service.js'), import('../../api/app.js')]);
-      const service = await openService({ dataDir: flags.data }, {
-        workers: positiveInt('--workers', flags.workers), jobTimeoutS: positiveInt('--job-timeout', flags.jobTimeout),
+      const service = await openService(where, {
+        worker: flags.worker, workers: positiveInt('serve', '--workers', flags.workers), jobTimeoutS: positiveInt('serve', '--job-timeout', flags.jobTimeout),
       });
-      const app = await buildApi(service, { maxUploadBytes: positiveInt('--max-upload', flags.maxUpload), logger: flags.log });
+      const app = await buildApi(service, { maxUploadBytes: positiveInt('serve', '--max-upload', flags.maxUpload), logger: flags.log });
       const address = await app.listen({ host: flags.host, port });
-      process.stdout.write(`capdex: serving ${address} (data in ${flags.data})\n`);
-      const stop = async (): Promise<void> => {
+      process.stdout.write(`capdex: serving ${address} (${'pg' in where ? `PostgreSQL, blobs in ${where.blobsDir}` : `data in ${where.dataDir}`}${flags.worker ? '' : ', no workers'})\n`);
+      stopOnSignals(async () => {
         await app.close();
         await service.close();
-      };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+      });
     });
 }

@@ -17,6 +17,7 @@
  * - value/rvalue/ipkey use COLLATE "C" so prefix and CIDR ranges are byte-order index range scans.
  */
 import type { PoolClient } from 'pg';
+import { INTEL_MIGRATION_VERSION, INTEL_PG_SQL } from '../intel/migrations.js';
 
 /**
  * Record ids an import reserves at its start (one nextval of records_id_seq, which steps by this),
@@ -115,6 +116,7 @@ CREATE INDEX file_sightings_sha256 ON file_sightings (sha256);
 CREATE INDEX file_sightings_capture ON file_sightings (capture_id);
 `,
   },
+  { version: INTEL_MIGRATION_VERSION, sql: INTEL_PG_SQL }, // labels, votes, comments, signatures (intel/migrations.ts)
 ];
 
 /** Brings the schema up to the newest version; safe to call from several processes at once. */

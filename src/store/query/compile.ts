@@ -20,6 +20,7 @@
  */
 import type { Bound, MatchNode, QueryNode, RangeNode, TextNode, Value } from './ast.js';
 import { QuerySyntaxError } from './errors.js';
+import { labelCondition } from '../intel/label-query.js';
 import { type ColumnField, type JsonField, resolveField } from './fields.js';
 import { isLowerCased } from './observable-fields.js';
 import { reverseValue } from './observable-keys.js';
@@ -87,6 +88,8 @@ class FilterCompiler {
   // ---- field:value ------------------------------------------------------------------------
 
   private match(n: MatchNode): Fragment {
+    const label = labelCondition(n, this.dialect); // label:, label.<kind>: (src/store/intel/)
+    if (label) return label;
     const f = resolveField(n.field);
     if (f.kind === 'column') return this.scoped(f.log, this.columnMatch(f, n.value));
     if (f.observable) return this.observableMatch(f, n.value);

@@ -16,6 +16,7 @@
  *   observables need no capture_id index (one index less to maintain on every insert).
  */
 import type { Database } from 'better-sqlite3';
+import { INTEL_MIGRATION_VERSION, INTEL_SQLITE_SQL } from '../intel/migrations.js';
 
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -59,6 +60,7 @@ CREATE INDEX file_sightings_capture ON file_sightings(capture_id);
 CREATE VIRTUAL TABLE records_fts USING fts5(text, content='', contentless_delete=1);
 `,
   },
+  { version: INTEL_MIGRATION_VERSION, sql: INTEL_SQLITE_SQL }, // labels, votes, comments, signatures (intel/migrations.ts)
 ];
 
 /** Runs the migrations not yet applied, each in its own transaction. */

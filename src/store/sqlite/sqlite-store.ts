@@ -12,6 +12,8 @@ import type {
   RecordQuery, SearchOptions, SearchResult, Store, StoredRecord,
 } from '../store.js';
 import { migrate } from './migrations.js';
+import { INTEL_CAPTURE_TABLES, IntelStore } from '../intel/intel-store.js';
+import { sqliteIntelDb } from '../intel/sqlite-intel-db.js';
 import { SqliteBatchWriter } from './batch-writer.js';
 import { normaliseObservable } from '../observables.js';
 import { pageOf } from '../paging.js';
@@ -48,7 +50,12 @@ export class SqliteStore implements Store {
   /** Imports and deletes, one at a time (the writer's transaction spans awaits). */
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly db: Database.Database, private readonly reader: Database.Database) {}
+  readonly intel: IntelStore;
+
+  private constructor(private readonly db: Database.Database, private readonly reader: Database.Database) {
+    // Intel writes queue behind imports: never inside an import's open transaction.
+    this.intel = new IntelStore(sqliteIntelDb(db, reader, (fn) => this.exclusive(fn)));
+  }
 
   static async open(path: string): Promise<SqliteStore> {
     mkdirSync(dirname(path), { recursive: true });
@@ -129,7 +136,10 @@ export class SqliteStore implements Store {
     return this.exclusive(async () => {
       const found = await this.capture(id);
       if (!found) return false;
-      return this.db.transaction(() => this.remove(found.id)).immediate();
+      return this.db.transaction(() => {
+        for (const t of INTEL_CAPTURE_TABLES) this.db.prepare(`DELETE FROM ${t} WHERE capture_id = ?`).run(found.id);
+        return this.remove(found.id);
+      }).immediate();
     });
   }
 

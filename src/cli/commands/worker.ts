@@ -1,0 +1,38 @@
+/**
+ * `capdex worker --pg URL --blobs DIR [--workers N]`: analysis workers only, for the scaled-out
+ * service. Takes jobs from the pg-boss queue in PostgreSQL, analyses each in a worker thread into
+ * the PostgreSQL store, reads captures from the shared blob folder. Run as many as the machines
+ * allow; kill one at any moment and its jobs run again elsewhere (pgboss-queue.ts says how).
+ * Stops on SIGINT/SIGTERM, handing its running jobs back to the queue.
+ */
+import type { Command } from 'commander';
+import { positiveInt, serviceLocation, stopOnSignals } from './serve.js';
+
+interface WorkerFlags {
+  pg?: string;
+  blobs?: string;
+  workers: string;
+  jobTimeout: string;
+  jobMemory: string;
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('Run analysis workers for a scaled-out service (jobs from PostgreSQL, captures from a shared blob folder).')
+    .requiredOption('--pg <url>', 'the PostgreSQL database of the store and the job queue')
+    .requiredOption('--blobs <dir>', 'the blob folder the API processes write uploads to')
+    .option('--workers <n>', 'concurrent analyses in this process', '1')
+    .option('--job-timeout <seconds>', 'time limit of one analysis', '3600')
+    .option('--job-memory <mb>', 'heap limit of one analysis, MB', '2048')
+    .action(async (flags: WorkerFlags) => {
+      const where = serviceLocation('worker', flags);
+      const workers = positiveInt('worker', '--workers', flags.workers);
+      const { openService } = await import('../../service.js');
+      const service = await openService(where, {
+        worker: true, workers, jobTimeoutS: positiveInt('worker', '--job-timeout', flags.jobTimeout), jobMemoryMb: positiveInt('worker', '--job-memory', flags.jobMemory, 64),
+      });
+      process.stdout.write(`capdex: worker running (${workers} at a time, blobs in ${flags.blobs})\n`);
+      stopOnSignals(() => service.close());
+    });
+}

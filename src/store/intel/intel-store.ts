@@ -1,0 +1,484 @@
+/**
+ * The shared-intelligence store (issue 10), one implementation over both backends (IntelDb):
+ * labels, votes and comments on captures; each capture's features, MinHash signature and LSH
+ * buckets (refresh, run after import); similar captures, label suggestions, the archive and trends.
+ *
+ * Viewer rules (docs/contracts/access.md): methods that look across captures take a viewer and
+ * filter in SQL (a join on captures: public, or admin, or the viewer's own); an omitted viewer is
+ * the local admin. Methods on one capture expect the caller to have found it as that viewer
+ * (Store.capture) first, and take its full id.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IntelDb, IntelTx } from './intel-db.js';
+import { type Feature, type FeatureKind, STRONG_KINDS, featureKey, readFeatures } from './features.js';
+import { estimateJaccard, lshBuckets, minhash, signatureBytes, signatureFromBytes } from './minhash.js';
+import { LOCAL_ADMIN, type Viewer } from '../store.js';
+import { COMMENTS_PAGE_MAX, LABELS_PER_CAPTURE_MAX, type LabelKind } from './labels.js';
+
+
+export interface Label {
+  id: string;
+  captureId: string;
+  kind: LabelKind;
+  value: string;
+  /** The API key that added it; null when added locally (CLI). */
+  keyId: string | null;
+  /** Epoch seconds. */
+  createdAt: number;
+}
+
+export type VoteValue = 'agree' | 'disagree';
+export interface VoteSummary {
+  agree: number;
+  disagree: number;
+  /** The asking key's own vote, if any. */
+  mine?: VoteValue;
+}
+
+export interface Comment {
+  id: string;
+  captureId: string;
+  keyId: string | null;
+  text: string;
+  createdAt: number;
+}
+
+export interface CaptureRef {
+  id: string;
+  name: string;
+  firstTs: number | null;
+  lastTs: number | null;
+  visibility: string;
+}
+
+export interface SimilarHit {
+  capture: CaptureRef;
+  /** Estimated Jaccard similarity of the two captures' feature sets (0..1). */
+  score: number;
+  /** Features both captures hold (strong kinds first, at most SHARED_MAX). */
+  shared: Feature[];
+}
+
+export interface Suggestion {
+  label: { kind: LabelKind; value: string };
+  text: string;
+  confidence: 'high' | 'medium';
+  evidence: { kind: FeatureKind; value: string; captures: CaptureRef[] }[];
+}
+
+export interface ArchiveEntry {
+  kind: LabelKind;
+  value: string;
+  captures: number;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  top: Partial<Record<'domain' | 'ja3' | 'ja4' | 'user_agent' | 'uri' | 'alert', { value: string; captures: number }[]>>;
+}
+
+export type TrendInterval = 'week' | 'month';
+export interface TrendPeriod {
+  /** Week: the Monday (YYYY-MM-DD, UTC); month: YYYY-MM. */
+  period: string;
+  captures: number;
+  topLabels: { kind: string; value: string; captures: number }[];
+  topAlerts: { signature: string; captures: number }[];
+  /** Features first seen (across visible captures) in this period, per kind. */
+  newObservables: Record<string, number>;
+}
+
+/** Candidates (captures sharing an LSH bucket) scored exactly per query. */
+export const SIMILAR_CANDIDATES_MAX = 2000;
+/** Shared features listed per similar capture. */
+export const SHARED_MAX = 50;
+/** Captures listed per evidence item of a suggestion. */
+const EVIDENCE_CAPTURES_MAX = 10;
+/** Evidence rows read per suggestion query. */
+const EVIDENCE_ROWS_MAX = 5000;
+/**
+ * A feature in more than this share of all signed captures (and in more than SUGGEST_COMMON_MIN
+ * of them) is common infrastructure (a CDN name, a browser's JA3+SNI to a search engine), not
+ * evidence of a family.
+ */
+export const SUGGEST_COMMON_SHARE = 0.2;
+export const SUGGEST_COMMON_MIN = 5;
+/** Families listed by the archive, and top values per kind in an entry. */
+export const ARCHIVE_LABELS_MAX = 200;
+export const ARCHIVE_TOP = 10;
+export const ARCHIVE_CAPTURES_MAX = 500;
+/** Periods returned by trends (the most recent), and top items per period. */
+export const TRENDS_PERIODS_MAX = 120;
+export const TRENDS_TOP = 10;
+/** Rows per multi-row INSERT (3 parameters each: far below SQLite's 32766). */
+const INSERT_ROWS = 500;
+/** Latest plausible capture time (9999-12-31): hostile first_ts beyond it is left out of trends. */
+const MAX_TS = 253_402_300_799;
+
+const ARCHIVE_KINDS: readonly LabelKind[] = ['family', 'category', 'campaign', 'actor'];
+const ARCHIVE_TOP_KINDS = ['domain', 'ja3', 'ja4', 'user_agent', 'uri', 'alert'] as const;
+const NEW_OBSERVABLE_KINDS: readonly FeatureKind[] = ['domain', 'ip', 'sha256', 'md5', 'ja3', 'ja4', 'cert_fp', 'user_agent', 'uri'];
+
+const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+const newId = (prefix: string): string => prefix + randomBytes(8).toString('hex');
+const now = (): number => Date.now() / 1000;
+
+/** SQL condition: capture `c` visible to the viewer (2 parameters, from visParams). */
+const VISIBLE = "(c.visibility = 'public' OR ? = 1 OR c.submitter = ?)";
+const visParams = (v: Viewer): unknown[] => [v.admin ? 1 : 0, v.keyId ?? null];
+
+interface LabelRow { id: string; capture_id: string; kind: string; value: string; key_id: string | null; created_at: number }
+const toLabel = (r: LabelRow): Label => ({ id: r.id, captureId: r.capture_id, kind: r.kind as LabelKind, value: r.value, keyId: r.key_id, createdAt: Number(r.created_at) });
+interface CaptureRefRow { id: string; name: string | null; first_ts: number | null; last_ts: number | null; visibility: string }
+const toRef = (r: CaptureRefRow): CaptureRef => ({ id: r.id, name: r.name ?? '', firstTs: r.first_ts, lastTs: r.last_ts, visibility: r.visibility });
+
+/** Tables that hold rows of one capture (purged with it). */
+export const INTEL_CAPTURE_TABLES = ['labels', 'label_votes', 'label_comments', 'capture_features', 'capture_signatures', 'signature_buckets'] as const;
+
+export class IntelStore {
+  constructor(private readonly db: IntelDb) {}
+
+  // ---- labels, votes, comments ------------------------------------------------------------
+
+  async labels(captureId: string): Promise<Label[]> {
+    const rows = await this.db.all<LabelRow>('SELECT * FROM labels WHERE capture_id = ? ORDER BY created_at, id', [captureId]);
+    return rows.map(toLabel);
+  }
+
+  /** Adds a label (kind and value already checked by checkLabel); the existing one when already there. */
+  async addLabel(captureId: string, kind: LabelKind, value: string, keyId: string | null): Promise<{ label: Label; created: boolean }> {
+    return this.db.write(async (tx) => {
+      const existing = await tx.all<LabelRow>('SELECT * FROM labels WHERE capture_id = ? AND kind = ? AND value = ?', [captureId, kind, value]);
+      if (existing.length) return { label: toLabel(existing[0]), created: false };
+      const n = await tx.all<{ n: number }>('SELECT count(*) AS n FROM labels WHERE capture_id = ?', [captureId]);
+      if (Number(n[0].n) >= LABELS_PER_CAPTURE_MAX) throw new LabelLimitError();
+      const row: LabelRow = { id: newId('lbl_'), capture_id: captureId, kind, value, key_id: keyId, created_at: now() };
+      await tx.run('INSERT INTO labels (id, capture_id, kind, value, key_id, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [row.id, row.capture_id, row.kind, row.value, row.key_id, row.created_at]);
+      return { label: toLabel(row), created: true };
+    });
+  }
+
+  /** Removes a label by id, or by (kind, value); false when the capture has no such label. */
+  async removeLabel(captureId: string, which: { id: string } | { kind: string; value: string }): Promise<boolean> {
+    return this.db.write(async (tx) => ('id' in which
+      ? tx.run('DELETE FROM labels WHERE capture_id = ? AND id = ?', [captureId, which.id])
+      : tx.run('DELETE FROM labels WHERE capture_id = ? AND kind = ? AND value = ?', [captureId, which.kind, which.value])).then((n) => n > 0));
+  }
+
+  /** One vote per key and capture: a new vote replaces the key's earlier one; null withdraws it. */
+  async vote(captureId: string, keyId: string, vote: VoteValue | null): Promise<VoteSummary> {
+    await this.db.write(async (tx) => {
+      await tx.run('DELETE FROM label_votes WHERE capture_id = ? AND key_id = ?', [captureId, keyId]);
+      if (vote) await tx.run('INSERT INTO label_votes (capture_id, key_id, vote, created_at) VALUES (?, ?, ?, ?)', [captureId, keyId, vote, now()]);
+    });
+    return this.votes(captureId, keyId);
+  }
+
+  async votes(captureId: string, keyId?: string): Promise<VoteSummary> {
+    const rows = await this.db.all<{ vote: string; n: number; mine: number }>(
+      'SELECT vote, count(*) AS n, sum(CASE WHEN key_id = ? THEN 1 ELSE 0 END) AS mine FROM label_votes WHERE capture_id = ? GROUP BY vote',
+      [keyId ?? null, captureId]);
+    const out: VoteSummary = { agree: 0, disagree: 0 };
+    for (const r of rows) {
+      if (r.vote !== 'agree' && r.vote !== 'disagree') continue;
+      out[r.vote] = Number(r.n);
+      if (Number(r.mine) > 0) out.mine = r.vote;
+    }
+    return out;
+  }
+
+  async addComment(captureId: string, keyId: string | null, text: string): Promise<Comment> {
+    const c: Comment = { id: newId('cmt_'), captureId, keyId, text, createdAt: now() };
+    await this.db.write((tx) => tx.run('INSERT INTO label_comments (id, capture_id, key_id, text, created_at) VALUES (?, ?, ?, ?, ?)',
+      [c.id, captureId, keyId, text, c.createdAt]));
+    return c;
+  }
+
+  async comments(captureId: string): Promise<Comment[]> {
+    const rows = await this.db.all<{ id: string; capture_id: string; key_id: string | null; text: string; created_at: number }>(
+      'SELECT * FROM (SELECT * FROM label_comments WHERE capture_id = ? ORDER BY created_at DESC, id DESC LIMIT ?) t ORDER BY created_at, id',
+      [captureId, COMMENTS_PAGE_MAX]);
+    return rows.map((r) => ({ id: r.id, captureId: r.capture_id, keyId: r.key_id, text: r.text, createdAt: Number(r.created_at) }));
+  }
+
+  // ---- features and signatures ------------------------------------------------------------
+
+  /**
+   * Recomputes a stored capture's features, signature and LSH buckets (after its import; again
+   * after a re-import). Returns the number of features (0 for a capture with none: no buckets,
+   * so it is nobody's "similar").
+   */
+  async refresh(captureId: string): Promise<number> {
+    const features = await readFeatures(this.db, captureId);
+    const sig = minhash(features.map(featureKey));
+    await this.db.write(async (tx) => {
+      await purgeDerived(tx, captureId);
+      for (let i = 0; i < features.length; i += INSERT_ROWS) {
+        const chunk = features.slice(i, i + INSERT_ROWS);
+        await tx.run(`INSERT INTO capture_features (capture_id, kind, value) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}`,
+          chunk.flatMap((f) => [captureId, f.kind, f.value]));
+      }
+      await tx.run('INSERT INTO capture_signatures (capture_id, minhash, features, computed_at) VALUES (?, ?, ?, ?)',
+        [captureId, signatureBytes(sig), features.length, now()]);
+      if (features.length > 0) {
+        const buckets = lshBuckets(sig);
+        await tx.run(`INSERT INTO signature_buckets (bucket, capture_id) VALUES ${buckets.map(() => '(?, ?)').join(', ')}`,
+          buckets.flatMap((b) => [b, captureId]));
+      }
+    });
+    return features.length;
+  }
+
+  async hasSignature(captureId: string): Promise<boolean> {
+    return (await this.db.all('SELECT 1 AS x FROM capture_signatures WHERE capture_id = ?', [captureId])).length > 0;
+  }
+
+  async features(captureId: string): Promise<Feature[]> {
+    return this.db.all<Feature>('SELECT kind, value FROM capture_features WHERE capture_id = ? ORDER BY kind, value', [captureId]);
+  }
+
+  /** Removes everything intel holds about a capture (its deletion). */
+  async purge(captureId: string): Promise<void> {
+    await this.db.write(async (tx) => {
+      for (const t of INTEL_CAPTURE_TABLES) await tx.run(`DELETE FROM ${t} WHERE capture_id = ?`, [captureId]);
+    });
+  }
+
+  // ---- similar captures -------------------------------------------------------------------
+
+  /** The visible captures most similar to this one, best first; undefined when it has no signature yet. */
+  async similar(captureId: string, viewer: Viewer = LOCAL_ADMIN, limit = 20): Promise<SimilarHit[] | undefined> {
+    const own = await this.db.all<{ minhash: Uint8Array; features: number }>('SELECT minhash, features FROM capture_signatures WHERE capture_id = ?', [captureId]);
+    if (own.length === 0) return undefined;
+    if (Number(own[0].features) === 0) return [];
+    const sig = signatureFromBytes(own[0].minhash);
+    const buckets = lshBuckets(sig);
+    const candidates = await this.db.all<{ capture_id: string; n: number }>(
+      `SELECT b.capture_id, count(*) AS n FROM signature_buckets b JOIN captures c ON c.id = b.capture_id
+       WHERE b.bucket IN (${marks(buckets.length)}) AND b.capture_id <> ? AND ${VISIBLE}
+       GROUP BY b.capture_id ORDER BY n DESC, b.capture_id LIMIT ?`,
+      [...buckets, captureId, ...visParams(viewer), SIMILAR_CANDIDATES_MAX]);
+    const scored: { id: string; score: number }[] = [];
+    for (let i = 0; i < candidates.length; i += INSERT_ROWS) {
+      const ids = candidates.slice(i, i + INSERT_ROWS).map((c) => c.capture_id);
+      const sigs = await this.db.all<{ capture_id: string; minhash: Uint8Array }>(
+        `SELECT capture_id, minhash FROM capture_signatures WHERE capture_id IN (${marks(ids.length)})`, ids);
+      for (const s of sigs) scored.push({ id: s.capture_id, score: estimateJaccard(sig, signatureFromBytes(s.minhash)) });
+    }
+    scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    const top = scored.slice(0, Math.max(0, Math.min(limit, 1000)));
+    const refs = await this.captureRefs(top.map((t) => t.id));
+    const out: SimilarHit[] = [];
+    for (const t of top) {
+      const capture = refs.get(t.id);
+      if (!capture) continue;
+      out.push({ capture, score: Math.round(t.score * 1000) / 1000, shared: await this.shared(captureId, t.id) });
+    }
+    return out;
+  }
+
+  /** Features two captures both hold, strong kinds first. */
+  async shared(a: string, b: string, max = SHARED_MAX): Promise<Feature[]> {
+    const strong = STRONG_KINDS as readonly string[];
+    const rows = await this.db.all<Feature>(
+      `SELECT x.kind, x.value FROM capture_features x JOIN capture_features y ON y.capture_id = ? AND y.kind = x.kind AND y.value = x.value
+       WHERE x.capture_id = ? ORDER BY CASE WHEN x.kind IN (${marks(strong.length)}) THEN 0 ELSE 1 END, x.kind, x.value LIMIT ?`,
+      [b, a, ...strong, max]);
+    return rows;
+  }
+
+  private async captureRefs(ids: string[]): Promise<Map<string, CaptureRef>> {
+    const out = new Map<string, CaptureRef>();
+    for (let i = 0; i < ids.length; i += INSERT_ROWS) {
+      const chunk = ids.slice(i, i + INSERT_ROWS);
+      if (chunk.length === 0) continue;
+      const rows = await this.db.all<CaptureRefRow>(
+        `SELECT id, name, first_ts, last_ts, visibility FROM captures WHERE id IN (${marks(chunk.length)})`, chunk);
+      for (const r of rows) out.set(r.id, toRef(r));
+    }
+    return out;
+  }
+
+  // ---- suggestions ------------------------------------------------------------------------
+
+  /**
+   * "Likely <label>": labels of other visible captures that share a strong feature (file hash,
+   * certificate, JA3+SNI, contacted domain) with this one, with the evidence; features common to
+   * much of the collection do not count. Labels the capture already has are left out.
+   */
+  async suggestions(captureId: string, viewer: Viewer = LOCAL_ADMIN): Promise<Suggestion[]> {
+    const strong = STRONG_KINDS as readonly string[];
+    const rows = await this.db.all<{ kind: string; value: string; capture_id: string; name: string | null; first_ts: number | null;
+      last_ts: number | null; visibility: string; label_kind: string; label_value: string }>(
+      `SELECT me.kind, me.value, c.id AS capture_id, c.name, c.first_ts, c.last_ts, c.visibility, l.kind AS label_kind, l.value AS label_value
+       FROM capture_features me
+       JOIN capture_features f ON f.kind = me.kind AND f.value = me.value AND f.capture_id <> me.capture_id
+       JOIN labels l ON l.capture_id = f.capture_id
+       JOIN captures c ON c.id = f.capture_id
+       WHERE me.capture_id = ? AND me.kind IN (${marks(strong.length)}) AND ${VISIBLE}
+         AND NOT EXISTS (SELECT 1 FROM labels mine WHERE mine.capture_id = me.capture_id AND mine.kind = l.kind AND mine.value = l.value)
+       ORDER BY l.kind, l.value, me.kind, me.value, c.id LIMIT ?`,
+      [captureId, ...strong, ...visParams(viewer), EVIDENCE_ROWS_MAX]);
+    if (rows.length === 0) return [];
+    const common = await this.commonFeatures(captureId);
+    const byLabel = new Map<string, Suggestion>();
+    for (const r of rows) {
+      if (common.has(`${r.kind}:${r.value}`)) continue;
+      const key = `${r.label_kind}\u0000${r.label_value}`;
+      let s = byLabel.get(key);
+      if (!s) {
+        s = { label: { kind: r.label_kind as LabelKind, value: r.label_value }, text: `likely ${r.label_value}`, confidence: 'medium', evidence: [] };
+        byLabel.set(key, s);
+      }
+      let ev = s.evidence.find((e) => e.kind === r.kind && e.value === r.value);
+      if (!ev) { ev = { kind: r.kind as FeatureKind, value: r.value, captures: [] }; s.evidence.push(ev); }
+      if (ev.captures.length < EVIDENCE_CAPTURES_MAX && !ev.captures.some((c) => c.id === r.capture_id)) ev.captures.push(toRef({ ...r, id: r.capture_id }));
+    }
+    const out = [...byLabel.values()].filter((s) => s.evidence.length > 0);
+    for (const s of out) {
+      // A file hash or certificate alone is strong; otherwise two independent kinds of evidence.
+      const kinds = new Set(s.evidence.map((e) => e.kind));
+      s.confidence = kinds.has('sha256') || kinds.has('md5') || kinds.has('cert_fp') || kinds.size >= 2 ? 'high' : 'medium';
+    }
+    return out.sort((a, b) => (a.confidence === b.confidence ? 0 : a.confidence === 'high' ? -1 : 1) || b.evidence.length - a.evidence.length
+      || (a.label.value < b.label.value ? -1 : 1));
+  }
+
+  /** Strong features of the capture seen in too much of the collection to be evidence. */
+  private async commonFeatures(captureId: string): Promise<Set<string>> {
+    const strong = STRONG_KINDS as readonly string[];
+    const total = Number((await this.db.all<{ n: number }>('SELECT count(*) AS n FROM capture_signatures'))[0].n);
+    const limit = Math.max(SUGGEST_COMMON_MIN, Math.floor(total * SUGGEST_COMMON_SHARE));
+    const rows = await this.db.all<{ kind: string; value: string; n: number }>(
+      `SELECT me.kind, me.value, count(*) AS n FROM capture_features me
+       JOIN capture_features f ON f.kind = me.kind AND f.value = me.value
+       WHERE me.capture_id = ? AND me.kind IN (${marks(strong.length)}) GROUP BY me.kind, me.value`, [captureId, ...strong]);
+    return new Set(rows.filter((r) => Number(r.n) > limit).map((r) => `${r.kind}:${r.value}`));
+  }
+
+  // ---- archive ------------------------------------------------------------------------------
+
+  /** Families, categories, campaigns and actors with their visible captures. */
+  async archive(viewer: Viewer = LOCAL_ADMIN): Promise<ArchiveEntry[]> {
+    const rows = await this.db.all<{ kind: string; value: string; n: number; first: number | null; last: number | null }>(
+      `SELECT l.kind, l.value, count(DISTINCT c.id) AS n, min(c.first_ts) AS first, max(c.last_ts) AS last
+       FROM labels l JOIN captures c ON c.id = l.capture_id
+       WHERE l.kind IN (${marks(ARCHIVE_KINDS.length)}) AND ${VISIBLE}
+       GROUP BY l.kind, l.value ORDER BY n DESC, l.kind, l.value LIMIT ?`,
+      [...ARCHIVE_KINDS, ...visParams(viewer), ARCHIVE_LABELS_MAX]);
+    const out: ArchiveEntry[] = [];
+    for (const r of rows) {
+      out.push({ kind: r.kind as LabelKind, value: r.value, captures: Number(r.n), firstSeen: r.first, lastSeen: r.last,
+        top: await this.archiveTop(r.kind, r.value, viewer) });
+    }
+    return out;
+  }
+
+  /** One label's archive page: its entry (per kind holding that value) and its captures, newest first. */
+  async archiveLabel(value: string, viewer: Viewer = LOCAL_ADMIN, kind?: string): Promise<{ entries: ArchiveEntry[]; captures: (CaptureRef & { labels: string[] })[] } | undefined> {
+    const kindCond = kind ? ' AND l.kind = ?' : '';
+    const kindParam = kind ? [kind] : [];
+    const rows = await this.db.all<{ kind: string; n: number; first: number | null; last: number | null }>(
+      `SELECT l.kind, count(DISTINCT c.id) AS n, min(c.first_ts) AS first, max(c.last_ts) AS last
+       FROM labels l JOIN captures c ON c.id = l.capture_id WHERE l.value = ?${kindCond} AND ${VISIBLE} GROUP BY l.kind ORDER BY l.kind`,
+      [value, ...kindParam, ...visParams(viewer)]);
+    if (rows.length === 0) return undefined;
+    const entries: ArchiveEntry[] = [];
+    for (const r of rows) {
+      entries.push({ kind: r.kind as LabelKind, value, captures: Number(r.n), firstSeen: r.first, lastSeen: r.last, top: await this.archiveTop(r.kind, value, viewer) });
+    }
+    const caps = await this.db.all<CaptureRefRow>(
+      `SELECT DISTINCT c.id, c.name, c.first_ts, c.last_ts, c.visibility FROM labels l JOIN captures c ON c.id = l.capture_id
+       WHERE l.value = ?${kindCond} AND ${VISIBLE} ORDER BY c.first_ts DESC, c.id LIMIT ?`,
+      [value, ...kindParam, ...visParams(viewer), ARCHIVE_CAPTURES_MAX]);
+    const labels = new Map<string, string[]>();
+    const ids = caps.map((c) => c.id);
+    for (let i = 0; i < ids.length; i += INSERT_ROWS) {
+      const chunk = ids.slice(i, i + INSERT_ROWS);
+      for (const l of await this.db.all<LabelRow>(`SELECT * FROM labels WHERE capture_id IN (${marks(chunk.length)}) ORDER BY kind, value`, chunk)) {
+        const list = labels.get(l.capture_id) ?? [];
+        list.push(`${l.kind}:${l.value}`);
+        labels.set(l.capture_id, list);
+      }
+    }
+    return { entries, captures: caps.map((c) => ({ ...toRef(c), labels: labels.get(c.id) ?? [] })) };
+  }
+
+  private async archiveTop(kind: string, value: string, viewer: Viewer): Promise<ArchiveEntry['top']> {
+    const rows = await this.db.all<{ kind: string; value: string; n: number }>(
+      `SELECT f.kind, f.value, count(DISTINCT f.capture_id) AS n
+       FROM labels l JOIN captures c ON c.id = l.capture_id JOIN capture_features f ON f.capture_id = l.capture_id
+       WHERE l.kind = ? AND l.value = ? AND f.kind IN (${marks(ARCHIVE_TOP_KINDS.length)}) AND ${VISIBLE}
+       GROUP BY f.kind, f.value ORDER BY n DESC, f.kind, f.value LIMIT ?`,
+      [kind, value, ...ARCHIVE_TOP_KINDS, ...visParams(viewer), ARCHIVE_TOP * ARCHIVE_TOP_KINDS.length * 20]);
+    const top: ArchiveEntry['top'] = {};
+    for (const r of rows) {
+      const k = r.kind as (typeof ARCHIVE_TOP_KINDS)[number];
+      const list = (top[k] ??= []);
+      if (list.length < ARCHIVE_TOP) list.push({ value: r.value, captures: Number(r.n) });
+    }
+    return top;
+  }
+
+  // ---- trends -------------------------------------------------------------------------------
+
+  /**
+   * Per week or month of capture time (first packet): captures, top labels (families, sectors,
+   * ...), top alert signatures (by captures alerting), and how many observables were new. With
+   * `label`, only captures carrying that label (a family's activity over time).
+   */
+  async trends(interval: TrendInterval, viewer: Viewer = LOCAL_ADMIN, label?: string): Promise<TrendPeriod[]> {
+    const period = this.periodExpr(interval);
+    const labelCond = label ? ' AND EXISTS (SELECT 1 FROM labels lf WHERE lf.capture_id = c.id AND lf.value = ?)' : '';
+    const scope = `c.first_ts IS NOT NULL AND c.first_ts >= 0 AND c.first_ts <= ${MAX_TS} AND ${VISIBLE}${labelCond}`;
+    const scopeParams = [...visParams(viewer), ...(label ? [label] : [])];
+    const periods = new Map<string, TrendPeriod>();
+    const at = (key: unknown): TrendPeriod => {
+      const p = this.periodName(interval, key);
+      let t = periods.get(p);
+      if (!t) { t = { period: p, captures: 0, topLabels: [], topAlerts: [], newObservables: {} }; periods.set(p, t); }
+      return t;
+    };
+    for (const r of await this.db.all<{ p: unknown; n: number }>(
+      `SELECT ${period} AS p, count(*) AS n FROM captures c WHERE ${scope} GROUP BY ${period}`, scopeParams)) at(r.p).captures = Number(r.n);
+    for (const r of await this.db.all<{ p: unknown; kind: string; value: string; n: number }>(
+      `SELECT ${period} AS p, l.kind, l.value, count(DISTINCT c.id) AS n FROM labels l JOIN captures c ON c.id = l.capture_id
+       WHERE ${scope} GROUP BY ${period}, l.kind, l.value ORDER BY n DESC, l.kind, l.value`, scopeParams)) {
+      const t = at(r.p);
+      if (t.topLabels.length < TRENDS_TOP) t.topLabels.push({ kind: r.kind, value: r.value, captures: Number(r.n) });
+    }
+    for (const r of await this.db.all<{ p: unknown; value: string; n: number }>(
+      `SELECT ${period} AS p, f.value, count(DISTINCT c.id) AS n FROM capture_features f JOIN captures c ON c.id = f.capture_id
+       WHERE f.kind = 'alert' AND ${scope} GROUP BY ${period}, f.value ORDER BY n DESC, f.value`, scopeParams)) {
+      const t = at(r.p);
+      if (t.topAlerts.length < TRENDS_TOP) t.topAlerts.push({ signature: r.value, captures: Number(r.n) });
+    }
+    for (const r of await this.db.all<{ p: unknown; kind: string; n: number }>(
+      `SELECT first_p AS p, kind, count(*) AS n FROM (
+         SELECT f.kind, f.value, min(${period}) AS first_p FROM capture_features f JOIN captures c ON c.id = f.capture_id
+         WHERE f.kind IN (${marks(NEW_OBSERVABLE_KINDS.length)}) AND ${scope} GROUP BY f.kind, f.value) firsts
+       GROUP BY first_p, kind`, [...NEW_OBSERVABLE_KINDS, ...scopeParams])) {
+      at(r.p).newObservables[r.kind] = Number(r.n);
+    }
+    return [...periods.values()].sort((a, b) => (a.period < b.period ? -1 : 1)).slice(-TRENDS_PERIODS_MAX);
+  }
+
+  /** The period of capture `c` in SQL: a week number (Mondays, from the epoch) or 'YYYY-MM'. */
+  private periodExpr(interval: TrendInterval): string {
+    // 1970-01-01 was a Thursday: shifting by 3 days puts week boundaries on Mondays.
+    if (interval === 'week') return this.db.dialect === 'sqlite' ? 'CAST((c.first_ts + 259200) / 604800 AS INTEGER)' : 'floor((c.first_ts + 259200) / 604800)::bigint';
+    return this.db.dialect === 'sqlite' ? "strftime('%Y-%m', c.first_ts, 'unixepoch')" : "to_char(to_timestamp(c.first_ts) AT TIME ZONE 'UTC', 'YYYY-MM')";
+  }
+
+  private periodName(interval: TrendInterval, key: unknown): string {
+    if (interval === 'month') return String(key);
+    return new Date((Number(key) * 604800 - 259200) * 1000).toISOString().slice(0, 10);
+  }
+}
+
+export class LabelLimitError extends Error {
+  constructor() { super(`a capture holds at most ${LABELS_PER_CAPTURE_MAX} labels`); }
+}
+
+async function purgeDerived(tx: IntelTx, captureId: string): Promise<void> {
+  for (const t of ['capture_features', 'capture_signatures', 'signature_buckets']) await tx.run(`DELETE FROM ${t} WHERE capture_id = ?`, [captureId]);
+}

@@ -1,0 +1,46 @@
+/**
+ * The intelligence tables (migration version 3 in both backends, see docs/contracts/access.md):
+ * labels, votes and comments on captures, and what the similar-captures and suggestion features
+ * read: each capture's feature set, its MinHash signature and the signature's LSH buckets.
+ *
+ * Choices, and why:
+ * - Everything is keyed by capture id (the sha256), not by a foreign key: a capture re-imported
+ *   (replaced) keeps its labels; reads join `captures` so nothing of a deleted capture shows, and
+ *   Store.deleteCapture's intel purge removes the rows.
+ * - labels.value is normalised (lower-case, trimmed) so `label:emotet` is an index lookup; one row
+ *   per (capture, kind, value): adding a label twice is idempotent.
+ * - capture_features (kind, value) is indexed by value: suggestions and "shared observables" are
+ *   joins on it, and document frequency (how common an observable is) a count over it.
+ * - signature_buckets holds one row per LSH band: `bucket` = band * 2^32 + the band's 32-bit hash,
+ *   one integer column so a similarity query is one `IN (...)` on one index.
+ */
+
+const SHARED = (t: { real: string; blob: string; bigint: string }): string => `
+CREATE TABLE labels (
+  id TEXT PRIMARY KEY, capture_id TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
+  key_id TEXT, created_at ${t.real} NOT NULL, UNIQUE (capture_id, kind, value)
+);
+CREATE INDEX labels_value ON labels (value, kind);
+CREATE TABLE label_votes (
+  capture_id TEXT NOT NULL, key_id TEXT NOT NULL, vote TEXT NOT NULL, created_at ${t.real} NOT NULL,
+  PRIMARY KEY (capture_id, key_id)
+);
+CREATE TABLE label_comments (
+  id TEXT PRIMARY KEY, capture_id TEXT NOT NULL, key_id TEXT, text TEXT NOT NULL, created_at ${t.real} NOT NULL
+);
+CREATE INDEX label_comments_capture ON label_comments (capture_id, created_at);
+CREATE TABLE capture_features (
+  capture_id TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (capture_id, kind, value)
+);
+CREATE INDEX capture_features_value ON capture_features (kind, value);
+CREATE TABLE capture_signatures (
+  capture_id TEXT PRIMARY KEY, minhash ${t.blob} NOT NULL, features INTEGER NOT NULL, computed_at ${t.real} NOT NULL
+);
+CREATE TABLE signature_buckets (bucket ${t.bigint} NOT NULL, capture_id TEXT NOT NULL);
+CREATE INDEX signature_buckets_bucket ON signature_buckets (bucket, capture_id);
+CREATE INDEX signature_buckets_capture ON signature_buckets (capture_id);
+`;
+
+export const INTEL_MIGRATION_VERSION = 3;
+export const INTEL_SQLITE_SQL = SHARED({ real: 'REAL', blob: 'BLOB', bigint: 'INTEGER' });
+export const INTEL_PG_SQL = SHARED({ real: 'double precision', blob: 'bytea', bigint: 'bigint' });
