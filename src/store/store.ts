@@ -182,6 +182,8 @@ export interface Store {
   /** The query language (src/store/query/): rows or an aggregation, or an error with its position. */
   search(query: string, opts?: SearchOptions): Promise<SearchResult>;
   records(captureId: string, log: string, query?: RecordQuery): Promise<StoredRecord[]>;
+  /** How many captures the store holds, every status and visibility (for /metrics). */
+  captureCount(): Promise<number>;
   /** Labels, votes, comments, signatures, similar captures, suggestions, archive, trends (src/store/intel/). */
   readonly intel: IntelStore;
   close(): Promise<void>;

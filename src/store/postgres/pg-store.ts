@@ -107,6 +107,10 @@ export class PgStore implements Store {
     }
   }
 
+  async captureCount(): Promise<number> {
+    return Number((await this.pool.query<{ n: string | number }>('SELECT count(*) AS n FROM captures')).rows[0].n);
+  }
+
   async captures(filter: CaptureFilter = {}): Promise<CaptureRow[]> {
     const { limit, offset } = pageOf(filter);
     const where: string[] = [];

@@ -143,6 +143,10 @@ export class SqliteStore implements Store {
     });
   }
 
+  async captureCount(): Promise<number> {
+    return (this.reader.prepare('SELECT count(*) AS n FROM captures').get() as { n: number }).n;
+  }
+
   async captures(filter: CaptureFilter = {}): Promise<CaptureRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
