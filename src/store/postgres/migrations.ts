@@ -17,7 +17,6 @@
  * - value/rvalue/ipkey use COLLATE "C" so prefix and CIDR ranges are byte-order index range scans.
  */
 import type { PoolClient } from 'pg';
-import { INTEL_MIGRATION_VERSION, INTEL_PG_SQL } from '../intel/migrations.js';
 
 /**
  * Record ids an import reserves at its start (one nextval of records_id_seq, which steps by this),
@@ -116,7 +115,20 @@ CREATE INDEX file_sightings_sha256 ON file_sightings (sha256);
 CREATE INDEX file_sightings_capture ON file_sightings (capture_id);
 `,
   },
-  { version: INTEL_MIGRATION_VERSION, sql: INTEL_PG_SQL }, // labels, votes, comments, signatures (intel/migrations.ts)
+  {
+    // API keys (docs/contracts/access.md): the secret's SHA-256 only, looked up by its unique index.
+    version: 2,
+    sql: `
+CREATE TABLE api_keys (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  secret_sha256 text NOT NULL UNIQUE,
+  admin boolean NOT NULL DEFAULT false,
+  created_at double precision NOT NULL,
+  revoked_at double precision
+);
+`,
+  },
 ];
 
 /** Brings the schema up to the newest version; safe to call from several processes at once. */
@@ -125,10 +137,11 @@ export async function migrate(client: PoolClient): Promise<void> {
   try {
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at double precision NOT NULL)');
-    const done = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
-    const current = done.rows[0]?.v ?? 0;
+    // Each version by itself, not "above the highest": versions written in parallel may land out of order.
+    const done = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const applied = new Set(done.rows.map((r) => r.version));
     for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
+      if (applied.has(m.version)) continue;
       await client.query('BEGIN');
       try {
         await client.query(m.sql);

@@ -5,7 +5,7 @@
  * error; a statement the server cancels (timeout) or whose values it refuses is an error answer.
  */
 import type pg from 'pg';
-import type { AggregationRow, SearchResult } from '../store.js';
+import type { AggregationRow, SearchResult, Viewer } from '../store.js';
 import { compileQuery } from '../query/index.js';
 import { decodeText, encodeText } from './pg-text.js';
 import { recordFromRow, type RecordDbRow } from './pg-rows.js';
@@ -19,8 +19,8 @@ function encodeParam(p: unknown): unknown {
   return p;
 }
 
-export async function pgSearch(pool: pg.Pool, query: string, page: { limit: number; offset: number }): Promise<SearchResult> {
-  const compiled = compileQuery(query, 'pg', page);
+export async function pgSearch(pool: pg.Pool, query: string, page: { limit: number; offset: number }, viewer?: Viewer): Promise<SearchResult> {
+  const compiled = compileQuery(query, 'pg', page, viewer);
   if (!compiled.ok) return { error: compiled.error };
   const q = compiled.query;
   const client = await pool.connect();

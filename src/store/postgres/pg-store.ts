@@ -7,12 +7,12 @@
 import pg from 'pg';
 import type { RecordSink } from '../../engine/logs/schema.js';
 import type {
-  CaptureFacts, CaptureFilter, CaptureMeta, CaptureRow, ImportResult, ObservableType, Page, PivotHit,
-  RecordQuery, SearchOptions, SearchResult, Store, StoredRecord,
+  ApiKey, CaptureFacts, CaptureFilter, CaptureMeta, CaptureRow, ImportResult, ObservableType, PivotHit, PivotOptions,
+  RecordQuery, SearchOptions, SearchResult, Store, StoredRecord, Viewer,
 } from '../store.js';
+import { notHiddenSql, visibleCaptureSql } from '../visibility.js';
+import { API_KEY_COLUMNS, type ApiKeyDbRow, cleanKeyName, hashSecret, KEY_SECRET_MAX_CHARS, makeKey, toApiKey } from '../api-keys.js';
 import { migrate } from './migrations.js';
-import { INTEL_CAPTURE_TABLES, IntelStore } from '../intel/intel-store.js';
-import { pgIntelDb } from '../intel/pg-intel-db.js';
 import { PgImport } from './pg-import.js';
 import { decodeJson, decodeText, encodeJson, encodeText, indexKey } from './pg-text.js';
 import { captureFromRow, recordFromRow, type CaptureDbRow, type RecordDbRow } from './pg-rows.js';
@@ -33,11 +33,7 @@ export class PgStore implements Store {
   /** Imports on one Store run one after another (the interface's promise). */
   private importQueue: Promise<unknown> = Promise.resolve();
 
-  readonly intel: IntelStore;
-
-  private constructor(readonly pool: pg.Pool) {
-    this.intel = new IntelStore(pgIntelDb(pool));
-  }
+  private constructor(readonly pool: pg.Pool) {}
 
   static async open(url: string): Promise<PgStore> {
     const types = {
@@ -107,16 +103,14 @@ export class PgStore implements Store {
     }
   }
 
-  async captureCount(): Promise<number> {
-    return Number((await this.pool.query<{ n: string | number }>('SELECT count(*) AS n FROM captures')).rows[0].n);
-  }
-
   async captures(filter: CaptureFilter = {}): Promise<CaptureRow[]> {
     const { limit, offset } = pageOf(filter);
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.submitter !== undefined) { params.push(encodeText(filter.submitter)); where.push(`submitter = $${params.length}`); }
     if (filter.visibility !== undefined) { params.push(filter.visibility); where.push(`visibility = $${params.length}`); }
+    const visible = visibleCaptureSql(filter.viewer, '', pgParam(params));
+    if (visible !== undefined) where.push(visible);
     const order = filter.order === 'oldest' ? 'imported_at ASC, id' : 'imported_at DESC, id';
     params.push(limit, offset);
     const res = await this.pool.query<CaptureDbRow>(
@@ -125,14 +119,21 @@ export class PgStore implements Store {
     return res.rows.map(captureFromRow);
   }
 
-  async capture(idOrHash: string): Promise<CaptureRow | undefined> {
+  async capture(idOrHash: string, viewer?: Viewer): Promise<CaptureRow | undefined> {
     const key = idOrHash.trim().toLowerCase();
     // Hex digits only from here on: nothing else can reach a query, nor a LIKE pattern.
     if (!/^[0-9a-f]{8,64}$/.test(key)) return undefined;
     const column = key.length === 64 ? 'id' : key.length === 40 ? 'sha1' : key.length === 32 ? 'md5' : undefined;
+    // Captures the viewer may not see do not exist for it: not even as a second prefix match.
+    const find = async (where: string, value: string): Promise<CaptureDbRow[]> => {
+      const params: unknown[] = [value];
+      const visible = visibleCaptureSql(viewer, '', pgParam(params));
+      const and = visible === undefined ? '' : ` AND ${visible}`;
+      return (await this.pool.query<CaptureDbRow>(`SELECT * FROM captures WHERE ${where}${and} LIMIT 2`, params)).rows;
+    };
     let rows: CaptureDbRow[] = [];
-    if (column) rows = (await this.pool.query<CaptureDbRow>(`SELECT * FROM captures WHERE ${column} = $1 LIMIT 2`, [key])).rows;
-    if (rows.length === 0) rows = (await this.pool.query<CaptureDbRow>('SELECT * FROM captures WHERE id LIKE $1 LIMIT 2', [key + '%'])).rows;
+    if (column) rows = await find(`${column} = $1`, key);
+    if (rows.length === 0) rows = await find('id LIKE $1', key + '%');
     return rows.length === 1 ? captureFromRow(rows[0]) : undefined;
   }
 
@@ -144,7 +145,6 @@ export class PgStore implements Store {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [encodeText(found.id)]);
       const deleted = await deleteCaptureRows(client, encodeText(found.id));
-      for (const t of INTEL_CAPTURE_TABLES) await client.query(`DELETE FROM ${t} WHERE capture_id = $1`, [encodeText(found.id)]);
       await client.query('COMMIT');
       return deleted;
     } catch (err) {
@@ -155,22 +155,26 @@ export class PgStore implements Store {
     }
   }
 
-  async pivot(type: ObservableType, value: string, page?: Page): Promise<PivotHit[]> {
+  async pivot(type: ObservableType, value: string, page?: PivotOptions): Promise<PivotHit[]> {
     const { limit, offset } = pageOf(page ?? {});
     const norm = normaliseObservable(type, value);
     if (norm === undefined) return [];
+    const values: unknown[] = [type, indexKey(norm), limit, offset];
+    // $5 (when there is a key) is used by both branches of the uid/community_id union.
+    const visible = visibleCaptureSql(page?.viewer, 'c', pgParam(values));
+    const andVisible = visible === undefined ? '' : ` AND ${visible}`;
     const select = `SELECT ${RECORD_SELECT}, c.name AS c_name, c.first_ts AS c_first_ts, c.last_ts AS c_last_ts, c.visibility AS c_visibility`;
     // Joins on (capture_id, id): each lookup prunes to the record's one hash partition. Newest
     // stored first, as record ids grow: the (type, value, record_id) index read backwards, no sort.
     const fromObservables = `${select}, o.field FROM observables o
        JOIN records r ON r.capture_id = o.capture_id AND r.id = o.record_id
        JOIN captures c ON c.id = o.capture_id
-       WHERE o.type = $1 AND o.value = $2`;
+       WHERE o.type = $1 AND o.value = $2${andVisible}`;
     let sql = `${fromObservables} ORDER BY o.record_id DESC, o.field LIMIT $3 OFFSET $4`;
     if (type === 'uid' || type === 'community_id') {
       // A record's own uid / community_id are columns; other connections' uids (dhcp.uids, ...) are observables.
       const column = type === 'uid' ? 'uid' : 'community_id';
-      sql = `SELECT * FROM (${select}, '${column}' AS field FROM records r JOIN captures c ON c.id = r.capture_id WHERE r.${column} = $2
+      sql = `SELECT * FROM (${select}, '${column}' AS field FROM records r JOIN captures c ON c.id = r.capture_id WHERE r.${column} = $2${andVisible}
                UNION ALL ${fromObservables}) hits
              ORDER BY id DESC, field LIMIT $3 OFFSET $4`;
     }
@@ -182,8 +186,10 @@ export class PgStore implements Store {
       // 200 ms for a hot address on a busy machine). Named statements: planned once per connection.
       await client.query('BEGIN READ ONLY');
       await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
-      res = await client.query<HitRow>({ name: type === 'uid' || type === 'community_id' ? `capdex_pivot_${type}` : 'capdex_pivot',
-        text: sql, values: [type, indexKey(norm), limit, offset] });
+      // One prepared statement per shape: the viewer condition changes the text (none, public only, public or $5).
+      const shape = visible === undefined ? 'all' : values.length > 4 ? 'key' : 'public';
+      res = await client.query<HitRow>({ name: `${type === 'uid' || type === 'community_id' ? `capdex_pivot_${type}` : 'capdex_pivot'}_${shape}`,
+        text: sql, values });
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
@@ -202,7 +208,7 @@ export class PgStore implements Store {
   }
 
   search(query: string, opts?: SearchOptions): Promise<SearchResult> {
-    return pgSearch(this.pool, query, pageOf(opts ?? {}));
+    return pgSearch(this.pool, query, pageOf(opts ?? {}), opts?.viewer);
   }
 
   async records(captureId: string, log: string, query: RecordQuery = {}): Promise<StoredRecord[]> {
@@ -212,6 +218,8 @@ export class PgStore implements Store {
     if (query.from !== undefined) { params.push(query.from); where.push(`r.ts >= $${params.length}`); }
     if (query.to !== undefined) { params.push(query.to); where.push(`r.ts <= $${params.length}`); }
     if (query.uid !== undefined) { params.push(indexKey(query.uid)); where.push(`r.uid = $${params.length}`); }
+    const visible = notHiddenSql(query.viewer, 'r.capture_id', pgParam(params));
+    if (visible !== undefined) where.push(visible);
     const order = query.sort === '-ts' ? 'r.ts DESC NULLS LAST, r.id DESC' : 'r.ts ASC NULLS FIRST, r.id ASC';
     params.push(limit, offset);
     const res = await this.pool.query<RecordDbRow>(
@@ -220,10 +228,42 @@ export class PgStore implements Store {
     return res.rows.map(recordFromRow);
   }
 
+  async createKey(name: string, opts: { admin?: boolean } = {}): Promise<{ key: ApiKey; secret: string }> {
+    const k = makeKey();
+    const res = await this.pool.query<ApiKeyDbRow>(
+      `INSERT INTO api_keys (id, name, secret_sha256, admin, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING ${API_KEY_COLUMNS}`,
+      [k.id, encodeText(cleanKeyName(name)), k.secretSha256, opts.admin === true, Date.now() / 1000]);
+    return { key: keyFromRow(res.rows[0]), secret: k.secret };
+  }
+
+  async keyBySecret(secret: string): Promise<ApiKey | undefined> {
+    if (secret.length > KEY_SECRET_MAX_CHARS) return undefined;
+    const res = await this.pool.query<ApiKeyDbRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE secret_sha256 = $1`, [hashSecret(secret)]);
+    return res.rows.length === 1 ? keyFromRow(res.rows[0]) : undefined;
+  }
+
+  async keys(): Promise<ApiKey[]> {
+    return (await this.pool.query<ApiKeyDbRow>(`SELECT ${API_KEY_COLUMNS} FROM api_keys ORDER BY created_at, id`)).rows.map(keyFromRow);
+  }
+
+  async revokeKey(id: string): Promise<boolean> {
+    const res = await this.pool.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [Date.now() / 1000, encodeText(id)]);
+    return (res.rowCount ?? 0) > 0;
+  }
+
   async close(): Promise<void> {
     await this.importQueue;
     await this.pool.end();
   }
+}
+
+/** A placeholder maker for visibility.ts: pushes the (escaped) value, answers `$n`. */
+function pgParam(params: unknown[]): (value: string) => string {
+  return (value) => { params.push(encodeText(value)); return `$${params.length}`; };
+}
+
+function keyFromRow(r: ApiKeyDbRow): ApiKey {
+  return toApiKey({ ...r, name: decodeText(r.name) });
 }
 
 function finiteOrNull(n: number | undefined): number | null {

@@ -12,7 +12,9 @@ import { compileAggregation } from './aggregate.js';
 import { compileFilter } from './compile.js';
 import { type QueryError, QuerySyntaxError, toQueryError } from './errors.js';
 import { parseQuery } from './parser.js';
-import { type Dialect, frag, join, render } from './sql.js';
+import { type Dialect, type Fragment, frag, join, render } from './sql.js';
+import type { Viewer } from '../store.js';
+import { notHiddenSql } from '../visibility.js';
 
 export type { Dialect } from './sql.js';
 export type { QueryError } from './errors.js';
@@ -40,11 +42,15 @@ export interface CompilePage {
 const DEFAULT_ROWS = 100;
 const MAX_ROWS = 10_000;
 
-export function compileQuery(text: string, dialect: Dialect, page: CompilePage = {}): CompileResult {
+/**
+ * `viewer` (omitted: everything, as for the local CLI) keeps records of captures it may not see
+ * out of rows and aggregations alike, inside the statement (src/store/visibility.ts).
+ */
+export function compileQuery(text: string, dialect: Dialect, page: CompilePage = {}, viewer?: Viewer): CompileResult {
   let parsed: ParsedQuery;
   try {
     parsed = parseQuery(text);
-    const where = compileFilter(parsed.filter, dialect);
+    const where = visibleOnly(compileFilter(parsed.filter, dialect), viewer);
     const stmt = parsed.aggregation
       ? compileAggregation(parsed.aggregation, where, dialect)
       : join([
@@ -67,6 +73,12 @@ export function compileQuery(text: string, dialect: Dialect, page: CompilePage =
     if (e instanceof QuerySyntaxError) return { ok: false, error: toQueryError(text, e) };
     throw e;
   }
+}
+
+function visibleOnly(filter: Fragment, viewer: Viewer | undefined): Fragment {
+  const params: unknown[] = [];
+  const cond = notHiddenSql(viewer, 'records.capture_id', (v) => { params.push(v); return '?'; });
+  return cond === undefined ? filter : join(['(', filter, ') AND ', frag(cond, ...params)]);
 }
 
 function clampInt(v: number | undefined, dflt: number, min: number, max: number): number {

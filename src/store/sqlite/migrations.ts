@@ -16,7 +16,6 @@
  *   observables need no capture_id index (one index less to maintain on every insert).
  */
 import type { Database } from 'better-sqlite3';
-import { INTEL_MIGRATION_VERSION, INTEL_SQLITE_SQL } from '../intel/migrations.js';
 
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -60,7 +59,16 @@ CREATE INDEX file_sightings_capture ON file_sightings(capture_id);
 CREATE VIRTUAL TABLE records_fts USING fts5(text, content='', contentless_delete=1);
 `,
   },
-  { version: INTEL_MIGRATION_VERSION, sql: INTEL_SQLITE_SQL }, // labels, votes, comments, signatures (intel/migrations.ts)
+  {
+    // API keys (docs/contracts/access.md): the secret's SHA-256 only, looked up by its unique index.
+    version: 2,
+    sql: `
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_sha256 TEXT NOT NULL UNIQUE,
+  admin INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL, revoked_at REAL
+);
+`,
+  },
 ];
 
 /** Runs the migrations not yet applied, each in its own transaction. */

@@ -4,11 +4,11 @@
  */
 import type { Database } from 'better-sqlite3';
 import { compileQuery } from '../query/index.js';
-import type { AggregationRow, SearchResult } from '../store.js';
+import type { AggregationRow, SearchResult, Viewer } from '../store.js';
 import { type RecordDbRow, toStoredRecord } from './record-row.js';
 
-export function searchSqlite(db: Database, query: string, page: { limit: number; offset: number }): SearchResult {
-  const compiled = compileQuery(query, 'sqlite', page);
+export function searchSqlite(db: Database, query: string, page: { limit: number; offset: number }, viewer?: Viewer): SearchResult {
+  const compiled = compileQuery(query, 'sqlite', page, viewer);
   if (!compiled.ok) return { error: compiled.error };
   const q = compiled.query;
   const rows = db.prepare(q.sql).all(...q.params);

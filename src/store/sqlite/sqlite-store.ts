@@ -8,12 +8,12 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { RecordSink } from '../../engine/logs/schema.js';
 import type {
-  CaptureFacts, CaptureFilter, CaptureMeta, CaptureRow, ImportResult, ObservableType, Page, PivotHit,
-  RecordQuery, SearchOptions, SearchResult, Store, StoredRecord,
+  ApiKey, CaptureFacts, CaptureFilter, CaptureMeta, CaptureRow, ImportResult, ObservableType, PivotHit, PivotOptions,
+  RecordQuery, SearchOptions, SearchResult, Store, StoredRecord, Viewer,
 } from '../store.js';
+import { notHiddenSql, visibleCaptureSql } from '../visibility.js';
+import { API_KEY_COLUMNS, type ApiKeyDbRow, cleanKeyName, hashSecret, KEY_SECRET_MAX_CHARS, makeKey, toApiKey } from '../api-keys.js';
 import { migrate } from './migrations.js';
-import { INTEL_CAPTURE_TABLES, IntelStore } from '../intel/intel-store.js';
-import { sqliteIntelDb } from '../intel/sqlite-intel-db.js';
 import { SqliteBatchWriter } from './batch-writer.js';
 import { normaliseObservable } from '../observables.js';
 import { pageOf } from '../paging.js';
@@ -50,12 +50,7 @@ export class SqliteStore implements Store {
   /** Imports and deletes, one at a time (the writer's transaction spans awaits). */
   private queue: Promise<unknown> = Promise.resolve();
 
-  readonly intel: IntelStore;
-
-  private constructor(private readonly db: Database.Database, private readonly reader: Database.Database) {
-    // Intel writes queue behind imports: never inside an import's open transaction.
-    this.intel = new IntelStore(sqliteIntelDb(db, reader, (fn) => this.exclusive(fn)));
-  }
+  private constructor(private readonly db: Database.Database, private readonly reader: Database.Database) {}
 
   static async open(path: string): Promise<SqliteStore> {
     mkdirSync(dirname(path), { recursive: true });
@@ -136,15 +131,8 @@ export class SqliteStore implements Store {
     return this.exclusive(async () => {
       const found = await this.capture(id);
       if (!found) return false;
-      return this.db.transaction(() => {
-        for (const t of INTEL_CAPTURE_TABLES) this.db.prepare(`DELETE FROM ${t} WHERE capture_id = ?`).run(found.id);
-        return this.remove(found.id);
-      }).immediate();
+      return this.db.transaction(() => this.remove(found.id)).immediate();
     });
-  }
-
-  async captureCount(): Promise<number> {
-    return (this.reader.prepare('SELECT count(*) AS n FROM captures').get() as { n: number }).n;
   }
 
   async captures(filter: CaptureFilter = {}): Promise<CaptureRow[]> {
@@ -152,47 +140,59 @@ export class SqliteStore implements Store {
     const params: unknown[] = [];
     if (filter.submitter !== undefined) { where.push('submitter = ?'); params.push(filter.submitter); }
     if (filter.visibility !== undefined) { where.push('visibility = ?'); params.push(filter.visibility); }
+    const visible = visibleCaptureSql(filter.viewer, '', (v) => { params.push(v); return '?'; });
+    if (visible !== undefined) where.push(visible);
     const { limit, offset } = pageOf(filter);
     const sql = `SELECT * FROM captures ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
       ORDER BY imported_at ${filter.order === 'oldest' ? 'ASC' : 'DESC'}, id LIMIT ? OFFSET ?`;
     return (this.reader.prepare(sql).all(...params, limit, offset) as CaptureDbRow[]).map(toCaptureRow);
   }
 
-  async capture(id: string): Promise<CaptureRow | undefined> {
+  async capture(id: string, viewer?: Viewer): Promise<CaptureRow | undefined> {
     const key = id.trim().toLowerCase();
     if (!/^[0-9a-f]{8,64}$/.test(key)) return undefined;
+    // Captures the viewer may not see do not exist for it: not even as a second prefix match.
+    const vParams: unknown[] = [];
+    const visible = visibleCaptureSql(viewer, '', (v) => { vParams.push(v); return '?'; });
+    const and = visible === undefined ? '' : ` AND ${visible}`;
+    const find = (where: string, ...params: unknown[]): CaptureDbRow[] =>
+      this.reader.prepare(`SELECT * FROM captures WHERE ${where}${and} LIMIT 2`).all(...params, ...vParams) as CaptureDbRow[];
     let rows: CaptureDbRow[];
-    if (key.length === 64) rows = this.reader.prepare('SELECT * FROM captures WHERE id = ?').all(key) as CaptureDbRow[];
-    else if (key.length === 40) rows = this.reader.prepare('SELECT * FROM captures WHERE sha1 = ?').all(key) as CaptureDbRow[];
-    else if (key.length === 32) rows = this.reader.prepare('SELECT * FROM captures WHERE md5 = ?').all(key) as CaptureDbRow[];
+    if (key.length === 64) rows = find('id = ?', key);
+    else if (key.length === 40) rows = find('sha1 = ?', key);
+    else if (key.length === 32) rows = find('md5 = ?', key);
     else rows = [];
     if (rows.length === 0) {
       // An id prefix: a range scan on the primary key ('g' sorts after every hex digit).
-      rows = this.reader.prepare('SELECT * FROM captures WHERE id >= ? AND id < ? LIMIT 2').all(key, key + 'g') as CaptureDbRow[];
+      rows = find('id >= ? AND id < ?', key, key + 'g');
     }
     return rows.length === 1 ? toCaptureRow(rows[0]) : undefined;
   }
 
-  async pivot(type: ObservableType, value: string, page: Page = {}): Promise<PivotHit[]> {
+  async pivot(type: ObservableType, value: string, page: PivotOptions = {}): Promise<PivotHit[]> {
     const v = normaliseObservable(type, value);
     if (v === undefined) return [];
     const { limit, offset } = pageOf(page);
+    // The condition goes into each branch with its own copy of the parameter (it appears once or twice).
+    const viewerParams: unknown[] = [];
+    const visible = visibleCaptureSql(page.viewer, 'c', (p) => { viewerParams.push(p); return '?'; });
+    const andVisible = visible === undefined ? '' : ` AND ${visible}`;
     const select = `SELECT ${RECORD_COLUMNS}, c.name AS c_name, c.first_ts AS c_first_ts, c.last_ts AS c_last_ts, c.visibility AS c_visibility`;
     let rows: (RecordDbRow & { field: string; c_name: string; c_first_ts: number | null; c_last_ts: number | null; c_visibility: string })[];
     if (type === 'uid' || type === 'community_id') {
       // The record's own uid / community_id are columns; other connections' uids (dhcp.uids, ...) are observables.
       const column = type === 'uid' ? 'uid' : 'community_id';
       rows = this.reader.prepare(`SELECT * FROM (
-          ${select}, '${column}' AS field FROM records r JOIN captures c ON c.id = r.capture_id WHERE r.${column} = ?
+          ${select}, '${column}' AS field FROM records r JOIN captures c ON c.id = r.capture_id WHERE r.${column} = ?${andVisible}
           UNION ALL
           ${select}, o.field AS field FROM observables o JOIN records r ON r.id = o.record_id JOIN captures c ON c.id = o.capture_id
-            WHERE o.type = ? AND o.value = ?)
-        ORDER BY id DESC LIMIT ? OFFSET ?`).all(v, type, v, limit, offset) as typeof rows;
+            WHERE o.type = ? AND o.value = ?${andVisible})
+        ORDER BY id DESC LIMIT ? OFFSET ?`).all(v, ...viewerParams, type, v, ...viewerParams, limit, offset) as typeof rows;
     } else {
       // Index order (type, value, rowid) read backwards: the most recently stored first, no sort of the hits.
       rows = this.reader.prepare(`${select}, o.field AS field FROM observables o
           JOIN records r ON r.id = o.record_id JOIN captures c ON c.id = o.capture_id
-        WHERE o.type = ? AND o.value = ? ORDER BY o.rowid DESC LIMIT ? OFFSET ?`).all(type, v, limit, offset) as typeof rows;
+        WHERE o.type = ? AND o.value = ?${andVisible} ORDER BY o.rowid DESC LIMIT ? OFFSET ?`).all(type, v, ...viewerParams, limit, offset) as typeof rows;
     }
     return rows.map((r) => {
       const capture: PivotHit['capture'] = { id: r.capture_id, name: r.c_name, visibility: r.c_visibility === 'public' ? 'public' : 'private' };
@@ -203,7 +203,7 @@ export class SqliteStore implements Store {
   }
 
   async search(query: string, opts: SearchOptions = {}): Promise<SearchResult> {
-    return searchSqlite(this.reader, query, pageOf(opts));
+    return searchSqlite(this.reader, query, pageOf(opts), opts.viewer);
   }
 
   async records(captureId: string, log: string, q: RecordQuery = {}): Promise<StoredRecord[]> {
@@ -212,11 +212,39 @@ export class SqliteStore implements Store {
     if (q.from !== undefined) { where.push('r.ts >= ?'); params.push(q.from); }
     if (q.to !== undefined) { where.push('r.ts <= ?'); params.push(q.to); }
     if (q.uid !== undefined) { where.push('r.uid = ?'); params.push(q.uid); }
+    const visible = notHiddenSql(q.viewer, 'r.capture_id', (v) => { params.push(v); return '?'; });
+    if (visible !== undefined) where.push(visible);
     const { limit, offset } = pageOf(q);
     const dir = q.sort === '-ts' ? 'DESC' : 'ASC';
     const rows = this.reader.prepare(`SELECT ${RECORD_COLUMNS} FROM records r WHERE ${where.join(' AND ')}
       ORDER BY r.ts ${dir}, r.id ${dir} LIMIT ? OFFSET ?`).all(...params, limit, offset) as RecordDbRow[];
     return rows.map(toStoredRecord);
+  }
+
+  async createKey(name: string, opts: { admin?: boolean } = {}): Promise<{ key: ApiKey; secret: string }> {
+    const k = makeKey();
+    const row: ApiKeyDbRow = { id: k.id, name: cleanKeyName(name), admin: opts.admin ? 1 : 0, created_at: Date.now() / 1000, revoked_at: null };
+    // Through the writer's queue: an import's open transaction must not swallow (or roll back) the key.
+    await this.exclusive(async () => {
+      this.db.prepare('INSERT INTO api_keys (id, name, secret_sha256, admin, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(row.id, row.name, k.secretSha256, row.admin, row.created_at);
+    });
+    return { key: toApiKey(row), secret: k.secret };
+  }
+
+  async keyBySecret(secret: string): Promise<ApiKey | undefined> {
+    if (secret.length > KEY_SECRET_MAX_CHARS) return undefined;
+    const row = this.reader.prepare(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE secret_sha256 = ?`).get(hashSecret(secret)) as ApiKeyDbRow | undefined;
+    return row && toApiKey(row);
+  }
+
+  async keys(): Promise<ApiKey[]> {
+    return (this.reader.prepare(`SELECT ${API_KEY_COLUMNS} FROM api_keys ORDER BY created_at, id`).all() as ApiKeyDbRow[]).map(toApiKey);
+  }
+
+  async revokeKey(id: string): Promise<boolean> {
+    return this.exclusive(async () =>
+      this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now() / 1000, id).changes > 0);
   }
 
   async close(): Promise<void> {
