@@ -13,6 +13,7 @@ import type { IntelDb, IntelTx } from './intel-db.js';
 import { type Feature, type FeatureKind, STRONG_KINDS, featureKey, readFeatures } from './features.js';
 import { estimateJaccard, lshBuckets, minhash, signatureBytes, signatureFromBytes } from './minhash.js';
 import { LOCAL_ADMIN, type Viewer } from '../store.js';
+import { type DraftHits, type DraftSet, draftRules } from './drafts.js';
 import { COMMENTS_PAGE_MAX, LABELS_PER_CAPTURE_MAX, type LabelKind } from './labels.js';
 
 
@@ -417,6 +418,45 @@ export class IntelStore {
       if (list.length < ARCHIVE_TOP) list.push({ value: r.value, captures: Number(r.n) });
     }
     return top;
+  }
+
+  // ---- signature drafts --------------------------------------------------------------------
+
+  /** Suricata rule drafts for a capture's distinguishing observables, each with its hits across visible captures. */
+  async drafts(captureId: string, viewer: Viewer = LOCAL_ADMIN): Promise<DraftSet> {
+    const features = await this.features(captureId);
+    const labels = await this.labels(captureId);
+    const label = labels.find((l) => l.kind === 'family') ?? labels.find((l) => l.kind === 'category') ?? labels[0];
+    const domainLogs = new Map<string, Set<string>>();
+    for (const r of await this.db.all<{ value: string; log: string }>(
+      `SELECT DISTINCT o.value, o.log FROM capture_features f JOIN observables o ON o.type = 'domain' AND o.value = f.value AND o.capture_id = f.capture_id
+       WHERE f.capture_id = ? AND f.kind = 'domain'`, [captureId])) {
+      const set = domainLogs.get(r.value) ?? new Set<string>();
+      set.add(r.log);
+      domainLogs.set(r.value, set);
+    }
+    const set = draftRules({ captureId, label: label?.value, features, domainLogs });
+    const FEATURE_OF: Record<string, string> = {
+      'dns.query': 'domain', 'http.host': 'domain', 'tls.sni': 'domain', 'ja3.hash': 'ja3', 'ja3+sni': 'ja3sni',
+      'http.uri': 'uri', 'http.user_agent': 'user_agent', filesha256: 'sha256',
+    };
+    for (const r of set.rules) {
+      const values = r.kind === 'filesha256' ? r.value.split(',') : [r.value];
+      r.hits = await this.hits(FEATURE_OF[r.kind], values, viewer);
+    }
+    return set;
+  }
+
+  /** Visible captures holding any of the values (labelled ones, benign ones). */
+  private async hits(kind: string, values: string[], viewer: Viewer): Promise<DraftHits> {
+    const rows = await this.db.all<{ n: number; labelled: number; benign: number }>(
+      `SELECT count(DISTINCT c.id) AS n,
+         count(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM labels l WHERE l.capture_id = c.id) THEN c.id END) AS labelled,
+         count(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM labels l WHERE l.capture_id = c.id AND l.kind = 'category' AND l.value = 'benign') THEN c.id END) AS benign
+       FROM capture_features f JOIN captures c ON c.id = f.capture_id
+       WHERE f.kind = ? AND f.value IN (${marks(values.length)}) AND ${VISIBLE}`,
+      [kind, ...values, ...visParams(viewer)]);
+    return { captures: Number(rows[0]?.n ?? 0), labelled: Number(rows[0]?.labelled ?? 0), benign: Number(rows[0]?.benign ?? 0) };
   }
 
   // ---- trends -------------------------------------------------------------------------------

@@ -1,0 +1,125 @@
+/**
+ * Signature drafts: Suricata 7 rules for a capture's distinguishing observables — DNS names, HTTP
+ * hosts, TLS SNI (each in the buffer the name was seen in), JA3 (alone and with its SNI), URI
+ * paths, user agents, and one filesha256 rule over a list of the capture's file hashes — each with
+ * how many stored captures hold the same observable (labelled, benign-labelled, all), so the
+ * analyst sees the false-positive risk before exporting. The rules use only keywords our own
+ * parser supports (test/store/intel/drafts.test.ts parses them and runs them over the capture).
+ *
+ * Everything from the capture reaches a rule as content bytes: printable ASCII except `"`, `;`,
+ * `\`, `|` literally, every other byte as |hex| (so a hostile name cannot close the option).
+ */
+import type { Feature } from './features.js';
+
+/** Rules per draft (the most specific first). */
+export const DRAFT_RULES_MAX = 60;
+/** First sid of drafts: local rules, outside Capdex's bundled range and the ET/Snort ones. */
+export const DRAFT_SID_BASE = 8_000_000;
+
+export type DraftKind = 'dns.query' | 'http.host' | 'tls.sni' | 'ja3.hash' | 'ja3+sni' | 'http.uri' | 'http.user_agent' | 'filesha256';
+
+export interface DraftHits {
+  /** Visible stored captures holding the observable (the source included). */
+  captures: number;
+  /** Of which carry a label. */
+  labelled: number;
+  /** Of which are labelled benign (a likely false positive). */
+  benign: number;
+}
+
+export interface RuleDraft {
+  sid: number;
+  kind: DraftKind;
+  /** The observable(s) the rule matches. */
+  value: string;
+  rule: string;
+  hits?: DraftHits;
+}
+
+export interface DraftInput {
+  captureId: string;
+  /** The label the msg names (a family, else a category), if any. */
+  label?: string;
+  features: readonly Feature[];
+  /** Where each contacted domain was seen: 'dns' | 'http' | 'ssl' | 'quic' | 'alert' logs. */
+  domainLogs: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export interface DraftSet {
+  rules: RuleDraft[];
+  /** List files the rules name (filesha256), by file name: one hash a line. */
+  lists: Record<string, string>;
+}
+
+/** Content bytes of a rule, escaped as described above. */
+export function ruleContent(s: string): string {
+  let out = '';
+  let hex: string[] = [];
+  const flush = (): void => { if (hex.length) { out += `|${hex.join(' ')}|`; hex = []; } };
+  for (const b of Buffer.from(s, 'utf8')) {
+    if (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x3b && b !== 0x5c && b !== 0x7c) { flush(); out += String.fromCharCode(b); }
+    else hex.push(b.toString(16).padStart(2, '0'));
+  }
+  flush();
+  return out;
+}
+
+/** msg text: letters, digits and a few separators only (it is inside quotes in the rule). */
+function msgText(s: string): string {
+  return s.replace(/[^A-Za-z0-9 ._:/+-]/g, '?').slice(0, 120);
+}
+
+/** A stable sid per (kind, value): the same observable drafts to the same sid every time. */
+function sidOf(kind: string, value: string): number {
+  let h = 0x811c9dc5;
+  const s = `${kind}\u0000${value}`;
+  for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); }
+  return DRAFT_SID_BASE + ((h >>> 0) % 999_000);
+}
+
+/** The longest literal run of a URI pattern (placeholders `{n}` `{hex}` `{b64}` removed). */
+function uriLiteral(pattern: string): { text: string; anchored: boolean } | undefined {
+  if (!pattern.includes('{')) return pattern.length > 1 ? { text: pattern, anchored: true } : undefined;
+  const parts = pattern.split(/\{(?:n|hex|b64)\}/);
+  const best = parts.reduce((a, b) => (b.length > a.length ? b : a), '');
+  return best.length >= 4 ? { text: best, anchored: parts[0] === best } : undefined;
+}
+
+export function draftRules(input: DraftInput): DraftSet {
+  const label = input.label ? msgText(input.label) : 'unlabelled';
+  const tag = input.captureId.slice(0, 12);
+  const rules: RuleDraft[] = [];
+  const add = (kind: DraftKind, value: string, proto: string, body: string): void => {
+    if (rules.length >= DRAFT_RULES_MAX) return;
+    const sid = sidOf(kind, value);
+    const msg = `CAPDEX DRAFT ${label} ${kind} ${msgText(value)}`;
+    rules.push({ sid, kind, value,
+      rule: `alert ${proto} any any -> any any (msg:"${msg}"; ${body} metadata:capdex_draft ${tag}; sid:${sid}; rev:1;)` });
+  };
+  const of = (kind: string) => input.features.filter((f) => f.kind === kind).map((f) => f.value);
+  const lists: Record<string, string> = {};
+  const hashes = of('sha256');
+  if (hashes.length) {
+    const file = `capdex-draft-${tag}.sha256`;
+    lists[file] = hashes.join('\n') + '\n';
+    add('filesha256', hashes.join(','), 'http', `filesha256:${file};`);
+  }
+  for (const pair of of('ja3sni')) {
+    const [ja3, sni] = pair.split('|');
+    if (/^[0-9a-f]{32}$/.test(ja3) && sni) add('ja3+sni', pair, 'tls', `ja3.hash; content:"${ja3}"; tls.sni; content:"${ruleContent(sni)}"; nocase; endswith;`);
+  }
+  for (const d of of('domain')) {
+    const logs = input.domainLogs.get(d) ?? new Set<string>();
+    const c = ruleContent(d);
+    if (logs.has('dns')) add('dns.query', d, 'dns', `dns.query; content:"${c}"; nocase; endswith;`);
+    if (logs.has('http')) add('http.host', d, 'http', `flow:to_server; http.host; content:"${c}"; nocase; endswith;`);
+    if (logs.has('ssl')) add('tls.sni', d, 'tls', `tls.sni; content:"${c}"; nocase; endswith;`);
+  }
+  for (const u of of('uri')) {
+    const lit = uriLiteral(u);
+    if (lit) add('http.uri', u, 'http', `flow:to_server; http.uri; content:"${ruleContent(lit.text)}";${lit.anchored ? ' startswith;' : ''}`);
+  }
+  for (const ua of of('user_agent')) add('http.user_agent', ua, 'http', `flow:to_server; http.user_agent; content:"${ruleContent(ua)}"; startswith; endswith;`);
+  for (const ja3 of of('ja3')) if (/^[0-9a-f]{32}$/.test(ja3)) add('ja3.hash', ja3, 'tls', `ja3.hash; content:"${ja3}";`);
+  return { rules, lists };
+}

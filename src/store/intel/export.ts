@@ -1,0 +1,201 @@
+/**
+ * A capture's intelligence as documents other tools import: a STIX 2.1 bundle (indicators with
+ * STIX patterns, observables, the labels as malware / campaign / threat-actor objects, and
+ * "indicates" / "attributed-to" relationships), a MISP event (attributes with MISP types and
+ * categories, labels as tags) and a CSV IOC list.
+ *
+ * Ids are UUIDv5 from the capture and the object's content (STIX's recommendation for
+ * observables, here for every object): exporting twice gives the same ids, so a TIP importing
+ * both merges instead of duplicating. Values come from hostile captures: STIX patterns escape
+ * `\` and `'`; CSV cells are quoted, and cells a spreadsheet would run as a formula are prefixed.
+ */
+import { createHash } from 'node:crypto';
+import type { Feature } from './features.js';
+import type { Label } from './intel-store.js';
+import { normaliseIp } from '../observables.js';
+
+/** Indicators/attributes per export (the strongest kinds first). */
+export const EXPORT_INDICATORS_MAX = 1000;
+
+export interface ExportCapture {
+  id: string;
+  md5: string;
+  sha1: string;
+  name: string;
+  firstTs?: number;
+  lastTs?: number;
+  importedAt: number;
+}
+
+/** STIX's namespace for deterministic identifiers (STIX 2.1 §2.9). */
+const STIX_NAMESPACE = '00abedb4-aa42-466c-9c01-fed23315a9b7';
+
+/** RFC 4122 version-5 UUID of `name` in `namespace`. */
+export function uuidV5(name: string, namespace = STIX_NAMESPACE): string {
+  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  const h = createHash('sha1').update(ns).update(name, 'utf8').digest();
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+const iso = (s: number | undefined, fallback: number): string => {
+  const t = s !== undefined && Number.isFinite(s) && s > 0 && s < 253_402_300_799 ? s : fallback;
+  return new Date(Math.round(t * 1000)).toISOString();
+};
+
+/** A STIX pattern string literal. */
+const lit = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** Order of export: the kinds an analyst acts on first. */
+const EXPORT_ORDER = ['sha256', 'md5', 'sha1', 'cert_fp', 'domain', 'ip', 'ja3', 'ja3s', 'ja4', 'user_agent', 'uri', 'filename', 'email'];
+
+function exportable(features: readonly Feature[]): Feature[] {
+  return features.filter((f) => EXPORT_ORDER.includes(f.kind))
+    .sort((a, b) => EXPORT_ORDER.indexOf(a.kind) - EXPORT_ORDER.indexOf(b.kind) || (a.value < b.value ? -1 : 1))
+    .slice(0, EXPORT_INDICATORS_MAX);
+}
+
+/** Private, loopback, link-local and other non-routable addresses: context, not indicators. */
+export function isInternalIp(ip: string): boolean {
+  const v = normaliseIp(ip) ?? ip;
+  if (v.includes(':')) return /^(::1?$|f[cd]|fe[89ab]|ff)/i.test(v);
+  const [a, b] = v.split('.').map(Number);
+  return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)
+    || (a === 100 && b >= 64 && b <= 127) || a >= 224;
+}
+
+// ---- STIX 2.1 -------------------------------------------------------------------------------
+
+interface StixPiece { pattern: string; sco?: Record<string, unknown>; name: string }
+
+function stixPiece(f: Feature): StixPiece | undefined {
+  const v = f.value;
+  switch (f.kind) {
+    case 'domain': return { pattern: `[domain-name:value = ${lit(v)}]`, sco: { type: 'domain-name', value: v }, name: `Domain ${v}` };
+    case 'ip': {
+      if (isInternalIp(v)) return undefined;
+      const type = v.includes(':') ? 'ipv6-addr' : 'ipv4-addr';
+      return { pattern: `[${type}:value = ${lit(v)}]`, sco: { type, value: v }, name: `Address ${v}` };
+    }
+    case 'sha256': case 'md5': case 'sha1': {
+      const algo = f.kind === 'sha256' ? 'SHA-256' : f.kind === 'md5' ? 'MD5' : 'SHA-1';
+      return { pattern: `[file:hashes.'${algo}' = ${lit(v)}]`, sco: { type: 'file', hashes: { [algo]: v } }, name: `File ${algo} ${v}` };
+    }
+    case 'cert_fp': {
+      const algo = v.length === 64 ? 'SHA-256' : v.length === 40 ? 'SHA-1' : undefined;
+      if (!algo) return undefined;
+      return { pattern: `[x509-certificate:hashes.'${algo}' = ${lit(v)}]`, sco: { type: 'x509-certificate', hashes: { [algo]: v } }, name: `Certificate ${algo} ${v}` };
+    }
+    case 'user_agent':
+      return { pattern: `[network-traffic:extensions.'http-request-ext'.request_header.'User-Agent' = ${lit(v)}]`, name: `User-Agent ${v.slice(0, 80)}` };
+    default:
+      return undefined;
+  }
+}
+
+export function stixBundle(capture: ExportCapture, labels: readonly Label[], features: readonly Feature[]): Record<string, unknown> {
+  const created = iso(capture.importedAt, capture.importedAt);
+  const first = iso(capture.firstTs, capture.importedAt);
+  const last = iso(capture.lastTs ?? capture.firstTs, capture.importedAt);
+  const id = (type: string, key: string): string => `${type}--${uuidV5(`${capture.id}/${type}/${key}`)}`;
+  const common = (type: string, key: string) => ({ type, spec_version: '2.1', id: id(type, key), created, modified: created });
+  const identity = { ...common('identity', 'capdex'), name: 'Capdex', identity_class: 'system' };
+  const objects: Record<string, unknown>[] = [identity];
+  const targets: { id: string; rel: string }[] = [];
+  for (const l of labels) {
+    if (l.kind === 'family') {
+      const m = { ...common('malware', l.value), name: l.value, is_family: true, created_by_ref: identity.id };
+      objects.push(m); targets.push({ id: m.id, rel: 'indicates' });
+    } else if (l.kind === 'campaign') {
+      const c = { ...common('campaign', l.value), name: l.value, created_by_ref: identity.id };
+      objects.push(c); targets.push({ id: c.id, rel: 'indicates' });
+    } else if (l.kind === 'actor') {
+      const a = { ...common('threat-actor', l.value), name: l.value, created_by_ref: identity.id };
+      objects.push(a); targets.push({ id: a.id, rel: 'indicates' });
+    }
+  }
+  const labelTexts = labels.filter((l) => l.kind === 'category' || l.kind === 'tag' || l.kind === 'sector').map((l) => `${l.kind}:${l.value}`);
+  const scoRefs: string[] = [];
+  for (const f of exportable(features)) {
+    const p = stixPiece(f);
+    if (!p) continue;
+    const ind: Record<string, unknown> = {
+      ...common('indicator', `${f.kind}:${f.value}`), name: p.name, pattern: p.pattern, pattern_type: 'stix', pattern_version: '2.1',
+      valid_from: first, indicator_types: ['malicious-activity'], created_by_ref: identity.id,
+      description: `Seen in capture ${capture.id} (${capture.name.slice(0, 200)})`,
+    };
+    if (labelTexts.length) ind.labels = labelTexts;
+    objects.push(ind);
+    for (const t of targets) {
+      objects.push({ ...common('relationship', `${ind.id}/${t.rel}/${t.id}`), relationship_type: t.rel, source_ref: ind.id, target_ref: t.id });
+    }
+    if (p.sco) {
+      const sco = { ...p.sco, spec_version: '2.1', id: `${p.sco.type as string}--${uuidV5(JSON.stringify(p.sco))}` };
+      objects.push(sco);
+      scoRefs.push(sco.id);
+    }
+  }
+  if (scoRefs.length) {
+    objects.push({ ...common('observed-data', 'capture'), first_observed: first, last_observed: last, number_observed: 1, object_refs: scoRefs, created_by_ref: identity.id });
+  }
+  return { type: 'bundle', id: `bundle--${uuidV5(`${capture.id}/bundle/${objects.length}`)}`, objects };
+}
+
+// ---- MISP -----------------------------------------------------------------------------------
+
+const MISP_TYPES: Record<string, { type: string; category: string } | undefined> = {
+  domain: { type: 'domain', category: 'Network activity' },
+  ip: { type: 'ip-dst', category: 'Network activity' },
+  sha256: { type: 'sha256', category: 'Payload delivery' },
+  md5: { type: 'md5', category: 'Payload delivery' },
+  sha1: { type: 'sha1', category: 'Payload delivery' },
+  ja3: { type: 'ja3-fingerprint-md5', category: 'Network activity' },
+  ja3s: { type: 'ja3-fingerprint-md5', category: 'Network activity' },
+  user_agent: { type: 'user-agent', category: 'Network activity' },
+  filename: { type: 'filename', category: 'Payload delivery' },
+  email: { type: 'email-src', category: 'Payload delivery' },
+  uri: { type: 'uri', category: 'Network activity' },
+};
+
+export function mispEvent(capture: ExportCapture, labels: readonly Label[], features: readonly Feature[]): Record<string, unknown> {
+  const ts = String(Math.floor(capture.importedAt));
+  const attrs: Record<string, unknown>[] = [];
+  for (const f of exportable(features)) {
+    let t = MISP_TYPES[f.kind];
+    if (f.kind === 'cert_fp') t = { type: f.value.length === 64 ? 'x509-fingerprint-sha256' : 'x509-fingerprint-sha1', category: 'Network activity' };
+    if (!t || (f.kind === 'ip' && isInternalIp(f.value)) || (f.kind === 'uri' && f.value.includes('{'))) continue;
+    attrs.push({ uuid: uuidV5(`${capture.id}/misp/${f.kind}:${f.value}`), type: t.type, category: t.category, value: f.value, to_ids: f.kind !== 'filename' && f.kind !== 'uri', timestamp: ts, comment: `capdex ${f.kind}` });
+  }
+  attrs.push({ uuid: uuidV5(`${capture.id}/misp/capture`), type: 'sha256', category: 'Artifacts dropped', value: capture.id, to_ids: false, timestamp: ts, comment: `the capture file ${capture.name.slice(0, 200)}` });
+  return {
+    Event: {
+      uuid: uuidV5(`${capture.id}/misp/event`),
+      info: `Capdex capture ${capture.name.slice(0, 200)} (${capture.id.slice(0, 16)})`,
+      date: iso(capture.firstTs, capture.importedAt).slice(0, 10),
+      timestamp: ts,
+      threat_level_id: labels.some((l) => l.kind === 'family') ? '2' : '4',
+      analysis: '0',
+      distribution: '0',
+      published: false,
+      Attribute: attrs,
+      Tag: [{ name: 'tlp:clear' }, ...labels.map((l) => ({ name: `capdex:${l.kind}="${l.value.replace(/"/g, '')}"` }))],
+    },
+  };
+}
+
+// ---- CSV ------------------------------------------------------------------------------------
+
+/** One CSV cell: quoted when needed; a leading = + - @ (a spreadsheet formula) is prefixed with '. */
+export function csvCell(v: string): string {
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\r\n']/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function iocCsv(capture: ExportCapture, labels: readonly Label[], features: readonly Feature[]): string {
+  const lab = labels.map((l) => `${l.kind}:${l.value}`).join(' ');
+  const lines = ['type,value,capture,labels'];
+  for (const f of exportable(features)) lines.push([f.kind, f.value, capture.id, lab].map(csvCell).join(','));
+  return lines.join('\r\n') + '\r\n';
+}
