@@ -11,6 +11,7 @@ import { ApiError } from './errors.js';
 import { captureRoutes } from './routes/captures.js';
 import { searchRoutes } from './routes/search.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 
 import { DEFAULT_MAX_UPLOAD_BYTES } from './limits.js';
 
@@ -47,6 +48,7 @@ export async function buildApi(service: Service, opts: ApiOptions = {}): Promise
   });
   app.setNotFoundHandler((_req, reply) => { const e = new ApiError('NOT_FOUND'); void reply.status(e.status).send(e.body()); });
 
+  await app.register(metricsRoutes(service));
   await app.register(healthRoutes(service));
   await app.register(captureRoutes(service, maxUploadBytes));
   await app.register(searchRoutes(service));

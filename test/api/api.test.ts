@@ -199,6 +199,7 @@ test('SSE opened while the job waits in the queue: progress events, then done, t
 test('health, readiness, and every path in /openapi.json was exercised', async () => {
   assert.deepEqual(await (await call('get', '/healthz', '/healthz')).json(), { status: 'ok' });
   assert.deepEqual(await (await call('get', '/readyz', '/readyz')).json(), { status: 'ready' });
+  assert.match(await (await call('get', '/metrics', '/metrics')).text(), /^capdex_jobs\{status="done"\} \d+$/m);
   const doc = (await (await fetch(base + '/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
   assert.match(doc.openapi, /^3\./);
   const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)).sort();
