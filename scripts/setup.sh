@@ -18,3 +18,15 @@ if ! command -v tshark >/dev/null 2>&1 || ! command -v file >/dev/null 2>&1; the
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends tshark file >/dev/null
 fi
+
+# The web UI's tests drive a real browser: Debian's Chromium (never a downloaded one).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: chromium is missing and installing it needs root: sudo apt-get install -y chromium" >&2
+    exit 1
+  fi
+  echo "setup: installing chromium (Debian) for the browser tests" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi

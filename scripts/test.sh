@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-npx tsc -p tsconfig.json
+npm run build --silent
 # The store tests need PostgreSQL: the private cluster of scripts/pg.sh, stopped at the end if started here.
 if ! bash scripts/pg.sh status; then bash scripts/pg.sh start >/dev/null; trap 'bash scripts/pg.sh stop' EXIT; fi
 mapfile -t files < <(find test -name '*.test.ts' | sort)

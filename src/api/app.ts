@@ -12,6 +12,7 @@ import { captureRoutes } from './routes/captures.js';
 import { searchRoutes } from './routes/search.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { registerWeb, wantsUi } from './web.js';
 
 import { DEFAULT_MAX_UPLOAD_BYTES } from './limits.js';
 
@@ -46,12 +47,18 @@ export async function buildApi(service: Service, opts: ApiOptions = {}): Promise
     else { app.log.error(err); e = new ApiError('INTERNAL'); }
     void reply.status(e.status).send(e.body());
   });
-  app.setNotFoundHandler((_req, reply) => { const e = new ApiError('NOT_FOUND'); void reply.status(e.status).send(e.body()); });
+  app.setNotFoundHandler((req, reply) => {
+    // A browser opening a deep link (/captures/…) gets the UI, which routes it; anything else a 404.
+    if (wantsUi(req)) return reply.sendFile('index.html');
+    const e = new ApiError('NOT_FOUND');
+    return reply.status(e.status).send(e.body());
+  });
 
   await app.register(metricsRoutes(service));
   await app.register(healthRoutes(service));
   await app.register(captureRoutes(service, maxUploadBytes));
   await app.register(searchRoutes(service));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerWeb(app);
   return app;
 }

@@ -1,0 +1,4 @@
+/** Search page: being built this session (issue 9); the shell routes here already. */
+export default function SearchPage() {
+  return <h1>Search</h1>;
+}
