@@ -38,6 +38,7 @@ async function run(task: AnalysisTask): Promise<void> {
         if (now - last >= PROGRESS_INTERVAL_MS) { last = now; preview.drain(); post({ type: 'progress', progress: { ...progress } }); }
       },
     });
+    await store.intel.refresh(result.captureId).catch(() => 0); // similar/suggestions signature; routes compute it if missing
     outcome = { type: 'done', progress: { ...progress, stage: 'done', bytesDone: task.digest.size, records: result.records } };
   } catch (e) {
     outcome = { type: 'failed', error: e instanceof NotACaptureError ? e.message : `analysis failed: ${(e as Error)?.message ?? String(e)}` };

@@ -58,6 +58,7 @@ export function registerImport(program: Command): void {
         for (const file of captures) {
           try {
             const r = await importCaptureFile(store, file, { submitter: flags.submitter, visibility });
+            await store.intel.refresh(r.captureId); // the similar-captures signature (src/store/intel/)
             say(flags, `${r.captureId}  ${file}: ${r.packets} packets, ${r.records} records, ${r.observables} observables` +
               ` in ${(r.hashSeconds + r.importSeconds).toFixed(2)} s${r.replaced ? ' (replaced)' : ''}`);
           } catch (e) {
