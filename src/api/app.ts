@@ -11,6 +11,8 @@ import { ApiError } from './errors.js';
 import { captureRoutes } from './routes/captures.js';
 import { searchRoutes } from './routes/search.js';
 import { healthRoutes } from './routes/health.js';
+import { authPlugin } from './auth.js';
+import { registerRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { registerWeb, wantsUi } from './web.js';
 
@@ -22,6 +24,10 @@ export interface ApiOptions {
   maxUploadBytes?: number;
   /** Fastify's request log (off by default: tests and embedding stay quiet). */
   logger?: boolean;
+  /** Refuse anonymous uploads (`capdex serve --require-key`); private uploads always need a key. */
+  requireKey?: boolean;
+  /** Per key/address limits on /api/* (rate-limit.ts has the defaults); false: none. */
+  rateLimit?: Partial<RateLimitOptions> | false;
 }
 
 export async function buildApi(service: Service, opts: ApiOptions = {}): Promise<FastifyInstance> {
@@ -55,6 +61,9 @@ export async function buildApi(service: Service, opts: ApiOptions = {}): Promise
   });
 
   await app.register(metricsRoutes(service));
+  // request.viewer first (the limiter counts per key), then the limiter, then the routes it hooks.
+  await app.register(authPlugin, { store: service.store, requireKey: opts.requireKey });
+  if (opts.rateLimit !== false) await registerRateLimit(app, opts.rateLimit);
   await app.register(healthRoutes(service));
   await app.register(captureRoutes(service, maxUploadBytes));
   await app.register(searchRoutes(service));

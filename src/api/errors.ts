@@ -13,6 +13,9 @@ export const ERRORS = {
   BAD_OBSERVABLE_TYPE: { status: 400, message: 'Unknown observable type: use one the pivot endpoint lists in /openapi.json.' },
   CAPTURE_NOT_FOUND: { status: 404, message: 'No capture with that id: use a full sha256 (or md5, sha1, or a sha256 prefix of 8+ hex digits) from GET /api/captures.' },
   NOT_FOUND: { status: 404, message: 'No such endpoint: see /openapi.json.' },
+  BAD_API_KEY: { status: 401, message: 'The API key is unknown, revoked or malformed: send "Authorization: Bearer cdx_…" (or X-Api-Key) with a key from capdex keys add.' },
+  KEY_REQUIRED: { status: 401, message: 'This needs an API key: create one with capdex keys add and send it as "Authorization: Bearer cdx_…".' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests from this key or address: wait retryAfterS seconds (the Retry-After header) and try again.' },
   NOT_READY: { status: 503, message: 'The store is not answering: check the data directory and the server log.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server: the server log has the details.' },
 } as const;

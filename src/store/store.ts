@@ -10,6 +10,7 @@
  * The store imports engine types only (RecordSink, LogSchema); the engine never imports the store.
  */
 import type { RecordSink } from '../engine/logs/schema.js';
+import type { IntelStore } from './intel/intel-store.js';
 
 export type Visibility = 'public' | 'private';
 
@@ -181,6 +182,8 @@ export interface Store {
   /** The query language (src/store/query/): rows or an aggregation, or an error with its position. */
   search(query: string, opts?: SearchOptions): Promise<SearchResult>;
   records(captureId: string, log: string, query?: RecordQuery): Promise<StoredRecord[]>;
+  /** How many captures the store holds, every status and visibility (for /metrics). */
+  captureCount(): Promise<number>;
   /** A new API key; the secret (`cdx_…`) is returned once and only its SHA-256 is stored. */
   createKey(name: string, opts?: { admin?: boolean }): Promise<{ key: ApiKey; secret: string }>;
   /** The key whose secret this is (revoked keys too, with revokedAt set); undefined when none. */
@@ -189,6 +192,8 @@ export interface Store {
   keys(): Promise<ApiKey[]>;
   /** Revokes a key for good; false when there is no such key or it was already revoked. */
   revokeKey(id: string): Promise<boolean>;
+  /** Labels, votes, comments, signatures, similar captures, suggestions, archive, trends (src/store/intel/). */
+  readonly intel: IntelStore;
   close(): Promise<void>;
 }
 

@@ -6,8 +6,10 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { Service } from '../../service.js';
 import { isFinished, type Job } from '../../jobs/jobs.js';
-import type { CaptureRow } from '../../store/store.js';
+import type { CaptureRow, Viewer, Visibility } from '../../store/store.js';
+import { canSee } from '../../store/visibility.js';
 import { ApiError, ERROR_SCHEMA } from '../errors.js';
+import { submissionOf } from '../auth.js';
 import { receiveCapture } from '../upload.js';
 import { PAGE_QUERY } from './search.js';
 
@@ -22,12 +24,16 @@ const ID_PARAMS = {
   required: ['id'],
 } as const;
 
-/** What a capture id names: its store row once analysed, its latest job from the upload on. */
-async function findCapture(service: Service, id: string): Promise<{ id: string; capture?: CaptureRow; job?: Job }> {
+/**
+ * What a capture id names for this viewer: its store row once analysed, its latest job from the
+ * upload on. What the viewer may not see is not found (docs/contracts/access.md).
+ */
+async function findCapture(service: Service, id: string, viewer: Viewer): Promise<{ id: string; capture?: CaptureRow; job?: Job }> {
   const lower = id.toLowerCase();
-  const capture = await service.store.capture(lower);
+  const capture = await service.store.capture(lower, viewer);
   const fullId = capture?.id ?? lower;
-  const job = await service.jobs.latestFor(fullId);
+  const latest = await service.jobs.latestFor(fullId);
+  const job = latest && canSee(viewer, latest) ? latest : undefined;
   if (!capture && !job) throw new ApiError('CAPTURE_NOT_FOUND', id);
   return { id: fullId, capture, job };
 }
@@ -37,14 +43,18 @@ function sendEvent(reply: FastifyReply, event: string, data: unknown): void {
 }
 
 export const captureRoutes = (service: Service, maxUploadBytes: number): FastifyPluginAsync => async (app) => {
-  app.post<{ Querystring: { name?: string; reanalyse?: boolean } }>('/api/captures', {
+  app.post<{ Querystring: { name?: string; reanalyse?: boolean; visibility?: Visibility } }>('/api/captures', {
     schema: {
       summary: 'Upload a capture (raw body, or multipart with a "file" part); the same capture again returns its existing job',
       tags: ['captures'],
-      querystring: { type: 'object', properties: { name: { type: 'string', maxLength: 1024 }, reanalyse: { type: 'boolean', default: false } } },
-      response: { 400: ERROR_SCHEMA, 413: ERROR_SCHEMA, 415: ERROR_SCHEMA },
+      querystring: { type: 'object', properties: {
+        name: { type: 'string', maxLength: 1024 }, reanalyse: { type: 'boolean', default: false },
+        visibility: { type: 'string', enum: ['public', 'private'], default: 'public', description: 'private: only this API key (and admins) see it; needs a key' },
+      } },
+      response: { 400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 413: ERROR_SCHEMA, 415: ERROR_SCHEMA, 429: ERROR_SCHEMA },
     },
   }, async (req, reply) => {
+    const who = submissionOf(req, req.query.visibility); // before reading the body: a refused upload costs nothing
     let input: Readable | undefined;
     let name = req.query.name;
     if (req.isMultipart()) {
@@ -58,8 +68,11 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
     if (!input) throw new ApiError('EMPTY_UPLOAD');
     const d = await receiveCapture(service.blobs, input, maxUploadBytes);
     const before = await service.jobs.latestFor(d.sha256);
+    // The same bytes held privately by another key: this submission takes the capture over
+    // (re-analysed as this one's) rather than answering with a job that would reveal the other.
+    const hidden = before !== undefined && !canSee(req.viewer, before);
     const job = await service.jobs.submit({
-      captureId: d.sha256, name: cleanName(name), visibility: 'public', reanalyse: req.query.reanalyse,
+      captureId: d.sha256, name: cleanName(name), ...who, reanalyse: req.query.reanalyse || hidden,
       md5: d.md5, sha1: d.sha1, size: d.size,
     });
     const existing = before?.id === job.id;
@@ -69,15 +82,15 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
   app.get<{ Querystring: { limit: number; offset: number } }>('/api/captures', {
     schema: { summary: 'Analysed captures, newest first, and the ones still queued or running', tags: ['captures'], querystring: { type: 'object', properties: PAGE_QUERY } },
   }, async (req) => {
-    const captures = await service.store.captures({ limit: req.query.limit, offset: req.query.offset, visibility: 'public' });
-    const pending = await service.jobs.unfinished(req.query.limit);
+    const captures = await service.store.captures({ limit: req.query.limit, offset: req.query.offset, viewer: req.viewer });
+    const pending = (await service.jobs.unfinished(req.query.limit)).filter((j) => canSee(req.viewer, j));
     return { captures, pending };
   });
 
   app.get<{ Params: { id: string } }>('/api/captures/:id', {
     schema: { summary: 'One capture: metadata once analysed, and its job (status, progress, error)', tags: ['captures'], params: ID_PARAMS, response: { 404: ERROR_SCHEMA } },
   }, async (req) => {
-    const c = await findCapture(service, req.params.id);
+    const c = await findCapture(service, req.params.id, req.viewer);
     return { id: c.id, capture: c.capture ?? null, job: c.job ?? null };
   });
 
@@ -87,7 +100,7 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
       tags: ['captures'], params: ID_PARAMS, produces: ['text/event-stream'], response: { 404: ERROR_SCHEMA },
     },
   }, async (req, reply) => {
-    const c = await findCapture(service, req.params.id);
+    const c = await findCapture(service, req.params.id, req.viewer);
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     const job = c.job;
@@ -120,15 +133,15 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
       response: { 404: ERROR_SCHEMA },
     },
   }, async (req) => {
-    const c = await findCapture(service, req.params.id);
-    const records = c.capture ? await service.store.records(c.id, req.params.log, { limit: req.query.limit, offset: req.query.offset, sort: req.query.sort }) : [];
+    const c = await findCapture(service, req.params.id, req.viewer);
+    const records = c.capture ? await service.store.records(c.id, req.params.log, { limit: req.query.limit, offset: req.query.offset, sort: req.query.sort, viewer: req.viewer }) : [];
     return { captureId: c.id, log: req.params.log, status: c.job?.status ?? c.capture?.status, records };
   });
 
   app.get<{ Params: { id: string } }>('/api/captures/:id/pcap', {
     schema: { summary: 'The capture file as uploaded', tags: ['downloads'], params: ID_PARAMS, produces: ['application/vnd.tcpdump.pcap'], response: { 404: ERROR_SCHEMA } },
   }, async (req, reply) => {
-    const c = await findCapture(service, req.params.id);
+    const c = await findCapture(service, req.params.id, req.viewer);
     const size = await service.blobs.size(c.id);
     if (size === undefined) throw new ApiError('CAPTURE_NOT_FOUND', 'its file is not in the blob store (imported from the command line?)');
     // The download name is the sha256, never the submitted name: nothing user-sent reaches a header.

@@ -18,7 +18,7 @@ export const searchRoutes = (service: Service): FastifyPluginAsync => async (app
       response: { 400: ERROR_SCHEMA },
     },
   }, async (req) => {
-    const r = await service.store.search(req.query.q, { limit: req.query.limit, offset: req.query.offset });
+    const r = await service.store.search(req.query.q, { limit: req.query.limit, offset: req.query.offset, viewer: req.viewer });
     if (r.error) throw new ApiError('BAD_QUERY', r.error.message, { position: r.error.position, expected: r.error.expected });
     return r.aggregation ? { aggregation: r.aggregation } : { rows: r.rows ?? [] };
   });
@@ -32,7 +32,7 @@ export const searchRoutes = (service: Service): FastifyPluginAsync => async (app
     },
   }, async (req) => {
     if (!(OBSERVABLE_TYPES as readonly string[]).includes(req.params.type)) throw new ApiError('BAD_OBSERVABLE_TYPE', `one of ${OBSERVABLE_TYPES.join(', ')}`);
-    const hits = await service.store.pivot(req.params.type as ObservableType, req.params.value, { limit: req.query.limit, offset: req.query.offset });
+    const hits = await service.store.pivot(req.params.type as ObservableType, req.params.value, { limit: req.query.limit, offset: req.query.offset, viewer: req.viewer });
     return { hits };
   });
 };

@@ -22,6 +22,7 @@ interface ServeFlags {
   pg?: string;
   blobs?: string;
   worker: boolean;
+  requireKey?: boolean;
 }
 
 export const positiveInt = (cmd: string, name: string, v: string, min = 1): number => {
@@ -61,6 +62,7 @@ export function registerServe(program: Command): void {
     .option('--max-upload <bytes>', 'largest upload accepted', String(DEFAULT_MAX_UPLOAD_BYTES))
     .option('--job-timeout <seconds>', 'time limit of one analysis', '3600')
     .option('--log', 'log every request (JSON lines on stdout)')
+    .option('--require-key', 'refuse anonymous uploads: submitting needs an API key (capdex keys add)')
     .action(async (flags: ServeFlags) => {
       const port = positiveInt('serve', '--port', flags.port, 0);
       const where = serviceLocation('serve', flags);
@@ -69,7 +71,7 @@ export function registerServe(program: Command): void {
       const service = await openService(where, {
         worker: flags.worker, workers: positiveInt('serve', '--workers', flags.workers), jobTimeoutS: positiveInt('serve', '--job-timeout', flags.jobTimeout),
       });
-      const app = await buildApi(service, { maxUploadBytes: positiveInt('serve', '--max-upload', flags.maxUpload), logger: flags.log });
+      const app = await buildApi(service, { maxUploadBytes: positiveInt('serve', '--max-upload', flags.maxUpload), logger: flags.log, requireKey: flags.requireKey });
       const address = await app.listen({ host: flags.host, port });
       process.stdout.write(`capdex: serving ${address} (${'pg' in where ? `PostgreSQL, blobs in ${where.blobsDir}` : `data in ${where.dataDir}`}${flags.worker ? '' : ', no workers'})\n`);
       stopOnSignals(async () => {

@@ -13,6 +13,8 @@ import type {
 import { notHiddenSql, visibleCaptureSql } from '../visibility.js';
 import { API_KEY_COLUMNS, type ApiKeyDbRow, cleanKeyName, hashSecret, KEY_SECRET_MAX_CHARS, makeKey, toApiKey } from '../api-keys.js';
 import { migrate } from './migrations.js';
+import { INTEL_CAPTURE_TABLES, IntelStore } from '../intel/intel-store.js';
+import { pgIntelDb } from '../intel/pg-intel-db.js';
 import { PgImport } from './pg-import.js';
 import { decodeJson, decodeText, encodeJson, encodeText, indexKey } from './pg-text.js';
 import { captureFromRow, recordFromRow, type CaptureDbRow, type RecordDbRow } from './pg-rows.js';
@@ -33,7 +35,11 @@ export class PgStore implements Store {
   /** Imports on one Store run one after another (the interface's promise). */
   private importQueue: Promise<unknown> = Promise.resolve();
 
-  private constructor(readonly pool: pg.Pool) {}
+  readonly intel: IntelStore;
+
+  private constructor(readonly pool: pg.Pool) {
+    this.intel = new IntelStore(pgIntelDb(pool));
+  }
 
   static async open(url: string): Promise<PgStore> {
     const types = {
@@ -103,6 +109,10 @@ export class PgStore implements Store {
     }
   }
 
+  async captureCount(): Promise<number> {
+    return Number((await this.pool.query<{ n: string | number }>('SELECT count(*) AS n FROM captures')).rows[0].n);
+  }
+
   async captures(filter: CaptureFilter = {}): Promise<CaptureRow[]> {
     const { limit, offset } = pageOf(filter);
     const where: string[] = [];
@@ -145,6 +155,7 @@ export class PgStore implements Store {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [encodeText(found.id)]);
       const deleted = await deleteCaptureRows(client, encodeText(found.id));
+      for (const t of INTEL_CAPTURE_TABLES) await client.query(`DELETE FROM ${t} WHERE capture_id = $1`, [encodeText(found.id)]);
       await client.query('COMMIT');
       return deleted;
     } catch (err) {

@@ -16,6 +16,7 @@
  *   observables need no capture_id index (one index less to maintain on every insert).
  */
 import type { Database } from 'better-sqlite3';
+import { INTEL_MIGRATION_VERSION, INTEL_SQLITE_SQL } from '../intel/migrations.js';
 
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -69,6 +70,7 @@ CREATE TABLE api_keys (
 );
 `,
   },
+  { version: INTEL_MIGRATION_VERSION, sql: INTEL_SQLITE_SQL }, // labels, votes, comments, signatures (intel/migrations.ts)
 ];
 
 /** Runs the migrations not yet applied, each in its own transaction. */

@@ -14,6 +14,8 @@ import type {
 import { notHiddenSql, visibleCaptureSql } from '../visibility.js';
 import { API_KEY_COLUMNS, type ApiKeyDbRow, cleanKeyName, hashSecret, KEY_SECRET_MAX_CHARS, makeKey, toApiKey } from '../api-keys.js';
 import { migrate } from './migrations.js';
+import { INTEL_CAPTURE_TABLES, IntelStore } from '../intel/intel-store.js';
+import { sqliteIntelDb } from '../intel/sqlite-intel-db.js';
 import { SqliteBatchWriter } from './batch-writer.js';
 import { normaliseObservable } from '../observables.js';
 import { pageOf } from '../paging.js';
@@ -50,7 +52,12 @@ export class SqliteStore implements Store {
   /** Imports and deletes, one at a time (the writer's transaction spans awaits). */
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly db: Database.Database, private readonly reader: Database.Database) {}
+  readonly intel: IntelStore;
+
+  private constructor(private readonly db: Database.Database, private readonly reader: Database.Database) {
+    // Intel writes queue behind imports: never inside an import's open transaction.
+    this.intel = new IntelStore(sqliteIntelDb(db, reader, (fn) => this.exclusive(fn)));
+  }
 
   static async open(path: string): Promise<SqliteStore> {
     mkdirSync(dirname(path), { recursive: true });
@@ -131,8 +138,15 @@ export class SqliteStore implements Store {
     return this.exclusive(async () => {
       const found = await this.capture(id);
       if (!found) return false;
-      return this.db.transaction(() => this.remove(found.id)).immediate();
+      return this.db.transaction(() => {
+        for (const t of INTEL_CAPTURE_TABLES) this.db.prepare(`DELETE FROM ${t} WHERE capture_id = ?`).run(found.id);
+        return this.remove(found.id);
+      }).immediate();
     });
+  }
+
+  async captureCount(): Promise<number> {
+    return (this.reader.prepare('SELECT count(*) AS n FROM captures').get() as { n: number }).n;
   }
 
   async captures(filter: CaptureFilter = {}): Promise<CaptureRow[]> {
