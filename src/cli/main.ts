@@ -11,6 +11,7 @@ import { registerLabel } from './commands/label.js';
 import { registerRules } from './commands/rules.js';
 import { registerServe } from './commands/serve.js';
 import { registerWorker } from './commands/worker.js';
+import { registerKeys } from './commands/keys.js';
 
 const program = new Command();
 program
@@ -28,6 +29,7 @@ registerLabel(program);
 registerRules(program);
 registerServe(program);
 registerWorker(program);
+registerKeys(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`capdex: ${err instanceof Error ? err.message : String(err)}\n`);
