@@ -12,6 +12,18 @@ import { ApiError, ERROR_SCHEMA } from '../errors.js';
 import { submissionOf } from '../auth.js';
 import { receiveCapture } from '../upload.js';
 import { PAGE_QUERY } from './search.js';
+import { PREVIEW_RECORDS_PER_LOG } from '../../jobs/limits.js';
+
+/** A page of one log: stored records, or a running job's first records (partial). */
+const LOG_PAGE_SCHEMA = {
+  type: 'object',
+  properties: {
+    captureId: { type: 'string' }, log: { type: 'string' },
+    status: { type: 'string', enum: ['queued', 'running', 'done', 'failed', 'importing'] },
+    partial: { type: 'boolean', description: 'true: the job still runs and these are the first records it produced; false: the stored results' },
+    records: { type: 'array', items: { type: 'object', additionalProperties: true, description: 'id, captureId, log, ts, uid, communityId, doc (the record as the engine wrote it)' } },
+  },
+} as const;
 
 /** Names kept for display only (never a path): control characters out, length capped. */
 const NAME_MAX_CHARS = 255;
@@ -128,14 +140,20 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
   app.get<{ Params: { id: string; log: string }; Querystring: { limit: number; offset: number; sort: 'ts' | '-ts' } }>('/api/captures/:id/logs/:log', {
     schema: {
       summary: 'One log of a capture (conn, dns, http, alert, notice, ...), paged', tags: ['captures'],
+      description: 'Once analysed: the stored records (partial: false). While the capture\'s first analysis runs: the first records '
+        + `its worker produced, up to ${PREVIEW_RECORDS_PER_LOG} per log, with partial: true (poll again, or follow /events, for the final rows).`,
       params: { type: 'object', properties: { ...ID_PARAMS.properties, log: { type: 'string', pattern: '^[a-z0-9_.-]{1,64}$' } }, required: ['id', 'log'] },
       querystring: { type: 'object', properties: { ...PAGE_QUERY, sort: { type: 'string', enum: ['ts', '-ts'], default: 'ts' } } },
-      response: { 404: ERROR_SCHEMA },
+      response: { 200: LOG_PAGE_SCHEMA, 404: ERROR_SCHEMA },
     },
   }, async (req) => {
     const c = await findCapture(service, req.params.id, req.viewer);
     const records = c.capture ? await service.store.records(c.id, req.params.log, { limit: req.query.limit, offset: req.query.offset, sort: req.query.sort, viewer: req.viewer }) : [];
-    return { captureId: c.id, log: req.params.log, status: c.job?.status ?? c.capture?.status, records };
+    // Nothing stored yet and the job running: the first records its worker posted (ts order of production, not sorted).
+    const partial = !c.capture && c.job?.status === 'running'
+      ? await service.jobs.partial(c.id, req.params.log, { limit: req.query.limit, offset: req.query.offset }) : undefined;
+    if (partial) return { captureId: c.id, log: req.params.log, status: 'running', partial: true, records: partial };
+    return { captureId: c.id, log: req.params.log, status: c.job?.status ?? c.capture?.status, partial: false, records };
   });
 
   app.get<{ Params: { id: string } }>('/api/captures/:id/pcap', {
