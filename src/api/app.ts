@@ -11,6 +11,12 @@ import { ApiError } from './errors.js';
 import { captureRoutes } from './routes/captures.js';
 import { searchRoutes } from './routes/search.js';
 import { healthRoutes } from './routes/health.js';
+import { labelRoutes } from './routes/labels.js';
+import { similarRoutes } from './routes/similar.js';
+import { archiveRoutes } from './routes/archive.js';
+import { trendRoutes } from './routes/trends.js';
+import { draftRoutes } from './routes/drafts.js';
+import { exportRoutes } from './routes/export.js';
 import { authPlugin } from './auth.js';
 import { registerRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -67,6 +73,7 @@ export async function buildApi(service: Service, opts: ApiOptions = {}): Promise
   await app.register(healthRoutes(service));
   await app.register(captureRoutes(service, maxUploadBytes));
   await app.register(searchRoutes(service));
+  for (const intel of [labelRoutes, similarRoutes, archiveRoutes, trendRoutes, draftRoutes, exportRoutes]) await app.register(intel(service)); // issue 10
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWeb(app);
   return app;

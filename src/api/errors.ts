@@ -13,6 +13,8 @@ export const ERRORS = {
   BAD_OBSERVABLE_TYPE: { status: 400, message: 'Unknown observable type: use one the pivot endpoint lists in /openapi.json.' },
   CAPTURE_NOT_FOUND: { status: 404, message: 'No capture with that id: use a full sha256 (or md5, sha1, or a sha256 prefix of 8+ hex digits) from GET /api/captures.' },
   NOT_FOUND: { status: 404, message: 'No such endpoint: see /openapi.json.' },
+  LABEL_NOT_FOUND: { status: 404, message: 'The capture has no label with that id: list them with GET /api/captures/{id}/labels.' },
+  LABEL_NOT_YOURS: { status: 403, message: 'Only the key that added a label, the capture\'s submitter or an admin key can remove it.' },
   BAD_API_KEY: { status: 401, message: 'The API key is unknown, revoked or malformed: send "Authorization: Bearer cdx_…" (or X-Api-Key) with a key from capdex keys add.' },
   KEY_REQUIRED: { status: 401, message: 'This needs an API key: create one with capdex keys add and send it as "Authorization: Bearer cdx_…".' },
   RATE_LIMITED: { status: 429, message: 'Too many requests from this key or address: wait retryAfterS seconds (the Retry-After header) and try again.' },

@@ -1,0 +1,205 @@
+/**
+ * The intelligence API end to end: a real server on 127.0.0.1 over a temp data dir (worker
+ * threads, SQLite store), captures uploaded by the API (the worker computes their signatures),
+ * API keys from the store. Labels, votes and comments need a key and follow the viewer rules;
+ * similar ranks a noisy re-submission first; suggestions, archive, trends, drafts and exports
+ * answer as documented; a private capture leaks through none of them.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { openService, type Service } from '../../src/service.js';
+import { buildApi } from '../../src/api/app.js';
+import { pcap } from '../helpers.js';
+import { writeNoisyCopy } from '../store/intel/noisy-capture.js';
+import { parseRules } from '../../src/engine/detect/rules/parser.js';
+
+let dir: string;
+let svc: Service;
+let app: FastifyInstance;
+let base: string;
+let owner: string;
+let other: string;
+const ids: Record<string, string> = {};
+
+const auth = (secret?: string): Record<string, string> => (secret ? { authorization: `Bearer ${secret}` } : {});
+
+async function call(method: string, path: string, opts: { key?: string; body?: unknown } = {}): Promise<{ status: number; body: any; res: Response }> {
+  const headers: Record<string, string> = { ...auth(opts.key) };
+  let body: string | undefined;
+  if (opts.body !== undefined) { headers['content-type'] = 'application/json'; body = JSON.stringify(opts.body); }
+  const res = await fetch(base + path, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try { parsed = JSON.parse(text); } catch { /* text bodies (csv, rules) stay text */ }
+  return { status: res.status, body: parsed, res };
+}
+
+async function upload(file: string, name: string, query = '', key?: string): Promise<string> {
+  const res = await fetch(`${base}/api/captures?name=${encodeURIComponent(name)}${query}`, {
+    method: 'POST', body: readFileSync(file), headers: { 'content-type': 'application/octet-stream', ...auth(key) },
+  });
+  const up = (await res.json()) as { id: string };
+  assert.ok(res.status === 201 || res.status === 200, JSON.stringify(up));
+  for (let i = 0; i < 600; i++) {
+    const r = await call('GET', `/api/captures/${up.id}`, { key });
+    if (r.body.job?.status === 'done') return up.id;
+    if (r.body.job?.status === 'failed') throw new Error(JSON.stringify(r.body.job));
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error('job did not finish');
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'capdex-intel-api-'));
+  svc = await openService({ dataDir: dir });
+  app = await buildApi(svc);
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  owner = (await svc.store.createKey('owner')).secret;
+  other = (await svc.store.createKey('other')).secret;
+  const noisy = join(dir, 'emotet-again.pcap');
+  writeNoisyCopy(pcap('malware-emotet.pcap'), pcap('ntp.pcap'), noisy);
+  const priv = join(dir, 'emotet-private.pcap');
+  writeNoisyCopy(pcap('malware-emotet.pcap'), pcap('dns-tcp.pcap'), priv, 2 * 86_400);
+  ids.emotet = await upload(pcap('malware-emotet.pcap'), 'malware-emotet.pcap');
+  ids.trickbot = await upload(pcap('malware-trickbot.pcap'), 'malware-trickbot.pcap');
+  ids.tls = await upload(pcap('tls13.pcap'), 'tls13.pcap');
+  ids.noisy = await upload(noisy, 'emotet-again.pcap');
+  ids.private = await upload(priv, 'emotet-private.pcap', '&visibility=private', owner);
+});
+
+after(async () => {
+  await app.close();
+  await svc.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('labels: writes need a key; add (201, then 200), list, remove by the adder only; bad input refused', async () => {
+  const path = `/api/captures/${ids.emotet}/labels`;
+  assert.equal((await call('POST', path, { body: { kind: 'family', value: 'Emotet' } })).body.error.code, 'KEY_REQUIRED');
+  const add = await call('POST', path, { key: owner, body: { kind: 'family', value: 'Emotet' } });
+  assert.equal(add.status, 201);
+  assert.equal(add.body.label.value, 'emotet');
+  assert.match(add.body.label.keyId, /^key_[0-9a-f]{12}$/);
+  assert.equal((await call('POST', path, { key: other, body: { kind: 'family', value: 'emotet' } })).status, 200);
+  const cat = await call('POST', path, { key: other, body: { kind: 'category', value: 'c2' } });
+  assert.equal(cat.status, 201);
+  const bad = await call('POST', path, { key: owner, body: { kind: 'category', value: 'nonsense' } });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.error.message, /category must be one of/);
+  assert.equal((await call('POST', path, { key: owner, body: { kind: 'colour', value: 'x' } })).status, 400);
+  assert.equal((await call('POST', path, { key: owner, body: { kind: 'family', value: '<img src=x>' } })).status, 400);
+
+  const list = await call('GET', path);
+  assert.equal(list.status, 200);
+  assert.deepEqual(list.body.labels.map((l: { kind: string; value: string }) => `${l.kind}:${l.value}`).sort(), ['category:c2', 'family:emotet']);
+
+  const del = `${path}/${cat.body.label.id}`;
+  assert.equal((await call('DELETE', del)).body.error.code, 'KEY_REQUIRED');
+  assert.equal((await call('DELETE', del, { key: owner })).body.error.code, 'LABEL_NOT_YOURS');
+  assert.equal((await call('DELETE', del, { key: other })).status, 200);
+  assert.equal((await call('DELETE', del, { key: other })).body.error.code, 'LABEL_NOT_FOUND');
+  await call('POST', `/api/captures/${ids.trickbot}/labels`, { key: other, body: { kind: 'family', value: 'trickbot' } });
+
+  const search = await call('GET', `/api/search?q=${encodeURIComponent('label:emotet | count by capture')}`);
+  assert.deepEqual(search.body.aggregation.map((a: { key: string }) => a.key), [ids.emotet]);
+});
+
+test('votes (one per key) and comments (text kept as written)', async () => {
+  const v = `/api/captures/${ids.emotet}/votes`;
+  assert.equal((await call('POST', v, { body: { vote: 'agree' } })).status, 401);
+  await call('POST', v, { key: owner, body: { vote: 'agree' } });
+  await call('POST', v, { key: owner, body: { vote: 'agree' } });
+  assert.deepEqual((await call('POST', v, { key: other, body: { vote: 'disagree' } })).body, { agree: 1, disagree: 1, mine: 'disagree' });
+  assert.deepEqual((await call('GET', v)).body, { agree: 1, disagree: 1 });
+  assert.equal((await call('POST', v, { key: other, body: { vote: 'maybe' } })).status, 400);
+
+  const c = `/api/captures/${ids.emotet}/comments`;
+  const text = '<script>alert(1)</script> "quoted" \u0000 line\nnext';
+  const posted = await call('POST', c, { key: owner, body: { text } });
+  assert.equal(posted.status, 201);
+  assert.equal(posted.body.comment.text, '<script>alert(1)</script> "quoted"  line\nnext', 'NUL removed, the rest as written');
+  assert.equal((await call('POST', c, { key: owner, body: { text: '   ' } })).status, 400);
+  const list = await call('GET', c);
+  assert.equal(list.body.comments.length, 1);
+  assert.equal(posted.res.headers.get('content-type')?.startsWith('application/json'), true);
+});
+
+test('similar: the noisy re-submission first, with shared observables; limit; 404 for unknown ids', async () => {
+  const r = await call('GET', `/api/similar/${ids.noisy}?limit=5`);
+  assert.equal(r.status, 200);
+  assert.ok(Array.isArray(r.body));
+  assert.equal(r.body[0].capture.id, ids.emotet);
+  assert.ok(r.body[0].score >= 0.7);
+  assert.ok(r.body[0].shared.some((s: { kind: string; value: string }) => s.kind === 'domain' && s.value === 'filmmogzivota.rs'));
+  assert.ok(!r.body.some((h: { capture: { id: string } }) => h.capture.id === ids.private), 'the private copy stays hidden from anonymous');
+  const mine = await call('GET', `/api/similar/${ids.noisy}`, { key: owner });
+  assert.ok(mine.body.some((h: { capture: { id: string } }) => h.capture.id === ids.private), 'its owner sees it');
+  assert.equal((await call('GET', `/api/similar/${ids.private}`)).body.error.code, 'CAPTURE_NOT_FOUND');
+  assert.equal((await call('GET', `/api/similar/${'0'.repeat(64)}`)).status, 404);
+  assert.equal((await call('GET', `/api/similar/${ids.noisy}?limit=0`)).status, 400);
+});
+
+test('suggestions: "likely emotet" for the re-submission with evidence; private labels never suggested to others', async () => {
+  await call('POST', `/api/captures/${ids.private}/labels`, { key: owner, body: { kind: 'family', value: 'secretfam' } });
+  assert.equal((await call('POST', `/api/captures/${ids.private}/labels`, { key: other, body: { kind: 'family', value: 'x' } })).body.error.code, 'CAPTURE_NOT_FOUND');
+  const r = await call('GET', `/api/captures/${ids.noisy}/suggestions`);
+  assert.equal(r.status, 200);
+  const s = r.body.suggestions.find((x: { label: { value: string } }) => x.label.value === 'emotet');
+  assert.equal(s.text, 'likely emotet');
+  assert.ok(s.evidence.some((e: { kind: string }) => e.kind === 'sha256'));
+  assert.ok(!r.body.suggestions.some((x: { label: { value: string } }) => x.label.value === 'secretfam'));
+  const mine = await call('GET', `/api/captures/${ids.noisy}/suggestions`, { key: owner });
+  assert.ok(mine.body.suggestions.some((x: { label: { value: string } }) => x.label.value === 'secretfam'));
+});
+
+test('archive and trends', async () => {
+  const a = await call('GET', '/api/archive');
+  const emotet = a.body.entries.find((e: { kind: string; value: string }) => e.kind === 'family' && e.value === 'emotet');
+  assert.equal(emotet.captures, 1);
+  assert.ok(emotet.top.domain.length > 0);
+  assert.ok(!a.body.entries.some((e: { value: string }) => e.value === 'secretfam'));
+  assert.ok((await call('GET', '/api/archive', { key: owner })).body.entries.some((e: { value: string }) => e.value === 'secretfam'));
+  const one = await call('GET', '/api/archive/Emotet');
+  assert.deepEqual(one.body.captures.map((c: { id: string }) => c.id), [ids.emotet]);
+  assert.equal((await call('GET', '/api/archive/secretfam')).body.error.code, 'LABEL_NOT_FOUND');
+  const t = await call('GET', '/api/trends?interval=week');
+  assert.equal(t.body.interval, 'week');
+  assert.ok(t.body.periods.length >= 2);
+  for (const p of t.body.periods) assert.match(p.period, /^\d{4}-\d{2}-\d{2}$/);
+  assert.ok(t.body.periods.some((p: { topLabels: { value: string }[] }) => p.topLabels.some((l) => l.value === 'emotet')));
+  const m = await call('GET', '/api/trends?interval=month&label=trickbot');
+  assert.equal(m.body.periods.length, 1);
+  assert.match(m.body.periods[0].period, /^\d{4}-\d{2}$/);
+  assert.equal((await call('GET', '/api/trends?interval=year')).status, 400);
+});
+
+test('drafts: rules that parse with our parser, with hits; the rules file', async () => {
+  const d = await call('GET', `/api/captures/${ids.tls}/drafts`);
+  assert.equal(d.status, 200);
+  assert.ok(d.body.rules.some((r: { kind: string }) => r.kind === 'tls.sni'));
+  const parsed = parseRules(d.body.rules.map((r: { rule: string }) => r.rule).join('\n'), { readListFile: (n) => d.body.lists[n] });
+  assert.deepEqual(parsed.errors, []);
+  assert.equal(parsed.rules.length, d.body.rules.length);
+  for (const r of d.body.rules) assert.ok(r.hits.captures >= 1);
+  const file = await call('GET', `/api/captures/${ids.tls}/drafts?format=rules`);
+  assert.match(file.res.headers.get('content-type') ?? '', /^text\/plain/);
+  assert.match(file.body, /^# hits: 1 captures/m);
+});
+
+test('exports: STIX bundle, MISP event, CSV; private captures 404 for others', async () => {
+  const s = await call('GET', `/api/captures/${ids.emotet}/export?format=stix`);
+  assert.equal(s.body.type, 'bundle');
+  assert.ok(s.body.objects.some((o: { type: string; name?: string }) => o.type === 'malware' && o.name === 'emotet'));
+  const m = await call('GET', `/api/captures/${ids.emotet}/export?format=misp`);
+  assert.ok(m.body.Event.Attribute.some((x: { type: string; value: string }) => x.type === 'domain' && x.value === 'filmmogzivota.rs'));
+  const c = await call('GET', `/api/captures/${ids.emotet}/export?format=csv`);
+  assert.match(c.res.headers.get('content-type') ?? '', /^text\/csv/);
+  assert.match(c.body, /^type,value,capture,labels\r\n/);
+  assert.equal((await call('GET', `/api/captures/${ids.private}/export?format=stix`)).status, 404);
+  assert.equal((await call('GET', `/api/captures/${ids.private}/export?format=stix`, { key: owner })).status, 200);
+  assert.equal((await call('GET', `/api/captures/${ids.emotet}/export?format=pdf`)).status, 400);
+});
