@@ -38,8 +38,8 @@ export async function openUi(opts: ApiOptions = {}): Promise<Ui> {
   const app = await buildApi(service, opts);
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: [...CHROMIUM_ARGS, `--user-data-dir=${join(dataDir, 'chromium-profile')}`],
+    // playwright gives each launch a fresh temporary profile of its own.
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS,
   });
   const context = await browser.newContext({ baseURL: base, viewport: { width: 1366, height: 800 }, acceptDownloads: true });
   return {
@@ -48,7 +48,7 @@ export async function openUi(opts: ApiOptions = {}): Promise<Ui> {
       const p = (await context.newPage()) as Page & { errors: string[] };
       p.errors = [];
       p.on('pageerror', (e) => p.errors.push(`pageerror: ${e.message}`));
-      p.on('console', (m) => { if (m.type() === 'error') p.errors.push(`console: ${m.text()}`); });
+      p.on('console', (m) => { if (m.type() === 'error') p.errors.push(`console: ${m.text()} (${m.location().url})`); });
       return p;
     },
     async close() {
