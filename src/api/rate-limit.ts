@@ -9,16 +9,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { ApiError } from './errors.js';
+import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './limits.js';
 
-export interface RateLimitOptions {
-  /** Requests per window per key (or address) on every /api/ route but uploads. */
-  max: number;
-  /** Uploads (POST /api/captures) per window per key (or address). */
-  uploadMax: number;
-  windowMs: number;
-}
-
-export const DEFAULT_RATE_LIMIT: RateLimitOptions = { max: 600, uploadMax: 60, windowMs: 60_000 };
+export { DEFAULT_RATE_LIMIT, type RateLimitOptions };
 
 /** Distinct keys/addresses whose counters are kept (least recently seen dropped first). */
 const RATE_LIMIT_TRACKED_CLIENTS = 10_000;

@@ -9,7 +9,7 @@
  * stateless API process, and `capdex worker` (worker.ts) runs the analyses.
  */
 import type { Command } from 'commander';
-import { DEFAULT_MAX_UPLOAD_BYTES } from '../../api/limits.js';
+import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_RATE_LIMIT } from '../../api/limits.js';
 
 interface ServeFlags {
   data: string;
@@ -23,6 +23,8 @@ interface ServeFlags {
   blobs?: string;
   worker: boolean;
   requireKey?: boolean;
+  rateLimit: string;
+  uploadRateLimit: string;
 }
 
 export const positiveInt = (cmd: string, name: string, v: string, min = 1): number => {
@@ -63,6 +65,8 @@ export function registerServe(program: Command): void {
     .option('--job-timeout <seconds>', 'time limit of one analysis', '3600')
     .option('--log', 'log every request (JSON lines on stdout)')
     .option('--require-key', 'refuse anonymous uploads: submitting needs an API key (capdex keys add)')
+    .option('--rate-limit <n>', 'API requests per minute per key or address (0: no limits)', String(DEFAULT_RATE_LIMIT.max))
+    .option('--upload-rate-limit <n>', 'uploads per minute per key or address', String(DEFAULT_RATE_LIMIT.uploadMax))
     .action(async (flags: ServeFlags) => {
       const port = positiveInt('serve', '--port', flags.port, 0);
       const where = serviceLocation('serve', flags);
@@ -71,7 +75,10 @@ export function registerServe(program: Command): void {
       const service = await openService(where, {
         worker: flags.worker, workers: positiveInt('serve', '--workers', flags.workers), jobTimeoutS: positiveInt('serve', '--job-timeout', flags.jobTimeout),
       });
-      const app = await buildApi(service, { maxUploadBytes: positiveInt('serve', '--max-upload', flags.maxUpload), logger: flags.log, requireKey: flags.requireKey });
+      const app = await buildApi(service, { maxUploadBytes: positiveInt('serve', '--max-upload', flags.maxUpload), logger: flags.log, requireKey: flags.requireKey,
+        rateLimit: flags.rateLimit === '0' ? false
+          : { max: positiveInt('serve', '--rate-limit', flags.rateLimit), uploadMax: positiveInt('serve', '--upload-rate-limit', flags.uploadRateLimit) },
+      });
       const address = await app.listen({ host: flags.host, port });
       process.stdout.write(`capdex: serving ${address} (${'pg' in where ? `PostgreSQL, blobs in ${where.blobsDir}` : `data in ${where.dataDir}`}${flags.worker ? '' : ', no workers'})\n`);
       stopOnSignals(async () => {
