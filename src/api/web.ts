@@ -9,8 +9,15 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
-/** The repo's dist/web/: two levels up from dist/api/ (compiled) and from src/api/ (tsx) alike. */
-export const WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+/**
+ * The repo's dist/web/: two levels up from dist/api/ (compiled) and from src/api/ (tsx) alike.
+ * CAPDEX_WEB_ROOT points at another build (a developer's own `vite build --outDir`).
+ */
+const BUILT_WEB_ROOT = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+const root = (): string => {
+  const env = process.env.CAPDEX_WEB_ROOT;
+  return env ? (env.endsWith('/') ? env : env + '/') : BUILT_WEB_ROOT;
+};
 
 const SERVER_PATHS = /^\/(api|openapi\.json|docs|metrics|healthz|readyz)(\/|$|\?)/;
 
@@ -23,18 +30,19 @@ const UI_HEADERS = {
 } as const;
 
 export function webRoot(): string | undefined {
-  return existsSync(WEB_ROOT + 'index.html') ? WEB_ROOT : undefined;
+  const dir = root();
+  return existsSync(dir + 'index.html') ? dir : undefined;
 }
 
 export async function registerWeb(app: FastifyInstance): Promise<void> {
-  const root = webRoot();
-  if (!root) {
+  const dir = webRoot();
+  if (!dir) {
     app.get('/', { schema: { hide: true } }, async (_req, reply) =>
       reply.type('text/plain').send('The web UI is not built: run `npm run build`. The API is at /api (see /openapi.json).\n'));
     return;
   }
   await app.register(fastifyStatic, {
-    root, prefix: '/', wildcard: false, index: ['index.html'], schemaHide: true,
+    root: dir, prefix: '/', wildcard: false, index: ['index.html'], schemaHide: true,
   });
   app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload) => {
     if (!SERVER_PATHS.test(req.url)) for (const [k, v] of Object.entries(UI_HEADERS)) if (!reply.hasHeader(k)) reply.header(k, v);
