@@ -24,6 +24,8 @@ let base: string;
 let owner: string;
 let other: string;
 const ids: Record<string, string> = {};
+/** `METHOD /path` of every request made, checked against the intel operations of /openapi.json at the end. */
+const requests: string[] = [];
 
 const auth = (secret?: string): Record<string, string> => (secret ? { authorization: `Bearer ${secret}` } : {});
 
@@ -31,6 +33,7 @@ async function call(method: string, path: string, opts: { key?: string; body?: u
   const headers: Record<string, string> = { ...auth(opts.key) };
   let body: string | undefined;
   if (opts.body !== undefined) { headers['content-type'] = 'application/json'; body = JSON.stringify(opts.body); }
+  requests.push(`${method.toLowerCase()} ${path.split('?')[0]}`);
   const res = await fetch(base + path, { method, headers, body });
   const text = await res.text();
   let parsed: unknown = text;
@@ -202,4 +205,12 @@ test('exports: STIX bundle, MISP event, CSV; private captures 404 for others', a
   assert.equal((await call('GET', `/api/captures/${ids.private}/export?format=stix`)).status, 404);
   assert.equal((await call('GET', `/api/captures/${ids.private}/export?format=stix`, { key: owner })).status, 200);
   assert.equal((await call('GET', `/api/captures/${ids.emotet}/export?format=pdf`)).status, 400);
+});
+
+test('every intel operation in /openapi.json was exercised here', async () => {
+  const doc = (await call('GET', '/openapi.json')).body as { paths: Record<string, Record<string, { tags?: string[] }>> };
+  const ops = Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod)
+    .filter(([, op]) => op.tags?.includes('intel')).map(([m]) => ({ op: `${m} ${path}`, re: new RegExp(`^${m} ${path.replace(/\{[^}]+\}/g, '[^/]+')}$`) })));
+  assert.ok(ops.length >= 13, ops.map((o) => o.op).join(', '));
+  assert.deepEqual(ops.filter((o) => !requests.some((r) => o.re.test(r))).map((o) => o.op), []);
 });
