@@ -219,6 +219,18 @@ export function intelSuite(name: string, open: () => Promise<Store>): void {
       assert.ok(hits!.some((h) => h.capture.id === synth[1]));
     });
 
+    it('drafts rules with hits across visible captures (same SQL on every backend)', async () => {
+      const d = await store.intel.drafts(ids['malware-emotet.pcap'], ANON);
+      const host = d.rules.find((r) => r.kind === 'http.host' && r.value === 'filmmogzivota.rs');
+      assert.ok(host, JSON.stringify(d.rules.map((r) => r.kind)));
+      assert.deepEqual(host.hits, { captures: 2, labelled: 1, benign: 0 }, 'the emotet capture and its public re-submission, not the private copy');
+      assert.deepEqual(d.rules.find((r) => r.kind === 'http.host')!.hits, host.hits);
+      const file = d.rules.find((r) => r.kind === 'filesha256');
+      assert.ok(file && Object.values(d.lists)[0].split('\n').filter(Boolean).length >= 1);
+      const mine = await store.intel.drafts(ids['malware-emotet.pcap'], OWNER);
+      assert.equal(mine.rules.find((r) => r.kind === 'http.host' && r.value === 'filmmogzivota.rs')!.hits!.captures, 3);
+    });
+
     it('deleting a capture removes its labels, votes, comments and signature', async () => {
       const e = ids['malware-trickbot.pcap'];
       await store.intel.addComment(e, null, 'bye');
