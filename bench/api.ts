@@ -1,0 +1,180 @@
+/**
+ * `npm run bench:api`: the service as a user meets it. Starts `capdex serve` as a child process on
+ * 127.0.0.1 over a fresh data dir (or `--pg URL`: an API process plus `capdex worker`), then:
+ *  1. uploads a ~50 MB capture (bench/build-capture.ts: time-shifted copies of the shared
+ *     captures) as a streamed raw body: upload time and MB/s;
+ *  2. upload → first partial results (a log page answering partial: true with records) and
+ *     upload → done (the job's status, polled);
+ *  3. p50/p95/p99 and requests/s of the list, search and log endpoints with 50 concurrent clients
+ *     (a Promise pool over undici's fetch, keep-alive), REQUESTS per endpoint.
+ *
+ *   npm run bench:api -- [--size-mb 50] [--clients 50] [--requests 2000] [--pg URL] [--out FILE]
+ *
+ * The server runs from dist/ (the script builds first) when it exists, else from the sources via tsx.
+ * Figures go to stdout and, as JSON, to bench/results/api-latest.json (or --out). The client runs
+ * in this process and the server in another, so the latencies include HTTP on loopback; on a
+ * shared 2-core machine both compete for CPU with whatever else runs (the load is printed).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { buildBenchCapture, REPO_ROOT } from './build-capture.js';
+
+interface Args { sizeMb: number; clients: number; requests: number; pg?: string; out: string }
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { sizeMb: 50, clients: 50, requests: 2000, out: join(REPO_ROOT, 'bench', 'results', 'api-latest.json') };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i + 1];
+    switch (argv[i]) {
+      case '--size-mb': a.sizeMb = Number(v); i++; break;
+      case '--clients': a.clients = Number(v); i++; break;
+      case '--requests': a.requests = Number(v); i++; break;
+      case '--pg': a.pg = v; i++; break;
+      case '--out': a.out = resolve(v); i++; break;
+      default: throw new Error(`bench:api: unknown argument ${argv[i]}`);
+    }
+  }
+  return a;
+}
+
+const children: ChildProcess[] = [];
+
+/** The compiled CLI (`npm run bench:api` builds first): workers from dist/ start without compiling TypeScript. */
+const DIST_MAIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+const CLI = existsSync(DIST_MAIN) ? [DIST_MAIN] : ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts')];
+
+/** `capdex ARGS`; resolves with the first stdout match of `ready`. */
+function capdex(args: string[], ready: RegExp): Promise<RegExpExecArray> {
+  const child = spawn(process.execPath, [...CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  let out = '';
+  return new Promise((res, rej) => {
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = ready.exec(out);
+      if (m) res(m);
+    });
+    child.on('exit', (code) => rej(new Error(`capdex ${args[0]} exited ${code}: ${out}`)));
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+interface EndpointFigures { path: string; requests: number; errors: number; rps: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number }
+
+/** `total` GETs of `path` from `clients` concurrent loops; latency of each. */
+async function hammer(base: string, path: string, clients: number, total: number): Promise<EndpointFigures> {
+  const lat: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const t0 = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (next < total) {
+      next++;
+      const t = process.hrtime.bigint();
+      const r = await fetch(base + path);
+      await r.arrayBuffer();
+      lat.push(ms(t));
+      if (r.status !== 200) errors++;
+    }
+  }));
+  const wall = ms(t0);
+  lat.sort((x, y) => x - y);
+  const r2 = (x: number): number => Math.round(x * 100) / 100;
+  return {
+    path, requests: lat.length, errors, rps: Math.round(lat.length / (wall / 1000)),
+    p50Ms: r2(percentile(lat, 50)), p95Ms: r2(percentile(lat, 95)), p99Ms: r2(percentile(lat, 99)), maxMs: r2(lat[lat.length - 1]),
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const dir = mkdtempSync(join(tmpdir(), 'capdex-bench-api-'));
+  try {
+    const capture = buildBenchCapture({ sizeMb: args.sizeMb, out: join(dir, 'capture.pcap'), log: () => {} });
+    const bytes = statSync(capture.path).size;
+    process.stderr.write(`bench:api: capture ${(bytes / 1e6).toFixed(1)} MB, ${capture.packets} packets; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+
+    // --rate-limit 0: the 50 clients stand for 50 users; from one address they would meet the per-address limit.
+    const serveArgs = args.pg
+      ? ['serve', '--port', '0', '--rate-limit', '0', '--pg', args.pg, '--blobs', join(dir, 'blobs'), '--no-worker']
+      : ['serve', '--port', '0', '--rate-limit', '0', '--data', join(dir, 'data')];
+    const base = (await capdex(serveArgs, /serving (http:\/\/127\.0\.0\.1:\d+)/))[1];
+    if (args.pg) await capdex(['worker', '--pg', args.pg, '--blobs', join(dir, 'blobs')], /worker running/);
+
+    // 1. Upload, streamed from disk.
+    const t0 = process.hrtime.bigint();
+    const up = await fetch(`${base}/api/captures?name=bench.pcap`, {
+      method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes) },
+      body: Readable.toWeb(createReadStream(capture.path)) as ReadableStream, duplex: 'half',
+    } as RequestInit);
+    const { id } = (await up.json()) as { id: string };
+    const uploadMs = ms(t0);
+    if (up.status !== 201) throw new Error(`upload answered ${up.status}`);
+
+    // 2. First partial results, then done.
+    let firstPartialMs: number | undefined;
+    let firstPartialLog: string | undefined;
+    let doneMs: number;
+    for (;;) {
+      if (firstPartialMs === undefined) {
+        for (const log of ['conn', 'dns', 'http', 'ssl', 'weird']) {
+          const p = (await (await fetch(`${base}/api/captures/${id}/logs/${log}?limit=10`)).json()) as { partial: boolean; records: unknown[] };
+          if (p.records.length > 0) { firstPartialMs = ms(t0); firstPartialLog = `${log}${p.partial ? ' (partial)' : ' (final)'}`; break; }
+        }
+      }
+      const j = ((await (await fetch(`${base}/api/captures/${id}`)).json()) as { job: { status: string; error?: string } }).job;
+      if (j.status === 'failed') throw new Error(`the job failed: ${j.error}`);
+      if (j.status === 'done') { doneMs = ms(t0); break; }
+      await sleep(firstPartialMs === undefined ? 20 : 200);
+    }
+    firstPartialMs ??= doneMs;
+
+    // 3. Read endpoints under 50 concurrent clients.
+    const endpoints = [
+      '/api/captures?limit=20',
+      `/api/captures/${id}/logs/conn?limit=100`,
+      `/api/captures/${id}/logs/dns?limit=100&sort=-ts`,
+      '/api/search?q=' + encodeURIComponent('dns.query:*.com') + '&limit=50',
+      '/api/search?q=' + encodeURIComponent('log:conn | count by conn.service'),
+    ];
+    const figures: EndpointFigures[] = [];
+    for (const path of endpoints) {
+      await hammer(base, path, 5, 50); // warm-up
+      figures.push(await hammer(base, path, args.clients, args.requests));
+    }
+
+    const result = {
+      date: new Date().toISOString(), backend: args.pg ? 'postgres' : 'sqlite', load: loadavg(), cpus: (await import('node:os')).cpus().length,
+      capture: { bytes, packets: capture.packets },
+      uploadMs: Math.round(uploadMs), uploadMBps: Math.round((bytes / 1e6) / (uploadMs / 1000)),
+      firstResultsMs: Math.round(firstPartialMs), firstResultsLog: firstPartialLog, doneMs: Math.round(doneMs),
+      clients: args.clients, endpoints: figures,
+    };
+    mkdirSync(join(args.out, '..'), { recursive: true });
+    writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
+    const line = (s: string): boolean => process.stdout.write(s + '\n');
+    line(`backend ${result.backend}, capture ${(bytes / 1e6).toFixed(1)} MB`);
+    line(`upload            ${result.uploadMs} ms (${result.uploadMBps} MB/s)`);
+    line(`upload → first results ${result.firstResultsMs} ms (${firstPartialLog})`);
+    line(`upload → done     ${result.doneMs} ms`);
+    line(`${args.clients} concurrent clients, ${args.requests} requests each:`);
+    for (const f of figures) line(`  p50 ${String(f.p50Ms).padStart(7)} ms  p95 ${String(f.p95Ms).padStart(7)} ms  p99 ${String(f.p99Ms).padStart(7)} ms  ${String(f.rps).padStart(5)} req/s  ${f.errors} errors  ${f.path}`);
+    line(`(figures in ${args.out})`);
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await sleep(500);
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
