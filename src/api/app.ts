@@ -17,6 +17,8 @@ import { archiveRoutes } from './routes/archive.js';
 import { trendRoutes } from './routes/trends.js';
 import { draftRoutes } from './routes/drafts.js';
 import { exportRoutes } from './routes/export.js';
+import { whoisRoutes, type WhoisOptions } from './routes/whois.js';
+import { fieldRoutes } from './routes/fields.js';
 import { authPlugin } from './auth.js';
 import { registerRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -34,6 +36,8 @@ export interface ApiOptions {
   requireKey?: boolean;
   /** Per key/address limits on /api/* (rate-limit.ts has the defaults); false: none. */
   rateLimit?: Partial<RateLimitOptions> | false;
+  /** Whois servers, timeout and cache (src/whois/; defaults: ARIN for addresses, IANA for names). */
+  whois?: WhoisOptions;
 }
 
 export async function buildApi(service: Service, opts: ApiOptions = {}): Promise<FastifyInstance> {
@@ -73,6 +77,8 @@ export async function buildApi(service: Service, opts: ApiOptions = {}): Promise
   await app.register(healthRoutes(service));
   await app.register(captureRoutes(service, maxUploadBytes));
   await app.register(searchRoutes(service));
+  await app.register(fieldRoutes());
+  await app.register(whoisRoutes(opts.whois));
   for (const intel of [labelRoutes, similarRoutes, archiveRoutes, trendRoutes, draftRoutes, exportRoutes]) await app.register(intel(service)); // issue 10
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWeb(app);

@@ -10,6 +10,8 @@ export const ERRORS = {
   NO_FILE_FIELD: { status: 400, message: 'The multipart request has no file part: send the capture in a part named "file".' },
   BAD_REQUEST: { status: 400, message: 'The request does not match the API: see /openapi.json.' },
   BAD_QUERY: { status: 400, message: 'The search query does not parse: fix it at the position given.' },
+  BAD_WHOIS_QUERY: { status: 400, message: 'Whois answers for a public IP address or a domain name only.' },
+  WHOIS_UNAVAILABLE: { status: 502, message: 'The whois server did not answer (timeout, refused or empty): try again later.' },
   BAD_OBSERVABLE_TYPE: { status: 400, message: 'Unknown observable type: use one the pivot endpoint lists in /openapi.json.' },
   CAPTURE_NOT_FOUND: { status: 404, message: 'No capture with that id: use a full sha256 (or md5, sha1, or a sha256 prefix of 8+ hex digits) from GET /api/captures.' },
   NOT_FOUND: { status: 404, message: 'No such endpoint: see /openapi.json.' },
