@@ -2,7 +2,7 @@
  * How fast compiled searches run on the SQLite store (issue 7: "a field search with aggregation
  * over 10 million records under 1 s").
  *
- *   node --import tsx bench/query.ts [--records N] [--db FILE] [--runs K] [--results FILE]
+ *   node --import tsx bench/query.ts [--records N] [--db FILE] [--runs K] [--results FILE] [--viewer anonymous|KEY_ID]
  *
  * Fills a SQLite store (through Store.importCapture, captures of 1,000,000 records) with N
  * deterministic generated records (bench/store-records.ts; default 1,000,000; --records 10000000
@@ -10,6 +10,11 @@
  * times (default 5) through compileQuery + better-sqlite3 and reports the median and worst time
  * and the rows/groups returned. The values asked for come from the generator's pools, so they
  * are there; hot values (the skew's head) are the worst case for the index.
+ *
+ * --viewer compiles every query as that viewer sees the store (src/store/visibility.ts): the
+ * generated captures are private and have no submitter, so every record is hidden from it, and
+ * each candidate row pays the hidden-capture check: aggregations then show that check's cost
+ * (same rows examined, all filtered out); row queries scan to the end instead of stopping at 100.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -17,9 +22,10 @@ import Database from 'better-sqlite3';
 import { generateRecords, makePools } from './store-records.js';
 import { openStore } from '../src/store/store.js';
 import { compileQuery } from '../src/store/query/index.js';
+import type { Viewer } from '../src/store/store.js';
 import { REPO_ROOT } from './build-capture.js';
 
-interface Args { records: number; db: string; runs: number; results: string }
+interface Args { records: number; db: string; runs: number; results: string; viewer?: Viewer }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
@@ -33,6 +39,7 @@ function parseArgs(argv: string[]): Args {
       case '--db': a.db = resolve(v); i++; break;
       case '--runs': a.runs = Number(v); i++; break;
       case '--results': a.results = resolve(v); i++; break;
+      case '--viewer': a.viewer = v === 'anonymous' ? {} : { keyId: v }; i++; break;
       default: throw new Error(`unknown argument ${argv[i]}`);
     }
   }
@@ -93,7 +100,7 @@ async function main(): Promise<void> {
   db.pragma('cache_size = -262144'); // 256 MiB, as a long-running server's connection would have warm
   const out: Record<string, unknown>[] = [];
   for (const q of queries()) {
-    const c = compileQuery(q, 'sqlite', { limit: 100 });
+    const c = compileQuery(q, 'sqlite', { limit: 100 }, args.viewer);
     if (!c.ok) throw new Error(`${q}: ${c.error.message}`);
     const stmt = db.prepare(c.query.sql);
     const times: number[] = [];
@@ -111,7 +118,7 @@ async function main(): Promise<void> {
   }
   db.close();
   mkdirSync(dirname(args.results), { recursive: true });
-  writeFileSync(args.results, JSON.stringify({ records: args.records, runs: args.runs, when: new Date().toISOString(), queries: out }, null, 2) + '\n');
+  writeFileSync(args.results, JSON.stringify({ records: args.records, runs: args.runs, viewer: args.viewer ?? 'local admin', when: new Date().toISOString(), queries: out }, null, 2) + '\n');
 }
 
 await main();

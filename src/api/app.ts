@@ -19,7 +19,7 @@ import { draftRoutes } from './routes/drafts.js';
 import { exportRoutes } from './routes/export.js';
 import { whoisRoutes, type WhoisOptions } from './routes/whois.js';
 import { fieldRoutes } from './routes/fields.js';
-import { authPlugin } from './auth.js';
+import { API_KEY_SECURITY, authPlugin } from './auth.js';
 import { registerRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { registerWeb, wantsUi } from './web.js';
@@ -47,6 +47,7 @@ export async function buildApi(service: Service, opts: ApiOptions = {}): Promise
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Capdex API', version: '0.1.0', description: 'Upload packet captures, follow their analysis, read their logs, search and pivot across captures.' },
+      ...API_KEY_SECURITY,
     },
   });
   // The blob store enforces the size limit while streaming; multipart's own limit sits just above it.

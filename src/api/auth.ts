@@ -11,7 +11,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ANONYMOUS, type Store, type Viewer, type Visibility } from '../store/store.js';
 import { KEY_SECRET_MAX_CHARS } from '../store/api-keys.js';
-import { ApiError } from './errors.js';
+import { ApiError, ERROR_SCHEMA } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -59,8 +59,39 @@ async function viewerOf(store: Store, req: FastifyRequest): Promise<Viewer> {
   return key.admin ? { keyId: key.id, admin: true } : { keyId: key.id };
 }
 
+/** For the OpenAPI document: both ways of sending a key, either optional (anonymous requests are fine). */
+export const API_KEY_SECURITY = {
+  components: {
+    securitySchemes: {
+      bearerKey: { type: 'http' as const, scheme: 'bearer', description: 'An API key (cdx_…) from capdex keys add' },
+      headerKey: { type: 'apiKey' as const, in: 'header', name: 'X-Api-Key', description: 'The same key in a header of its own' },
+    },
+  },
+  security: [{}, { bearerKey: [] }, { headerKey: [] }] as Record<string, string[]>[],
+};
+
+/** The 429 body: the catalog's error with the seconds to wait. */
+const RATE_LIMITED_SCHEMA = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string', enum: ['RATE_LIMITED'] }, message: { type: 'string' }, retryAfterS: { type: 'integer' } },
+      required: ['code', 'message', 'retryAfterS'],
+    },
+  },
+} as const;
+
 const plugin: FastifyPluginAsync<AuthOptions> = async (app, opts) => {
   app.decorate('access', { requireKey: opts.requireKey === true });
+  // Every /api/ route can answer 401 (a bad key) and 429 (rate limited): say so in its schema,
+  // which the OpenAPI document is built from (routes declared after this plugin).
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || !route.schema) return;
+    const response = (route.schema.response ??= {}) as Record<number, unknown>;
+    response[401] ??= ERROR_SCHEMA;
+    response[429] ??= RATE_LIMITED_SCHEMA;
+  });
   app.decorateRequest('viewer', null as unknown as Viewer);
   app.addHook('onRequest', async (req) => {
     req.viewer = ANONYMOUS; // set first: an error response below still has a viewer to log

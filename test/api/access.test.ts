@@ -240,8 +240,22 @@ test('rate limits: 429 RATE_LIMITED with Retry-After per key or address, uploads
   assert.equal((await get('/healthz', {}, at)).status, 200);
   // Uploads count apart from reads: A has read once, uploads once, then is limited.
   assert.equal((await upload(PUBLIC_PCAP, '', auth('A'), at)).status, 200);
-  await expectError(await upload(PUBLIC_PCAP, '', auth('A'), at), 429, 'RATE_LIMITED');
+  const upLimited = await expectError(await upload(PUBLIC_PCAP, '', auth('A'), at), 429, 'RATE_LIMITED');
+  assert.ok(Number(upLimited.error.retryAfterS) >= 1, 'the upload route keeps retryAfterS in its 429 body');
   assert.equal((await get('/api/captures', auth('A'), at)).status, 200);
+});
+
+test('the OpenAPI document names both ways to send a key, and 401/429 on every /api/ operation', async () => {
+  const doc = await json<{
+    components: { securitySchemes: Record<string, { type: string; scheme?: string; name?: string }> };
+    paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+  }>(await get('/openapi.json'));
+  assert.deepEqual(Object.values(doc.components.securitySchemes).map((s) => s.scheme ?? s.name).sort(), ['X-Api-Key', 'bearer']);
+  const ops = Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/')).flatMap(([p, methods]) => Object.entries(methods).map(([m, op]) => ({ p, m, op })));
+  assert.ok(ops.length >= 7);
+  for (const { p, m, op } of ops) {
+    assert.ok(op.responses['401'] && op.responses['429'], `${m} ${p}`);
+  }
 });
 
 test('CORS stays off: no Access-Control-Allow-Origin on requests or preflights from another origin', async () => {

@@ -63,7 +63,7 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
         name: { type: 'string', maxLength: 1024 }, reanalyse: { type: 'boolean', default: false },
         visibility: { type: 'string', enum: ['public', 'private'], default: 'public', description: 'private: only this API key (and admins) see it; needs a key' },
       } },
-      response: { 400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 413: ERROR_SCHEMA, 415: ERROR_SCHEMA, 429: ERROR_SCHEMA },
+      response: { 400: ERROR_SCHEMA, 413: ERROR_SCHEMA, 415: ERROR_SCHEMA },
     },
   }, async (req, reply) => {
     const who = submissionOf(req, req.query.visibility); // before reading the body: a refused upload costs nothing
