@@ -38,8 +38,9 @@ import { ConnDetect } from './flow-state.js';
 import { Thresholds } from './thresholds.js';
 import { EVE_LOG, type EveEndpoints, eveAlert, eveTimestamp } from './eve-log.js';
 import { unitEve } from './unit-eve.js';
-import { CLS_ICMP, CLS_OTHER, CLS_TCP, CLS_UDP, type Runnable, classesOf, compile, directionsOf, rankKey, unitProtoOf } from './runnable.js';
-import { appProtoOf, established, fillPacketFacts } from './packet-facts.js';
+import { CLS_ICMP, CLS_OTHER, CLS_TCP, CLS_UDP, type Runnable, type XbitRun, classesOf, compile, directionsOf, rankKey, unitProtoOf } from './runnable.js';
+import { XbitTable } from './xbits.js';
+import { appProtoOf, established, fillPacketFacts, fillStreamFacts } from './packet-facts.js';
 import { LIMITS } from '../support/limits.js';
 import { formatAddr, parseAddr } from '../support/addr.js';
 
@@ -89,6 +90,9 @@ export class Detector implements Inspector {
   private readonly match: MatchState = createMatchState();
   private readonly facts: PacketFacts = emptyPacketFacts();
   private readonly thresholds = new Thresholds();
+  private readonly xbits = new XbitTable();
+  /** Some rule uses stream_size: packets get their connection's stream sizes. */
+  private readonly wantsStreamSize: boolean;
   private readonly loose = new Map<string, ConnDetect>();
   private junction: Buffer = Buffer.alloc(0);
   private window: Buffer = Buffer.alloc(0);
@@ -124,6 +128,7 @@ export class Detector implements Inspector {
     const order = rules.map((r, i) => ({ r, i, key: rankKey(r) })).sort((a, b) => a.key - b.key || a.r.priority - b.r.priority || a.i - b.i);
     this.runnable = order.map(({ r }, rank) => compile(r, rank, intern));
     this.ruleCount = this.runnable.length;
+    this.wantsStreamSize = rules.some((r) => r.usesStreamSize);
     this.cands = new Candidates(this.ruleCount);
 
     const packet: number[][][] = [[[], []], [[], []], [[], []], [[], []]];
@@ -183,6 +188,7 @@ export class Detector implements Inspector {
     if (cands.count === 0) return;
     if (plen > 0) payload ??= pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + plen);
     fillPacketFacts(this.facts, pkt, plen);
+    if (this.wantsStreamSize) fillStreamFacts(this.facts, c);
     this.ts = pkt.ts;
     this.viewPacket(c, pkt, isOrig, hasPorts);
     this.run(Ctx.Packet, payload, 0);
@@ -412,7 +418,16 @@ export class Detector implements Inspector {
       const rhs = t.valueVar >= 0 ? ints?.get(t.valueVar) : t.value;
       if (cur === undefined || rhs === undefined || !compare(t.op, cur, rhs)) return false;
     }
+    for (const t of rt.xbitTests) if (this.xbits.isSet(this.xbitKey(t), this.ts) !== (t.op === 'isset')) return false;
     return true;
+  }
+
+  /** The xbits key of `x` for the packet or unit in view (its source and destination addresses). */
+  private xbitKey(x: XbitRun): string {
+    if (x.track === 'ip_pair') return XbitTable.pairKey(x.id, this.vS0, this.vS1, this.vS2, this.vS3, this.vD0, this.vD1, this.vD2, this.vD3);
+    return x.track === 'ip_src'
+      ? XbitTable.hostKey(x.id, this.vS0, this.vS1, this.vS2, this.vS3)
+      : XbitTable.hostKey(x.id, this.vD0, this.vD1, this.vD2, this.vD3);
   }
 
   /** A rule matched: flow variables, then pass / noalert / thresholds, then the alert. */
@@ -428,6 +443,11 @@ export class Detector implements Inspector {
         const cur = ints.get(a.id) ?? 0;
         ints.set(a.id, a.op === '=' ? v : a.op === '+' ? cur + v : cur - v);
       }
+    }
+    for (const x of rt.xbitActs) {
+      const key = this.xbitKey(x);
+      if (x.op === 'set' || (x.op === 'toggle' && !this.xbits.isSet(key, this.ts))) this.xbits.set(key, this.ts, x.expire);
+      else this.xbits.unset(key);
     }
     if (r.action === 'pass') { this.passed = true; return; }
     if (r.noalert) return;

@@ -43,6 +43,17 @@ export function fillPacketFacts(f: PacketFacts, pkt: Packet, plen: number): void
   }
 }
 
+/**
+ * stream_size's measure of each side of a TCP connection (Suricata: next_seq - isn, that is the
+ * payload bytes sent so far plus one for the SYN), after this packet; -1 when not TCP.
+ */
+export function fillStreamFacts(f: PacketFacts, c: Conn): void {
+  const o = c.tcpOrig, r = c.tcpResp;
+  if (c.proto !== PROTO_TCP || o === undefined || r === undefined) { f.streamClient = -1; f.streamServer = -1; return; }
+  f.streamClient = o.state === TcpState.Inactive ? -1 : o.size(r) + 1;
+  f.streamServer = r.state === TcpState.Inactive ? -1 : r.size(o) + 1;
+}
+
 /** TCP: both sides past the handshake (or picked up mid-stream) and not reset; others: both sides spoke. */
 export function established(c: Conn): boolean {
   if (c.proto === PROTO_TCP) {

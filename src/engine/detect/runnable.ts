@@ -4,11 +4,12 @@
  * Ranks follow Suricata's signature ordering so flowbit setters run before their testers.
  */
 import type { BufferName } from './inspection.js';
-import { type DetectList, type FlowbitOp, type FlowintOp, type MatchProgram, type Rule, isFlowintTest } from './rules/rule.js';
+import { type DetectList, type FlowbitOp, type FlowintOp, type MatchProgram, type Rule, type XbitOp, isFlowintTest } from './rules/rule.js';
 import type { EveAlertInfo } from './eve-log.js';
 import { PROTO_ICMP, PROTO_ICMP6, PROTO_TCP, PROTO_UDP } from '../flow/conn.js';
 
 export interface BitOp { readonly op: FlowbitOp['op']; readonly ids: Int32Array; readonly and: boolean }
+export interface XbitRun { readonly op: XbitOp['op']; readonly id: number; readonly track: XbitOp['track']; readonly expire: number }
 export interface IntOp { readonly op: FlowintOp['op']; readonly id: number; readonly value: number | undefined; readonly valueVar: number }
 
 /** A rule as the engine runs it. */
@@ -21,6 +22,8 @@ export interface Runnable {
   readonly bitActs: readonly BitOp[];
   readonly intTests: readonly IntOp[];
   readonly intActs: readonly IntOp[];
+  readonly xbitTests: readonly XbitRun[];
+  readonly xbitActs: readonly XbitRun[];
   /** Zeek service names that satisfy the rule's app-layer protocol; undefined: any. */
   readonly services: readonly string[] | undefined;
   /**
@@ -78,8 +81,9 @@ export function directionsOf(r: Rule, unitLists: readonly DetectList[]): number[
  */
 export function rankKey(r: Rule): number {
   const action = r.action === 'pass' ? 0 : r.action === 'drop' ? 1 : r.action.startsWith('reject') ? 2 : 3;
-  const sets = r.flowbits.some((o) => o.op === 'set' || o.op === 'unset' || o.op === 'toggle') || r.flowints.some((o) => !isFlowintTest(o.op));
-  const tests = r.flowbits.some((o) => o.op === 'isset' || o.op === 'isnotset') || r.flowints.some((o) => isFlowintTest(o.op));
+  const bitSets = (o: { op: string }): boolean => o.op === 'set' || o.op === 'unset' || o.op === 'toggle';
+  const sets = r.flowbits.some(bitSets) || r.xbits.some(bitSets) || r.flowints.some((o) => !isFlowintTest(o.op));
+  const tests = r.flowbits.some((o) => !bitSets(o)) || r.xbits.some((o) => !bitSets(o)) || r.flowints.some((o) => isFlowintTest(o.op));
   const vars = sets && !tests ? 0 : sets && tests ? 1 : !sets && !tests ? 2 : 3;
   return action * 4 + vars;
 }
@@ -101,6 +105,12 @@ export function compile(r: Rule, rank: number, intern: (name: string) => number)
     };
     (isFlowintTest(o.op) ? intTests : intActs).push(op);
   }
+  const xbitTests: XbitRun[] = [];
+  const xbitActs: XbitRun[] = [];
+  for (const o of r.xbits) {
+    const x: XbitRun = { op: o.op, id: intern('xbit:' + o.name), track: o.track, expire: o.expire };
+    (o.op === 'isset' || o.op === 'isnotset' ? xbitTests : xbitActs).push(x);
+  }
   const payload = r.lists.find((l) => l.buffer === 'payload')?.program;
   const unitLists = r.lists.filter((l) => l.buffer !== 'payload');
   const metadata: Record<string, string[]> = {};
@@ -109,7 +119,7 @@ export function compile(r: Rule, rank: number, intern: (name: string) => number)
   const fileRule = unitLists.some((l) => l.buffer.startsWith('file.'));
   return {
     fileVia: fileRule ? (app === 'http' || app === 'http1' ? 'http' : 'file') : undefined,
-    rule: r, rank, payload, unitLists, bitTests, bitActs, intTests, intActs,
+    rule: r, rank, payload, unitLists, bitTests, bitActs, intTests, intActs, xbitTests, xbitActs,
     services: app === undefined || app === 'file' ? undefined : SERVICE_ALIASES[app] ?? [app],
     alert: {
       action: r.action === 'alert' || r.action === 'pass' ? 'allowed' : 'blocked',

@@ -311,6 +311,8 @@ export const LIMITS = {
   detectStreamChunkBytes: 64 * 1024,
   /** threshold / detection_filter trackers (rule + address or flow); the oldest go first. */
   detectMaxThresholdEntries: 65536,
+  /** xbits/hostbits held on addresses and address pairs; lapsed ones go first, then the oldest. */
+  detectMaxXbits: 65536,
   /** Rules per stream direction whose last alert position is remembered (no second alert on the
    *  same bytes); past it the oldest is forgotten, at worst one duplicate alert. */
   detectMaxStreamAlertMarks: 64,

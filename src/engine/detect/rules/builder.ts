@@ -3,7 +3,7 @@
  * checks and choices made once all options are in (sid present, fast pattern, lists compiled).
  */
 import type {
-  BufferKey, DetectList, FactTest, FastPattern, FlowbitOp, FlowintOp, FlowOptions, PacketTest, Rule,
+  BufferKey, DetectList, FactTest, FastPattern, FlowbitOp, FlowintOp, FlowOptions, PacketTest, Rule, XbitOp,
   RuleAction, RuleReference, ThresholdSpec, AddressMatcher, PortMatcher,
 } from './rule.js';
 import type { ContentStep, Step } from '../match/program.js';
@@ -62,6 +62,9 @@ export class RuleBuilder {
   readonly flowbits: FlowbitOp[] = [];
   noalert = false;
   readonly flowints: FlowintOp[] = [];
+  readonly xbits: XbitOp[] = [];
+  /** stream_size is used: the engine then computes per-side stream sizes for each packet. */
+  usesStreamSize = false;
   threshold: ThresholdSpec | undefined;
   detectionFilter: ThresholdSpec | undefined;
   readonly packetTests: PacketTest[] = [];
@@ -223,6 +226,8 @@ export class RuleBuilder {
       flowbits: shared(this.flowbits),
       noalert: this.noalert,
       flowints: shared(this.flowints),
+      xbits: shared(this.xbits),
+      usesStreamSize: this.usesStreamSize,
       threshold: this.threshold,
       detectionFilter: this.detectionFilter,
       packetTests: shared(this.packetTests),

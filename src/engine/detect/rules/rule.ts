@@ -87,6 +87,18 @@ export interface FlowintOp {
   readonly value?: number | string;
 }
 
+/**
+ * One xbits (or hostbits) operation: a named bit on an address or an address pair rather than a
+ * flow, so one connection can set what another tests. `expire` seconds after the last set the bit
+ * is gone (Suricata's default: 30 s).
+ */
+export interface XbitOp {
+  readonly op: 'set' | 'unset' | 'toggle' | 'isset' | 'isnotset';
+  readonly name: string;
+  readonly track: 'ip_src' | 'ip_dst' | 'ip_pair';
+  readonly expire: number;
+}
+
 /** True when the op is a test (decides the match) rather than an assignment. */
 export function isFlowintTest(op: FlowintOp['op']): boolean {
   return op !== '=' && op !== '+' && op !== '-';
@@ -133,6 +145,12 @@ export interface PacketFacts {
   icmpSeq: number;
   /** Payload length of this packet (`dsize`). */
   dsize: number;
+  /**
+   * TCP: how far each side's sequence numbers have advanced (payload bytes sent so far plus the
+   * SYN), Suricata's stream_size measure; -1 for other protocols or a side not seen yet.
+   */
+  streamClient: number;
+  streamServer: number;
 }
 
 /** A fresh PacketFacts with every field absent; the engine fills it in place per packet. */
@@ -141,6 +159,7 @@ export function emptyPacketFacts(): PacketFacts {
     ipVersion: -1, ttl: -1, tos: -1, ipId: -1, ipProto: -1, ipOpts: 0, fragBits: 0, fragOffset: 0,
     sameIp: false, tcpFlags: -1, tcpWindow: -1, tcpSeq: -1, tcpAck: -1,
     icmpType: -1, icmpCode: -1, icmpId: -1, icmpSeq: -1, dsize: -1,
+    streamClient: -1, streamServer: -1,
   };
 }
 
@@ -247,6 +266,9 @@ export interface Rule {
   /** flowbits:noalert (or `noalert` keyword): run the set ops but never alert. */
   readonly noalert: boolean;
   readonly flowints: readonly FlowintOp[];
+  readonly xbits: readonly XbitOp[];
+  /** A stream_size test is among packetTests (the engine fills the stream facts only then). */
+  readonly usesStreamSize: boolean;
   readonly threshold?: ThresholdSpec;
   readonly detectionFilter?: ThresholdSpec;
 

@@ -110,13 +110,13 @@ test('errors carry file, line, column and reason; the other rules still load', (
 test('unknown keywords: the rule is not loaded, counted per keyword, not an error', () => {
   const r = parseRules([
     'alert http any any -> any any (msg:"a"; app-layer-event:http.x; sid:1;)',
-    'alert http any any -> any any (msg:"b"; app-layer-event:http.y; xbits:set,a,track ip_src; sid:2;)',
+    'alert http any any -> any any (msg:"b"; app-layer-event:http.y; lua:check.lua; sid:2;)',
     'alert tcp any any -> any any (msg:"c"; content:"a"; byte_test:1,=,1,0,dce; sid:3;)',
     'alert tcp any any -> any any (msg:"d"; sid:4;)',
   ].join('\n'));
   assert.deepEqual(r.errors, []);
   assert.deepEqual(r.rules.map((x) => x.sid), [4]);
-  assert.deepEqual([...r.unsupported].sort(), [['app-layer-event', 2], ['byte_test:dce', 1], ['xbits', 1]]);
+  assert.deepEqual([...r.unsupported].sort(), [['app-layer-event', 2], ['byte_test:dce', 1], ['lua', 1]]);
 });
 
 test('escapes in option values: \\; \\" \\\\ survive splitting', () => {
