@@ -6,11 +6,13 @@
 import { lazy, Suspense } from 'react';
 import { Link, Route, Switch, useLocation } from 'wouter';
 import { useTheme } from './lib/theme.js';
+import { ApiKeyButton } from './features/settings/ApiKeyButton.js';
 
 const SubmitPage = lazy(() => import('./features/submit/SubmitPage.js'));
 const BrowsePage = lazy(() => import('./features/browse/BrowsePage.js'));
 const ConsolePage = lazy(() => import('./features/console/ConsolePage.js'));
 const SearchPage = lazy(() => import('./features/search/SearchPage.js'));
+const PivotPage = lazy(() => import('./features/pivot/PivotPage.js'));
 
 const NAV = [
   { href: '/', label: 'Submit' },
@@ -32,6 +34,7 @@ export function App() {
       <header className="app-header">
         <Link href="/" className="brand" aria-label="Capdex home">capdex</Link>
         <nav aria-label="Main">{NAV.map((n) => <NavLink key={n.href} {...n} />)}</nav>
+        <ApiKeyButton />
         <button type="button" className="theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
           {theme === 'dark' ? '☀' : '☾'}
         </button>
@@ -42,6 +45,7 @@ export function App() {
             <Route path="/" component={SubmitPage} />
             <Route path="/browse" component={BrowsePage} />
             <Route path="/search" component={SearchPage} />
+            <Route path="/pivot/:type/:value+" component={PivotPage} />
             <Route path="/captures/:id" component={ConsolePage} />
             <Route><p role="alert">No such page. <Link href="/">Submit a capture</Link>.</p></Route>
           </Switch>

@@ -1,40 +1,155 @@
-/** Browse: the newest analysed captures, and the ones still in the queue. */
-import { Link } from 'wouter';
+/**
+ * Browse (`/browse`): the newest captures this viewer may see (public ones, and the API key's own
+ * private ones), paged; by label (`?label=emotet`, from the archive); by name within the newest
+ * captures (`?q=`). Each row: its labels, a link to its console, and its downloads. Every filter
+ * lives in the URL, so a view is a link.
+ */
+import { useState, type FormEvent } from 'react';
+import { Link, useSearchParams } from 'wouter';
 import { api } from '../../api.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { formatBytes, formatCount, formatTs } from '../../lib/format.js';
 import { useAsync } from '../../lib/use-async.js';
+import { Labels } from '../labels/Labels.js';
+import { labelsApi } from '../labels/api.js';
+import { useApiKey } from '../settings/use-api-key.js';
+import { browseApi, type BrowseRow } from './api.js';
+import { Downloads } from './Downloads.js';
+import './browse.css';
+
+/** Captures per page (each row loads its labels: keep pages small). */
+const PAGE_ROWS = 25;
+/**
+ * A name filter looks through this many of the newest captures (the API lists by recency, not by
+ * name): a bound the page says out loud.
+ */
+const NAME_SCAN_ROWS = 1000;
+
+interface Loaded { rows: BrowseRow[]; pending: { captureId: string; name: string; status: string }[]; more: boolean; scanned?: number }
+
+async function load(label: string, q: string, page: number, signal: AbortSignal): Promise<Loaded> {
+  const needle = q.trim().toLowerCase();
+  if (label) {
+    const r = await browseApi.byLabel(label, signal);
+    const all = needle ? r.captures.filter((c) => c.name.toLowerCase().includes(needle)) : r.captures;
+    return { rows: all.slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS), pending: [], more: all.length > (page + 1) * PAGE_ROWS };
+  }
+  if (needle) {
+    const r = await api.captures({ limit: NAME_SCAN_ROWS }, signal);
+    const all = r.captures.filter((c) => c.name.toLowerCase().includes(needle));
+    return { rows: all.slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS), pending: [], more: all.length > (page + 1) * PAGE_ROWS, scanned: r.captures.length };
+  }
+  // One more than a page tells whether a next page exists.
+  const r = await api.captures({ limit: PAGE_ROWS + 1, offset: page * PAGE_ROWS }, signal);
+  return { rows: r.captures.slice(0, PAGE_ROWS), pending: page === 0 ? r.pending : [], more: r.captures.length > PAGE_ROWS };
+}
+
+function Filters({ label, q, onApply }: { label: string; q: string; onApply: (label: string, q: string) => void }) {
+  const [labelText, setLabelText] = useState(label);
+  const [qText, setQText] = useState(q);
+  const archive = useAsync((signal) => labelsApi.archive(signal), []);
+  const known = archive.status === 'ok' ? archive.value.entries : [];
+  const submit = (e: FormEvent) => { e.preventDefault(); onApply(labelText.trim(), qText.trim()); };
+  return (
+    <form className="browse-filters" role="search" aria-label="Filter captures" onSubmit={submit}>
+      <label className="field">
+        <span>Name contains</span>
+        <input type="search" value={qText} onChange={(e) => setQText(e.target.value)} placeholder="invoice" />
+      </label>
+      <label className="field">
+        <span>Label</span>
+        <input type="search" list="known-labels" value={labelText} onChange={(e) => setLabelText(e.target.value)} placeholder="emotet" />
+        <datalist id="known-labels">
+          {known.map((e) => <option key={`${e.kind}:${e.value}`} value={e.value}>{`${e.kind} · ${e.captures} capture${e.captures === 1 ? '' : 's'}`}</option>)}
+        </datalist>
+      </label>
+      <button type="submit" className="primary">Apply</button>
+      {(label || q) && <button type="button" className="plain-button" onClick={() => { setLabelText(''); setQText(''); onApply('', ''); }}>Clear</button>}
+    </form>
+  );
+}
 
 export default function BrowsePage() {
-  const state = useAsync((signal) => api.captures({ limit: 100 }, signal), []);
-  if (state.status === 'loading') return <p role="status">Loading captures…</p>;
-  if (state.status === 'error') return <ErrorBox error={state.error} />;
-  const { captures, pending } = state.value;
+  const key = useApiKey();
+  const [params, setParams] = useSearchParams();
+  const label = params.get('label') ?? '';
+  const q = params.get('q') ?? '';
+  const page = Math.max(0, Math.min(10_000, Number.parseInt(params.get('page') ?? '0', 10) || 0));
+  const state = useAsync((signal) => load(label, q, page, signal), [label, q, page, key]);
+
+  const go = (next: { label?: string; q?: string; page?: number }) => {
+    const p = new URLSearchParams();
+    const l = next.label ?? label;
+    const n = next.q ?? q;
+    const pg = next.page ?? 0;
+    if (l) p.set('label', l);
+    if (n) p.set('q', n);
+    if (pg > 0) p.set('page', String(pg));
+    setParams(p);
+  };
+
   return (
-    <section aria-labelledby="browse-title">
-      <h1 id="browse-title">Captures</h1>
+    <section className="browse" aria-labelledby="browse-title">
+      <div className="browse-head">
+        <h1 id="browse-title">Captures</h1>
+        {label && <span className="label-filter">labelled <strong>{label}</strong></span>}
+      </div>
+      <Filters key={`${label}|${q}`} label={label} q={q} onApply={(l, n) => go({ label: l, q: n, page: 0 })} />
+      <p className="dim browse-note">
+        {key ? 'Public captures and the private ones of your API key.' : 'Public captures. Set an API key to see your private ones too.'}
+        {state.status === 'ok' && state.value.scanned !== undefined && ` Name filter over the newest ${formatCount(state.value.scanned)} captures.`}
+      </p>
+      {state.status === 'loading' && <p role="status">Loading captures…</p>}
+      {state.status === 'error' && <ErrorBox error={state.error} />}
+      {state.status === 'ok' && <Results loaded={state.value} filtered={Boolean(label || q)} page={page} go={(pg) => go({ page: pg })} />}
+    </section>
+  );
+}
+
+function Results({ loaded, filtered, page, go }: { loaded: Loaded; filtered: boolean; page: number; go: (page: number) => void }) {
+  const { rows, pending, more } = loaded;
+  return (
+    <>
       {pending.length > 0 && (
         <p className="dim">{pending.length} in the queue: {pending.map((j) => (
-          <Link key={j.id} href={`/captures/${j.captureId}`} className="mono">{j.name} </Link>
+          <Link key={j.captureId} href={`/captures/${j.captureId}`} className="mono pending">{j.name} ({j.status})</Link>
         ))}</p>
       )}
-      {captures.length === 0 ? <p>No captures yet. <Link href="/">Submit one</Link>.</p> : (
-        <table className="plain" aria-label="Analysed captures">
-          <thead><tr><th>Name</th><th>SHA-256</th><th>Size</th><th>Packets</th><th>First packet</th><th>Records</th></tr></thead>
-          <tbody>
-            {captures.map((c) => (
-              <tr key={c.id}>
-                <td><Link href={`/captures/${c.id}`}>{c.name}</Link></td>
-                <td className="mono dim">{c.id.slice(0, 16)}…</td>
-                <td>{formatBytes(c.size)}</td>
-                <td>{formatCount(c.packets)}</td>
-                <td>{formatTs(c.firstTs)}</td>
-                <td>{formatCount(c.recordCount)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {rows.length === 0 ? (
+        <p>{filtered ? 'No captures match.' : <>No captures yet. <Link href="/">Submit one</Link>.</>}</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="plain browse-table" aria-label="Analysed captures">
+            <thead>
+              <tr><th scope="col">Name</th><th scope="col">Labels</th><th scope="col">First packet</th><th scope="col">Size</th><th scope="col">Packets</th><th scope="col">Records</th><th scope="col">Download</th></tr>
+            </thead>
+            <tbody>
+              {rows.map((c) => (
+                <tr key={c.id}>
+                  <td className="name-cell">
+                    <Link href={`/captures/${c.id}`} className="capture-link">{c.name}</Link>
+                    <span className="mono dim sha" title={c.id}>{c.id.slice(0, 12)}…</span>
+                    {c.visibility === 'private' && <span className="badge private">private</span>}
+                  </td>
+                  <td><Labels captureId={c.id} captureName={c.name} compact /></td>
+                  <td className="num">{formatTs(c.firstTs)}</td>
+                  <td className="num">{formatBytes(c.size)}</td>
+                  <td className="num">{formatCount(c.packets)}</td>
+                  <td className="num">{formatCount(c.recordCount)}</td>
+                  <td><Downloads captureId={c.id} name={c.name} isPrivate={c.visibility === 'private'} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
-    </section>
+      {(page > 0 || more) && (
+        <nav className="pager" aria-label="Pages">
+          <button type="button" disabled={page === 0} onClick={() => go(page - 1)}>← Newer</button>
+          <span className="dim">Page {page + 1}</span>
+          <button type="button" disabled={!more} onClick={() => go(page + 1)}>Older →</button>
+        </nav>
+      )}
+    </>
   );
 }
