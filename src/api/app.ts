@@ -17,6 +17,7 @@ import { archiveRoutes } from './routes/archive.js';
 import { trendRoutes } from './routes/trends.js';
 import { draftRoutes } from './routes/drafts.js';
 import { exportRoutes } from './routes/export.js';
+import { geoRoutes } from './routes/geo.js';
 import { whoisRoutes, type WhoisOptions } from './routes/whois.js';
 import { fieldRoutes } from './routes/fields.js';
 import { API_KEY_SECURITY, authPlugin } from './auth.js';
@@ -80,6 +81,7 @@ export async function buildApi(service: Service, opts: ApiOptions = {}): Promise
   await app.register(searchRoutes(service));
   await app.register(fieldRoutes());
   await app.register(whoisRoutes(opts.whois));
+  await app.register(geoRoutes(service));
   for (const intel of [labelRoutes, similarRoutes, archiveRoutes, trendRoutes, draftRoutes, exportRoutes]) await app.register(intel(service)); // issue 10
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWeb(app);
