@@ -17,6 +17,7 @@ import { archiveRoutes } from './routes/archive.js';
 import { trendRoutes } from './routes/trends.js';
 import { draftRoutes } from './routes/drafts.js';
 import { exportRoutes } from './routes/export.js';
+import { retroHuntRoutes } from './routes/retro-hunt.js';
 import { geoRoutes } from './routes/geo.js';
 import { whoisRoutes, type WhoisOptions } from './routes/whois.js';
 import { fieldRoutes } from './routes/fields.js';
@@ -82,7 +83,7 @@ export async function buildApi(service: Service, opts: ApiOptions = {}): Promise
   await app.register(fieldRoutes());
   await app.register(whoisRoutes(opts.whois));
   await app.register(geoRoutes(service));
-  for (const intel of [labelRoutes, similarRoutes, archiveRoutes, trendRoutes, draftRoutes, exportRoutes]) await app.register(intel(service)); // issue 10
+  for (const intel of [labelRoutes, similarRoutes, archiveRoutes, trendRoutes, draftRoutes, exportRoutes, retroHuntRoutes]) await app.register(intel(service)); // issue 10
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWeb(app);
   return app;

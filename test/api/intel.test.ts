@@ -207,10 +207,49 @@ test('exports: STIX bundle, MISP event, CSV; private captures 404 for others', a
   assert.equal((await call('GET', `/api/captures/${ids.emotet}/export?format=pdf`)).status, 400);
 });
 
+test('retro-hunt: a ruleset over every capture the key may see, in the background; matches by capture', async () => {
+  const rules = [
+    'alert http any any -> any any (msg:"HUNT emotet host"; flow:to_server; http.host; content:"filmmogzivota.rs"; nocase; sid:7000001; rev:1;)',
+    'alert tls any any -> any any (msg:"HUNT cloudflare sni"; tls.sni; content:"cloudflare"; sid:7000002; rev:1;)',
+  ].join('\n');
+  assert.equal((await call('POST', '/api/retro-hunts', { body: { rules } })).body.error.code, 'KEY_REQUIRED');
+  const bad = await call('POST', '/api/retro-hunts', { key: other, body: { rules: 'alert http any any -> any any (msg:"x"; nosuchkeyword; sid:1;)\nnot a rule' } });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.code, 'BAD_RULES');
+  assert.match(bad.body.error.message, /line 2/);
+
+  const hunt = async (key: string): Promise<{ status: string; total: number; done: number; matches: { captureId: string; alerts: { sid: number; count: number }[] }[] }> => {
+    const started = await call('POST', '/api/retro-hunts', { key, body: { rules } });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    assert.match(started.body.id, /^hunt_[0-9a-f]{16}$/);
+    for (let i = 0; i < 600; i++) {
+      const r = await call('GET', `/api/retro-hunts/${started.body.id}`, { key });
+      if (r.body.status !== 'running') return r.body;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    throw new Error('hunt did not finish');
+  };
+  const theirs = await hunt(other);
+  assert.equal(theirs.status, 'done');
+  assert.equal(theirs.done, theirs.total);
+  const matched = (h: typeof theirs, sid: number) => new Set(h.matches.filter((m) => m.alerts.some((a) => a.sid === sid)).map((m) => m.captureId));
+  assert.deepEqual(matched(theirs, 7000001), new Set([ids.emotet, ids.noisy]), 'the private copy is not read for another key');
+  assert.deepEqual(matched(theirs, 7000002), new Set([ids.tls]));
+  const mine = await hunt(owner);
+  assert.deepEqual(matched(mine, 7000001), new Set([ids.emotet, ids.noisy, ids.private]));
+  assert.equal(mine.total, theirs.total + 1);
+
+  const list = await call('GET', '/api/retro-hunts', { key: other });
+  assert.equal(list.body.hunts.length, 1);
+  const id = list.body.hunts[0].id as string;
+  assert.equal((await call('GET', `/api/retro-hunts/${id}`, { key: owner })).body.error.code, 'HUNT_NOT_FOUND', "another key's hunt is not found");
+  assert.equal((await call('GET', '/api/retro-hunts')).body.hunts.length, 0);
+});
+
 test('every intel operation in /openapi.json was exercised here', async () => {
   const doc = (await call('GET', '/openapi.json')).body as { paths: Record<string, Record<string, { tags?: string[] }>> };
   const ops = Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod)
     .filter(([, op]) => op.tags?.includes('intel')).map(([m]) => ({ op: `${m} ${path}`, re: new RegExp(`^${m} ${path.replace(/\{[^}]+\}/g, '[^/]+')}$`) })));
-  assert.ok(ops.length >= 13, ops.map((o) => o.op).join(', '));
+  assert.ok(ops.length >= 16, ops.map((o) => o.op).join(', '));
   assert.deepEqual(ops.filter((o) => !requests.some((r) => o.re.test(r))).map((o) => o.op), []);
 });

@@ -1,0 +1,58 @@
+/**
+ * Retro-hunts: POST /api/retro-hunts runs a Suricata ruleset over every stored capture the key may
+ * see (a background worker thread); GET /api/retro-hunts/{id} gives its progress and matches by
+ * capture; GET /api/retro-hunts lists the key's hunts. Needs an API key (it reads the archive).
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Service } from '../../service.js';
+import { HuntsBusyError, RetroHunts, RuleSetError } from '../../jobs/retro-hunt.js';
+import { ApiError, ERROR_SCHEMA } from '../errors.js';
+import { viewerOf } from './labels.js';
+
+/** Characters of a hunt's ruleset and of its list files together. */
+export const HUNT_RULES_MAX_CHARS = 1_000_000;
+
+export const retroHuntRoutes = (service: Service): FastifyPluginAsync => async (app) => {
+  const hunts = new RetroHunts(service.store, service.blobs);
+  app.addHook('onClose', async () => { await hunts.close(); });
+
+  app.post<{ Body: { rules: string; lists?: Record<string, string> } }>('/api/retro-hunts', {
+    schema: {
+      summary: 'Run a Suricata ruleset over every stored capture this key may see (background; poll GET /api/retro-hunts/{id})', tags: ['intel'],
+      body: {
+        type: 'object', required: ['rules'], additionalProperties: false,
+        properties: {
+          rules: { type: 'string', minLength: 1, maxLength: HUNT_RULES_MAX_CHARS },
+          lists: { type: 'object', description: 'list files the rules name (filesha256, dataset), by name', additionalProperties: { type: 'string', maxLength: HUNT_RULES_MAX_CHARS } },
+        },
+      },
+      response: { 400: ERROR_SCHEMA, 401: ERROR_SCHEMA, 409: ERROR_SCHEMA },
+    },
+  }, async (req, reply) => {
+    const viewer = viewerOf(req);
+    if (viewer.keyId === undefined) throw new ApiError('KEY_REQUIRED', 'a retro-hunt reads the whole archive');
+    try {
+      return reply.status(202).send(await hunts.start(req.body.rules, req.body.lists ?? {}, viewer));
+    } catch (e) {
+      if (e instanceof RuleSetError) throw new ApiError('BAD_RULES', e.message);
+      if (e instanceof HuntsBusyError) throw new ApiError('HUNTS_BUSY', e.message);
+      throw e;
+    }
+  });
+
+  app.get('/api/retro-hunts', {
+    schema: { summary: 'This key\'s retro-hunts, newest first', tags: ['intel'] },
+  }, async (req) => ({ hunts: hunts.list(viewerOf(req)).map((h) => ({ ...h, matches: h.matches.length, errors: h.errors.length })) }));
+
+  app.get<{ Params: { id: string } }>('/api/retro-hunts/:id', {
+    schema: {
+      summary: 'A retro-hunt: status, progress (done of total), matches by capture with alert counts per signature', tags: ['intel'],
+      params: { type: 'object', properties: { id: { type: 'string', pattern: '^hunt_[0-9a-f]{16}$' } }, required: ['id'] },
+      response: { 400: ERROR_SCHEMA, 404: ERROR_SCHEMA },
+    },
+  }, async (req) => {
+    const h = hunts.get(req.params.id, viewerOf(req));
+    if (!h) throw new ApiError('HUNT_NOT_FOUND', req.params.id);
+    return h;
+  });
+};
