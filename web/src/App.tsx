@@ -12,6 +12,7 @@ const SubmitPage = lazy(() => import('./features/submit/SubmitPage.js'));
 const BrowsePage = lazy(() => import('./features/browse/BrowsePage.js'));
 const ConsolePage = lazy(() => import('./features/console/ConsolePage.js'));
 const SearchPage = lazy(() => import('./features/search/SearchPage.js'));
+const PivotPage = lazy(() => import('./features/pivot/PivotPage.js'));
 
 const NAV = [
   { href: '/', label: 'Submit' },
@@ -44,6 +45,7 @@ export function App() {
             <Route path="/" component={SubmitPage} />
             <Route path="/browse" component={BrowsePage} />
             <Route path="/search" component={SearchPage} />
+            <Route path="/pivot/:type/*" component={PivotPage} />
             <Route path="/captures/:id" component={ConsolePage} />
             <Route><p role="alert">No such page. <Link href="/">Submit a capture</Link>.</p></Route>
           </Switch>
