@@ -57,3 +57,16 @@ export async function pgDatabaseBytes(dbUrl: string): Promise<number> {
     return Number(r.rows[0].n ?? 0);
   });
 }
+
+/** Bytes of each table and index of the store (partitions by their own name), largest first, above 1% of the total. */
+export async function pgBytesByObject(dbUrl: string): Promise<Record<string, number>> {
+  return admin(dbUrl, async (c) => {
+    const r = await c.query<{ name: string; bytes: string }>(
+      `SELECT c.relname AS name, pg_relation_size(c.oid) + coalesce(pg_relation_size(c.reltoastrelid), 0) AS bytes
+       FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+       WHERE s.nspname = 'public' AND c.relkind IN ('r', 'i', 'm') ORDER BY 2 DESC`);
+    const rows = r.rows.map((x) => ({ name: x.name, bytes: Number(x.bytes) }));
+    const total = rows.reduce((a, x) => a + x.bytes, 0);
+    return Object.fromEntries(rows.filter((x) => x.bytes >= total / 100).map((x) => [x.name, x.bytes]));
+  });
+}

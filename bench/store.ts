@@ -14,7 +14,9 @@
  *    --records 10000000 for the issue's 10 million) in captures of --per-capture records each;
  *    ingest records/s.
  * 3. Pivots over those N records: K pivots (default 1000) on values drawn from the generator's
- *    pools (ip, domain, ja3, user_agent), each timed alone: p50, p95, max; plus the hottest address.
+ *    pools (ip, domain, ja3, user_agent), each timed alone: p50, p95, max of wall time, and p50, p95
+ *    of this process's CPU time (steady on a loaded machine); plus the hottest address.
+ * Each database's bytes are also given per table and index (dbBytesByObject), to say where they go.
  *
  * Everything runs in this process on the SQLite store in --db (default .bench/store, wiped first);
  * with --pg [URL] on PostgreSQL instead (bench/store-pg.ts; results to store-pg-latest.json).
@@ -30,7 +32,7 @@ import { analyze } from '../src/engine/pipeline.js';
 import type { LogRecord, LogSchema } from '../src/engine/logs/schema.js';
 import { openStore, type ObservableType, type Store } from '../src/store/store.js';
 import { hashFile, importCaptureFile } from '../src/cli/capture-import.js';
-import { DEFAULT_PG_URL, ensurePgServer, freshPgStore, pgDatabaseBytes } from './store-pg.js';
+import { DEFAULT_PG_URL, ensurePgServer, freshPgStore, pgBytesByObject, pgDatabaseBytes } from './store-pg.js';
 
 interface Args {
   records: number; perCapture: number; pivots: number; sizeMb: number; file?: string; db: string;
@@ -76,6 +78,24 @@ function dbBytes(path: string): number {
   return n;
 }
 
+/** Where the bytes are: pages of each table and index (SQLite's dbstat), largest first, above 1% of the file. */
+function sqliteBytesByObject(path: string): Record<string, number> {
+  const db = new Database(path, { readonly: true });
+  try {
+    const rows = db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all() as { name: string; bytes: number }[];
+    const total = rows.reduce((a, r) => a + r.bytes, 0);
+    return Object.fromEntries(rows.filter((r) => r.bytes >= total / 100).map((r) => [r.name, r.bytes]));
+  } finally {
+    db.close();
+  }
+}
+
+const bytesByObject = (path: string): Promise<Record<string, number>> =>
+  pgUrl ? pgBytesByObject(path) : Promise.resolve(sqliteBytesByObject(path));
+
+const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
+const showBytes = (by: Record<string, number>): string => Object.entries(by).map(([k, v]) => `${k} ${mib(v)}`).join(', ');
+
 let pgUrl: string | undefined;
 
 async function freshStore(dir: string, name: string): Promise<{ store: Store; path: string }> {
@@ -103,6 +123,7 @@ async function benchCapture(args: Args, file: string, label: string): Promise<Re
   const importCpu = cpuSeconds(c0);
   await store.close();
   const bytes = pgUrl ? await pgDatabaseBytes(path) : dbBytes(path);
+  const byObject = await bytesByObject(path);
 
   // The same records straight from memory: what storing costs without the analysis.
   const replay = await freshStore(args.db, `replay-${label}`);
@@ -120,12 +141,12 @@ async function benchCapture(args: Args, file: string, label: string): Promise<Re
     importOverAnalyze: (imp.hashSeconds + imp.importSeconds) / analyzeS,
     storeOnlySeconds: storeS, storeOnlyRecordsPerSec: kept.length / storeS,
     cpu: { analyzeSeconds: analyzeCpu, importSeconds: importCpu, importOverAnalyze: importCpu / analyzeCpu, storeOnlySeconds: storeCpu, storeOnlyRecordsPerCpuSec: kept.length / storeCpu },
-    dbBytes: bytes, dbOverCapture: bytes / digest.size,
+    dbBytes: bytes, dbOverCapture: bytes / digest.size, dbBytesByObject: byObject,
   };
   log(`${label}: ${kept.length} records; analyse ${analyzeS.toFixed(2)} s, hash ${hashS.toFixed(2)} s, import (hash+analyse+store) ${out.importSeconds.toFixed(2)} s` +
     ` = ${out.importOverAnalyze.toFixed(2)}x analysis; store alone ${Math.round(out.storeOnlyRecordsPerSec)} records/s;` +
     ` CPU: analyse ${analyzeCpu.toFixed(2)} s, import ${importCpu.toFixed(2)} s (${(importCpu / analyzeCpu).toFixed(2)}x), store alone ${Math.round(kept.length / storeCpu)} records per CPU s;` +
-    ` db ${(bytes / 2 ** 20).toFixed(1)} MiB = ${(100 * out.dbOverCapture).toFixed(1)}% of ${(digest.size / 2 ** 20).toFixed(1)} MiB`);
+    ` db ${(bytes / 2 ** 20).toFixed(1)} MiB = ${(100 * out.dbOverCapture).toFixed(1)}% of ${(digest.size / 2 ** 20).toFixed(1)} MiB (MiB: ${showBytes(byObject)})`);
   return out;
 }
 
@@ -156,33 +177,41 @@ async function benchGenerated(args: Args): Promise<Record<string, unknown>> {
   const r = prng(99);
   const kinds: [ObservableType, string[]][] = [['ip', pools.servers], ['domain', pools.domains], ['ja3', pools.ja3], ['user_agent', pools.agents]];
   const times: number[] = [];
+  // CPU milliseconds of each pivot too: on a loaded machine wall time is mostly waiting for a core.
+  const cpuTimes: number[] = [];
   let hits = 0;
   for (let i = 0; i < args.pivots; i++) {
     const [type, pool] = kinds[i % kinds.length];
     // Values the generator's skew favours as often as the tail: sample the same skew.
     const value = pool[Math.floor(pool.length * r() * r() * r())];
     const t = process.hrtime.bigint();
+    const c = process.cpuUsage();
     hits += (await store.pivot(type, value)).length;
     times.push(seconds(t) * 1000);
+    cpuTimes.push(cpuSeconds(c) * 1000);
   }
   times.sort((a, b) => a - b);
-  const pct = (p: number): number => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+  cpuTimes.sort((a, b) => a - b);
+  const pctOf = (list: number[], p: number): number => list[Math.min(list.length - 1, Math.floor(p * list.length))];
+  const pct = (p: number): number => pctOf(times, p);
   t0 = process.hrtime.bigint();
   const hot = await store.pivot('ip', pools.clients[0]);
   const hotMs = seconds(t0) * 1000;
   await store.close();
   const bytes = pgUrl ? await pgDatabaseBytes(path) : dbBytes(path);
+  const byObject = await bytesByObject(path);
   const out = {
     records: args.records, perCapture: args.perCapture, observables, ingestSeconds: ingestS, recordsPerSec: args.records / ingestS,
     ingestCpuSeconds: ingestCpu, recordsPerCpuSec: args.records / ingestCpu,
     generatorSecondsPerMillion: genPerRecord * 1e6,
     pivots: args.pivots, pivotHitsAvg: hits / args.pivots, pivotP50Ms: pct(0.5), pivotP95Ms: pct(0.95), pivotMaxMs: times[times.length - 1],
-    hotPivotMs: hotMs, hotPivotHits: hot.length, dbBytes: bytes, dbBytesPerRecord: bytes / args.records,
+    pivotCpuP50Ms: pctOf(cpuTimes, 0.5), pivotCpuP95Ms: pctOf(cpuTimes, 0.95),
+    hotPivotMs: hotMs, hotPivotHits: hot.length, dbBytes: bytes, dbBytesPerRecord: bytes / args.records, dbBytesByObject: byObject,
   };
   log(`generated: ${args.records} records in ${ingestS.toFixed(1)} s = ${Math.round(out.recordsPerSec)} records/s` +
     ` (${Math.round(out.recordsPerCpuSec)} per CPU s; generator ${out.generatorSecondsPerMillion.toFixed(2)} s per million of that); pivots p50 ${out.pivotP50Ms.toFixed(2)} ms,` +
-    ` p95 ${out.pivotP95Ms.toFixed(2)} ms, max ${out.pivotMaxMs.toFixed(2)} ms (avg ${out.pivotHitsAvg.toFixed(1)} hits);` +
-    ` hot address ${hotMs.toFixed(2)} ms; db ${(bytes / 2 ** 30).toFixed(2)} GiB (${Math.round(out.dbBytesPerRecord)} B/record)`);
+    ` p95 ${out.pivotP95Ms.toFixed(2)} ms, max ${out.pivotMaxMs.toFixed(2)} ms (avg ${out.pivotHitsAvg.toFixed(1)} hits; CPU p50 ${out.pivotCpuP50Ms.toFixed(2)} ms, p95 ${out.pivotCpuP95Ms.toFixed(2)} ms);` +
+    ` hot address ${hotMs.toFixed(2)} ms; db ${(bytes / 2 ** 30).toFixed(2)} GiB (${Math.round(out.dbBytesPerRecord)} B/record; MiB: ${showBytes(byObject)})`);
   return out;
 }
 

@@ -1,7 +1,7 @@
 /** Observable normalisation and extraction: what the index holds for a record, and pivot input. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ObservableExtractor, normaliseObservable, OBSERVABLE_FIELDS, type ObservableRow } from '../../src/store/observables.js';
+import { ObservableExtractor, normaliseObservable, OBSERVABLE_FIELDS, reversed, type ObservableRow } from '../../src/store/observables.js';
 import { OBSERVABLE_TYPES } from '../../src/store/store.js';
 import { OBSERVABLE_VALUE_MAX_CHARS, OBSERVABLES_PER_RECORD_MAX } from '../../src/store/limits.js';
 import { DNS_LOG } from '../../src/engine/analyzers/dns/dns-log.js';
@@ -9,7 +9,7 @@ import { HTTP_LOG } from '../../src/engine/analyzers/http/http-log.js';
 import { SMTP_LOG } from '../../src/engine/analyzers/smtp/smtp-log.js';
 import { EVE_LOG } from '../../src/engine/detect/eve-log.js';
 import { LOG_SCHEMAS } from '../../src/store/query/log-catalog.js';
-import { reverseValue } from '../../src/store/query/observable-keys.js';
+import { ipKey, reverseValue } from '../../src/store/query/observable-keys.js';
 
 const rows = (schema: Parameters<ObservableExtractor['extract']>[0], rec: Record<string, unknown>): ObservableRow[] => {
   const out: ObservableRow[] = [];
@@ -75,6 +75,27 @@ describe('ObservableExtractor', () => {
     const d = r.find((o) => o.field === 'query')!;
     assert.equal(d.rvalue, reverseValue('example.com'));
     assert.equal(d.ipkey, null);
+  });
+  it('keys every address row from the canonical value (one parse at ingest, the same key the compiler makes)', () => {
+    const forms = ['10.0.0.1', ' 192.0.2.255 ', '::ffff:192.0.2.1', '[fe80::1%eth0]', '2001:DB8:0:0:0:0:0:1', '::', '::1', '0.0.0.0',
+      '255.255.255.255', '1:2:3:4:5:6:7:8', '::ffff:0:0', '64:ff9b::192.0.2.33', '2001:db8::1.2.3.4'];
+    const x = new ObservableExtractor();
+    for (let pass = 0; pass < 2; pass++) { // the second pass answers from the address cache
+      for (const form of forms) {
+        const out: ObservableRow[] = [];
+        x.extract(DNS_LOG, { ...id, 'id.orig_h': form }, out);
+        const row = out.find((o) => o.field === 'id.orig_h');
+        const value = normaliseObservable('ip', form);
+        assert.equal(row?.value, value, form);
+        if (row) assert.equal(row.ipkey, ipKey(row.value), form);
+      }
+    }
+  });
+  it('reverses values as reverseValue does (surrogate pairs kept, a leading U+FEFF kept, values past the cap)', () => {
+    for (const v of ['example.com', 'a', '', '\uFEFFbom.example', 'x\u0000y', 'caf\u00e9.\u4f8b\u3048', 'emoji\u{1F600}.example',
+      'lone\uD800x', 'q'.repeat(OBSERVABLE_VALUE_MAX_CHARS), 'r'.repeat(OBSERVABLE_VALUE_MAX_CHARS + 5) + 'end']) {
+      assert.equal(reversed(v), reverseValue(v), JSON.stringify(v.slice(0, 20)));
+    }
   });
   it('derives the HTTP url from host and uri (absolute URIs of proxies as they are) and the domain without port', () => {
     const r = rows(HTTP_LOG, { ...id, host: 'WWW.Example.com:8080', uri: '/a?b=1', user_agent: 'UA/1' });
