@@ -19,6 +19,7 @@ import { draftRoutes } from './routes/drafts.js';
 import { exportRoutes } from './routes/export.js';
 import { retroHuntRoutes } from './routes/retro-hunt.js';
 import { geoRoutes } from './routes/geo.js';
+import { summaryRoutes } from './routes/summary.js';
 import { whoisRoutes, type WhoisOptions } from './routes/whois.js';
 import { fieldRoutes } from './routes/fields.js';
 import { API_KEY_SECURITY, authPlugin } from './auth.js';
@@ -83,6 +84,7 @@ export async function buildApi(service: Service, opts: ApiOptions = {}): Promise
   await app.register(fieldRoutes());
   await app.register(whoisRoutes(opts.whois));
   await app.register(geoRoutes(service));
+  await app.register(summaryRoutes(service));
   for (const intel of [labelRoutes, similarRoutes, archiveRoutes, trendRoutes, draftRoutes, exportRoutes, retroHuntRoutes]) await app.register(intel(service)); // issue 10
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWeb(app);

@@ -200,6 +200,8 @@ test('health, readiness, and every path in /openapi.json was exercised', async (
   assert.deepEqual(await (await call('get', '/healthz', '/healthz')).json(), { status: 'ok' });
   assert.deepEqual(await (await call('get', '/readyz', '/readyz')).json(), { status: 'ready' });
   assert.match(await (await call('get', '/metrics', '/metrics')).text(), /^capdex_jobs\{status="done"\} \d+$/m);
+  // The console's summary is checked by test/web/console.test.ts; here only that it answers.
+  assert.equal((await call('get', '/api/captures/{id}/summary', '/api/captures/00000000/summary')).status, 404);
   // GeoIP is checked in depth by test/api/geo.test.ts; here only that it answers.
   assert.deepEqual(await (await call('get', '/api/geo/{ip}', '/api/geo/10.0.0.1')).json(), { ip: '10.0.0.1', private: true });
   assert.equal((await call('post', '/api/geo', '/api/geo', { method: 'post', body: '{"ips":[]}', headers: { 'content-type': 'application/json' } })).status, 200);

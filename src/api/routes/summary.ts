@@ -1,0 +1,157 @@
+/**
+ * GET /api/captures/{id}/summary: what the analysis console shows above its panels, aggregated on
+ * the server in one answer so the page is interactive at once even for 100k+ connections: records
+ * per log, services, alerts by severity and signature, top talkers and host pairs by bytes, the
+ * busiest endpoints (for the map), and a timeline of connections and alerts.
+ *
+ * Counts per log come from the store's aggregation; the rest from one bounded scan of conn and
+ * alert (SUMMARY_SCAN_MAX_RECORDS each: past it `scan.complete` is false and the figures cover the
+ * first records in time order). Captures never change once analysed, so answers are cached per
+ * capture (a re-import changes importedAt, hence the key). Viewer-aware: a capture the viewer may
+ * not see is 404 like everywhere else, checked before the cache is read.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Service } from '../../service.js';
+import type { CaptureRow, StoredRecord, Viewer } from '../../store/store.js';
+import { PAGE_MAX_ROWS } from '../../store/limits.js';
+import { ApiError, ERROR_SCHEMA } from '../errors.js';
+import { ID_PARAMS, viewerOf, visibleCapture } from './labels.js';
+
+/** Conn (and alert) records read per summary: a 1M-connection capture still answers in seconds. */
+export const SUMMARY_SCAN_MAX_RECORDS = 300_000;
+/** Timeline buckets across the capture's time span. */
+export const SUMMARY_TIMELINE_BUCKETS = 120;
+/** Hosts (talkers, map endpoints) and host pairs (graph edges) kept, largest by bytes. */
+export const SUMMARY_TOP_TALKERS = 20;
+export const SUMMARY_MAX_ENDPOINTS = 1000;
+export const SUMMARY_MAX_EDGES = 300;
+/** Summaries kept in memory (each is a few hundred KB at most). */
+const SUMMARY_CACHE_ENTRIES = 32;
+/** Distinct hosts and pairs tracked during a scan (a scan of spoofed sources must not grow without end). */
+const SCAN_MAX_HOSTS = 200_000;
+
+export interface HostBytes { ip: string; bytes: number; conns: number }
+export interface PairBytes { src: string; dst: string; bytes: number; conns: number }
+
+export interface CaptureSummary {
+  capture: CaptureRow;
+  logs: { log: string; count: number }[];
+  services: { service: string; count: number }[];
+  alerts: { severity: number | null; count: number }[];
+  signatures: { signature: string; severity: number | null; count: number }[];
+  talkers: HostBytes[];
+  endpoints: HostBytes[];
+  edges: PairBytes[];
+  timeline: { start: number; bucketS: number; conns: number[]; alerts: number[] };
+  scan: { conns: number; alerts: number; complete: boolean };
+}
+
+const cache = new Map<string, CaptureSummary>();
+
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= 256 ? v : undefined);
+
+function bump<K>(m: Map<K, number>, k: K, by = 1): void {
+  m.set(k, (m.get(k) ?? 0) + by);
+}
+
+/** Reads `log` in ts order, a page at a time, up to the scan limit; true when it read every record. */
+async function scan(service: Service, id: string, log: string, viewer: Viewer, each: (r: StoredRecord) => void): Promise<{ read: number; complete: boolean }> {
+  let read = 0;
+  for (;;) {
+    const page = await service.store.records(id, log, { limit: PAGE_MAX_ROWS, offset: read, viewer });
+    for (const r of page) each(r);
+    read += page.length;
+    if (page.length < PAGE_MAX_ROWS) return { read, complete: true };
+    if (read >= SUMMARY_SCAN_MAX_RECORDS) return { read, complete: false };
+  }
+}
+
+function topBy<T extends { bytes: number; conns: number }>(items: Iterable<T>, n: number): T[] {
+  return [...items].sort((a, b) => b.bytes - a.bytes || b.conns - a.conns).slice(0, n);
+}
+
+export async function summarise(service: Service, c: CaptureRow, viewer: Viewer): Promise<CaptureSummary> {
+  const counted = await service.store.search(`capture:${c.id} | count by log`, { viewer, limit: 1000 });
+  if (counted.error) throw new ApiError('INTERNAL', counted.error.message);
+  const logs = (counted.aggregation ?? []).filter((a) => typeof a.key === 'string').map((a) => ({ log: a.key as string, count: a.count }))
+    .sort((a, b) => b.count - a.count);
+
+  const first = c.firstTs ?? 0;
+  const span = Math.max((c.lastTs ?? first) - first, 1e-3);
+  const bucketS = span / SUMMARY_TIMELINE_BUCKETS;
+  const bucket = (ts: number | null) => ts === null ? -1 : Math.min(SUMMARY_TIMELINE_BUCKETS - 1, Math.max(0, Math.floor((ts - first) / bucketS)));
+  const timeline = { start: first, bucketS, conns: new Array<number>(SUMMARY_TIMELINE_BUCKETS).fill(0), alerts: new Array<number>(SUMMARY_TIMELINE_BUCKETS).fill(0) };
+
+  const services = new Map<string, number>();
+  const hosts = new Map<string, HostBytes>();
+  const pairs = new Map<string, PairBytes>();
+  const host = (ip: string, bytes: number) => {
+    let h = hosts.get(ip);
+    if (!h) { if (hosts.size >= SCAN_MAX_HOSTS) return; h = { ip, bytes: 0, conns: 0 }; hosts.set(ip, h); }
+    h.bytes += bytes; h.conns++;
+  };
+  const hasConn = logs.some((l) => l.log === 'conn');
+  const conns = hasConn ? await scan(service, c.id, 'conn', viewer, (r) => {
+    const d = r.doc;
+    const b = bucket(r.ts);
+    if (b >= 0) timeline.conns[b]++;
+    for (const s of (str(d.service) ?? '-').split(',')) if (s) bump(services, s);
+    const o = str(d['id.orig_h']); const p = str(d['id.resp_h']);
+    if (!o || !p) return;
+    const bytes = num(d.orig_ip_bytes) + num(d.resp_ip_bytes);
+    host(o, bytes); host(p, bytes);
+    const key = `${o} ${p}`;
+    let e = pairs.get(key);
+    if (!e) { if (pairs.size >= SCAN_MAX_HOSTS) return; e = { src: o, dst: p, bytes: 0, conns: 0 }; pairs.set(key, e); }
+    e.bytes += bytes; e.conns++;
+  }) : { read: 0, complete: true };
+
+  const severities = new Map<number | null, number>();
+  const signatures = new Map<string, { signature: string; severity: number | null; count: number }>();
+  const hasAlert = logs.some((l) => l.log === 'alert');
+  const alerts = hasAlert ? await scan(service, c.id, 'alert', viewer, (r) => {
+    const a = (r.doc.alert && typeof r.doc.alert === 'object' ? r.doc.alert : {}) as Record<string, unknown>;
+    const sev = typeof a.severity === 'number' && Number.isInteger(a.severity) ? a.severity : null;
+    bump(severities, sev);
+    const b = bucket(r.ts);
+    if (b >= 0) timeline.alerts[b]++;
+    const sig = str(a.signature) ?? '(no signature)';
+    const s = signatures.get(sig);
+    if (s) s.count++; else if (signatures.size < SCAN_MAX_HOSTS) signatures.set(sig, { signature: sig, severity: sev, count: 1 });
+  }) : { read: 0, complete: true };
+
+  return {
+    capture: c,
+    logs,
+    services: [...services].map(([service, count]) => ({ service, count })).sort((a, b) => b.count - a.count),
+    alerts: [...severities].map(([severity, count]) => ({ severity, count })).sort((a, b) => (a.severity ?? 99) - (b.severity ?? 99)),
+    signatures: [...signatures.values()].sort((a, b) => b.count - a.count).slice(0, 20),
+    talkers: topBy(hosts.values(), SUMMARY_TOP_TALKERS),
+    endpoints: topBy(hosts.values(), SUMMARY_MAX_ENDPOINTS),
+    edges: topBy(pairs.values(), SUMMARY_MAX_EDGES),
+    timeline,
+    scan: { conns: conns.read, alerts: alerts.read, complete: conns.complete && alerts.complete },
+  };
+}
+
+export const summaryRoutes = (service: Service): FastifyPluginAsync => async (app) => {
+  app.get<{ Params: { id: string } }>('/api/captures/:id/summary', {
+    schema: {
+      summary: 'A capture at a glance: records per log, services, alerts by severity, top talkers, host pairs and endpoints by bytes, timeline',
+      tags: ['captures'], params: ID_PARAMS,
+      response: { 404: ERROR_SCHEMA },
+    },
+  }, async (req) => {
+    const c = await visibleCapture(service, req, req.params.id);
+    if (c.status !== 'done') throw new ApiError('CAPTURE_NOT_FOUND', 'not analysed yet: follow /api/captures/{id}/events');
+    const key = `${c.id}@${c.importedAt}`;
+    let s = cache.get(key);
+    if (!s) {
+      s = await summarise(service, c, viewerOf(req));
+      if (cache.size >= SUMMARY_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+      cache.set(key, s);
+    }
+    return { ...s, capture: c };
+  });
+};
