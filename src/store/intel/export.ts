@@ -12,7 +12,9 @@
 import { createHash } from 'node:crypto';
 import type { Feature } from './features.js';
 import type { Label } from './intel-store.js';
-import { normaliseIp } from '../observables.js';
+import { isInternalIp } from './features.js';
+
+export { isInternalIp };
 
 /** Indicators/attributes per export (the strongest kinds first). */
 export const EXPORT_INDICATORS_MAX = 1000;
@@ -55,15 +57,6 @@ function exportable(features: readonly Feature[]): Feature[] {
   return features.filter((f) => EXPORT_ORDER.includes(f.kind))
     .sort((a, b) => EXPORT_ORDER.indexOf(a.kind) - EXPORT_ORDER.indexOf(b.kind) || (a.value < b.value ? -1 : 1))
     .slice(0, EXPORT_INDICATORS_MAX);
-}
-
-/** Private, loopback, link-local and other non-routable addresses: context, not indicators. */
-export function isInternalIp(ip: string): boolean {
-  const v = normaliseIp(ip) ?? ip;
-  if (v.includes(':')) return /^(::1?$|f[cd]|fe[89ab]|ff)/i.test(v);
-  const [a, b] = v.split('.').map(Number);
-  return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)
-    || (a === 100 && b >= 64 && b <= 127) || a >= 224;
 }
 
 // ---- STIX 2.1 -------------------------------------------------------------------------------

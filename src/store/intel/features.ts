@@ -3,7 +3,7 @@
  * Read after import from the observables index and a few record columns, normalised, bounded:
  *
  * - observables: file hashes, certificate fingerprints, JA3/JA3S/JA4, HASSH, user agents, e-mail
- *   addresses, file names, addresses, and "contacted" domain names (DNS queries, HTTP Host, TLS/QUIC
+ *   addresses, file names, routable addresses (isInternalIp), and "contacted" domain names (DNS queries, HTTP Host, TLS/QUIC
  *   SNI, the same in alerts — not every name a certificate lists);
  * - `uri`: each HTTP URL's path as a pattern (numbers and long hex/base64 runs generalised), so
  *   `/gate.php?id=8812` and `/gate.php?id=9013` are one feature;
@@ -14,6 +14,7 @@
  * STRONG_KINDS are the ones a shared value makes a label suggestion from.
  */
 import type { IntelDb } from './intel-db.js';
+import { normaliseIp } from '../observables.js';
 
 export const FEATURE_KINDS = [
   'sha256', 'md5', 'sha1', 'cert_fp', 'ja3sni', 'domain', 'ja3', 'ja3s', 'ja4', 'hassh', 'hasshServer',
@@ -45,6 +46,18 @@ const CONTACTED: readonly (readonly [string, string])[] = [
   ['alert', 'tls.sni'], ['alert', 'http.hostname'], ['alert', 'dns.query.rrname'],
 ];
 const CONTACTED_SET = new Set(CONTACTED.map(([l, f]) => `${l}\u0000${f}`));
+
+/**
+ * Private, loopback, link-local, CGNAT, multicast addresses: a sandbox's own network is in every
+ * capture it makes, so they are context, not features (nor exported indicators).
+ */
+export function isInternalIp(ip: string): boolean {
+  const v = normaliseIp(ip) ?? ip;
+  if (v.includes(':')) return /^(::1?$|f[cd]|fe[89ab]|ff)/i.test(v);
+  const [a, b] = v.split('.').map(Number);
+  return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)
+    || (a === 100 && b >= 64 && b <= 127) || a >= 224;
+}
 
 /** A URL path (no host, no query) with variable parts generalised; undefined for none. */
 export function uriPattern(url: string): string | undefined {
@@ -89,6 +102,7 @@ export async function readFeatures(db: IntelDb, captureId: string): Promise<Feat
   for (const o of obs) {
     if (o.type === 'domain') { if (CONTACTED_SET.has(`${o.log}\u0000${o.field}`)) add('domain', o.value); continue; }
     if (o.type === 'url') { const p = uriPattern(o.value); if (p !== undefined) add('uri', p); continue; }
+    if (o.type === 'ip' && isInternalIp(o.value)) continue;
     add(o.type as FeatureKind, o.value);
   }
   // Paths are our constants (no quote or brace in them); flat Zeek keys hold dots ('id.resp_p').
