@@ -126,10 +126,12 @@ function Results({ loaded, filtered, page, go }: { loaded: Loaded; filtered: boo
             <tbody>
               {rows.map((c) => (
                 <tr key={c.id}>
-                  <td className="name-cell">
-                    <Link href={`/captures/${c.id}`} className="capture-link">{c.name}</Link>
-                    <span className="mono dim sha" title={c.id}>{c.id.slice(0, 12)}…</span>
-                    {c.visibility === 'private' && <span className="badge private">private</span>}
+                  <td>
+                    <div className="name-cell">
+                      <Link href={`/captures/${c.id}`} className="capture-link">{c.name}</Link>
+                      <span className="mono dim sha" title={c.id}>{c.id.slice(0, 12)}…</span>
+                      {c.visibility === 'private' && <span className="badge private">private</span>}
+                    </div>
                   </td>
                   <td><Labels captureId={c.id} captureName={c.name} compact /></td>
                   <td className="num">{formatTs(c.firstTs)}</td>

@@ -10,6 +10,16 @@ import { checkApiKey } from './api.js';
 import { maskKey, setApiKey, useApiKey } from './use-api-key.js';
 import './settings.css';
 
+/** A key, drawn (no icon font: nothing is fetched at run time, and system fonts lack the glyph). */
+function KeyIcon() {
+  return (
+    <svg aria-hidden="true" width="14" height="14" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" className="key-icon">
+      <circle cx="7.5" cy="15.5" r="4.5" />
+      <path d="M10.7 12.3 20 3m-4 4 3 3m-5-1 2 2" />
+    </svg>
+  );
+}
+
 export function ApiKeyButton() {
   const key = useApiKey();
   const [open, setOpen] = useState(false);
@@ -17,7 +27,7 @@ export function ApiKeyButton() {
     <>
       <button type="button" className={key ? 'key-button active' : 'key-button'} onClick={() => setOpen(true)}
         aria-label={key ? `API key ${maskKey(key)} active: change` : 'No API key: set one'}>
-        <span aria-hidden="true">⚿</span> {key ? <span className="mono">{maskKey(key)}</span> : 'API key'}
+        <KeyIcon /> {key ? <span className="mono">{maskKey(key)}</span> : 'API key'}
       </button>
       <Dialog open={open} title="API key" onClose={() => setOpen(false)}>
         <ApiKeyForm current={key} onDone={() => setOpen(false)} />

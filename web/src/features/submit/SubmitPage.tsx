@@ -63,7 +63,7 @@ export default function SubmitPage() {
           <label><input type="radio" name="visibility" value="private" checked={effectiveVisibility === 'private'} disabled={!key}
             aria-describedby="private-help" onChange={() => setVisibility('private')} /> Private</label>
           <span id="private-help" className="dim">
-            {key ? 'Private: only your API key (and admins) can see it.' : 'Private needs an API key: set one with "API key" in the header.'}
+            {key ? 'Private: only your API key (and admins) can see it.' : 'Private needs an API key: set one with the "API key" button in the header.'}
           </span>
         </fieldset>
       </div>
