@@ -10,6 +10,7 @@
  * `\`, `|` literally, every other byte as |hex| (so a hostile name cannot close the option).
  */
 import type { Feature } from './features.js';
+import { fnv1a } from './minhash.js';
 
 /** Rules per draft (the most specific first). */
 export const DRAFT_RULES_MAX = 60;
@@ -71,10 +72,7 @@ function msgText(s: string): string {
 
 /** A stable sid per (kind, value): the same observable drafts to the same sid every time. */
 function sidOf(kind: string, value: string): number {
-  let h = 0x811c9dc5;
-  const s = `${kind}\u0000${value}`;
-  for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 0x01000193); }
-  return DRAFT_SID_BASE + ((h >>> 0) % 999_000);
+  return DRAFT_SID_BASE + (fnv1a(`${kind}\u0000${value}`, 0x811c9dc5) % 999_000);
 }
 
 /** The longest literal run of a URI pattern (placeholders `{n}` `{hex}` `{b64}` removed). */

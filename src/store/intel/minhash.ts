@@ -10,22 +10,14 @@
  * function i is fmix32(h1 + i·h2) (Kirsch–Mitzenmacher double hashing), so a signature costs one
  * string hash and MINHASH_SIZE multiplies per feature, no allocation in the loop.
  */
+import { fmix as fmix32 } from '../../engine/flow/uid.js';
+
 export const MINHASH_SIZE = 128;
 export const LSH_BANDS = 32;
 export const LSH_ROWS = MINHASH_SIZE / LSH_BANDS;
 
-/** MurmurHash3's 32-bit finaliser: full avalanche. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 /** FNV-1a over UTF-16 code units, from a seed. */
-function fnv1a(s: string, seed: number): number {
+export function fnv1a(s: string, seed: number): number {
   let h = seed >>> 0;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
