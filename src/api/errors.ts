@@ -47,7 +47,11 @@ export const ERROR_SCHEMA = {
   properties: {
     error: {
       type: 'object',
-      properties: { code: { type: 'string', enum: Object.keys(ERRORS) }, message: { type: 'string' } },
+      properties: {
+        code: { type: 'string', enum: Object.keys(ERRORS) }, message: { type: 'string' },
+        // BAD_QUERY: where the query went wrong (0-based offset) and what was expected there.
+        position: { type: 'integer' }, expected: { type: 'string' },
+      },
       required: ['code', 'message'],
     },
   },

@@ -207,4 +207,10 @@ test('GET /api/fields lists every log\'s fields with types, in the names the que
     const s = await fetch(`${base}/api/search?q=${encodeURIComponent(`${n}:${value}`)}`);
     assert.equal(s.status, 200, n);
   }
+  // A bad query's error carries its position and what was expected (the search page draws the caret from it).
+  const bad = await fetch(`${base}/api/search?q=${encodeURIComponent('dns.query:')}`);
+  const err = ((await bad.json()) as { error: { code: string; position: number; expected: string } }).error;
+  assert.equal(err.code, 'BAD_QUERY');
+  assert.equal(err.position, 'dns.query:'.length);
+  assert.match(err.expected, /value/);
 });
