@@ -13,6 +13,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Service } from '../../service.js';
 import type { CaptureRow, StoredRecord, Viewer } from '../../store/store.js';
+import type { CaptureSummary, HostBytes, PairBytes } from './summary-shape.js';
 import { PAGE_MAX_ROWS } from '../../store/limits.js';
 import { ApiError, ERROR_SCHEMA } from '../errors.js';
 import { ID_PARAMS, viewerOf, visibleCapture } from './labels.js';
@@ -30,21 +31,7 @@ const SUMMARY_CACHE_ENTRIES = 32;
 /** Distinct hosts and pairs tracked during a scan (a scan of spoofed sources must not grow without end). */
 const SCAN_MAX_HOSTS = 200_000;
 
-export interface HostBytes { ip: string; bytes: number; conns: number }
-export interface PairBytes { src: string; dst: string; bytes: number; conns: number }
-
-export interface CaptureSummary {
-  capture: CaptureRow;
-  logs: { log: string; count: number }[];
-  services: { service: string; count: number }[];
-  alerts: { severity: number | null; count: number }[];
-  signatures: { signature: string; severity: number | null; count: number }[];
-  talkers: HostBytes[];
-  endpoints: HostBytes[];
-  edges: PairBytes[];
-  timeline: { start: number; bucketS: number; conns: number[]; alerts: number[] };
-  scan: { conns: number; alerts: number; complete: boolean };
-}
+export type { CaptureSummary, HostBytes, PairBytes };
 
 const cache = new Map<string, CaptureSummary>();
 

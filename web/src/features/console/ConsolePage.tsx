@@ -1,4 +1,127 @@
-/** Console page: being built this session (issue 9); the shell routes here already. */
+/**
+ * The analysis console of one capture (/captures/:id): the summary header, a timeline, host graph
+ * and world map (each a lazy chunk), and one panel per log present, each a virtualised table
+ * paging from the API. Panels reorder (drag, or the ↑/↓ buttons), resize (drag the bottom edge),
+ * collapse and go full screen; the layout is remembered in localStorage. Deep links:
+ * `?panel=dns&filter=...` opens at that panel with that filter. A row opens the row tools.
+ */
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { useParams, useSearch } from 'wouter';
+import type { StoredRecord } from '../../api.js';
+import { ErrorBox } from '../../components/ErrorBox.js';
+import { RowTools } from '../../components/RowTools.js';
+import { useAsync } from '../../lib/use-async.js';
+import { consoleApi } from './api.js';
+import { SummaryHeader } from './SummaryHeader.js';
+import { LogPanel } from './LogPanel.js';
+import { loadLayout, orderPanels, saveLayout, PANEL_DEFAULT_PX, type Layout } from './layout.js';
+import './console.css';
+
+const Timeline = lazy(() => import('./Timeline.js'));
+const HostGraph = lazy(() => import('./HostGraph.js'));
+const WorldMap = lazy(() => import('./WorldMap.js'));
+
+/** Filters per panel live in the URL (deep links); the panel named by ?panel= gets ?filter=. */
+function readFilters(search: string): { panel: string | null; filters: Record<string, string> } {
+  const q = new URLSearchParams(search);
+  const panel = q.get('panel');
+  const filters: Record<string, string> = {};
+  const f = q.get('filter');
+  if (panel && f) filters[panel] = f.slice(0, 4096);
+  return { panel, filters };
+}
+
 export default function ConsolePage() {
-  return <h1>Console</h1>;
+  const { id } = useParams<{ id: string }>();
+  const search = useSearch();
+  const summary = useAsync((signal) => consoleApi.summary(id, signal), [id]);
+  const deep = useMemo(() => readFilters(search), [search]);
+  const [filters, setFilters] = useState<Record<string, string>>(deep.filters);
+  const [layout, setLayout] = useState<Layout>(loadLayout);
+  const [fullscreen, setFullscreen] = useState<string | null>(null);
+  const [open, setOpen] = useState<StoredRecord | null>(null);
+  const [dragging, setDragging] = useState<string | null>(null);
+
+  useEffect(() => setFilters(deep.filters), [deep]);
+  useEffect(() => saveLayout(layout), [layout]);
+
+  const counts = summary.status === 'ok' ? summary.value.logs : [];
+  const panels = useMemo(() => orderPanels(counts.map((l) => l.log), layout.order), [counts, layout.order]);
+
+  const setFilter = (log: string, f: string) => {
+    setFilters((old) => ({ ...old, [log]: f }));
+    const q = new URLSearchParams();
+    q.set('panel', log);
+    if (f) q.set('filter', f);
+    history.replaceState(history.state, '', `${location.pathname}?${q.toString()}`);
+  };
+  const move = (log: string, delta: number) => setLayout((l) => {
+    const order = orderPanels(panels, l.order);
+    const i = order.indexOf(log);
+    const j = i + delta;
+    if (i < 0 || j < 0 || j >= order.length) return l;
+    [order[i], order[j]] = [order[j], order[i]];
+    return { ...l, order };
+  });
+  const dropOn = (target: string) => setLayout((l) => {
+    if (!dragging || dragging === target) return l;
+    const order = orderPanels(panels, l.order).filter((x) => x !== dragging);
+    order.splice(order.indexOf(target), 0, dragging);
+    return { ...l, order };
+  });
+  const toggleCollapse = (log: string) => setLayout((l) => ({
+    ...l, collapsed: l.collapsed.includes(log) ? l.collapsed.filter((x) => x !== log) : [...l.collapsed, log],
+  }));
+  const resize = useCallback((log: string, px: number) => setLayout((l) => ({ ...l, heights: { ...l.heights, [log]: Math.round(px) } })), []);
+  const resizers = useMemo(() => Object.fromEntries(panels.map((p) => [p, (px: number) => resize(p, px)])), [panels, resize]);
+
+  if (summary.status === 'loading') return <p className="loading" role="status">Loading the capture…</p>;
+  if (summary.status === 'error') return <ErrorBox error={summary.error} />;
+  const s = summary.value;
+
+  return (
+    <div className="console">
+      <SummaryHeader s={s} />
+      <div className="views">
+        <section className="view" aria-labelledby="timeline-title">
+          <h2 id="timeline-title" className="mini-title">Timeline</h2>
+          <Suspense fallback={<div className="chart" role="status">Loading chart…</div>}><Timeline t={s.timeline} /></Suspense>
+        </section>
+        <section className="view" aria-labelledby="graph-title">
+          <h2 id="graph-title" className="mini-title">Host graph <span className="dim">by bytes</span></h2>
+          <Suspense fallback={<div className="chart" role="status">Loading graph…</div>}><HostGraph edges={s.edges} /></Suspense>
+        </section>
+        <section className="view" aria-labelledby="map-title">
+          <h2 id="map-title" className="mini-title">Endpoints</h2>
+          <Suspense fallback={<div className="chart" role="status">Loading map…</div>}><WorldMap endpoints={s.endpoints} /></Suspense>
+        </section>
+      </div>
+      <div className="panels">
+        {panels.map((log) => (
+          <LogPanel
+            key={log} captureId={s.capture.id} log={log} count={counts.find((l) => l.log === log)?.count ?? 0}
+            filter={filters[log] ?? ''} onFilter={(f) => setFilter(log, f)}
+            collapsed={layout.collapsed.includes(log) && fullscreen !== log} fullscreen={fullscreen === log}
+            height={layout.heights[log] ?? PANEL_DEFAULT_PX}
+            onToggleCollapse={() => toggleCollapse(log)} onToggleFullscreen={() => setFullscreen((f) => (f === log ? null : log))}
+            onMove={(d) => move(log, d)} onResize={resizers[log]} onOpen={setOpen}
+            initiallyFocused={deep.panel === log}
+            dragProps={{
+              draggable: true,
+              onDragStart: (e) => { setDragging(log); e.dataTransfer.effectAllowed = 'move'; e.dataTransfer.setData('text/plain', log); },
+              onDragOver: (e) => { if (dragging) e.preventDefault(); },
+              onDrop: (e) => { e.preventDefault(); dropOn(log); setDragging(null); },
+              onDragEnd: () => setDragging(null),
+            }}
+          />
+        ))}
+      </div>
+      {open && (
+        <RowTools
+          record={{ captureId: s.capture.id, log: open.log, ts: open.ts, uid: open.uid, communityId: open.communityId, doc: open.doc }}
+          onClose={() => setOpen(null)}
+        />
+      )}
+    </div>
+  );
 }

@@ -1,0 +1,157 @@
+/**
+ * The analysis console in a real browser (Debian Chromium, real server, real analysis): a shared
+ * capture uploaded through the API, then /captures/{id}: the summary matches the API, every log
+ * present has a panel whose first rows are the API's, sort and filter give the API's answers,
+ * full screen and collapse work, the layout survives a reload, and the timeline, host graph and
+ * world map draw (canvas) with the DB-IP attribution — all without console errors.
+ * CAPDEX_SCREENSHOTS=1 also writes docs/screenshots/console-*.png (dark and light).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { openUi, type Ui } from './browser.js';
+
+const PCAPS = join(import.meta.dirname, '../../../shared/pcaps');
+const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
+const CAPTURE = 'malware-emotet.pcap';
+
+interface Rec { ts: number | null; uid: string | null; doc: Record<string, unknown> }
+interface Summary { logs: { log: string; count: number }[]; edges: unknown[]; endpoints: { ip: string }[]; capture: { id: string; md5: string; packets: number } }
+
+let ui: Ui;
+let id: string;
+let summary: Summary;
+
+async function api<T>(path: string): Promise<T> {
+  const r = await fetch(ui.base + path);
+  assert.equal(r.status, 200, path);
+  return (await r.json()) as T;
+}
+
+before(async () => {
+  ui = await openUi({ rateLimit: false });
+  const up = await fetch(`${ui.base}/api/captures?name=${CAPTURE}`, { method: 'POST', body: readFileSync(join(PCAPS, CAPTURE)), headers: { 'content-type': 'application/octet-stream' } });
+  id = ((await up.json()) as { id: string }).id;
+  for (let i = 0; i < 600; i++) {
+    const c = await api<{ job: { status: string } | null; capture: { status: string } | null }>(`/api/captures/${id}`);
+    if (c.capture?.status === 'done') break;
+    if (c.job?.status === 'failed') throw new Error('analysis failed');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  summary = await api<Summary>(`/api/captures/${id}/summary`);
+});
+after(async () => { await ui?.close(); });
+
+const panel = (page: Page, log: string) => page.locator(`section.panel[data-log="${log}"]`);
+const rows = (page: Page, log: string) => panel(page, log).locator('[role="row"]:not(.head):not(.pending)');
+
+/** The text a cell shows for a document value (LogTable's cellText). */
+const cell = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+test('summary and one panel per log, each showing the API\'s rows', async () => {
+  assert.ok(summary.logs.length >= 3, JSON.stringify(summary.logs));
+  assert.ok(summary.logs.some((l) => l.log === 'conn'));
+  const page = await ui.page();
+  await page.goto(`/captures/${id}`);
+  await page.getByRole('heading', { name: CAPTURE }).waitFor();
+  await page.getByText(summary.capture.md5).waitFor();
+  for (const { log, count } of summary.logs) {
+    const p = panel(page, log);
+    await p.waitFor();
+    assert.match(await p.locator('.panel-count').innerText(), new RegExp(`^${count.toLocaleString('en-US')} rows`), log);
+    const api1 = (await api<{ records: Rec[] }>(`/api/captures/${id}/logs/${log}?limit=3`)).records;
+    await rows(page, log).first().waitFor();
+    const first = await rows(page, log).first().innerText();
+    const ts = cell(api1[0].doc.ts ?? api1[0].doc.timestamp);
+    if (ts) assert.ok(first.includes(ts), `${log}: first row ${first} lacks ${ts}`);
+    if (api1[0].uid) assert.ok(first.includes(api1[0].uid), `${log}: first row lacks ${api1[0].uid}`);
+    assert.equal(await rows(page, log).count() >= Math.min(count, 3), true, log);
+  }
+  assert.deepEqual(page.errors, []);
+});
+
+test('sort by ts descending, filter by an address, full screen and collapse; layout remembered after reload', async () => {
+  const page = await ui.page();
+  await page.goto(`/captures/${id}`);
+  const conn = panel(page, 'conn');
+  await rows(page, 'conn').first().waitFor();
+
+  // Sort: newest first, as the API's -ts.
+  await conn.getByRole('button', { name: /^Sort by ts/ }).click();
+  const newest = (await api<{ records: Rec[] }>(`/api/captures/${id}/logs/conn?limit=1&sort=-ts`)).records[0];
+  await page.waitForFunction((uid) => document.querySelector('section.panel[data-log="conn"] [role="row"]:not(.head):not(.pending)')?.textContent?.includes(uid), newest.uid!);
+  assert.equal(await conn.getByRole('columnheader', { name: /ts/ }).first().getAttribute('aria-sort'), 'descending');
+
+  // Filter: one host's connections, counted as the search API counts them.
+  const host = String(newest.doc['id.resp_h']);
+  const q = `capture:${id} log:"conn" (${host})`;
+  const counted = (await api<{ aggregation: { count: number }[] }>(`/api/search?q=${encodeURIComponent(q + ' | count')}`)).aggregation[0].count;
+  assert.ok(counted >= 1 && counted < summary.logs.find((l) => l.log === 'conn')!.count);
+  await conn.getByRole('searchbox', { name: 'Filter conn' }).fill(host);
+  await conn.getByRole('searchbox', { name: 'Filter conn' }).press('Enter');
+  await page.waitForFunction(([n]) => document.querySelector('section.panel[data-log="conn"] .panel-count')?.textContent?.startsWith(`${n} of`), [counted.toLocaleString('en-US')]);
+  await rows(page, 'conn').first().waitFor();
+  const shown = await rows(page, 'conn').allInnerTexts();
+  assert.equal(shown.length, counted);
+  for (const t of shown) assert.ok(t.includes(host), t);
+  assert.match(page.url(), new RegExp(`panel=conn&filter=${host.replace(/\./g, '\\.')}`));
+
+  // Full screen, then Escape.
+  await conn.getByRole('button', { name: 'Full screen: conn' }).click();
+  const box = await conn.boundingBox();
+  assert.ok(box && box.width >= 1300 && box.height >= 780, JSON.stringify(box));
+  await conn.locator('[role="table"]').focus();
+  await page.keyboard.press('Escape');
+  assert.equal(await conn.getAttribute('class'), 'panel');
+
+  // Collapse dns, move conn down: both survive a reload.
+  const other = summary.logs.map((l) => l.log).find((l) => l !== 'conn')!;
+  await panel(page, other).getByRole('button', { name: `Collapse ${other}` }).click();
+  assert.equal(await panel(page, other).locator('[role="table"]').count(), 0);
+  const orderBefore = await page.locator('section.panel').evaluateAll((els) => els.map((e) => e.getAttribute('data-log')));
+  await conn.getByRole('button', { name: 'Move conn down' }).click();
+  const orderAfter = await page.locator('section.panel').evaluateAll((els) => els.map((e) => e.getAttribute('data-log')));
+  assert.equal(orderAfter.indexOf('conn'), orderBefore.indexOf('conn') + 1);
+  await page.goto(`/captures/${id}`);
+  await rows(page, 'conn').first().waitFor();
+  assert.deepEqual(await page.locator('section.panel').evaluateAll((els) => els.map((e) => e.getAttribute('data-log'))), orderAfter);
+  assert.equal(await panel(page, other).getByRole('button', { name: `Expand ${other}` }).count(), 1);
+  assert.equal(await panel(page, other).locator('[role="table"]').count(), 0);
+  // Deep link: the filter comes from the URL.
+  await page.goto(`/captures/${id}?panel=conn&filter=${encodeURIComponent(host)}`);
+  await page.waitForFunction(([n]) => document.querySelector('section.panel[data-log="conn"] .panel-count')?.textContent?.startsWith(`${n} of`), [counted.toLocaleString('en-US')]);
+  assert.equal(await conn.getByRole('searchbox', { name: 'Filter conn' }).inputValue(), host);
+  // A row opens its tools.
+  await rows(page, 'conn').first().click();
+  await page.getByRole('dialog').first().waitFor();
+  await page.keyboard.press('Escape');
+  assert.deepEqual(page.errors, []);
+});
+
+test('timeline, host graph and world map draw, with the DB-IP attribution', async () => {
+  const page = await ui.page();
+  await page.goto(`/captures/${id}`);
+  await page.locator('.views canvas').nth(2).waitFor({ timeout: 30_000 });
+  assert.ok(await page.locator('.views canvas').count() >= 3);
+  const link = page.getByRole('link', { name: 'IP Geolocation by DB-IP' });
+  assert.equal(await link.getAttribute('href'), 'https://db-ip.com/');
+  await page.getByText(/endpoints located/).waitFor({ timeout: 30_000 });
+  assert.ok(summary.edges.length >= 1);
+  if (process.env.CAPDEX_SCREENSHOTS === '1') {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.waitForTimeout(800);
+    for (let i = 0; i < 2; i++) {
+      const theme = await page.evaluate(() => document.documentElement.dataset.theme ?? 'dark');
+      await page.screenshot({ path: join(SHOTS, `console-${theme}.png`), fullPage: false });
+      if (i === 1) break;
+      await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
+      await page.reload();
+      await page.locator('.views canvas').nth(2).waitFor();
+      await page.getByText(/endpoints located/).waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(800);
+    }
+  }
+  assert.deepEqual(page.errors, []);
+});

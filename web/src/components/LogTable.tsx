@@ -1,0 +1,191 @@
+/**
+ * A virtualised table of stored records that pages from the API on demand: only the rows in view
+ * (plus overscan) are in the DOM and only their pages are fetched, so a 1M-row log scrolls as
+ * smoothly as a 100-row one. Columns are document paths (chosen by the caller); @tanstack/react-table
+ * holds the column model (visibility, sort state), @tanstack/react-virtual the row window.
+ * Keyboard: ↑/↓/PgUp/PgDn/Home/End move the active row, Enter opens it (onOpen). Cells are React
+ * text only (capture data). Exported for the search page too.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useReactTable, getCoreRowModel, type ColumnDef, type SortingState, type VisibilityState } from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { StoredRecord } from '../api.js';
+import './LogTable.css';
+
+/** Rows per fetch (the API serves up to 1000 a call). */
+export const LOG_TABLE_PAGE_ROWS = 500;
+const ROW_PX = 26;
+/** Characters of one cell drawn (the full value is in the row tools). */
+const CELL_MAX_CHARS = 200;
+
+export type PageLoader = (offset: number, limit: number, signal: AbortSignal) => Promise<StoredRecord[]>;
+
+/** A document value at a path: Zeek's flat dotted keys first, then nested objects (EVE). */
+export function valueAt(doc: Record<string, unknown>, path: string): unknown {
+  if (path in doc) return doc[path];
+  let v: unknown = doc;
+  for (const part of path.split('.')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+/** A column's width in pixels from what it usually holds. */
+export function columnWidth(path: string): number {
+  if (path === 'ts' || path === 'timestamp') return 200;
+  if (path === 'uid' || path === 'community_id' || path.endsWith('fuid')) return 180;
+  if (path.endsWith('_h') || path.endsWith('_ip')) return 150;
+  if (path.endsWith('_p') || path.endsWith('_port') || path === 'proto') return 80;
+  return Math.min(260, Math.max(110, path.length * 9 + 30));
+}
+
+export function cellText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return s.length > CELL_MAX_CHARS ? `${s.slice(0, CELL_MAX_CHARS)}…` : s;
+}
+
+/** Column paths of a sample of records, in first-seen order (nested objects one level deep). */
+export function columnsOf(rows: readonly StoredRecord[], max = 80): string[] {
+  const seen = new Set<string>();
+  for (const r of rows.slice(0, 200)) {
+    for (const [k, v] of Object.entries(r.doc)) {
+      if (v && typeof v === 'object' && !Array.isArray(v)) for (const k2 of Object.keys(v)) seen.add(`${k}.${k2}`);
+      else seen.add(k);
+      if (seen.size >= max) return [...seen];
+    }
+  }
+  return [...seen];
+}
+
+export interface LogTableProps {
+  /** Changes whenever the data source changes (log, filter, sort): the page cache is dropped. */
+  sourceKey: string;
+  total: number;
+  load: PageLoader;
+  columns: string[];
+  visible: VisibilityState;
+  sorting: SortingState;
+  /** Whether a column can be sorted (the server sorts by ts; other columns only when all rows are loaded). */
+  canSort: (column: string) => boolean;
+  onSortingChange: (s: SortingState) => void;
+  onOpen: (r: StoredRecord) => void;
+  label: string;
+  /** Client-side comparator order when sorting a fully loaded table by a non-ts column. */
+  height?: number | string;
+}
+
+export function LogTable(p: LogTableProps) {
+  const pages = useRef(new Map<number, StoredRecord[] | 'loading'>());
+  const [, setVersion] = useState(0);
+  const [error, setError] = useState<Error | null>(null);
+  const [active, setActive] = useState(0);
+  const scroller = useRef<HTMLDivElement>(null);
+  const abort = useRef(new AbortController());
+
+  useEffect(() => {
+    abort.current.abort();
+    abort.current = new AbortController();
+    pages.current = new Map();
+    setError(null);
+    setActive(0);
+    scroller.current?.scrollTo({ top: 0 });
+    setVersion((v) => v + 1);
+    return () => abort.current.abort();
+  }, [p.sourceKey]);
+
+  const defs = useMemo<ColumnDef<StoredRecord>[]>(() => p.columns.map((c) => ({ id: c, header: c, accessorFn: (r) => valueAt(r.doc, c) })), [p.columns]);
+  const table = useReactTable({
+    data: [], columns: defs, getCoreRowModel: getCoreRowModel(),
+    state: { columnVisibility: p.visible, sorting: p.sorting }, manualSorting: true,
+    onSortingChange: (u) => p.onSortingChange(typeof u === 'function' ? u(p.sorting) : u),
+  });
+  const cols = table.getVisibleLeafColumns();
+
+  const virt = useVirtualizer({ count: p.total, getScrollElement: () => scroller.current, estimateSize: () => ROW_PX, overscan: 20 });
+  const items = virt.getVirtualItems();
+
+  const rowAt = useCallback((i: number): StoredRecord | undefined => {
+    const page = pages.current.get(Math.floor(i / LOG_TABLE_PAGE_ROWS));
+    return page && page !== 'loading' ? page[i % LOG_TABLE_PAGE_ROWS] : undefined;
+  }, []);
+
+  // Fetch the pages under the window (each once).
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  useEffect(() => {
+    if (p.total === 0) return;
+    const signal = abort.current.signal;
+    for (let pg = Math.floor(first / LOG_TABLE_PAGE_ROWS); pg <= Math.floor(last / LOG_TABLE_PAGE_ROWS); pg++) {
+      if (pages.current.has(pg)) continue;
+      pages.current.set(pg, 'loading');
+      const key = p.sourceKey;
+      p.load(pg * LOG_TABLE_PAGE_ROWS, LOG_TABLE_PAGE_ROWS, signal).then(
+        (rows) => { if (!signal.aborted && key === p.sourceKey) { pages.current.set(pg, rows); setVersion((v) => v + 1); } },
+        (e: Error) => { if (!signal.aborted) { pages.current.delete(pg); setError(e); } },
+      );
+    }
+  }, [first, last, p.total, p.sourceKey, p.load]);
+
+  const move = (to: number) => {
+    const i = Math.max(0, Math.min(p.total - 1, to));
+    setActive(i);
+    virt.scrollToIndex(i, { align: 'auto' });
+  };
+  const onKey = (e: React.KeyboardEvent) => {
+    const pageRows = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 400) / ROW_PX) - 1);
+    const keys: Record<string, number> = { ArrowDown: active + 1, ArrowUp: active - 1, PageDown: active + pageRows, PageUp: active - pageRows, Home: 0, End: p.total - 1 };
+    if (e.key in keys) { e.preventDefault(); move(keys[e.key]); } else if (e.key === 'Enter') {
+      const r = rowAt(active);
+      if (r) { e.preventDefault(); p.onOpen(r); }
+    }
+  };
+
+  // One fixed template for header and every row, so columns line up across absolutely placed rows.
+  const template = cols.map((c) => `${columnWidth(c.id)}px`).join(' ');
+  return (
+    <div className="log-table" style={{ height: p.height }}>
+      {error && <p role="alert" className="error-box">Could not load rows: {error.message}</p>}
+      <div
+        ref={scroller} className="log-table-scroll" role="table" aria-label={p.label} aria-rowcount={p.total + 1}
+        tabIndex={0} onKeyDown={onKey} aria-activedescendant={p.total ? `${p.label}-row-${active}` : undefined}
+      >
+        <div role="rowgroup" className="log-table-head" style={{ gridTemplateColumns: template }}>
+          <div role="row" className="log-table-row head" style={{ gridTemplateColumns: template }}>
+            {table.getHeaderGroups()[0]?.headers.filter((h) => h.column.getIsVisible()).map((h) => {
+              const sorted = h.column.getIsSorted();
+              const sortable = p.canSort(h.column.id);
+              return (
+                <div role="columnheader" key={h.id} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'} className="cell">
+                  {sortable ? (
+                    <button type="button" className="sort-button" onClick={() => p.onSortingChange([{ id: h.column.id, desc: sorted === 'asc' }])}
+                      aria-label={`Sort by ${h.column.id}${sorted === 'asc' ? ', descending' : ''}`}>
+                      {h.column.id} <span aria-hidden="true">{sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}</span>
+                    </button>
+                  ) : <span title="Sorting by this column needs a filter narrowing the log to fewer rows">{h.column.id}</span>}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        <div role="rowgroup" style={{ height: virt.getTotalSize(), position: 'relative' }}>
+          {items.map((it) => {
+            const r = rowAt(it.index);
+            return (
+              <div
+                role="row" key={it.key} id={`${p.label}-row-${it.index}`} aria-rowindex={it.index + 2}
+                className={`log-table-row${it.index === active ? ' active' : ''}${r ? '' : ' pending'}`}
+                style={{ transform: `translateY(${it.start}px)`, gridTemplateColumns: template }}
+                onClick={() => { setActive(it.index); if (r) p.onOpen(r); }}
+              >
+                {cols.map((c) => <div role="cell" key={c.id} className="cell">{r ? cellText(valueAt(r.doc, c.id)) : ' '}</div>)}
+              </div>
+            );
+          })}
+        </div>
+        {p.total === 0 && <p className="dim log-table-empty">No rows.</p>}
+      </div>
+    </div>
+  );
+}
