@@ -184,6 +184,39 @@ test('a private capture exists for its key and the admin only, in every endpoint
   }
 });
 
+test('every GET operation in /openapi.json: what A sees of the private capture, B and anonymous get as 404, and no response leaks it', async (t) => {
+  const doc = await json<{ paths: Record<string, Record<string, { parameters?: { in: string; name: string; required?: boolean }[] }>> }>(await get('/openapi.json'));
+  const row = (await svc.store.capture(privateId))!;
+  // Strings only the private capture holds and no request below carries: its other digests, A's key id, its resolver.
+  const markers = [row.md5, row.sha1, keyAId, privateResolver];
+  const fill: Record<string, string> = { id: privateId, type: 'domain', log: 'dns', sha256: privateId, uid: 'CAAAAAAAAAAAAAAAAA' };
+  let checked = 0;
+  for (const [pattern, methods] of Object.entries(doc.paths)) {
+    const op = methods.get;
+    // whois asks servers on the Internet about the value (not capture-scoped): no test reaches out.
+    if (!pattern.startsWith('/api/') || !op || pattern.startsWith('/api/whois/')) continue;
+    const path = pattern.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(fill[name] ?? privateQuery));
+    const query = (op.parameters ?? []).filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=${encodeURIComponent(privateQuery)}`).join('&');
+    const url = query ? `${path}?${query}` : path;
+    const asA = await get(url, auth('A'));
+    await asA.arrayBuffer();
+    const seen: string[] = [];
+    for (const who of ['anonymous', 'B'] as const) {
+      const r = await get(url, auth(who));
+      seen.push(`${who} ${r.status}`);
+      const text = Buffer.from(await r.arrayBuffer()).toString('latin1');
+      for (const m of markers) assert.ok(!text.includes(m), `${who}: GET ${url} (${r.status}) shows ${m}`);
+      if (pattern.includes('{id}') && asA.status < 300) {
+        assert.equal(r.status, 404, `${who}: GET ${url} answers ${r.status} where A gets ${asA.status}`);
+        assert.equal((JSON.parse(text) as { error: { code: string } }).error.code, 'CAPTURE_NOT_FOUND', `${who}: GET ${url}`);
+      }
+    }
+    t.diagnostic(`GET ${pattern}: A ${asA.status}, ${seen.join(', ')}`);
+    checked++;
+  }
+  assert.ok(checked >= 6, `${checked} operations checked`);
+});
+
 test('keys: X-Api-Key works like Bearer; unknown, malformed and revoked keys are 401, never anonymous', async () => {
   assert.equal((await get(`/api/captures/${privateId}`, { 'x-api-key': keyA })).status, 200);
   assert.equal((await get(`/api/captures/${privateId}`, { authorization: `bearer   ${keyA}` })).status, 200, 'scheme is case-insensitive');
