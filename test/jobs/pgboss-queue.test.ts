@@ -16,6 +16,8 @@ import { isFinished, type Job } from '../../src/jobs/jobs.js';
 import { analyze } from '../../src/engine/pipeline.js';
 import { MemorySink } from '../../src/engine/logs/file-sink.js';
 import { testServer, type TestServer } from '../store/pg-server.js';
+import { bigCapture } from './big-capture.js';
+import { PREVIEW_RECORDS_PER_LOG } from '../../src/jobs/limits.js';
 
 const PCAPS = join(import.meta.dirname, '../../../shared/pcaps');
 let server: TestServer;
@@ -95,6 +97,44 @@ test('pg-boss queue: API-only process submits, a worker process analyses into Po
   } finally {
     delete process.env.CAPDEX_TEST_WORKER_CRASH;
     await worker?.close();
+    await api.close();
+  }
+});
+
+test('pg-boss queue: partial results of a running job from another process (the first records per log, bounded), gone once done', async () => {
+  const url = await server.database();
+  const blobsDir = join(dir, 'blobs-partial');
+  const api = await openService({ pg: url, blobsDir }, { worker: false });
+  const worker = await openService({ pg: url, blobsDir }, { worker: true });
+  try {
+    const big = bigCapture(dir);
+    const d = await api.blobs.put(createReadStream(big.path));
+    const job = await api.jobs.submit({ captureId: d.sha256, name: 'big.pcap', visibility: 'public', md5: d.md5, sha1: d.sha1, size: d.size });
+    let seen = 0;
+    let progressEvents = 0;
+    const stop = api.jobs.watch(job.id, (j) => { if (j.status === 'running') progressEvents++; });
+    for (;;) {
+      const p = await api.jobs.partial(d.sha256, 'conn', { limit: 10_000, offset: 0 });
+      if (p) {
+        assert.ok(p.length <= PREVIEW_RECORDS_PER_LOG);
+        for (const r of p) assert.equal(r.log, 'conn');
+        seen = Math.max(seen, p.length);
+        if (p.length > 0) assert.equal(p[0].uid, p[0].doc.uid);
+      }
+      const j = await api.jobs.get(job.id);
+      if (j && isFinished(j)) { assert.equal(j.status, 'done', j.error); break; }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    stop();
+    assert.ok(seen > 0, 'no partial conn records while the job ran');
+    assert.ok(progressEvents > 0, 'the API process heard no progress from the worker process');
+    assert.equal(await api.jobs.partial(d.sha256, 'conn', { limit: 10, offset: 0 }), undefined);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    assert.equal((await c.query('SELECT count(*)::int AS n FROM capdex_job_preview')).rows[0].n, 0);
+    await c.end();
+  } finally {
+    await worker.close();
     await api.close();
   }
 });
