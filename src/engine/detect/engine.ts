@@ -71,6 +71,8 @@ const enum Ctx { Packet, Stream, Unit }
 
 /** Table key prefix of rules that read file.* buffers from the files framework's 'file' units. */
 const FILE_UNIT_PREFIX = 'file-unit:';
+/** Tables of rules made only of fact tests (filesize, dns.opcode, ...), by the unit proto carrying the facts. */
+const FACT_UNIT_PREFIX = 'fact-unit:';
 
 export class Detector implements Inspector {
   readonly stats: DetectionStats = {
@@ -81,6 +83,8 @@ export class Detector implements Inspector {
   private readonly packetTables: (RuleTable | undefined)[][];
   private readonly streamTables: (RuleTable | undefined)[];
   private readonly unitTables = new Map<string, (RuleTable | undefined)[]>();
+  /** Fact-only rules by the unit proto that carries their facts, per direction. */
+  private readonly factTables = new Map<string, (RuleTable | undefined)[]>();
   private readonly unitProtos = new Set<string>();
   /** Whether any rule inspects TCP stream bytes (the app layer then keeps every stream). */
   readonly wantsStream: boolean;
@@ -137,6 +141,16 @@ export class Detector implements Inspector {
     for (const rt of this.runnable) {
       const r = rt.rule;
       const dirs = directionsOf(r, rt.unitLists);
+      if (rt.unitLists.length === 0 && r.factTests.length > 0) {
+        // No buffer to match, only facts of one kind of unit: every such unit is a candidate.
+        if (rt.payload) { this.stats.notRunnable++; continue; }
+        const proto = r.factTests[0].unit;
+        let t = unit.get(FACT_UNIT_PREFIX + proto);
+        if (!t) unit.set(FACT_UNIT_PREFIX + proto, (t = [[], []]));
+        for (const d of dirs) t[d].push(rt.rank);
+        this.unitProtos.add(proto);
+        continue;
+      }
       if (rt.unitLists.length > 0) {
         if (rt.payload) { this.stats.notRunnable++; continue; }
         const buffer: BufferKey = r.fastPattern && r.fastPattern.buffer !== 'payload' ? r.fastPattern.buffer : rt.unitLists[0].buffer;
@@ -159,8 +173,10 @@ export class Detector implements Inspector {
     this.packetTables = packet.map((byDir) => byDir.map((m) => table(m, 'payload')));
     this.streamTables = stream.map((m) => table(m, 'payload'));
     for (const [k, byDir] of unit) {
-      const b = (k.startsWith(FILE_UNIT_PREFIX) ? k.slice(FILE_UNIT_PREFIX.length) : k) as BufferKey;
-      this.unitTables.set(k, byDir.map((m) => table(m, b)));
+      const b = (k.startsWith(FILE_UNIT_PREFIX) ? k.slice(FILE_UNIT_PREFIX.length) : k.startsWith(FACT_UNIT_PREFIX) ? 'payload' : k) as BufferKey;
+      const tables = byDir.map((m) => table(m, b));
+      if (k.startsWith(FACT_UNIT_PREFIX)) this.factTables.set(k.slice(FACT_UNIT_PREFIX.length), tables);
+      else this.unitTables.set(k, tables);
     }
     this.wantsStream = this.streamTables.some((t) => t !== undefined);
   }
@@ -278,6 +294,7 @@ export class Detector implements Inspector {
       if (v instanceof Uint8Array) g.scan(v, cands);
       else for (const b of v) g.scan(b, cands);
     }
+    this.factTables.get(unit.proto)?.[dir]?.groupFor(dport)?.addUnconditional(cands);
     const state = conn ? connState(conn) : this.looseState(info.uid);
     // An alert on the response names the request it answered (EVE http.url ...).
     if (unit.proto === 'http' && unit.isOrig) state.lastHttpRequest = unit;

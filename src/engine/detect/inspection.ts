@@ -37,7 +37,9 @@ export type BufferName =
   | 'file.data' | 'file.name'
   // SMTP / FTP / others where the analyzers provide them
   | 'smtp.helo' | 'smtp.mail_from' | 'smtp.rcpt_to' | 'ftp.command' | 'ftp.command_data'
-  | 'krb5.cname' | 'krb5.sname' | 'sip.method' | 'sip.uri' | 'sip.user_agent';
+  | 'krb5.cname' | 'krb5.sname' | 'sip.method' | 'sip.uri' | 'sip.user_agent'
+  // DCE/RPC (proto 'dcerpc'): a call's stub data, request or response, fragments joined
+  | 'dce.stub_data';
 
 /** One direction of one application-layer transaction, complete. */
 export interface InspectionUnit {

@@ -51,6 +51,7 @@ export function unitProtoOf(buffer: BufferName): string {
   const dot = buffer.indexOf('.');
   const head = dot < 0 ? buffer : buffer.slice(0, dot);
   if (head === 'ja3' || head === 'ja3s' || head === 'ja4') return 'tls';
+  if (head === 'dce') return 'dcerpc';
   return head;
 }
 

@@ -278,6 +278,8 @@ export const LIMITS = {
   dceRpcMaxContexts: 64,
   dceRpcMaxBindings: 256,
   dceRpcMaxPendingCalls: 1024,
+  /** Stub bytes of one DCE/RPC call joined for the detection engine (dce_stub_data). */
+  dceRpcMaxStubBytes: 256 * 1024,
   /** Bytes of one RDP TPKT (the 16-bit length caps it at 65535) held for parsing. */
   rdpMaxPduBytes: 65535,
   /** Channels kept from the client's network data (MS-RDPBCGR §2.2.1.3.4: at most 31). */

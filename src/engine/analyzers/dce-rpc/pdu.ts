@@ -56,6 +56,8 @@ export function uuidText(buf: Buffer, p: number, le: boolean): string {
 export interface PresentationContext {
   ctxId: number;
   uuid: string;
+  /** The abstract syntax's major version (dce_iface tests it). */
+  version: number;
 }
 
 /** Presentation contexts of a bind or alter_context PDU in buf[off, off+fragLen). */
@@ -69,7 +71,7 @@ export function bindContexts(buf: Buffer, off: number, h: PduHeader): Presentati
     if (p + 24 > end) break;
     const ctxId = u16(buf, p, h.littleEndian);
     const nTransfer = buf[p + 2];
-    out.push({ ctxId, uuid: uuidText(buf, p + 4, h.littleEndian) });
+    out.push({ ctxId, uuid: uuidText(buf, p + 4, h.littleEndian), version: u16(buf, p + 20, h.littleEndian) });
     p += 24 + nTransfer * 20;
   }
   return out;
@@ -90,6 +92,16 @@ export function bindAckSecAddr(buf: Buffer, off: number, h: PduHeader): string |
 export function callContext(buf: Buffer, off: number, h: PduHeader): { ctxId: number; opnum: number } | undefined {
   if (h.fragLen < 24) return undefined;
   return { ctxId: u16(buf, off + 20, h.littleEndian), opnum: h.ptype === PTYPE.REQUEST ? u16(buf, off + 22, h.littleEndian) : -1 };
+}
+
+/**
+ * The stub data of a request or response fragment: [start, end) in buf, after the fixed part
+ * (and a request's object UUID), before the auth verifier; undefined when nothing fits.
+ */
+export function stubRange(off: number, h: PduHeader): [number, number] | undefined {
+  const start = off + 24 + (h.ptype === PTYPE.REQUEST && (h.flags & PFC_OBJECT_UUID) ? 16 : 0);
+  const end = off + h.fragLen - authBytes(h);
+  return end > start ? [start, end] : undefined;
 }
 
 /** Bytes the auth verifier takes at the end of the fragment (sec_trailer + auth value), 0 if none fits. */

@@ -16,6 +16,7 @@ import { LIMITS } from '../../support/limits.js';
 import { GrowingBuffer } from '../../support/growing-buffer.js';
 import type { NtlmSession } from '../ntlm/session.js';
 import { DCE_RPC_LOG } from './dce-rpc-log.js';
+import { StubUnits } from './stub-units.js';
 import { endpointName, isIgnored, operationName, PIPE_TO_UUID } from './consts.js';
 import {
   authValue, bindAckSecAddr, bindContexts, callContext, HEADER_BYTES, PFC_FIRST_FRAG, PFC_LAST_FRAG, PTYPE, readHeader, type PduHeader,
@@ -30,6 +31,10 @@ interface PendingCall {
 /** One binding: the contexts and calls of a TCP connection or an SMB pipe. */
 class Binding {
   readonly contexts = new Map<number, string>();
+  /** Context id → the bound interface's major version. */
+  readonly versions = new Map<number, number>();
+  /** Calls' stub data being joined for the detection engine (only when a rule inspects DCE/RPC). */
+  stubs: StubUnits | undefined;
   /** UUID of the latest bound context (Zeek's State$uuid). */
   uuid: string | undefined;
   secAddr: string | undefined;
@@ -137,7 +142,12 @@ export class DceRpcChannel {
 export class DceRpcSession {
   private readonly bindings = new Map<string, Binding>();
 
-  constructor(private readonly ctx: AnalyzerContext, private readonly ntlm: NtlmSession) {}
+  /** Whether a rule inspects DCE/RPC calls (the units are only built then). */
+  private readonly inspecting: boolean;
+
+  constructor(private readonly ctx: AnalyzerContext, private readonly ntlm: NtlmSession) {
+    this.inspecting = ctx.inspecting('dcerpc');
+  }
 
   /**
    * The channel for `fid` ('' for a DCE/RPC TCP connection, the SMB file id of a pipe), created
@@ -178,6 +188,7 @@ export class DceRpcSession {
         for (const c of bindContexts(buf, off, h)) {
           if (b.contexts.size >= LIMITS.dceRpcMaxContexts && !b.contexts.has(c.ctxId)) break;
           b.contexts.set(c.ctxId, c.uuid);
+          b.versions.set(c.ctxId, c.version);
           b.uuid = c.uuid;
         }
         this.auth(buf, off, h);
@@ -193,8 +204,9 @@ export class DceRpcSession {
         this.auth(buf, off, h);
         break;
       case PTYPE.REQUEST: {
-        if (!(h.flags & PFC_FIRST_FRAG)) break; // later fragments of the same call
         const c = callContext(buf, off, h);
+        if (c && this.inspecting) this.inspectStub(b, buf, off, h, true, c.ctxId, c.opnum);
+        if (!(h.flags & PFC_FIRST_FRAG)) break; // later fragments of the same call
         if (!c) break;
         if (b.calls.size >= LIMITS.dceRpcMaxPendingCalls) {
           const oldest = b.calls.keys().next().value as number;
@@ -205,6 +217,11 @@ export class DceRpcSession {
         break;
       }
       case PTYPE.RESPONSE: {
+        if (this.inspecting) {
+          const pending = b.calls.get(h.callId);
+          const c = callContext(buf, off, h);
+          if (c) this.inspectStub(b, buf, off, h, false, c.ctxId, pending?.opnum ?? -1);
+        }
         if (!(h.flags & PFC_LAST_FRAG)) break; // the call is answered by its last fragment
         const call = b.calls.get(h.callId);
         if (!call) break; // request not seen: no opnum to name (Zeek does not log these either)
@@ -217,6 +234,13 @@ export class DceRpcSession {
         b.calls.delete(h.callId); // Zeek raises no response event for a fault: nothing is logged
         break;
     }
+  }
+
+  /** A request or response fragment for dce_iface / dce_opnum / dce_stub_data rules. */
+  private inspectStub(b: Binding, buf: Buffer, off: number, h: PduHeader, isOrig: boolean, ctxId: number, opnum: number): void {
+    const uuid = b.contexts.get(ctxId) ?? b.uuid;
+    const unit = (b.stubs ??= new StubUnits()).fragment(buf, off, h, isOrig, { iface: uuid, ifaceVersion: b.versions.get(ctxId), opnum });
+    if (unit !== undefined) this.ctx.inspect(unit);
   }
 
   private auth(buf: Buffer, off: number, h: PduHeader): void {

@@ -7,12 +7,12 @@ import type { BufferKey } from '../rules/rule.js';
 import { KeywordError, parseUintTest, type KeywordDescriptor } from './keyword.js';
 
 /** A Suricata unsigned-integer test on InspectionUnit.facts[fact]; the unit must carry that fact. */
-function numericFact(name: string, fact: string, docs: string): KeywordDescriptor {
+function numericFact(name: string, unit: string, fact: string, docs: string): KeywordDescriptor {
   return {
     name, docs, value: 'required',
     parse(v, rule) {
       const t = parseUintTest(v!, name);
-      rule.factTests.push({ keyword: name, test: (f) => typeof f?.[fact] === 'number' && t(f[fact] as number) });
+      rule.factTests.push({ keyword: name, unit, test: (f) => typeof f?.[fact] === 'number' && t(f[fact] as number) });
     },
   };
 }
@@ -52,10 +52,10 @@ export const APP_KEYWORDS: readonly KeywordDescriptor[] = [
   },
   bufferValue('ssh.protoversion', 'ssh.proto', 'SSH protocol version: 2.0, 1.99, or 2_compat (2.0 or 1.99)', (v) =>
     v === '2_compat' ? (t) => t === '2.0' || t === '1.99' : (t) => t === v),
-  numericFact('dns.opcode', 'opcode', 'DNS opcode: N, !N, <N, >N'),
-  numericFact('dns.rcode', 'rcode', 'DNS response code: N, !N, <N, >N'),
-  numericFact('krb5_msg_type', 'msg_type', 'Kerberos message type (10 AS-REQ, 11 AS-REP, 30 KRB-ERROR, ...)'),
-  numericFact('krb5_err_code', 'error_code', 'Kerberos error code'),
+  numericFact('dns.opcode', 'dns', 'opcode', 'DNS opcode: N, !N, <N, >N'),
+  numericFact('dns.rcode', 'dns', 'rcode', 'DNS response code: N, !N, <N, >N'),
+  numericFact('krb5_msg_type', 'krb5', 'msg_type', 'Kerberos message type (10 AS-REQ, 11 AS-REP, 30 KRB-ERROR, ...)'),
+  numericFact('krb5_err_code', 'krb5', 'error_code', 'Kerberos error code'),
   bufferValue('ssh.softwareversion', 'ssh.software', 'SSH software: exact, or a prefix ending in *', (v) =>
     v.endsWith('*') ? (t) => t.startsWith(v.slice(0, -1)) : (t) => t === v),
 ];

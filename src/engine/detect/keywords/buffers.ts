@@ -40,6 +40,7 @@ export const BUFFERS: Readonly<Record<BufferKey, BufferInfo>> = {
   'file.data': wideBoth, 'file.name': both,
   'smtp.helo': req, 'smtp.mail_from': req, 'smtp.rcpt_to': req, 'ftp.command': req, 'ftp.command_data': req,
   'krb5.cname': both, 'krb5.sname': both, 'sip.method': req, 'sip.uri': req, 'sip.user_agent': req,
+  'dce.stub_data': wideBoth,
 };
 
 /** Buffers that are also value keywords (`tls.version:1.2`): sticky only without a value. */

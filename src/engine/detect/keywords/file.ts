@@ -13,7 +13,7 @@ function fact(name: string, docs: string, compile: (v: string, rule: RuleBuilder
   return {
     name, docs, value: 'required',
     parse(v, rule) {
-      rule.factTests.push({ keyword: name, test: compile(v!, rule) });
+      rule.factTests.push({ keyword: name, unit: 'file', test: compile(v!, rule) });
     },
   };
 }

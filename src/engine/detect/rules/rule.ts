@@ -176,6 +176,11 @@ export type UnitFacts = Readonly<Record<string, string | number | undefined>>;
 /** A compiled keyword over unit facts (filesize, filemd5, filesha256, filemagic). */
 export interface FactTest {
   readonly keyword: string;
+  /**
+   * The InspectionUnit.proto whose units carry the fact ('file', 'dns', 'krb5', 'dcerpc'): a rule
+   * made only of fact tests runs on those units, never on packets.
+   */
+  readonly unit: string;
   test(facts: UnitFacts | undefined): boolean;
 }
 
