@@ -109,19 +109,44 @@ export function uploadCapture(
   });
 }
 
+/** Characters of one server-sent event: a job is a few hundred; past this the stream is not ours. */
+const SSE_EVENT_MAX_CHARS = 64 * 1024;
+
 /**
  * Follows a capture's job by Server-Sent Events: `onJob` on every progress event and once on the
- * final one. Returns a function that stops following.
+ * final one. Returns a function that stops following. Read with fetch, not EventSource: an
+ * EventSource cannot send the API key, and a private capture's events are "not found" without it.
  */
-export function followJob(id: string, onJob: (job: Job, final: boolean) => void, onError?: (e: Event) => void): () => void {
-  const es = new EventSource(capturePath(id, '/events'));
-  const handle = (final: boolean) => (e: MessageEvent<string>) => {
-    try { onJob(JSON.parse(e.data) as Job, final); } catch { /* a malformed event is skipped */ }
-    if (final) es.close();
+export function followJob(id: string, onJob: (job: Job, final: boolean) => void, onError?: (e: Error) => void): () => void {
+  const ac = new AbortController();
+  let finished = false;
+  const dispatch = (block: string): void => {
+    let event = 'message';
+    let data = '';
+    for (const line of block.split('\n')) {
+      if (line.startsWith('event:')) event = line.slice(6).trim();
+      else if (line.startsWith('data:')) data += line.slice(5).trimStart();
+    }
+    if (event !== 'progress' && event !== 'done' && event !== 'failed') return;
+    finished ||= event !== 'progress';
+    try { onJob(JSON.parse(data) as Job, event !== 'progress'); } catch { /* a malformed event is skipped */ }
   };
-  es.addEventListener('progress', handle(false));
-  es.addEventListener('done', handle(true));
-  es.addEventListener('failed', handle(true));
-  es.onerror = (e) => { if (es.readyState === EventSource.CLOSED) onError?.(e); };
-  return () => es.close();
+  void (async () => {
+    const r = await fetch(capturePath(id, '/events'), { headers: headers({ accept: 'text/event-stream' }), signal: ac.signal });
+    if (!r.ok || !r.body) throw await failure(r);
+    const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += value.replace(/\r\n?/g, '\n');
+      for (let end = buf.indexOf('\n\n'); end >= 0; end = buf.indexOf('\n\n')) {
+        dispatch(buf.slice(0, end));
+        buf = buf.slice(end + 2);
+      }
+      if (buf.length > SSE_EVENT_MAX_CHARS) throw new ApiRequestError(0, 'BAD_EVENT_STREAM', 'The progress stream sent an oversized event.');
+    }
+    if (!finished) throw new ApiRequestError(0, 'NETWORK', 'The progress stream ended before the job did.');
+  })().catch((e: Error) => { if (!ac.signal.aborted) onError?.(e); });
+  return () => ac.abort();
 }
