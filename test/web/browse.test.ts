@@ -126,6 +126,28 @@ test('a wrong API key is refused with the server\'s reason; a real one shows pri
   assert.match(page.errors[0]!, /status of 401 .*\/api\/captures\?limit=1/);
 });
 
+test('with the key set, a capture submitted as private belongs to that key', async () => {
+  const page = await ui.page();
+  await page.goto('/');
+  await page.getByRole('button', { name: /API key cdx_.* active/ }).waitFor();
+  await page.getByRole('radio', { name: 'Private' }).check();
+  assert.match(await page.locator('#private-help').textContent() ?? '', /only your API key/);
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: /Choose capture files/ }).click();
+  await (await chooser).setFiles(join(PCAPS, 'dns-tunnel-iodine.pcap'));
+  const card = page.getByRole('article', { name: 'Submission dns-tunnel-iodine.pcap' });
+  await card.getByRole('link', { name: /Open analysis/ }).waitFor({ timeout: 60_000 });
+  assert.match(await card.textContent() ?? '', /private/);
+  const id = (await card.getByRole('link', { name: /Open analysis/ }).getAttribute('href'))!.split('/').pop()!;
+  const keyId = (await ui.service.store.keyBySecret(secret))!.id;
+  const stored = await ui.service.store.capture(id);
+  assert.equal(stored?.visibility, 'private');
+  assert.equal(stored?.submitter, keyId);
+  // Anonymous requests do not see it.
+  assert.equal((await fetch(`${ui.base}/api/captures/${id}`)).status, 404);
+  assert.deepEqual(page.errors, []);
+});
+
 test('without a key the private option is explained and disabled, and labels offer no editing', async () => {
   const page = await ui.page();
   await page.goto('/');

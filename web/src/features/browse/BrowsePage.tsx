@@ -6,7 +6,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'wouter';
-import { api } from '../../api.js';
+import { api, ApiRequestError } from '../../api.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { formatBytes, formatCount, formatTs } from '../../lib/format.js';
 import { useAsync } from '../../lib/use-async.js';
@@ -30,7 +30,11 @@ interface Loaded { rows: BrowseRow[]; pending: { captureId: string; name: string
 async function load(label: string, q: string, page: number, signal: AbortSignal): Promise<Loaded> {
   const needle = q.trim().toLowerCase();
   if (label) {
-    const r = await browseApi.byLabel(label, signal);
+    // No capture this viewer may see carries it: an empty list, not an error.
+    const r = await browseApi.byLabel(label, signal).catch((e: unknown) => {
+      if (e instanceof ApiRequestError && e.code === 'LABEL_NOT_FOUND') return { captures: [] };
+      throw e;
+    });
     const all = needle ? r.captures.filter((c) => c.name.toLowerCase().includes(needle)) : r.captures;
     return { rows: all.slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS), pending: [], more: all.length > (page + 1) * PAGE_ROWS };
   }
@@ -116,7 +120,7 @@ function Results({ loaded, filtered, page, go }: { loaded: Loaded; filtered: boo
         ))}</p>
       )}
       {rows.length === 0 ? (
-        <p>{filtered ? 'No captures match.' : <>No captures yet. <Link href="/">Submit one</Link>.</>}</p>
+        <p role="status">{filtered ? 'No captures match.' : <>No captures yet. <Link href="/">Submit one</Link>.</>}</p>
       ) : (
         <div className="table-scroll">
           <table className="plain browse-table" aria-label="Analysed captures">

@@ -20,7 +20,8 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 :
 
 /** The stage the submission is at. */
 function currentStage(s: Submission): Stage {
-  if (s.phase === 'waiting' || s.phase === 'uploading') return 'uploading';
+  // A refusal (or a broken connection) happens while the bytes go up: no job was ever made.
+  if (s.phase === 'waiting' || s.phase === 'uploading' || !s.job) return s.phase === 'existing' ? 'done' : 'uploading';
   if (s.phase === 'existing') return 'done';
   return s.job ? stageOf(s.job) : 'queued';
 }
