@@ -66,7 +66,9 @@ export class SqliteStore implements Store {
     // NORMAL in WAL: a power cut may lose the last commits but never corrupts; imports are re-runnable.
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 10000');
-    db.pragma('cache_size = -65536'); // 64 MiB: index pages of a large import stay in memory
+    // 128 MiB: an import's random inserts into the observables/uid indexes re-read evicted pages
+    // (300k generated records: 1.49M page reads+writes at 64 MiB, 0.81M at 128, 0.77M at 256).
+    db.pragma('cache_size = -131072');
     db.pragma('temp_store = MEMORY');
     migrate(db);
     const reader = new Database(path, { readonly: true });
