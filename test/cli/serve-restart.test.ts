@@ -132,7 +132,7 @@ test('scaled out: the worker process killed with SIGKILL mid-job, a new worker r
   // Nobody works on it now: the API still says running (the row is the dead worker's until the sweep).
   assert.equal((await jobOf(base, id)).status, 'running');
 
-  await capdex(['worker', '--pg', url, '--blobs', blobs], WORKING);
+  const worker2 = await capdex(['worker', '--pg', url, '--blobs', blobs], WORKING);
   const done = await waitJob(base, id, (j) => j.status === 'done' || j.status === 'failed', 'after the new worker');
   assert.equal(done.status, 'done', done.error);
   assert.ok(Date.now() - t0 >= STALE_AFTER_S * 1000 - 2000, 'queued again only once the heartbeat was stale');
@@ -144,4 +144,10 @@ test('scaled out: the worker process killed with SIGKILL mid-job, a new worker r
   const metrics = await (await fetch(`${base}/metrics`)).text();
   assert.match(metrics, /^capdex_jobs\{status="done"\} 1$/m);
   assert.match(metrics, /^capdex_store_captures 1$/m);
+  // Both stop cleanly on SIGTERM (pg-boss's timers and pools closed, nothing left holding the process).
+  for (const c of [worker2.child, api.child]) {
+    const exited = new Promise<number | null>((res) => c.once('exit', res));
+    c.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  }
 });
