@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classify, isIpv6, kindOfValue, searchFor, CLASSIFY_MAX_CHARS } from '../../web/src/lib/classify.js';
+import { classify, isIpv6, isPublicIp, kindOfValue, searchFor, CLASSIFY_MAX_CHARS } from '../../web/src/lib/classify.js';
 import { parseQuery } from '../../src/store/query/index.js';
 
 test('values by shape', () => {
@@ -73,4 +73,12 @@ test('searchFor quotes values so the query language reads them back exactly', ()
     assert.equal(term.value?.text, v);
   }
   assert.equal(searchFor('', 'x'), '"x"');
+});
+
+test('public addresses (whois is offered only for them)', () => {
+  for (const v of ['8.8.8.8', '1.1.1.1', '2001:4860::8888', '::ffff:8.8.4.4']) assert.equal(isPublicIp(v), true, v);
+  for (const v of ['10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '127.0.0.1', '169.254.1.1', '100.64.0.1', '224.0.0.251',
+    '255.255.255.255', '198.51.100.80', '192.0.2.1', '203.0.113.9', '0.0.0.0', '::1', '::', 'fe80::1', 'fd00::1', 'ff02::1', '2001:db8::1',
+    '::ffff:10.0.0.1', 'example.com']) assert.equal(isPublicIp(v), false, v);
+  assert.equal(isPublicIp('172.32.0.1'), true);
 });

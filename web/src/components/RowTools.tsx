@@ -8,7 +8,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { capturePath } from '../api.js';
-import { classify, isConnectionKind, isIpKind, searchFor, type Classified } from '../lib/classify.js';
+import { classify, isConnectionKind, isIpKind, isPublicIp, searchFor, type Classified } from '../lib/classify.js';
 import { lookupsFor } from '../lib/lookups.js';
 import { recordCells, type Cell } from '../lib/record-cells.js';
 import { formatTs } from '../lib/format.js';
@@ -97,7 +97,8 @@ function ValueTools({ cell, record }: { cell: ClassifiedCell; record: ToolRecord
         {copied && <span role="status" className="dim">{copied}</span>}
       </div>
       {isIpKind(c.kind) && <GeoBox ip={c.value} />}
-      {(isIpKind(c.kind) || c.kind === 'domain' || c.kind === 'email' || c.kind === 'url') && <WhoisBox value={whoisTarget(c)} />}
+      {(isIpKind(c.kind) ? isPublicIp(c.value) : c.kind === 'domain' || c.kind === 'email' || c.kind === 'url') && <WhoisBox value={whoisTarget(c)} />}
+      {isIpKind(c.kind) && !isPublicIp(c.value) && <p className="dim">Whois: a private or reserved address, held by no registry.</p>}
       {lookups.length > 0 && (
         <nav aria-label="Public lookups" className="tool-lookups">
           <h3>Look up</h3>

@@ -155,3 +155,21 @@ export function searchFor(field: string, value: string): string {
   const quoted = `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   return field ? `${field}:${quoted}` : quoted;
 }
+
+/**
+ * False for addresses no registry answers for (private, loopback, link-local, CGNAT, multicast,
+ * documentation, reserved): row tools offer whois only for the others. The server keeps the
+ * authoritative list (src/whois/index.ts); this one only spares a request that must fail.
+ */
+export function isPublicIp(v: string): boolean {
+  if (IPV4.test(v)) {
+    const [a, b, c] = v.split('.').map(Number);
+    return !(a === 0 || a === 10 || a === 127 || a >= 224 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254)
+      || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || (a === 192 && b === 0 && c === 2)
+      || (a === 198 && (b === 18 || b === 19)) || (a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113));
+  }
+  if (!isIpv6(v)) return false;
+  const s = v.toLowerCase();
+  if (s === '::' || s === '::1' || s.startsWith('::ffff:')) return s.startsWith('::ffff:') && isPublicIp(s.slice(7));
+  return !/^(f[cd]|fe[89ab]|ff)/.test(s) && !s.startsWith('2001:db8:') && !s.startsWith('2001:0db8:');
+}
