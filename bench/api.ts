@@ -8,7 +8,7 @@
  *  3. p50/p95/p99 and requests/s of the list, search and log endpoints with 50 concurrent clients
  *     (a Promise pool over undici's fetch, keep-alive), REQUESTS per endpoint.
  *
- *   npm run bench:api -- [--size-mb 50] [--clients 50] [--requests 2000] [--pg URL] [--out FILE]
+ *   npm run bench:api -- [--size-mb 50] [--clients 50] [--requests 500] [--pg URL] [--out FILE]
  *
  * The server runs from dist/ (the script builds first) when it exists, else from the sources via tsx.
  * Figures go to stdout and, as JSON, to bench/results/api-latest.json (or --out). The client runs
@@ -25,7 +25,7 @@ import { buildBenchCapture, REPO_ROOT } from './build-capture.js';
 interface Args { sizeMb: number; clients: number; requests: number; pg?: string; out: string }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { sizeMb: 50, clients: 50, requests: 2000, out: join(REPO_ROOT, 'bench', 'results', 'api-latest.json') };
+  const a: Args = { sizeMb: 50, clients: 50, requests: 500, out: join(REPO_ROOT, 'bench', 'results', 'api-latest.json') };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
@@ -80,10 +80,15 @@ async function hammer(base: string, path: string, clients: number, total: number
     while (next < total) {
       next++;
       const t = process.hrtime.bigint();
-      const r = await fetch(base + path);
-      await r.arrayBuffer();
-      lat.push(ms(t));
-      if (r.status !== 200) errors++;
+      try {
+        const r = await fetch(base + path);
+        await r.arrayBuffer();
+        lat.push(ms(t));
+        if (r.status !== 200) errors++;
+      } catch {
+        // A reset connection (the server closes idle keep-alive sockets) counts as an error, not a crash.
+        errors++;
+      }
     }
   }));
   const wall = ms(t0);
@@ -98,6 +103,14 @@ async function hammer(base: string, path: string, clients: number, total: number
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const dir = mkdtempSync(join(tmpdir(), 'capdex-bench-api-'));
+  // Interrupted: the servers and the temp dir go too.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const c of children) c.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  }
   try {
     const capture = buildBenchCapture({ sizeMb: args.sizeMb, out: join(dir, 'capture.pcap'), log: () => {} });
     const bytes = statSync(capture.path).size;
@@ -146,10 +159,13 @@ async function main(): Promise<void> {
       '/api/search?q=' + encodeURIComponent('dns.query:*.com') + '&limit=50',
       '/api/search?q=' + encodeURIComponent('log:conn | count by conn.service'),
     ];
+    process.stderr.write(`bench:api: upload ${Math.round(uploadMs)} ms, first results ${Math.round(firstPartialMs)} ms, done ${Math.round(doneMs)} ms; now ${args.clients} clients × ${args.requests} requests per endpoint\n`);
     const figures: EndpointFigures[] = [];
     for (const path of endpoints) {
       await hammer(base, path, 5, 50); // warm-up
-      figures.push(await hammer(base, path, args.clients, args.requests));
+      const f = await hammer(base, path, args.clients, args.requests);
+      process.stderr.write(`bench:api: p95 ${f.p95Ms} ms ${path}\n`);
+      figures.push(f);
     }
 
     const result = {
