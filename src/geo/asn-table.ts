@@ -16,11 +16,15 @@ interface V6Table { startHi: BigUint64Array; startLo: BigUint64Array; endHi: Big
 /** One CSV line's byte offsets: the three numeric fields and the organisation (quotes stripped). */
 interface Fields { a0: number; a1: number; b0: number; b1: number; n0: number; n1: number; o0: number; o1: number }
 
+/** Rows parsed between yields to the event loop: the server keeps answering while the table builds. */
+const ROWS_PER_SLICE = 20_000;
+
 /**
  * Walks `buf` line by line without building per-line strings (the IPv4 file is 21 MB: splitting it
  * into strings took seconds); calls `row` with the field offsets of each well-formed line.
  */
-function eachRow(buf: Buffer, row: (f: Fields) => void): void {
+async function eachRow(buf: Buffer, row: (f: Fields) => void): Promise<void> {
+  let sinceYield = 0;
   const f: Fields = { a0: 0, a1: 0, b0: 0, b1: 0, n0: 0, n1: 0, o0: 0, o1: 0 };
   let pos = 0;
   while (pos < buf.length) {
@@ -37,6 +41,7 @@ function eachRow(buf: Buffer, row: (f: Fields) => void): void {
       row(f);
     }
     pos = eol + 1;
+    if (++sinceYield >= ROWS_PER_SLICE) { sinceYield = 0; await new Promise<void>((r) => setImmediate(r)); }
   }
 }
 
@@ -89,13 +94,13 @@ export class AsnTable {
     const v4: V4Table = { start: new Uint32Array(n4), end: new Uint32Array(n4), asn: new Uint32Array(n4), org: new Uint32Array(n4), n: 0 };
     const v6: V6Table = { startHi: new BigUint64Array(n6), startLo: new BigUint64Array(n6), endHi: new BigUint64Array(n6), endLo: new BigUint64Array(n6), asn: new Uint32Array(n6), org: new Uint32Array(n6), n: 0 };
     const table = new AsnTable(v4, v6);
-    eachRow(b4, (f) => {
+    await eachRow(b4, (f) => {
       const s = decimal(b4, f.a0, f.a1); const e = decimal(b4, f.b0, f.b1); const as = decimal(b4, f.n0, f.n1);
       if (!(s <= e && e <= 0xffffffff) || Number.isNaN(as)) return;
       const i = v4.n++;
       v4.start[i] = s; v4.end[i] = e; v4.asn[i] = as; v4.org[i] = table.intern(b4, f.o0, f.o1);
     });
-    eachRow(b6, (f) => {
+    await eachRow(b6, (f) => {
       const s = bigDecimal(b6, f.a0, f.a1); const e = bigDecimal(b6, f.b0, f.b1); const as = decimal(b6, f.n0, f.n1);
       if (s === undefined || e === undefined || s > e || Number.isNaN(as)) return;
       const i = v6.n++;

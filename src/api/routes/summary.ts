@@ -14,7 +14,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Service } from '../../service.js';
 import type { CaptureRow, StoredRecord, Viewer } from '../../store/store.js';
 import type { CaptureSummary, HostBytes, PairBytes } from './summary-shape.js';
-import { PAGE_MAX_ROWS } from '../../store/limits.js';
 import { ApiError, ERROR_SCHEMA } from '../errors.js';
 import { ID_PARAMS, viewerOf, visibleCapture } from './labels.js';
 
@@ -42,14 +41,21 @@ function bump<K>(m: Map<K, number>, k: K, by = 1): void {
   m.set(k, (m.get(k) ?? 0) + by);
 }
 
+/**
+ * Records per read of a scan: small enough that the store's synchronous read of one page (SQLite)
+ * does not hold the event loop for long, so the console's own page requests get in between.
+ */
+const SCAN_PAGE_ROWS = 2000;
+
 /** Reads `log` in ts order, a page at a time, up to the scan limit; true when it read every record. */
 async function scan(service: Service, id: string, log: string, viewer: Viewer, each: (r: StoredRecord) => void): Promise<{ read: number; complete: boolean }> {
   let read = 0;
   for (;;) {
-    const page = await service.store.records(id, log, { limit: PAGE_MAX_ROWS, offset: read, viewer });
+    const page = await service.store.records(id, log, { limit: SCAN_PAGE_ROWS, offset: read, viewer });
     for (const r of page) each(r);
     read += page.length;
-    if (page.length < PAGE_MAX_ROWS) return { read, complete: true };
+    if (page.length < SCAN_PAGE_ROWS) return { read, complete: true };
+    await new Promise<void>((r) => setImmediate(r));
     if (read >= SUMMARY_SCAN_MAX_RECORDS) return { read, complete: false };
   }
 }

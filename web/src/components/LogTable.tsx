@@ -72,8 +72,9 @@ export interface LogTableProps {
   onSortingChange: (s: SortingState) => void;
   onOpen: (r: StoredRecord) => void;
   label: string;
-  /** Client-side comparator order when sorting a fully loaded table by a non-ts column. */
   height?: number | string;
+  /** Called once the first page is drawn (the console defers its charts until then). */
+  onFirstRows?: () => void;
 }
 
 export function LogTable(p: LogTableProps) {
@@ -122,7 +123,7 @@ export function LogTable(p: LogTableProps) {
       pages.current.set(pg, 'loading');
       const key = p.sourceKey;
       p.load(pg * LOG_TABLE_PAGE_ROWS, LOG_TABLE_PAGE_ROWS, signal).then(
-        (rows) => { if (!signal.aborted && key === p.sourceKey) { pages.current.set(pg, rows); setVersion((v) => v + 1); } },
+        (rows) => { if (!signal.aborted && key === p.sourceKey) { pages.current.set(pg, rows); setVersion((v) => v + 1); p.onFirstRows?.(); } },
         (e: Error) => { if (!signal.aborted) { pages.current.delete(pg); setError(e); } },
       );
     }

@@ -7,7 +7,7 @@
  */
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { useParams, useSearch } from 'wouter';
-import type { StoredRecord } from '../../api.js';
+import { api, type StoredRecord } from '../../api.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { RowTools } from '../../components/RowTools.js';
 import { useAsync } from '../../lib/use-async.js';
@@ -34,7 +34,15 @@ function readFilters(search: string): { panel: string | null; filters: Record<st
 export default function ConsolePage() {
   const { id } = useParams<{ id: string }>();
   const search = useSearch();
+  // Three loads: the panels start from the capture row and the per-log counts (both fast); the
+  // summary (a scan of conn and alert, slow the first time) fills the header and views when ready.
+  const capture = useAsync((signal) => api.capture(id, signal), [id]);
+  const logCounts = useAsync((signal) => consoleApi.logCounts(id, signal), [id]);
   const summary = useAsync((signal) => consoleApi.summary(id, signal), [id]);
+  // Charts and graph wait for the first rows (or a moment): they must not hold up the tables.
+  const [viewsReady, setViewsReady] = useState(false);
+  useEffect(() => { const t = setTimeout(() => setViewsReady(true), 1500); return () => clearTimeout(t); }, [id]);
+  const onFirstRows = useCallback(() => setViewsReady(true), []);
   const deep = useMemo(() => readFilters(search), [search]);
   const [filters, setFilters] = useState<Record<string, string>>(deep.filters);
   const [layout, setLayout] = useState<Layout>(loadLayout);
@@ -45,7 +53,7 @@ export default function ConsolePage() {
   useEffect(() => setFilters(deep.filters), [deep]);
   useEffect(() => saveLayout(layout), [layout]);
 
-  const counts = summary.status === 'ok' ? summary.value.logs : [];
+  const counts = useMemo(() => (logCounts.status === 'ok' ? logCounts.value : []), [logCounts]);
   const panels = useMemo(() => orderPanels(counts.map((l) => l.log), layout.order), [counts, layout.order]);
 
   const setFilter = (log: string, f: string) => {
@@ -75,14 +83,18 @@ export default function ConsolePage() {
   const resize = useCallback((log: string, px: number) => setLayout((l) => ({ ...l, heights: { ...l.heights, [log]: Math.round(px) } })), []);
   const resizers = useMemo(() => Object.fromEntries(panels.map((p) => [p, (px: number) => resize(p, px)])), [panels, resize]);
 
-  if (summary.status === 'loading') return <p className="loading" role="status">Loading the capture…</p>;
-  if (summary.status === 'error') return <ErrorBox error={summary.error} />;
-  const s = summary.value;
+  if (capture.status === 'error') return <ErrorBox error={capture.error} />;
+  if (logCounts.status === 'error') return <ErrorBox error={logCounts.error} />;
+  if (capture.status === 'loading' || logCounts.status === 'loading') return <p className="loading" role="status">Loading the capture…</p>;
+  const c = capture.value.capture;
+  if (!c) return <p role="status">This capture is not analysed yet: reload this page when its analysis is done.</p>;
+  const s = summary.status === 'ok' ? summary.value : undefined;
 
   return (
     <div className="console">
-      <SummaryHeader s={s} />
-      <div className="views">
+      <SummaryHeader c={c} s={s} />
+      {summary.status === 'error' && <ErrorBox error={summary.error} />}
+      {s && viewsReady && <div className="views">
         <section className="view" aria-labelledby="timeline-title">
           <h2 id="timeline-title" className="mini-title">Timeline</h2>
           <Suspense fallback={<div className="chart" role="status">Loading chart…</div>}><Timeline t={s.timeline} /></Suspense>
@@ -95,16 +107,16 @@ export default function ConsolePage() {
           <h2 id="map-title" className="mini-title">Endpoints</h2>
           <Suspense fallback={<div className="chart" role="status">Loading map…</div>}><WorldMap endpoints={s.endpoints} /></Suspense>
         </section>
-      </div>
+      </div>}
       <div className="panels">
         {panels.map((log) => (
           <LogPanel
-            key={log} captureId={s.capture.id} log={log} count={counts.find((l) => l.log === log)?.count ?? 0}
+            key={log} captureId={c.id} log={log} count={counts.find((l) => l.log === log)?.count ?? 0}
             filter={filters[log] ?? ''} onFilter={(f) => setFilter(log, f)}
             collapsed={layout.collapsed.includes(log) && fullscreen !== log} fullscreen={fullscreen === log}
             height={layout.heights[log] ?? PANEL_DEFAULT_PX}
             onToggleCollapse={() => toggleCollapse(log)} onToggleFullscreen={() => setFullscreen((f) => (f === log ? null : log))}
-            onMove={(d) => move(log, d)} onResize={resizers[log]} onOpen={setOpen}
+            onMove={(d) => move(log, d)} onResize={resizers[log]} onOpen={setOpen} onFirstRows={onFirstRows}
             initiallyFocused={deep.panel === log}
             dragProps={{
               draggable: true,
@@ -118,7 +130,7 @@ export default function ConsolePage() {
       </div>
       {open && (
         <RowTools
-          record={{ captureId: s.capture.id, log: open.log, ts: open.ts, uid: open.uid, communityId: open.communityId, doc: open.doc }}
+          record={{ captureId: c.id, log: open.log, ts: open.ts, uid: open.uid, communityId: open.communityId, doc: open.doc }}
           onClose={() => setOpen(null)}
         />
       )}

@@ -27,7 +27,8 @@ export default function HostGraph({ edges }: { edges: CaptureSummary['edges'] })
         { selector: 'node', style: { width: 'data(size)', height: 'data(size)', 'background-color': color('--accent'), label: 'data(label)', color: color('--text'), 'font-size': 9, 'text-valign': 'bottom', 'text-margin-y': 2 } },
         { selector: 'edge', style: { width: 'data(width)', 'line-color': color('--border'), 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'target-arrow-color': color('--text-dim'), 'arrow-scale': 0.6 } },
       ],
-      layout: { name: shown.length > 80 ? 'concentric' : 'cose', animate: false } as cytoscape.LayoutOptions,
+      // cose (force-directed) reads best but is quadratic: small graphs only.
+      layout: { name: shown.length > 40 ? 'concentric' : 'cose', animate: false } as cytoscape.LayoutOptions,
       wheelSensitivity: 0.3,
     });
     return () => cy.destroy();

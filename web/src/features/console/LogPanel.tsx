@@ -33,6 +33,7 @@ export interface LogPanelProps {
   onOpen: (r: StoredRecord) => void;
   dragProps: React.HTMLAttributes<HTMLElement>;
   initiallyFocused: boolean;
+  onFirstRows?: () => void;
 }
 
 function compare(a: unknown, b: unknown): number {
@@ -160,7 +161,7 @@ export function LogPanel(p: LogPanelProps) {
           {total !== null && (
             <LogTable
               sourceKey={sourceKey} total={total} load={load} columns={allColumns} visible={visible}
-              sorting={sorting} canSort={canSort} onSortingChange={onSortingChange} onOpen={p.onOpen} label={`${p.log} records`}
+              sorting={sorting} canSort={canSort} onSortingChange={onSortingChange} onOpen={p.onOpen} label={`${p.log} records`} onFirstRows={p.onFirstRows}
             />
           )}
         </div>

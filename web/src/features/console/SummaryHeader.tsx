@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { Labels } from '../labels/Labels.js';
 import { formatBytes, formatCount, formatTs } from '../../lib/format.js';
+import type { CaptureRow } from '../../api.js';
 import type { CaptureSummary } from './api.js';
 
 const SEVERITY = ['', 'high', 'medium', 'low', 'info'];
@@ -29,9 +30,9 @@ function duration(s: number): string {
   return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
 }
 
-export function SummaryHeader({ s }: { s: CaptureSummary }) {
-  const c = s.capture;
-  const alerts = s.alerts.reduce((n, a) => n + a.count, 0);
+/** `s` arrives after the capture row (its scan takes longer): the side shows once it does. */
+export function SummaryHeader({ c, s }: { c: CaptureRow; s?: CaptureSummary }) {
+  const alerts = s ? s.alerts.reduce((n, a) => n + a.count, 0) : 0;
   return (
     <section className="summary" aria-labelledby="summary-title">
       <div className="summary-main">
@@ -52,7 +53,8 @@ export function SummaryHeader({ s }: { s: CaptureSummary }) {
           <Hash label="SHA-1" value={c.sha1} />
         </dl>
       </div>
-      <div className="summary-side">
+      {!s && <p className="summary-side dim" role="status">Aggregating protocols, alerts and talkers…</p>}
+      {s && <div className="summary-side">
         <div>
           <h2 className="mini-title">Protocols</h2>
           <ul className="chips" aria-label="Services seen in conn.log">
@@ -75,7 +77,7 @@ export function SummaryHeader({ s }: { s: CaptureSummary }) {
           </table>
           {!s.scan.complete && <p className="dim small">Figures from the first {formatCount(s.scan.conns)} connections.</p>}
         </div>
-      </div>
+      </div>}
     </section>
   );
 }

@@ -14,6 +14,10 @@ export function panelQuery(captureId: string, log: string, filter: string): stri
 }
 
 export const consoleApi = {
+  /** Records per log from the store's aggregation (fast: the panels need only this to start). */
+  logCounts: async (id: string, signal?: AbortSignal): Promise<{ log: string; count: number }[]> =>
+    ((await api.search(`capture:${id} | count by log`, { limit: 1000 }, signal)).aggregation ?? [])
+      .filter((a) => typeof a.key === 'string').map((a) => ({ log: a.key as string, count: a.count })),
   summary: (id: string, signal?: AbortSignal) => getJson<CaptureSummary>(capturePath(id, '/summary'), undefined, signal),
   page: async (id: string, log: string, offset: number, limit: number, sort: 'ts' | '-ts', signal?: AbortSignal): Promise<StoredRecord[]> =>
     (await api.logs(id, log, { offset, limit, sort }, signal)).records,

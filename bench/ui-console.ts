@@ -1,0 +1,64 @@
+/**
+ * How fast the analysis console of a big capture becomes interactive: builds a capture of N tiny
+ * TCP connections (SYN, SYN-ACK, RST; default 100k, `--conns N`) with test/support/build-pcap.ts,
+ * uploads it to a real server (127.0.0.1) and waits for the analysis, then opens /captures/{id}
+ * in Debian's Chromium and times navigation → first conn rows drawn. The first open includes the
+ * server's summary (one scan of conn, then cached); later opens are what an analyst returning sees.
+ *
+ *   CAPDEX_WEB_ROOT=/tmp/web-you node --import tsx bench/ui-console.ts [--conns 100000] [--opens 3]
+ */
+import { buildPcap, ACK, RST, SYN, type FrameSpec } from '../test/support/build-pcap.js';
+import { openUi } from '../test/web/browser.js';
+
+const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
+const CONNS = arg('--conns', 100_000);
+const OPENS = arg('--opens', 3);
+
+function capture(n: number): Buffer {
+  const frames: FrameSpec[] = [];
+  const t0 = 1_700_000_000;
+  for (let i = 0; i < n; i++) {
+    const src = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${(i & 255) || 1}`;
+    const dst = `${[23, 45, 81, 104, 151, 185, 203][i % 7]}.${(i * 7) % 250 + 1}.${(i * 13) % 250}.${(i % 97) + 1}`;
+    const ts = t0 + i * 0.01;
+    const sport = 1024 + (i % 60000);
+    frames.push({ ts, src, dst, proto: 'tcp', sport, dport: 443, flags: SYN, seq: 1000 });
+    frames.push({ ts: ts + 0.001, src: dst, dst: src, proto: 'tcp', sport: 443, dport: sport, flags: SYN | ACK, seq: 5000, ack: 1001 });
+    frames.push({ ts: ts + 0.002, src, dst, proto: 'tcp', sport, dport: 443, flags: RST, seq: 1001 });
+  }
+  return buildPcap(frames);
+}
+
+const ui = await openUi({ rateLimit: false });
+try {
+  let t = Date.now();
+  const pcap = capture(CONNS);
+  console.log(`built ${CONNS} connections: ${(pcap.length / 1e6).toFixed(1)} MB in ${Date.now() - t} ms`);
+  t = Date.now();
+  const up = await fetch(`${ui.base}/api/captures?name=bench-${CONNS}-conns.pcap`, { method: 'POST', body: pcap, headers: { 'content-type': 'application/octet-stream' } });
+  const { id } = (await up.json()) as { id: string };
+  for (;;) {
+    const c = (await (await fetch(`${ui.base}/api/captures/${id}`)).json()) as { capture: { status: string; recordCount: number } | null; job: { status: string } | null };
+    if (c.capture?.status === 'done') { console.log(`analysed and stored: ${c.capture.recordCount} records in ${((Date.now() - t) / 1000).toFixed(1)} s`); break; }
+    if (c.job?.status === 'failed') throw new Error('analysis failed');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const page = await ui.page();
+  const times: number[] = [];
+  for (let i = 0; i < OPENS; i++) {
+    await page.goto('about:blank');
+    const start = Date.now();
+    await page.goto(`/captures/${id}`);
+    await page.locator('section.panel[data-log="conn"] [role="row"]:not(.head):not(.pending)').first().waitFor({ timeout: 60_000 });
+    times.push(Date.now() - start);
+    console.log(`open ${i + 1}: conn rows drawn ${times[i]} ms after navigation${i === 0 ? ' (includes the server\'s first summary scan)' : ''}`);
+  }
+  // Scrolling deep into the log fetches only the pages in view.
+  t = Date.now();
+  await page.locator('section.panel[data-log="conn"] [role="table"]').evaluate((el) => { el.scrollTop = el.scrollHeight / 2; });
+  await page.waitForFunction((CONNS_IN_PAGE) => [...document.querySelectorAll('section.panel[data-log="conn"] [role="row"]:not(.head)')].some((r) => !r.classList.contains('pending') && Number(r.getAttribute('aria-rowindex')) > 0.4 * CONNS_IN_PAGE), CONNS);
+  console.log(`jump to the middle of conn: rows drawn in ${Date.now() - t} ms; DOM rows: ${await page.locator('section.panel[data-log="conn"] [role="row"]').count()}`);
+  if (page.errors.length) console.log('page errors:', page.errors);
+} finally {
+  await ui.close();
+}
