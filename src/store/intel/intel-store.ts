@@ -258,21 +258,35 @@ export class IntelStore {
        WHERE b.bucket IN (${marks(buckets.length)}) AND b.capture_id <> ? AND ${VISIBLE}
        GROUP BY b.capture_id ORDER BY n DESC, b.capture_id LIMIT ?`,
       [...buckets, captureId, ...visParams(viewer), SIMILAR_CANDIDATES_MAX]);
-    const scored: { id: string; score: number }[] = [];
+    // One round trip for the candidates' signatures and what a hit shows of its capture.
+    const scored: { ref: CaptureRef; score: number }[] = [];
     for (let i = 0; i < candidates.length; i += INSERT_ROWS) {
       const ids = candidates.slice(i, i + INSERT_ROWS).map((c) => c.capture_id);
-      const sigs = await this.db.all<{ capture_id: string; minhash: Uint8Array }>(
-        `SELECT capture_id, minhash FROM capture_signatures WHERE capture_id IN (${marks(ids.length)})`, ids);
-      for (const s of sigs) scored.push({ id: s.capture_id, score: estimateJaccard(sig, signatureFromBytes(s.minhash)) });
+      const rows = await this.db.all<CaptureRefRow & { minhash: Uint8Array }>(
+        `SELECT c.id, c.name, c.first_ts, c.last_ts, c.visibility, s.minhash FROM capture_signatures s JOIN captures c ON c.id = s.capture_id
+         WHERE s.capture_id IN (${marks(ids.length)})`, ids);
+      for (const r of rows) scored.push({ ref: toRef(r), score: estimateJaccard(sig, signatureFromBytes(r.minhash)) });
     }
-    scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    scored.sort((a, b) => b.score - a.score || (a.ref.id < b.ref.id ? -1 : 1));
     const top = scored.slice(0, Math.max(0, Math.min(limit, 1000)));
-    const refs = await this.captureRefs(top.map((t) => t.id));
-    const out: SimilarHit[] = [];
-    for (const t of top) {
-      const capture = refs.get(t.id);
-      if (!capture) continue;
-      out.push({ capture, score: Math.round(t.score * 1000) / 1000, shared: await this.shared(captureId, t.id) });
+    const shared = await this.sharedWith(captureId, top.map((t) => t.ref.id));
+    return top.map((t) => ({ capture: t.ref, score: Math.round(t.score * 1000) / 1000, shared: shared.get(t.ref.id) ?? [] }));
+  }
+
+  /** Features the capture shares with each of `others` (strong kinds first, SHARED_MAX each), in one query. */
+  private async sharedWith(captureId: string, others: string[]): Promise<Map<string, Feature[]>> {
+    const out = new Map<string, Feature[]>();
+    if (others.length === 0) return out;
+    const strong = STRONG_KINDS as readonly string[];
+    const rows = await this.db.all<Feature & { capture_id: string }>(
+      `SELECT y.capture_id, x.kind, x.value FROM capture_features x
+       JOIN capture_features y ON y.capture_id IN (${marks(others.length)}) AND y.kind = x.kind AND y.value = x.value
+       WHERE x.capture_id = ? ORDER BY y.capture_id, CASE WHEN x.kind IN (${marks(strong.length)}) THEN 0 ELSE 1 END, x.kind, x.value`,
+      [...others, captureId, ...strong]);
+    for (const r of rows) {
+      const list = out.get(r.capture_id) ?? [];
+      if (list.length < SHARED_MAX) list.push({ kind: r.kind, value: r.value });
+      out.set(r.capture_id, list);
     }
     return out;
   }
@@ -285,18 +299,6 @@ export class IntelStore {
        WHERE x.capture_id = ? ORDER BY CASE WHEN x.kind IN (${marks(strong.length)}) THEN 0 ELSE 1 END, x.kind, x.value LIMIT ?`,
       [b, a, ...strong, max]);
     return rows;
-  }
-
-  private async captureRefs(ids: string[]): Promise<Map<string, CaptureRef>> {
-    const out = new Map<string, CaptureRef>();
-    for (let i = 0; i < ids.length; i += INSERT_ROWS) {
-      const chunk = ids.slice(i, i + INSERT_ROWS);
-      if (chunk.length === 0) continue;
-      const rows = await this.db.all<CaptureRefRow>(
-        `SELECT id, name, first_ts, last_ts, visibility FROM captures WHERE id IN (${marks(chunk.length)})`, chunk);
-      for (const r of rows) out.set(r.id, toRef(r));
-    }
-    return out;
   }
 
   // ---- suggestions ------------------------------------------------------------------------
