@@ -10,6 +10,7 @@ import type { Service } from '../service.js';
 import { ApiError } from './errors.js';
 import { captureRoutes } from './routes/captures.js';
 import { searchRoutes } from './routes/search.js';
+import { downloadRoutes } from './routes/downloads.js';
 import { healthRoutes } from './routes/health.js';
 import { labelRoutes } from './routes/labels.js';
 import { similarRoutes } from './routes/similar.js';
@@ -86,6 +87,7 @@ export async function buildApi(service: Service, opts: ApiOptions = {}): Promise
   await app.register(geoRoutes(service));
   await app.register(summaryRoutes(service));
   for (const intel of [labelRoutes, similarRoutes, archiveRoutes, trendRoutes, draftRoutes, exportRoutes, retroHuntRoutes]) await app.register(intel(service)); // issue 10
+  await app.register(downloadRoutes(service));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWeb(app);
   return app;

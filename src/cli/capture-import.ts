@@ -55,7 +55,11 @@ export async function importCaptureFile(store: Store, path: string, opts: Captur
  */
 export async function analyseIntoStore(
   store: Store, path: string, digest: FileDigest,
-  opts: CaptureImportOptions & { onProgress?: (p: SourceProgress, stats: EngineStats, records: number) => void } = {},
+  opts: CaptureImportOptions & {
+    onProgress?: (p: SourceProgress, stats: EngineStats, records: number) => void;
+    /** Runs once the engine is done, inside the import: what it writes to `sink` lands in the same transaction. */
+    afterAnalysis?: (sink: RecordSink, stats: EngineStats) => Promise<unknown>;
+  } = {},
 ): Promise<{ result: ImportResult; packets: number }> {
   let packets = 0;
   const result = await store.importCapture(
@@ -69,6 +73,7 @@ export async function analyseIntoStore(
         onProgress: onProgress ? (p, stats) => onProgress(p, stats, records) : undefined,
       });
       packets = r.stats.packets;
+      await opts.afterAnalysis?.(sink, r.stats);
       const s = r.stats;
       return {
         format: r.capture.format + (r.capture.gzip ? '+gzip' : ''),

@@ -11,6 +11,7 @@ import { analyseIntoStore } from '../cli/capture-import.js';
 import { NotACaptureError } from '../engine/capture/source.js';
 import { openStore } from '../store/store.js';
 import type { JobProgress } from './jobs.js';
+import { extractionFor } from './extracted-files.js';
 import { PreviewTap } from './preview.js';
 import type { AnalysisTask, WorkerMessage } from './worker-protocol.js';
 
@@ -25,9 +26,12 @@ async function run(task: AnalysisTask): Promise<void> {
   const store = await openStore(task.store);
   let last = 0;
   let outcome: WorkerMessage;
+  const extraction = await extractionFor(task.capturePath).catch(() => undefined);
   try {
     const { result } = await analyseIntoStore(preview.tapStore(store), task.capturePath, task.digest, {
       name: task.name, submitter: task.submitter, visibility: task.visibility,
+      engine: extraction && { extractDir: extraction.extractDir },
+      afterAnalysis: extraction && ((sink, stats) => extraction.keep(sink, stats.packets > 0 ? stats.lastTs : undefined)),
       onProgress: (p, stats, records) => {
         progress.stage = 'analysing';
         progress.bytesDone = p.bytesRead;
@@ -43,6 +47,7 @@ async function run(task: AnalysisTask): Promise<void> {
   } catch (e) {
     outcome = { type: 'failed', error: e instanceof NotACaptureError ? e.message : `analysis failed: ${(e as Error)?.message ?? String(e)}` };
   } finally {
+    await extraction?.cleanup();
     await store.close();
   }
   // After the store is closed: the runner terminates the worker as soon as it hears the outcome.

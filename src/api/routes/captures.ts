@@ -12,6 +12,7 @@ import { ApiError, ERROR_SCHEMA } from '../errors.js';
 import { submissionOf } from '../auth.js';
 import { receiveCapture } from '../upload.js';
 import { PAGE_QUERY } from './search.js';
+import { FLOW_QUERY, sendFlowSlice } from './downloads.js';
 import { PREVIEW_RECORDS_PER_LOG } from '../../jobs/limits.js';
 
 /** A page of one log: stored records, or a running job's first records (partial). */
@@ -156,9 +157,13 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
     return { captureId: c.id, log: req.params.log, status: c.job?.status ?? c.capture?.status, partial: false, records };
   });
 
-  app.get<{ Params: { id: string } }>('/api/captures/:id/pcap', {
-    schema: { summary: 'The capture file as uploaded', tags: ['downloads'], params: ID_PARAMS, produces: ['application/vnd.tcpdump.pcap'], response: { 404: ERROR_SCHEMA } },
+  app.get<{ Params: { id: string }; Querystring: { uid?: string; community_id?: string } }>('/api/captures/:id/pcap', {
+    schema: {
+      summary: 'The capture file as uploaded; with uid or community_id, only that connection\'s packets (a per-flow slice, <sha256>-<uid>.pcap)', tags: ['downloads'],
+      params: ID_PARAMS, querystring: { type: 'object', properties: FLOW_QUERY }, produces: ['application/vnd.tcpdump.pcap'], response: { 404: ERROR_SCHEMA },
+    },
   }, async (req, reply) => {
+    if (req.query.uid !== undefined || req.query.community_id !== undefined) return sendFlowSlice(service, req, reply, req.query);
     const c = await findCapture(service, req.params.id, req.viewer);
     const size = await service.blobs.size(c.id);
     if (size === undefined) throw new ApiError('CAPTURE_NOT_FOUND', 'its file is not in the blob store (imported from the command line?)');

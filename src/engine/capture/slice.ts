@@ -1,8 +1,10 @@
 /**
- * Per-flow slices: the packets of one connection (as conn.log names it: 5-tuple and time span),
- * both directions, copied byte for byte into a new capture. Frames outside the connection's
- * time span are skipped before decoding, so a slice of a large capture costs little more than
- * reading it. Inside the span, frames are decoded with the engine's own decoders (every link
+ * Per-flow slices: the packets of one connection (as conn.log names it: 5-tuple and start time),
+ * both directions, copied byte for byte into a new capture. A connection owns every packet of its
+ * 5-tuple from its first packet (conn.log ts) until the next connection on the same 5-tuple
+ * starts: conn.log's duration is no bound, since a last ACK after both FINs is counted in the
+ * connection's packets but not in its duration. Frames outside that span are skipped before
+ * decoding, so a slice of a large capture costs little more than reading it. Inside the span, frames are decoded with the engine's own decoders (every link
  * type and tunnel it knows) and kept when any decoded layer carries the connection: the outer
  * packet of a tunnel connection and the inner packet of a tunnelled one alike.
  *
@@ -10,7 +12,9 @@
  * timestamp precision otherwise.
  *
  * IP fragments are not reassembled here: a fragment belongs to the slice when its addresses
- * and protocol are the connection's (only the first fragment carries ports).
+ * and protocol are the connection's (only the first fragment carries ports) and it falls within
+ * the connection's duration (plus FRAGMENT_MARGIN_S): fragments match loosely, the span keeps
+ * garbage fragments between the same hosts out.
  */
 import type { Readable } from 'node:stream';
 import { Packet } from '../decode/packet.js';
@@ -23,11 +27,15 @@ import { readCapture, defaultReaderFactory, type SourceProgress } from './source
 import { createCaptureWriter, type CaptureWriter, type SliceFormat } from './pcap-writer.js';
 
 /**
- * Seconds added on both sides of a connection's [ts, ts + duration]. conn.log times are rounded
- * to microseconds when written; a millisecond covers that without reaching a later connection
- * on the same 5-tuple (which the flow table would only start after this one ended).
+ * Seconds taken off both ends of a connection's span [ts, next connection's ts): conn.log times
+ * may be rounded to microseconds when written, and the neighbours' first packets must stay out.
  */
-export const SLICE_MARGIN_S = 0.001;
+export const SLICE_MARGIN_S = 0.000001;
+/**
+ * Seconds around a connection's counted packets (first to last) in which its fragments may be:
+ * a datagram counts when its last fragment completes it, after its first fragments arrived.
+ */
+export const FRAGMENT_MARGIN_S = 1;
 
 /** One connection as conn.log describes it. */
 export interface FlowSelector {
@@ -35,11 +43,13 @@ export interface FlowSelector {
   origP: number;
   respH: string;
   respP: number;
-  /** conn.log's proto: tcp, udp, icmp (v4 and v6), sctp. */
+  /** conn.log's proto: tcp, udp, icmp (v4 and v6), sctp, unknown_transport (addresses only). */
   proto: string;
-  /** First and last packet time, in seconds. */
+  /** First packet time, and the first packet time of the next connection on the 5-tuple (Infinity: none), in seconds. */
   from: number;
-  to: number;
+  until: number;
+  /** First packet time plus conn.log's duration: the last packet counted in it. */
+  last: number;
 }
 
 export interface SliceResult {
@@ -52,15 +62,27 @@ export interface SliceResult {
 }
 
 const PROTOCOLS: Record<string, readonly number[]> = { tcp: [6], udp: [17], icmp: [1, 58], sctp: [132] };
+const PORTED = new Set(Object.values(PROTOCOLS).flat());
 
-/** A selector from a stored conn.log record; undefined when the record lacks what it takes. */
-export function flowSelectorOf(conn: Record<string, unknown>): FlowSelector | undefined {
+/**
+ * A selector from a stored conn.log record; `others` are any conn.log records of the same capture
+ * that may share its 5-tuple (e.g. those with its Community ID): the next one to start ends this
+ * connection's span. Undefined when the record lacks what it takes.
+ */
+export function flowSelectorOf(conn: Record<string, unknown>, others: Iterable<Record<string, unknown>> = []): FlowSelector | undefined {
   const origH = conn['id.orig_h'], respH = conn['id.resp_h'], origP = conn['id.orig_p'], respP = conn['id.resp_p'];
-  const proto = conn.proto, ts = conn.ts, duration = conn.duration ?? 0;
+  const proto = conn.proto, ts = conn.ts, duration = typeof conn.duration === 'number' && conn.duration >= 0 ? conn.duration : 0;
   if (typeof origH !== 'string' || typeof respH !== 'string' || typeof proto !== 'string') return undefined;
-  if (typeof origP !== 'number' || typeof respP !== 'number' || typeof ts !== 'number' || typeof duration !== 'number') return undefined;
-  if (!Number.isFinite(ts) || !Number.isFinite(duration) || duration < 0) return undefined;
-  return { origH, origP, respH, respP, proto, from: ts, to: ts + duration };
+  if (typeof origP !== 'number' || typeof respP !== 'number' || typeof ts !== 'number' || !Number.isFinite(ts)) return undefined;
+  let until = Infinity;
+  for (const o of others) {
+    const t = o.ts;
+    if (typeof t !== 'number' || t <= ts || t >= until || o.proto !== proto) continue;
+    const same = (o['id.orig_h'] === origH && o['id.orig_p'] === origP && o['id.resp_h'] === respH && o['id.resp_p'] === respP)
+      || (o['id.orig_h'] === respH && o['id.orig_p'] === respP && o['id.resp_h'] === origH && o['id.resp_p'] === origP);
+    if (same) until = t;
+  }
+  return { origH, origP, respH, respP, proto, from: ts, until, last: ts + duration };
 }
 
 /** Picks out one connection's frames and hands them to a writer. */
@@ -73,21 +95,28 @@ class FlowMatcher implements FrameSink, DecodeServices {
   private readonly o: Words;
   private readonly r: Words;
   private readonly protos: readonly number[];
+  /** unknown_transport: any protocol without ports, matched on addresses alone. */
+  private readonly portless: boolean;
   private readonly from: number;
-  private readonly to: number;
+  private readonly until: number;
+  private readonly fragmentsFrom: number;
+  private readonly fragmentsUntil: number;
 
   constructor(private readonly sel: FlowSelector, private readonly writer: () => CaptureWriter) {
     this.o = parseAddr(sel.origH) ?? [-1, -1, -1, -1];
     this.r = parseAddr(sel.respH) ?? [-1, -1, -1, -1];
     this.protos = PROTOCOLS[sel.proto] ?? [];
+    this.portless = sel.proto === 'unknown_transport';
     this.from = sel.from - SLICE_MARGIN_S;
-    this.to = sel.to + SLICE_MARGIN_S;
+    this.until = sel.until - SLICE_MARGIN_S;
+    this.fragmentsFrom = sel.from - FRAGMENT_MARGIN_S;
+    this.fragmentsUntil = Math.min(this.until, sel.last + FRAGMENT_MARGIN_S);
   }
 
   frame(buf: Buffer, off: number, capLen: number, wireLen: number, tsSec: number, tsNsec: number, linkType: number): void {
     this.frames++;
     const ts = tsSec + tsNsec / 1e9;
-    if (ts < this.from || ts > this.to) return;
+    if (ts < this.fragmentsFrom || ts >= this.until) return;
     const pkt = this.pkt;
     pkt.reset();
     pkt.index = this.frames;
@@ -108,7 +137,11 @@ class FlowMatcher implements FrameSink, DecodeServices {
   weird(): void { /* idem */ }
 
   session(pkt: Packet): number {
-    if (this.protos.includes(pkt.ipProto)) {
+    if (pkt.ts < this.from) {
+      // Only fragments are looked for this early (see fragment()).
+    } else if (this.portless) {
+      if (!PORTED.has(pkt.ipProto) && this.addressesMatch(pkt)) this.hit = true;
+    } else if (this.protos.includes(pkt.ipProto)) {
       const s = this.sel;
       if ((pkt.srcPort === s.origP && pkt.dstPort === s.respP && isSrc(pkt, this.o) && isDst(pkt, this.r))
         || (pkt.srcPort === s.respP && pkt.dstPort === s.origP && isSrc(pkt, this.r) && isDst(pkt, this.o))) this.hit = true;
@@ -129,7 +162,7 @@ class FlowMatcher implements FrameSink, DecodeServices {
   }
 
   fragment(pkt: Packet): boolean {
-    if (this.protos.includes(pkt.ipProto) && this.addressesMatch(pkt)) this.hit = true;
+    if (pkt.ts >= this.fragmentsFrom && pkt.ts <= this.fragmentsUntil && (this.portless ? !PORTED.has(pkt.ipProto) : this.protos.includes(pkt.ipProto)) && this.addressesMatch(pkt)) this.hit = true;
     return false;
   }
 

@@ -27,6 +27,11 @@ export class FolderBlobStore implements BlobStore {
     return new FolderBlobStore(root);
   }
 
+  /** The store's root from one of its blob paths (a worker gets the capture's path, not the store). */
+  static rootOf(blobPath: string): string | undefined {
+    return /^(.+)[/\\]sha256[/\\][0-9a-f]{2}[/\\][0-9a-f]{2}[/\\][0-9a-f]{64}$/.exec(blobPath)?.[1];
+  }
+
   localPath(sha256: string): string {
     if (!SHA256_HEX.test(sha256)) throw new BlobNotFoundError(sha256);
     return join(this.root, 'sha256', sha256.slice(0, 2), sha256.slice(2, 4), sha256);
