@@ -25,6 +25,8 @@ interface ServeFlags {
   requireKey?: boolean;
   rateLimit: string;
   uploadRateLimit: string;
+  whoisIpServer?: string;
+  whoisDomainServer?: string;
 }
 
 export const positiveInt = (cmd: string, name: string, v: string, min = 1): number => {
@@ -67,6 +69,8 @@ export function registerServe(program: Command): void {
     .option('--require-key', 'refuse anonymous uploads: submitting needs an API key (capdex keys add)')
     .option('--rate-limit <n>', 'API requests per minute per key or address (0: no limits)', String(DEFAULT_RATE_LIMIT.max))
     .option('--upload-rate-limit <n>', 'uploads per minute per key or address', String(DEFAULT_RATE_LIMIT.uploadMax))
+    .option('--whois-ip-server <host[:port]>', 'whois server asked about IP addresses (referrals followed)', 'whois.arin.net')
+    .option('--whois-domain-server <host[:port]>', 'whois server asked about domain names (referrals followed)', 'whois.iana.org')
     .action(async (flags: ServeFlags) => {
       const port = positiveInt('serve', '--port', flags.port, 0);
       const where = serviceLocation('serve', flags);
@@ -78,6 +82,7 @@ export function registerServe(program: Command): void {
       const app = await buildApi(service, { maxUploadBytes: positiveInt('serve', '--max-upload', flags.maxUpload), logger: flags.log, requireKey: flags.requireKey,
         rateLimit: flags.rateLimit === '0' ? false
           : { max: positiveInt('serve', '--rate-limit', flags.rateLimit), uploadMax: positiveInt('serve', '--upload-rate-limit', flags.uploadRateLimit) },
+        whois: { ipServer: flags.whoisIpServer, domainServer: flags.whoisDomainServer },
       });
       const address = await app.listen({ host: flags.host, port });
       process.stdout.write(`capdex: serving ${address} (${'pg' in where ? `PostgreSQL, blobs in ${where.blobsDir}` : `data in ${where.dataDir}`}${flags.worker ? '' : ', no workers'})\n`);

@@ -63,7 +63,7 @@ export function RowTools({ record, focusPath, onClose }: { record: ToolRecord; f
                 onClick={() => setSelected(i)} data-kind={x.c.kind}>
                 <span className="value-path mono">{x.path}</span>
                 <span className={`kind-badge kind-${x.c.kind}`}>{x.c.label}</span>
-                <span className="value-text mono">{String(x.value)}</span>
+                <span className="value-text mono">{x.c.kind === 'time' && typeof x.value === 'number' ? formatTs(x.value) : String(x.value)}</span>
               </button>
             </li>
           ))}

@@ -3,7 +3,7 @@
  * draws axis labels on canvas (safe), and the tooltip, which ECharts renders as HTML, goes through
  * a formatter that escapes every character that could start markup.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import * as echarts from 'echarts/core';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
@@ -16,6 +16,13 @@ const LABEL_MAX = 40;
 
 export default function AggChart({ rows, field }: { rows: { key: string; count: number }[]; field: string }) {
   const el = useRef<HTMLDivElement>(null);
+  // Colours come from the theme's CSS variables: redraw when the theme switches.
+  const [theme, setTheme] = useState(document.documentElement.dataset.theme);
+  useEffect(() => {
+    const mo = new MutationObserver(() => setTheme(document.documentElement.dataset.theme));
+    mo.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => mo.disconnect();
+  }, []);
   useEffect(() => {
     if (!el.current) return;
     const css = getComputedStyle(document.documentElement);
@@ -42,6 +49,6 @@ export default function AggChart({ rows, field }: { rows: { key: string; count: 
     const resize = () => chart.resize();
     window.addEventListener('resize', resize);
     return () => { window.removeEventListener('resize', resize); chart.dispose(); };
-  }, [rows, field]);
+  }, [rows, field, theme]);
   return <div ref={el} className="agg-chart" role="img" aria-label={`Bar chart of ${field}: ${rows.length} values`} style={{ height: Math.max(160, Math.min(rows.length, 50) * 22 + 30) }} />;
 }

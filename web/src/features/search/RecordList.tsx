@@ -14,6 +14,7 @@ const CHIPS_PER_ROW = 14;
 const CHIP_MAX_CHARS = 80;
 const SKIP = new Set(['ts', 'uid', '_path', 'timestamp', 'event_type']);
 
+/** `extra`: the field that matched (pivot hits): shown under the log and its chip highlighted. */
 export interface ListedRecord extends ToolRecord { key: string; extra?: string }
 
 export function RecordList({ records, label }: { records: ListedRecord[]; label: string }) {
@@ -40,7 +41,7 @@ export function RecordList({ records, label }: { records: ListedRecord[]; label:
                 {(r.uid ? [{ path: 'uid', value: r.uid as string | number | boolean }] : []).concat(recordCells(r.log, r.doc, 60).filter((c) => !SKIP.has(c.path))).slice(0, CHIPS_PER_ROW).map((c, i) => {
                   const text = String(c.value);
                   return (
-                    <button key={`${c.path}#${i}`} type="button" className="chip" title={`${c.path}: ${text.slice(0, 2000)}`}
+                    <button key={`${c.path}#${i}`} type="button" className={c.path === r.extra ? 'chip match' : 'chip'} title={`${c.path}: ${text.slice(0, 2000)}`}
                       onClick={(e) => { e.stopPropagation(); setOpen({ record: r, path: c.path }); }}>
                       <span className="chip-key">{c.path}</span>
                       <span className="chip-value mono">{text.length > CHIP_MAX_CHARS ? `${text.slice(0, CHIP_MAX_CHARS)}…` : text}</span>

@@ -145,12 +145,12 @@ function AggregationView({ q, rows }: { q: string; rows: AggregationRow[] }) {
                 <td className="mono agg-key">{r.key}</td>
                 <td className="num">{formatCount(r.count)}</td>
                 <td className="num dim">{total ? `${((r.count / total) * 100).toFixed(1)}%` : ''}</td>
-                <td className="agg-links">
+                <td><span className="agg-links">
                   {r.raw !== null && r.raw !== undefined && (
                     <Link href={`/search?q=${encodeURIComponent(`${filter ? `${filter} AND ` : ''}${searchFor(field, r.key)}`)}`} aria-label={`Records with ${field} ${r.key}`}>records</Link>
                   )}
                   {c.pivot && <Link href={`/pivot/${c.pivot}/${encodeURIComponent(c.value)}`} aria-label={`Other captures with ${r.key}`}>pivot</Link>}
-                </td>
+                </span></td>
               </tr>
             );
           })}
