@@ -26,7 +26,8 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
   return key ? { ...extra, authorization: `Bearer ${key}` } : extra;
 }
 
-async function failure(r: Response): Promise<ApiRequestError> {
+/** The server's refusal of `r` as an ApiRequestError (its catalogued code and message). */
+export async function failure(r: Response): Promise<ApiRequestError> {
   try {
     const body = (await r.json()) as { error?: { code?: string; message?: string } & Record<string, unknown> };
     const { code = 'HTTP_' + r.status, message = r.statusText, ...extra } = body.error ?? {};
