@@ -121,6 +121,15 @@ test('a wrong API key is refused with the server\'s reason; a real one shows pri
   await table.getByRole('button', { name: 'Remove label tag malspam' }).click();
   await chips.getByRole('link', { name: 'tag malspam' }).waitFor({ state: 'detached' });
   assert.deepEqual((await ui.service.store.intel.labels(ids.emotet)).map((l) => l.value).sort(), ['emotet', 'epoch4']);
+  // A private capture's download carries the key (a plain link could not): the very bytes uploaded.
+  await page.goto('/browse');
+  const dl = page.waitForEvent('download');
+  await table.getByRole('button', { name: 'Download pcap of my-private-sip.pcap' }).click();
+  const file = await (await dl).path();
+  assert.ok(readFileSync(file).equals(readFileSync(join(PCAPS, 'sip.pcap'))));
+  // The label chips offered as one-click filters (the archive's labels in use).
+  await page.getByRole('list', { name: 'Labels in use' }).getByRole('link', { name: /family emotet/ }).waitFor();
+
   // The one console error is the wrong key's 401 itself (Chromium logs every failed response).
   assert.equal(page.errors.length, 1, page.errors.join('\n'));
   assert.match(page.errors[0]!, /status of 401 .*\/api\/captures\?limit=1/);

@@ -11,6 +11,7 @@ import { ErrorBox } from '../../components/ErrorBox.js';
 import { formatBytes, formatCount, formatTs } from '../../lib/format.js';
 import { useAsync } from '../../lib/use-async.js';
 import { Labels } from '../labels/Labels.js';
+import '../labels/labels.css';
 import { labelsApi } from '../labels/api.js';
 import { useApiKey } from '../settings/use-api-key.js';
 import { browseApi, type BrowseRow } from './api.js';
@@ -24,6 +25,8 @@ const PAGE_ROWS = 25;
  * name): a bound the page says out loud.
  */
 const NAME_SCAN_ROWS = 1000;
+/** Labels offered as one-click filters (the most used first); the Label field finds the rest. */
+const KNOWN_LABELS_SHOWN = 12;
 
 interface Loaded { rows: BrowseRow[]; pending: { captureId: string; name: string; status: string }[]; more: boolean; scanned?: number }
 
@@ -69,6 +72,15 @@ function Filters({ label, q, onApply }: { label: string; q: string; onApply: (la
       </label>
       <button type="submit" className="primary">Apply</button>
       {(label || q) && <button type="button" className="plain-button" onClick={() => { setLabelText(''); setQText(''); onApply('', ''); }}>Clear</button>}
+      {known.length > 0 && (
+        <ul className="known-labels" aria-label="Labels in use">
+          {[...known].sort((a, b) => b.captures - a.captures).slice(0, KNOWN_LABELS_SHOWN).map((e) => (
+            <li key={`${e.kind}:${e.value}`} className={`label-chip kind-${e.kind}`}>
+              <Link href={`/browse?label=${encodeURIComponent(e.value)}`}><span className="label-kind">{e.kind}</span> {e.value} <span className="dim">{e.captures}</span></Link>
+            </li>
+          ))}
+        </ul>
+      )}
     </form>
   );
 }

@@ -1,5 +1,5 @@
 /** Browse's API calls: a label's captures (the archive), and downloads that must carry the API key. */
-import { apiKey, getJson, ApiRequestError, type CaptureRow } from '../../api.js';
+import { apiKey, failure, getJson, type CaptureRow } from '../../api.js';
 import type { ArchiveEntry, CaptureRef } from '../../../../src/store/intel/intel-store.js';
 
 export type LabelledCapture = CaptureRef & { labels: string[] };
@@ -29,11 +29,7 @@ export const DOWNLOADS = [
 export async function downloadWithKey(path: string, fileName: string): Promise<void> {
   const key = apiKey.get();
   const r = await fetch(path, { headers: key ? { authorization: `Bearer ${key}` } : {} });
-  if (!r.ok) {
-    let err: { code?: string; message?: string } | undefined;
-    try { err = ((await r.json()) as { error?: { code?: string; message?: string } }).error; } catch { err = undefined; }
-    throw new ApiRequestError(r.status, err?.code ?? `HTTP_${r.status}`, err?.message ?? 'download failed');
-  }
+  if (!r.ok) throw await failure(r);
   const url = URL.createObjectURL(await r.blob());
   const a = document.createElement('a');
   a.href = url;

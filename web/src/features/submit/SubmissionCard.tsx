@@ -65,9 +65,15 @@ function Counters({ s }: { s: Submission }) {
   const p = s.job?.progress;
   if (!p) return null;
   const readPct = s.job?.status === 'done' ? 100 : pct(p.bytesDone, p.totalBytes);
+  // Nothing measurable yet (waiting for a worker, starting it) or indexing (all bytes read, the
+  // store writing): an indeterminate bar says "working" where a still one would say "stuck".
+  const stage = currentStage(s);
+  const indeterminate = (stage === 'queued' || stage === 'reading') ? p.bytesDone === 0 : stage === 'indexing';
   return (
     <div className="counters">
-      <progress max={100} value={readPct} aria-label="Analysis progress">{readPct}%</progress>
+      {indeterminate
+        ? <progress aria-label="Analysis progress" />
+        : <progress max={100} value={readPct} aria-label="Analysis progress">{readPct}%</progress>}
       <dl>
         <div><dt>Read</dt><dd>{formatBytes(p.bytesDone)} of {formatBytes(p.totalBytes)} ({readPct}%)</dd></div>
         <div><dt>Packets</dt><dd data-counter="packets">{formatCount(p.packets)}</dd></div>
