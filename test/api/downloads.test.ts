@@ -110,7 +110,7 @@ const filesOf = (file: string): LogRecord[] => engine.get(file)!.get('files');
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'capdex-downloads-'));
   svc = await openService({ dataDir: join(dir, 'data') });
-  app = await buildApi(svc, { rateLimit: false } as Parameters<typeof buildApi>[1]);
+  app = await buildApi(svc, { rateLimit: false });
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   for (const f of [...PUBLIC, PRIVATE]) {
     const mem = new MemorySink();
