@@ -4,7 +4,7 @@
  * the very bytes uploaded); a wrong key is refused in the dialog with the server's reason; with a
  * real key (store.createKey) the key's private capture appears, a label added through the dialog
  * shows as a chip, /browse?label= lists the capture, and the label can be removed again.
- * Screenshots (CAPDEX_SCREENSHOTS=1) go to docs/screenshots/browse-*.png, both themes.
+ * Screenshots (CAPDEX_SCREENSHOTS=1) go to docs/screenshots/browse-*.png (both themes) and labels-add-dialog.png.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -95,6 +95,7 @@ test('a wrong API key is refused with the server\'s reason; a real one shows pri
   await add.getByLabel('Kind').selectOption('family');
   await add.getByLabel('Value').fill('Emotet');
   await add.getByLabel(/Tags/).fill('epoch4, malspam');
+  if (SHOTS) await page.screenshot({ path: 'docs/screenshots/labels-add-dialog.png' });
   await add.getByRole('button', { name: 'Add', exact: true }).click();
   await add.waitFor({ state: 'detached' });
   const chips = table.getByRole('list', { name: 'Labels of emotet invoice.pcap' });
