@@ -53,6 +53,7 @@ test('pivot types are the server\'s observable types', () => {
   assert.equal(classify(443, 'id.resp_p').kind, 'number');
   assert.equal(classify(1700000000.5, 'ts').kind, 'time');
   assert.equal(classify(null).kind, 'text');
+  assert.equal(classify(true, 'AA').kind, 'bool');
 });
 
 test('hostile values: long, odd and pathological inputs classify quickly as text', () => {

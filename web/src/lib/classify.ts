@@ -13,7 +13,7 @@ import type { ObservableType } from '../../../src/store/store.js';
 export type ValueKind =
   | 'ipv4' | 'ipv6' | 'domain' | 'url' | 'md5' | 'sha1' | 'sha256' | 'ja3' | 'ja3s' | 'ja4'
   | 'hassh' | 'cert_fp' | 'email' | 'uid' | 'fuid' | 'community_id' | 'filename' | 'user_agent'
-  | 'number' | 'time' | 'text';
+  | 'number' | 'bool' | 'time' | 'text';
 
 export interface Classified {
   kind: ValueKind;
@@ -32,7 +32,7 @@ const LABELS: Record<ValueKind, string> = {
   ipv4: 'IPv4 address', ipv6: 'IPv6 address', domain: 'Domain', url: 'URL', md5: 'MD5', sha1: 'SHA-1',
   sha256: 'SHA-256', ja3: 'JA3', ja3s: 'JA3S', ja4: 'JA4', hassh: 'HASSH', cert_fp: 'Certificate fingerprint',
   email: 'Email address', uid: 'Connection uid', fuid: 'File id', community_id: 'Community ID',
-  filename: 'File name', user_agent: 'User agent', number: 'Number', time: 'Time', text: 'Text',
+  filename: 'File name', user_agent: 'User agent', number: 'Number', bool: 'Boolean', time: 'Time', text: 'Text',
 };
 
 const PIVOTS: Partial<Record<ValueKind, ObservableType>> = {
@@ -123,7 +123,8 @@ export function classify(raw: unknown, field = ''): Classified {
   const lastField = field.slice(field.lastIndexOf('.') + 1);
   let kind: ValueKind;
   if (typeof raw === 'number' && (lastField === 'ts' || lastField.endsWith('_ts'))) kind = 'time';
-  else if (typeof raw === 'number' || typeof raw === 'boolean') kind = 'number';
+  else if (typeof raw === 'boolean') kind = 'bool';
+  else if (typeof raw === 'number') kind = 'number';
   else {
     const shape = kindOfValue(value);
     const hinted = field ? kindByField(field) : undefined;
