@@ -18,7 +18,11 @@ const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
 const CAPTURE = 'malware-emotet.pcap';
 
 interface Rec { ts: number | null; uid: string | null; doc: Record<string, unknown> }
-interface Summary { logs: { log: string; count: number }[]; edges: unknown[]; endpoints: { ip: string }[]; capture: { id: string; md5: string; packets: number } }
+interface Summary {
+  logs: { log: string; count: number }[]; services: { service: string; count: number }[];
+  talkers: { ip: string; bytes: number; conns: number }[]; edges: unknown[]; endpoints: { ip: string }[];
+  capture: { id: string; md5: string; packets: number }; timeline: { conns: number[] };
+}
 
 let ui: Ui;
 let id: string;
@@ -50,6 +54,23 @@ const rows = (page: Page, log: string) => panel(page, log).locator('[role="row"]
 /** The text a cell shows for a document value (LogTable's cellText). */
 const cell = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
+test('the summary agrees with the capture\'s own records (services, talkers by bytes, timeline)', async () => {
+  const conns = (await api<{ records: Rec[] }>(`/api/captures/${id}/logs/conn?limit=1000`)).records;
+  assert.equal(summary.logs.find((l) => l.log === 'conn')?.count, conns.length);
+  const services = new Map<string, number>();
+  const bytes = new Map<string, number>();
+  for (const { doc } of conns) {
+    for (const sv of String(doc.service ?? '-').split(',')) services.set(sv, (services.get(sv) ?? 0) + 1);
+    const b = Number(doc.orig_ip_bytes ?? 0) + Number(doc.resp_ip_bytes ?? 0);
+    for (const h of [doc['id.orig_h'], doc['id.resp_h']]) bytes.set(String(h), (bytes.get(String(h)) ?? 0) + b);
+  }
+  assert.deepEqual(Object.fromEntries(summary.services.map((x) => [x.service, x.count])), Object.fromEntries(services));
+  const top = [...bytes.values()].sort((a, b) => b - a)[0];
+  assert.equal(summary.talkers[0].bytes, top);
+  assert.equal(bytes.get(summary.talkers[0].ip), top);
+  assert.equal(summary.timeline.conns.reduce((a, b) => a + b, 0), conns.length);
+});
+
 test('summary and one panel per log, each showing the API\'s rows', async () => {
   assert.ok(summary.logs.length >= 3, JSON.stringify(summary.logs));
   assert.ok(summary.logs.some((l) => l.log === 'conn'));
@@ -64,7 +85,8 @@ test('summary and one panel per log, each showing the API\'s rows', async () => 
     const api1 = (await api<{ records: Rec[] }>(`/api/captures/${id}/logs/${log}?limit=3`)).records;
     await rows(page, log).first().waitFor();
     const first = await rows(page, log).first().innerText();
-    const ts = cell(api1[0].doc.ts ?? api1[0].doc.timestamp);
+    const raw = api1[0].doc.ts ?? api1[0].doc.timestamp;
+    const ts = typeof raw === 'number' ? new Date(raw * 1000).toISOString().replace('T', ' ').replace('Z', '') : cell(raw);
     if (ts) assert.ok(first.includes(ts), `${log}: first row ${first} lacks ${ts}`);
     if (api1[0].uid) assert.ok(first.includes(api1[0].uid), `${log}: first row lacks ${api1[0].uid}`);
     assert.equal(await rows(page, log).count() >= Math.min(count, 3), true, log);

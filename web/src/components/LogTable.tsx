@@ -10,6 +10,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useReactTable, getCoreRowModel, type ColumnDef, type SortingState, type VisibilityState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { StoredRecord } from '../api.js';
+import { formatTs } from '../lib/format.js';
 import './LogTable.css';
 
 /** Rows per fetch (the API serves up to 1000 a call). */
@@ -40,8 +41,10 @@ export function columnWidth(path: string): number {
   return Math.min(260, Math.max(110, path.length * 9 + 30));
 }
 
-export function cellText(v: unknown): string {
+/** A cell's text: times as UTC dates (Zeek's epoch seconds are unreadable), long values cut. */
+export function cellText(v: unknown, column = ''): string {
   if (v === undefined || v === null) return '';
+  if (column === 'ts' && typeof v === 'number') return formatTs(v);
   const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
   return s.length > CELL_MAX_CHARS ? `${s.slice(0, CELL_MAX_CHARS)}…` : s;
 }
@@ -73,8 +76,8 @@ export interface LogTableProps {
   onOpen: (r: StoredRecord) => void;
   label: string;
   height?: number | string;
-  /** Called once the first page is drawn (the console defers its charts until then). */
-  onFirstRows?: () => void;
+  /** Called with each page as it arrives (the console takes its columns from the first and defers its charts until then). */
+  onPage?: (rows: StoredRecord[]) => void;
 }
 
 export function LogTable(p: LogTableProps) {
@@ -123,7 +126,7 @@ export function LogTable(p: LogTableProps) {
       pages.current.set(pg, 'loading');
       const key = p.sourceKey;
       p.load(pg * LOG_TABLE_PAGE_ROWS, LOG_TABLE_PAGE_ROWS, signal).then(
-        (rows) => { if (!signal.aborted && key === p.sourceKey) { pages.current.set(pg, rows); setVersion((v) => v + 1); p.onFirstRows?.(); } },
+        (rows) => { if (!signal.aborted && key === p.sourceKey) { pages.current.set(pg, rows); setVersion((v) => v + 1); p.onPage?.(rows); } },
         (e: Error) => { if (!signal.aborted) { pages.current.delete(pg); setError(e); } },
       );
     }
@@ -180,7 +183,7 @@ export function LogTable(p: LogTableProps) {
                 style={{ transform: `translateY(${it.start}px)`, gridTemplateColumns: template }}
                 onClick={() => { setActive(it.index); if (r) p.onOpen(r); }}
               >
-                {cols.map((c) => <div role="cell" key={c.id} className="cell">{r ? cellText(valueAt(r.doc, c.id)) : ' '}</div>)}
+                {cols.map((c) => <div role="cell" key={c.id} className="cell">{r ? cellText(valueAt(r.doc, c.id), c.id) : ' '}</div>)}
               </div>
             );
           })}

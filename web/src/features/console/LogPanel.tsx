@@ -69,12 +69,12 @@ export function LogPanel(p: LogPanelProps) {
     return () => ac.abort();
   }, [p.captureId, p.log, p.filter, p.count]);
 
-  // Columns from the first page.
-  useEffect(() => {
-    const ac = new AbortController();
-    consoleApi.page(p.captureId, p.log, 0, 200, 'ts', ac.signal).then((rows) => setColumns(columnsOf(rows)), () => undefined);
-    return () => ac.abort();
-  }, [p.captureId, p.log]);
+  // Columns from the first page the table fetches (no request of their own).
+  const onFirstRows = p.onFirstRows;
+  const onPage = useCallback((rows: StoredRecord[]) => {
+    setColumns((old) => (old.length ? old : columnsOf(rows)));
+    onFirstRows?.();
+  }, [onFirstRows]);
 
   const sortCol = sorting[0]?.id ?? 'ts';
   const desc = sorting[0]?.desc ?? false;
@@ -161,7 +161,7 @@ export function LogPanel(p: LogPanelProps) {
           {total !== null && (
             <LogTable
               sourceKey={sourceKey} total={total} load={load} columns={allColumns} visible={visible}
-              sorting={sorting} canSort={canSort} onSortingChange={onSortingChange} onOpen={p.onOpen} label={`${p.log} records`} onFirstRows={p.onFirstRows}
+              sorting={sorting} canSort={canSort} onSortingChange={onSortingChange} onOpen={p.onOpen} label={`${p.log} records`} onPage={onPage}
             />
           )}
         </div>

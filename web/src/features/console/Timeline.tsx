@@ -5,11 +5,10 @@ import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent, LegendComponent, DataZoomComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { CaptureSummary } from './api.js';
+import { escapeHtml } from '../../lib/escape-html.js';
 import { formatTs } from '../../lib/format.js';
 
 echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, CanvasRenderer]);
-
-const escapeHtml = (s: string): string => s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export default function Timeline({ t }: { t: CaptureSummary['timeline'] }) {
   const el = useRef<HTMLDivElement>(null);

@@ -13,6 +13,7 @@ import type { Topology, GeometryCollection } from 'topojson-specification';
 import world from 'world-atlas/countries-110m.json';
 import { consoleApi, type CaptureSummary, type GeoPoint } from './api.js';
 import { formatBytes } from '../../lib/format.js';
+import { escapeHtml } from '../../lib/escape-html.js';
 
 echarts.use([MapChart, ScatterChart, GeoComponent, TooltipComponent, CanvasRenderer]);
 
@@ -23,8 +24,6 @@ function registerWorld(): void {
   echarts.registerMap('world', feature(topo, topo.objects.countries) as unknown as Parameters<typeof echarts.registerMap>[1]);
   registered = true;
 }
-
-const escapeHtml = (s: string): string => s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export default function WorldMap({ endpoints }: { endpoints: CaptureSummary['endpoints'] }) {
   const el = useRef<HTMLDivElement>(null);
