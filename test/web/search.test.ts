@@ -74,6 +74,8 @@ test('field names complete at the caret; a bad query shows the server\'s message
   assert.match(await err.locator('p').textContent() ?? '', /expected/);
   const caret = (await err.locator('pre').textContent())!.split('\n')[1];
   assert.equal(caret.indexOf('^'), api.error.position);
+  assert.equal(await box.getAttribute('aria-invalid'), 'true');
+  assert.equal(await box.getAttribute('aria-describedby'), 'query-error');
   assert.deepEqual(page.errors.filter((e) => !/status of 400/.test(e)), []);
 });
 

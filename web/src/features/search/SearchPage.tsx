@@ -28,6 +28,7 @@ export default function SearchPage() {
   const page = Math.max(0, Number.parseInt(params.get('page') ?? '0', 10) || 0);
   const [, navigate] = useLocation();
   const [draft, setDraft] = useState(q);
+  const [invalid, setInvalid] = useState(false);
   useEffect(() => setDraft(q), [q]);
   const go = (query: string, p = 0) => navigate(`/search?q=${encodeURIComponent(query)}${p > 0 ? `&page=${p}` : ''}`);
 
@@ -35,17 +36,19 @@ export default function SearchPage() {
     <section aria-labelledby="search-title" className="search-page">
       <h1 id="search-title">Search</h1>
       <form role="search" className="search-form" onSubmit={(e) => { e.preventDefault(); if (draft.trim()) go(draft.trim()); }}>
-        <QueryInput value={draft} onChange={setDraft} onSubmit={() => { if (draft.trim()) go(draft.trim()); }} invalid={false} describedBy="query-error" />
+        <QueryInput value={draft} onChange={setDraft} onSubmit={() => { if (draft.trim()) go(draft.trim()); }} invalid={invalid} describedBy={invalid ? 'query-error' : undefined} />
         <button type="submit" className="primary">Search</button>
       </form>
       <SyntaxHelp onPick={(example) => { setDraft(example); go(example); }} />
-      {q && <Results key={`${q}\u0000${page}`} q={q} page={page} onPage={(p) => go(q, p)} />}
+      {q && <Results key={`${q}\u0000${page}`} q={q} page={page} onPage={(p) => go(q, p)} onInvalid={setInvalid} />}
     </section>
   );
 }
 
-function Results({ q, page, onPage }: { q: string; page: number; onPage: (p: number) => void }) {
+function Results({ q, page, onPage, onInvalid }: { q: string; page: number; onPage: (p: number) => void; onInvalid: (bad: boolean) => void }) {
   const state = useAsync((signal) => api.search(q, { limit: SEARCH_PAGE_ROWS, offset: page * SEARCH_PAGE_ROWS }, signal), [q, page]);
+  const bad = state.status === 'error' && state.error instanceof ApiRequestError && state.error.code === 'BAD_QUERY';
+  useEffect(() => onInvalid(bad), [bad, onInvalid]);
   if (state.status === 'loading') return <p role="status" className="dim">Searching…</p>;
   if (state.status === 'error') return <QueryErrorView q={q} error={state.error} />;
   return <Answer q={q} answer={state.value} page={page} onPage={onPage} />;
