@@ -205,6 +205,9 @@ test('health, readiness, and every path in /openapi.json was exercised', async (
   // GeoIP is checked in depth by test/api/geo.test.ts; here only that it answers.
   assert.deepEqual(await (await call('get', '/api/geo/{ip}', '/api/geo/10.0.0.1')).json(), { ip: '10.0.0.1', private: true });
   assert.equal((await call('post', '/api/geo', '/api/geo', { method: 'post', body: '{"ips":[]}', headers: { 'content-type': 'application/json' } })).status, 200);
+  // Whois and the field catalog are checked in depth by test/api/whois.test.ts; here only that they answer (no whois server is asked for a private address).
+  assert.equal((await call('get', '/api/whois/{value}', '/api/whois/10.0.0.1')).status, 400);
+  assert.equal((await call('get', '/api/fields', '/api/fields')).status, 200);
   // Downloads are checked in depth by test/api/downloads.test.ts; here only that they answer.
   for (const p of ['/api/captures/{id}/files', '/api/captures/{id}/files.zip', '/api/captures/{id}/logs.zip']) assert.equal((await call('get', p, p.replace('{id}', '00000000'))).status, 404);
   assert.equal((await call('get', '/api/files/{sha256}', `/api/files/${'0'.repeat(64)}`)).status, 404);
