@@ -8,7 +8,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { openUi, type Ui } from './browser.js';
@@ -119,6 +120,16 @@ test('row tools: a value is classified, whois answers from the server, and "othe
   assert.equal(await dialog.locator('b').count(), 0);
   assert.ok(whoisQueries.includes('example.com'));
   await shot(page, 'row-tools');
+  // The connection's uid: every record of it, and its pcap slice (a real pcap with the one DNS packet, as tshark reads it).
+  await dialog.locator('.value-pick', { hasText: 'Connection uid' }).click();
+  assert.match(await dialog.getByRole('link', { name: 'Every record of this connection' }).getAttribute('href') ?? '', /^\/search\?q=uid%3A%22C/);
+  const slice = await dialog.getByRole('link', { name: 'Download pcap slice' }).getAttribute('href');
+  assert.match(slice ?? '', /^\/api\/captures\/[0-9a-f]+\/pcap\?uid=C/);
+  const bytes = Buffer.from(await (await fetch(ui.base + slice)).arrayBuffer());
+  const sliceFile = join(mkdtempSync(join(tmpdir(), 'capdex-slice-')), 'slice.pcap');
+  writeFileSync(sliceFile, bytes);
+  assert.equal(execFileSync('tshark', ['-r', sliceFile, '-Y', 'dns.qry.name == "example.com"', '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' }).trim(), '1');
+  await dialog.locator('.value-pick', { hasText: 'example.com' }).click();
   // An IP value: geo/ASN degrades to a note when the server has none for a documentation address.
   await dialog.getByRole('link', { name: 'Other captures with this' }).click();
   await page.waitForURL(/\/pivot\/domain\/example\.com$/);

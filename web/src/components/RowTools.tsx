@@ -82,7 +82,7 @@ function ValueTools({ cell, record }: { cell: ClassifiedCell; record: ToolRecord
   };
   const lookups = lookupsFor(c.kind, c.value);
   const pcapHref = record.captureId && isConnectionKind(c.kind)
-    ? capturePath(record.captureId, `/pcap?uid=${encodeURIComponent(c.value)}`) : undefined;
+    ? capturePath(record.captureId, `/pcap?${c.kind === 'uid' ? 'uid' : 'community_id'}=${encodeURIComponent(c.value)}`) : undefined;
   return (
     <section className="row-tools-tools" aria-label={`Tools for ${cell.path}`}>
       <p className="tool-value"><span className={`kind-badge kind-${c.kind}`}>{c.label}</span> <code className="mono" data-testid="tool-value">{c.value}</code></p>
