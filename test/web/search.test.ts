@@ -140,7 +140,13 @@ test('row tools: a value is classified, whois answers from the server, and "othe
   // Escape closes the dialog (keyboard): open one from the pivot page and press Escape.
   await page.locator('table.records tbody tr').first().focus();
   await page.keyboard.press('Enter');
-  await page.getByRole('dialog', { name: /Row tools/ }).waitFor();
+  const again = page.getByRole('dialog', { name: /Row tools/ });
+  await again.waitFor();
+  // Arrow keys walk the values: the pressed one follows and its tools show.
+  await again.locator('.value-pick').first().focus();
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await again.locator('.value-pick').nth(1).getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('value-pick')), true);
   await page.keyboard.press('Escape');
   await page.getByRole('dialog', { name: /Row tools/ }).waitFor({ state: 'detached' });
   assert.deepEqual(page.errors, []);

@@ -56,7 +56,16 @@ export function RowTools({ record, focusPath, onClose }: { record: ToolRecord; f
         <button type="button" className="icon-button" onClick={onClose} aria-label="Close row tools">✕</button>
       </header>
       <div className="row-tools-body">
-        <ul className="row-tools-values" aria-label="Values of this record">
+        <ul className="row-tools-values" aria-label="Values of this record (arrow keys move)" onKeyDown={(e) => {
+          // Arrow keys walk the values, as in a list box; Tab still leaves for the tools.
+          if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+          e.preventDefault();
+          const buttons = [...e.currentTarget.querySelectorAll<HTMLElement>('button.value-pick')];
+          const at = buttons.indexOf(document.activeElement as HTMLElement);
+          const next = Math.min(cells.length - 1, Math.max(0, (at < 0 ? selected : at) + (e.key === 'ArrowDown' ? 1 : -1)));
+          setSelected(next);
+          buttons[next]?.focus();
+        }}>
           {cells.map((x, i) => (
             <li key={`${x.path}#${i}`}>
               <button type="button" className={i === selected ? 'value-pick current' : 'value-pick'} aria-pressed={i === selected}
