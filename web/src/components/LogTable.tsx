@@ -13,8 +13,8 @@ import type { StoredRecord } from '../api.js';
 import { formatTs } from '../lib/format.js';
 import './LogTable.css';
 
-/** Rows per fetch (the API serves up to 1000 a call). */
-export const LOG_TABLE_PAGE_ROWS = 500;
+/** Rows per fetch (the API serves up to 1000 a call): a few screens, small enough to draw the first at once. */
+export const LOG_TABLE_PAGE_ROWS = 200;
 const ROW_PX = 26;
 /** Characters of one cell drawn (the full value is in the row tools). */
 const CELL_MAX_CHARS = 200;

@@ -39,10 +39,13 @@ export default function ConsolePage() {
   const capture = useAsync((signal) => api.capture(id, signal), [id]);
   const logCounts = useAsync((signal) => consoleApi.logCounts(id, signal), [id]);
   const summary = useAsync((signal) => consoleApi.summary(id, signal), [id]);
-  // Charts and graph wait for the first rows (or a moment): they must not hold up the tables.
+  // Charts, graph and map wait until the first rows are drawn (and a beat more, so the browser
+  // paints them first): they must not hold up the tables. A capture without rows gets them at once.
   const [viewsReady, setViewsReady] = useState(false);
-  useEffect(() => { const t = setTimeout(() => setViewsReady(true), 1500); return () => clearTimeout(t); }, [id]);
-  const onFirstRows = useCallback(() => setViewsReady(true), []);
+  const onFirstRows = useCallback(() => {
+    if ('requestIdleCallback' in window) requestIdleCallback(() => setViewsReady(true), { timeout: 1000 });
+    else setTimeout(() => setViewsReady(true), 300);
+  }, []);
   const deep = useMemo(() => readFilters(search), [search]);
   const [filters, setFilters] = useState<Record<string, string>>(deep.filters);
   const [layout, setLayout] = useState<Layout>(loadLayout);
@@ -54,6 +57,7 @@ export default function ConsolePage() {
   useEffect(() => saveLayout(layout), [layout]);
 
   const counts = useMemo(() => (logCounts.status === 'ok' ? logCounts.value : []), [logCounts]);
+  useEffect(() => { if (logCounts.status === 'ok' && !logCounts.value.some((l) => l.count > 0)) setViewsReady(true); }, [logCounts]);
   const panels = useMemo(() => orderPanels(counts.map((l) => l.log), layout.order), [counts, layout.order]);
 
   const setFilter = (log: string, f: string) => {
