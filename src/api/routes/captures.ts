@@ -13,6 +13,7 @@ import { submissionOf } from '../auth.js';
 import { receiveCapture } from '../upload.js';
 import { PAGE_QUERY } from './search.js';
 import { FLOW_QUERY, sendFlowSlice } from './downloads.js';
+import { warmSummaryWhenDone } from './summary.js';
 import { PREVIEW_RECORDS_PER_LOG } from '../../jobs/limits.js';
 
 /** A page of one log: stored records, or a running job's first records (partial). */
@@ -89,6 +90,8 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
       md5: d.md5, sha1: d.sha1, size: d.size,
     });
     const existing = before?.id === job.id;
+    // The console is usually opened as soon as the job is done: have its summary ready by then.
+    if (!isFinished(job)) warmSummaryWhenDone(service, job.id, d.sha256);
     return reply.status(existing ? 200 : 201).send({ id: d.sha256, md5: d.md5, sha1: d.sha1, size: d.size, existing, job });
   });
 

@@ -9,13 +9,18 @@
  * first records in time order). Captures never change once analysed, so answers are cached per
  * capture (a re-import changes importedAt, hence the key). Viewer-aware: a capture the viewer may
  * not see is 404 like everywhere else, checked before the cache is read.
+ *
+ * The summary of an uploaded capture is computed as soon as its job is done (warmSummaryWhenDone),
+ * so the console, usually opened right then, finds it ready; a request arriving while it is being
+ * computed waits for that computation instead of starting another.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Service } from '../../service.js';
-import type { CaptureRow, StoredRecord, Viewer } from '../../store/store.js';
+import { LOCAL_ADMIN, type CaptureRow, type StoredRecord, type Viewer } from '../../store/store.js';
+import { isFinished } from '../../jobs/jobs.js';
 import type { CaptureSummary, HostBytes, PairBytes } from './summary-shape.js';
 import { ApiError, ERROR_SCHEMA } from '../errors.js';
-import { ID_PARAMS, viewerOf, visibleCapture } from './labels.js';
+import { ID_PARAMS, visibleCapture } from './labels.js';
 
 /** Conn (and alert) records read per summary: a 1M-connection capture still answers in seconds. */
 export const SUMMARY_SCAN_MAX_RECORDS = 300_000;
@@ -33,6 +38,8 @@ const SCAN_MAX_HOSTS = 200_000;
 export type { CaptureSummary, HostBytes, PairBytes };
 
 const cache = new Map<string, CaptureSummary>();
+/** Summaries being computed, by cache key. */
+const inflight = new Map<string, Promise<CaptureSummary>>();
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= 256 ? v : undefined);
@@ -128,6 +135,43 @@ export async function summarise(service: Service, c: CaptureRow, viewer: Viewer)
   };
 }
 
+/**
+ * The summary of an analysed capture, from the cache, a computation in flight, or a new one.
+ * Its content does not depend on the viewer (the caller has checked the capture is visible), so
+ * it is computed as the local admin and shared.
+ */
+function summaryOf(service: Service, c: CaptureRow): Promise<CaptureSummary> {
+  const key = `${c.id}@${c.importedAt}`;
+  const done = cache.get(key);
+  if (done) return Promise.resolve(done);
+  let p = inflight.get(key);
+  if (!p) {
+    p = summarise(service, c, LOCAL_ADMIN).then((s) => {
+      if (cache.size >= SUMMARY_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+      cache.set(key, s);
+      return s;
+    }).finally(() => inflight.delete(key));
+    inflight.set(key, p);
+  }
+  return p;
+}
+
+/** Computes the capture's summary once its job is done (called by the upload route); never throws. */
+export function warmSummaryWhenDone(service: Service, jobId: string, captureId: string): void {
+  let stop: (() => void) | undefined;
+  let finished = false;
+  stop = service.jobs.watch(jobId, (j) => {
+    if (!isFinished(j) || finished) return;
+    finished = true;
+    stop?.();
+    if (j.status !== 'done') return;
+    void service.store.capture(captureId)
+      .then((c) => (c && c.status === 'done' ? summaryOf(service, c) : undefined))
+      .catch(() => { /* the console computes it on demand instead */ });
+  });
+  if (finished) stop();
+}
+
 export const summaryRoutes = (service: Service): FastifyPluginAsync => async (app) => {
   app.get<{ Params: { id: string } }>('/api/captures/:id/summary', {
     schema: {
@@ -138,13 +182,7 @@ export const summaryRoutes = (service: Service): FastifyPluginAsync => async (ap
   }, async (req) => {
     const c = await visibleCapture(service, req, req.params.id);
     if (c.status !== 'done') throw new ApiError('CAPTURE_NOT_FOUND', 'not analysed yet: follow /api/captures/{id}/events');
-    const key = `${c.id}@${c.importedAt}`;
-    let s = cache.get(key);
-    if (!s) {
-      s = await summarise(service, c, viewerOf(req));
-      if (cache.size >= SUMMARY_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-      cache.set(key, s);
-    }
+    const s = await summaryOf(service, c);
     return { ...s, capture: c };
   });
 };
