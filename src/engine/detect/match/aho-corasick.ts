@@ -34,6 +34,8 @@ export class AhoCorasick {
   /** Per state: its dense row index, or -1. */
   private denseRow: Int32Array;
   private dense: Int32Array;
+  /** Per raw byte: 1 if it leads out of the root (some pattern starts with it, either case). */
+  private readonly leavesRoot = new Uint8Array(256);
   private states = 1;
   private readonly seen: Uint32Array;
   private generation = 0;
@@ -121,6 +123,8 @@ export class AhoCorasick {
       for (let t = this.firstChild[s]; t >= 0; t = this.nextSibling[t]) this.dense[base + this.edgeByte[t]] = t;
       row++;
     }
+    const rootRow = this.denseRow[0];
+    for (let b = 0; b < 256; b++) this.leavesRoot[b] = rootRow < 0 || this.dense[rootRow * 256 + TO_LOWER[b]] !== 0 ? 1 : 0;
   }
 
   get stateCount(): number {
@@ -131,9 +135,16 @@ export class AhoCorasick {
   scan(buf: Uint8Array, onMatch: (pattern: number) => void): void {
     const gen = ++this.generation;
     if (gen === 0xffffffff) { this.seen.fill(0); this.generation = 1; }
-    const { dense, denseRow, fail, outHead, dictLink, outNext, seen, patterns } = this;
+    const { dense, denseRow, fail, outHead, dictLink, outNext, seen, patterns, leavesRoot } = this;
+    const n = buf.length;
     let s = 0;
-    for (let i = 0; i < buf.length; i++) {
+    for (let i = 0; i < n; i++) {
+      if (s === 0) {
+        // At the root a byte no pattern starts with leads back to the root and outputs nothing:
+        // skip such runs with one table read per byte (most of a payload, for most rule groups).
+        while (i < n && leavesRoot[buf[i]] === 0) i++;
+        if (i === n) break;
+      }
       const c = TO_LOWER[buf[i]];
       for (;;) {
         const row = denseRow[s];
