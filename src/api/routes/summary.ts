@@ -16,7 +16,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Service } from '../../service.js';
-import { LOCAL_ADMIN, type CaptureRow, type StoredRecord, type Viewer } from '../../store/store.js';
+import type { CaptureRow, StoredRecord } from '../../store/store.js';
 import { isFinished } from '../../jobs/jobs.js';
 import type { CaptureSummary, HostBytes, PairBytes } from './summary-shape.js';
 import { ApiError, ERROR_SCHEMA } from '../errors.js';
@@ -55,10 +55,10 @@ function bump<K>(m: Map<K, number>, k: K, by = 1): void {
 const SCAN_PAGE_ROWS = 2000;
 
 /** Reads `log` in ts order, a page at a time, up to the scan limit; true when it read every record. */
-async function scan(service: Service, id: string, log: string, viewer: Viewer, each: (r: StoredRecord) => void): Promise<{ read: number; complete: boolean }> {
+async function scan(service: Service, id: string, log: string, each: (r: StoredRecord) => void): Promise<{ read: number; complete: boolean }> {
   let read = 0;
   for (;;) {
-    const page = await service.store.records(id, log, { limit: SCAN_PAGE_ROWS, offset: read, viewer });
+    const page = await service.store.records(id, log, { limit: SCAN_PAGE_ROWS, offset: read });
     for (const r of page) each(r);
     read += page.length;
     if (page.length < SCAN_PAGE_ROWS) return { read, complete: true };
@@ -71,8 +71,9 @@ function topBy<T extends { bytes: number; conns: number }>(items: Iterable<T>, n
   return [...items].sort((a, b) => b.bytes - a.bytes || b.conns - a.conns).slice(0, n);
 }
 
-export async function summarise(service: Service, c: CaptureRow, viewer: Viewer): Promise<CaptureSummary> {
-  const counted = await service.store.search(`capture:${c.id} | count by log`, { viewer, limit: 1000 });
+/** The summary of a capture the caller has checked is visible (the store reads as the local admin). */
+export async function summarise(service: Service, c: CaptureRow): Promise<CaptureSummary> {
+  const counted = await service.store.search(`capture:${c.id} | count by log`, { limit: 1000 });
   if (counted.error) throw new ApiError('INTERNAL', counted.error.message);
   const logs = (counted.aggregation ?? []).filter((a) => typeof a.key === 'string').map((a) => ({ log: a.key as string, count: a.count }))
     .sort((a, b) => b.count - a.count);
@@ -92,7 +93,7 @@ export async function summarise(service: Service, c: CaptureRow, viewer: Viewer)
     h.bytes += bytes; h.conns++;
   };
   const hasConn = logs.some((l) => l.log === 'conn');
-  const conns = hasConn ? await scan(service, c.id, 'conn', viewer, (r) => {
+  const conns = hasConn ? await scan(service, c.id, 'conn', (r) => {
     const d = r.doc;
     const b = bucket(r.ts);
     if (b >= 0) timeline.conns[b]++;
@@ -110,7 +111,7 @@ export async function summarise(service: Service, c: CaptureRow, viewer: Viewer)
   const severities = new Map<number | null, number>();
   const signatures = new Map<string, { signature: string; severity: number | null; count: number }>();
   const hasAlert = logs.some((l) => l.log === 'alert');
-  const alerts = hasAlert ? await scan(service, c.id, 'alert', viewer, (r) => {
+  const alerts = hasAlert ? await scan(service, c.id, 'alert', (r) => {
     const a = (r.doc.alert && typeof r.doc.alert === 'object' ? r.doc.alert : {}) as Record<string, unknown>;
     const sev = typeof a.severity === 'number' && Number.isInteger(a.severity) ? a.severity : null;
     bump(severities, sev);
@@ -138,7 +139,7 @@ export async function summarise(service: Service, c: CaptureRow, viewer: Viewer)
 /**
  * The summary of an analysed capture, from the cache, a computation in flight, or a new one.
  * Its content does not depend on the viewer (the caller has checked the capture is visible), so
- * it is computed as the local admin and shared.
+ * it is computed once and shared.
  */
 function summaryOf(service: Service, c: CaptureRow): Promise<CaptureSummary> {
   const key = `${c.id}@${c.importedAt}`;
@@ -146,7 +147,7 @@ function summaryOf(service: Service, c: CaptureRow): Promise<CaptureSummary> {
   if (done) return Promise.resolve(done);
   let p = inflight.get(key);
   if (!p) {
-    p = summarise(service, c, LOCAL_ADMIN).then((s) => {
+    p = summarise(service, c).then((s) => {
       if (cache.size >= SUMMARY_CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
       cache.set(key, s);
       return s;

@@ -71,8 +71,6 @@ const enum Ctx { Packet, Stream, Unit }
 
 /** Table key prefix of rules that read file.* buffers from the files framework's 'file' units. */
 const FILE_UNIT_PREFIX = 'file-unit:';
-/** Tables of rules made only of fact tests (filesize, dns.opcode, ...), by the unit proto carrying the facts. */
-const FACT_UNIT_PREFIX = 'fact-unit:';
 
 export class Detector implements Inspector {
   readonly stats: DetectionStats = {
@@ -132,12 +130,14 @@ export class Detector implements Inspector {
     const order = rules.map((r, i) => ({ r, i, key: rankKey(r) })).sort((a, b) => a.key - b.key || a.r.priority - b.r.priority || a.i - b.i);
     this.runnable = order.map(({ r }, rank) => compile(r, rank, intern));
     this.ruleCount = this.runnable.length;
-    this.wantsStreamSize = rules.some((r) => r.usesStreamSize);
+    this.wantsStreamSize = rules.some((r) => r.packetTests.some((t) => t.keyword === 'stream_size'));
     this.cands = new Candidates(this.ruleCount);
 
     const packet: number[][][] = [[[], []], [[], []], [[], []], [[], []]];
     const stream: number[][] = [[], []];
     const unit = new Map<string, number[][]>();
+    /** Fact-only rules by the unit proto that carries their facts. */
+    const fact = new Map<string, number[][]>();
     for (const rt of this.runnable) {
       const r = rt.rule;
       const dirs = directionsOf(r, rt.unitLists);
@@ -145,8 +145,8 @@ export class Detector implements Inspector {
         // No buffer to match, only facts of one kind of unit: every such unit is a candidate.
         if (rt.payload) { this.stats.notRunnable++; continue; }
         const proto = r.factTests[0].unit;
-        let t = unit.get(FACT_UNIT_PREFIX + proto);
-        if (!t) unit.set(FACT_UNIT_PREFIX + proto, (t = [[], []]));
+        let t = fact.get(proto);
+        if (!t) fact.set(proto, (t = [[], []]));
         for (const d of dirs) t[d].push(rt.rank);
         this.unitProtos.add(proto);
         continue;
@@ -173,11 +173,11 @@ export class Detector implements Inspector {
     this.packetTables = packet.map((byDir) => byDir.map((m) => table(m, 'payload')));
     this.streamTables = stream.map((m) => table(m, 'payload'));
     for (const [k, byDir] of unit) {
-      const b = (k.startsWith(FILE_UNIT_PREFIX) ? k.slice(FILE_UNIT_PREFIX.length) : k.startsWith(FACT_UNIT_PREFIX) ? 'payload' : k) as BufferKey;
-      const tables = byDir.map((m) => table(m, b));
-      if (k.startsWith(FACT_UNIT_PREFIX)) this.factTables.set(k.slice(FACT_UNIT_PREFIX.length), tables);
-      else this.unitTables.set(k, tables);
+      const b = (k.startsWith(FILE_UNIT_PREFIX) ? k.slice(FILE_UNIT_PREFIX.length) : k) as BufferKey;
+      this.unitTables.set(k, byDir.map((m) => table(m, b)));
     }
+    // No buffer to prefilter: every rule of a fact table is a candidate for each of its units.
+    for (const [proto, byDir] of fact) this.factTables.set(proto, byDir.map((m) => table(m, 'payload')));
     this.wantsStream = this.streamTables.some((t) => t !== undefined);
   }
 

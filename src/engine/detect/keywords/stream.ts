@@ -32,7 +32,6 @@ export const STREAM_KEYWORDS: readonly KeywordDescriptor[] = [
         default: throw new KeywordError(`stream_size: side must be server, client, both or either, got ${JSON.stringify(side)}`);
       }
       rule.packetTests.push({ keyword: 'stream_size', test: (f) => test(f.streamClient, f.streamServer) });
-      rule.usesStreamSize = true;
     },
   },
 ];

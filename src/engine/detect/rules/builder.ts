@@ -63,8 +63,6 @@ export class RuleBuilder {
   noalert = false;
   readonly flowints: FlowintOp[] = [];
   readonly xbits: XbitOp[] = [];
-  /** stream_size is used: the engine then computes per-side stream sizes for each packet. */
-  usesStreamSize = false;
   threshold: ThresholdSpec | undefined;
   detectionFilter: ThresholdSpec | undefined;
   readonly packetTests: PacketTest[] = [];
@@ -227,7 +225,6 @@ export class RuleBuilder {
       noalert: this.noalert,
       flowints: shared(this.flowints),
       xbits: shared(this.xbits),
-      usesStreamSize: this.usesStreamSize,
       threshold: this.threshold,
       detectionFilter: this.detectionFilter,
       packetTests: shared(this.packetTests),

@@ -272,8 +272,6 @@ export interface Rule {
   readonly noalert: boolean;
   readonly flowints: readonly FlowintOp[];
   readonly xbits: readonly XbitOp[];
-  /** A stream_size test is among packetTests (the engine fills the stream facts only then). */
-  readonly usesStreamSize: boolean;
   readonly threshold?: ThresholdSpec;
   readonly detectionFilter?: ThresholdSpec;
 
