@@ -99,7 +99,7 @@ test('a shared capture picked through the file chooser reaches "Open analysis", 
 });
 
 test('a capture still being analysed shows its stages live and its first records as partial', async () => {
-  const big = bigCapture(tmp, 4);
+  const big = bigCapture(tmp, 24);
   const page = await ui.page();
   await page.goto('/');
   const seen = await watchStages(page);

@@ -8,8 +8,10 @@ import { api, type StoredRecord } from '../../api.js';
 
 /** Rows shown per log: a glimpse, the console has the rest. */
 const PREVIEW_ROWS = 5;
-/** Between two reads of the partial results (the worker posts them every 250 ms at most). */
+/** Between two reads of the partial results once some are shown (the worker posts them every 250 ms at most). */
 const PREVIEW_POLL_MS = 1500;
+/** Between two reads while nothing is shown yet: the first rows are what the analyst waits for. */
+const PREVIEW_FIRST_POLL_MS = 300;
 /** Characters of one cell: a 1 MB URI must not stretch the page. */
 const CELL_MAX_CHARS = 80;
 
@@ -50,10 +52,12 @@ export function LivePreview({ captureId, status }: { captureId: string; status: 
     const read = async (): Promise<void> => {
       const got: Rows = {};
       let allFinal = true;
+      let any = false;
       for (const { log } of LOGS) {
         try {
           const page = await api.logs(captureId, log, { limit: PREVIEW_ROWS }, ac.signal);
           got[log] = { partial: page.partial === true, records: page.records };
+          if (page.records.length > 0) any = true;
           if (page.partial || page.status !== 'done') allFinal = false;
         } catch {
           allFinal = false;
@@ -66,7 +70,7 @@ export function LivePreview({ captureId, status }: { captureId: string; status: 
         for (const [log, r] of Object.entries(got)) if (r.records.length > 0 || !prev[log]) next[log] = r;
         return next;
       });
-      if (!allFinal && status === 'running') timer = setTimeout(() => void read(), PREVIEW_POLL_MS);
+      if (!allFinal && status === 'running') timer = setTimeout(() => void read(), any ? PREVIEW_POLL_MS : PREVIEW_FIRST_POLL_MS);
     };
     void read();
     return () => { ac.abort(); if (timer) clearTimeout(timer); };
