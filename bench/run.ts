@@ -132,7 +132,7 @@ function warmCache(path: string): void {
 // ---------------------------------------------------------------- what is measured
 
 /**
- * Exports HEAD's src/ and tsconfig.json to .bench/head (git archive: no worktree, no index
+ * Exports HEAD's src/, rules/ (the full analysis loads the bundled rules from there) and tsconfig.json to .bench/head (git archive: no worktree, no index
  * change), links node_modules, and builds it there: a measurement of committed code that other
  * people's uncommitted edits in the shared working tree cannot disturb.
  */
@@ -147,7 +147,7 @@ function exportHead(log: (m: string) => void): string {
   log(`bench: exporting HEAD ${commit.slice(0, 12)} to .bench/head and building it`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const tar = execFileSync('git', ['-C', REPO_ROOT, 'archive', '--format=tar', commit, 'src', 'tsconfig.json', 'package.json'], { maxBuffer: 1 << 30 });
+  const tar = execFileSync('git', ['-C', REPO_ROOT, 'archive', '--format=tar', commit, 'src', 'rules', 'tsconfig.json', 'package.json'], { maxBuffer: 1 << 30 });
   execFileSync('tar', ['-x', '-C', dir], { input: tar });
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')], { cwd: dir, stdio: 'inherit' });
