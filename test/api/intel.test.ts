@@ -207,6 +207,38 @@ test('exports: STIX bundle, MISP event, CSV; private captures 404 for others', a
   assert.equal((await call('GET', `/api/captures/${ids.emotet}/export?format=pdf`)).status, 400);
 });
 
+test('a label: drafts and exports over its captures; private labels 404 for others', async () => {
+  await call('POST', `/api/captures/${ids.noisy}/labels`, { key: owner, body: { kind: 'family', value: 'emotet' } });
+  const d = await call('GET', '/api/labels/Emotet/drafts');
+  assert.equal(d.status, 200, JSON.stringify(d.body));
+  assert.equal(d.body.captures, 2);
+  const parsed = parseRules(d.body.rules.map((r: { rule: string }) => r.rule).join('\n'), { readListFile: (n) => d.body.lists[n] });
+  assert.deepEqual(parsed.errors, []);
+  const host = d.body.rules.find((r: { kind: string; value: string }) => r.kind === 'http.host' && r.value === 'filmmogzivota.rs');
+  assert.deepEqual(host.hits, { captures: 2, labelled: 2, unlabelled: 0, benign: 0, inLabel: 2 });
+  const file = await call('GET', '/api/labels/emotet/drafts?kind=family&format=rules');
+  assert.match(file.res.headers.get('content-disposition') ?? '', /filename="capdex-draft-label-emotet\.rules"/);
+  assert.match(file.body, /^# hits: 2 captures, 2 with the label, 2 labelled, 0 unlabelled, 0 benign$/m);
+  assert.equal((await call('GET', '/api/labels/emotet/drafts?kind=campaign')).body.error.code, 'LABEL_NOT_FOUND');
+  assert.equal((await call('GET', '/api/labels/secretfam/drafts')).body.error.code, 'LABEL_NOT_FOUND');
+  assert.equal((await call('GET', '/api/labels/secretfam/drafts', { key: owner })).status, 200);
+
+  const s = await call('GET', '/api/labels/emotet/export?format=stix');
+  assert.equal(s.body.type, 'bundle');
+  assert.ok(s.body.objects.some((o: { type: string; name?: string }) => o.type === 'malware' && o.name === 'emotet'));
+  const ind = s.body.objects.find((o: { type: string; pattern?: string }) => o.type === 'indicator' && o.pattern === "[domain-name:value = 'filmmogzivota.rs']");
+  assert.match(ind.description, /^Common to the 2 captures labelled family emotet$/);
+  assert.deepEqual((await call('GET', '/api/labels/emotet/export?format=stix')).body, s.body, 'the same label exports to the same document');
+  const m = await call('GET', '/api/labels/emotet/export?format=misp');
+  const files = m.body.Event.Attribute.filter((x: { category: string }) => x.category === 'Artifacts dropped').map((x: { value: string }) => x.value);
+  assert.deepEqual(files.sort(), [ids.emotet, ids.noisy].sort());
+  assert.ok(m.body.Event.Tag.some((t: { name: string }) => t.name === 'capdex:family="emotet"'));
+  const c = await call('GET', '/api/labels/emotet/export?format=csv');
+  assert.match(c.body, /^type,value,label,label_captures,captures,unlabelled,benign\r\n/);
+  assert.match(c.body, /\r\ndomain,filmmogzivota\.rs,family:emotet,2,2,0,0\r\n/);
+  assert.equal((await call('GET', '/api/labels/secretfam/export')).status, 404);
+});
+
 test('retro-hunt: a ruleset over every capture the key may see, in the background; matches by capture', async () => {
   const rules = [
     'alert http any any -> any any (msg:"HUNT emotet host"; flow:to_server; http.host; content:"filmmogzivota.rs"; nocase; sid:7000001; rev:1;)',

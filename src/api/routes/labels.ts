@@ -3,13 +3,14 @@
  * rules (a capture the viewer may not see is 404 CAPTURE_NOT_FOUND); writes need an API key
  * (KEY_REQUIRED) and record its id. Text is stored as written and only ever rendered as text.
  *
- * Also the helpers the other intel routes share: `viewerOf` and `visibleCapture`.
+ * Also the helpers the other intel routes share: `viewerOf`, `visibleCapture`, and for routes on
+ * a label (`/api/labels/{label}/...`, `/api/archive/{label}`) `LABEL_ROUTE` and `labelRefOf`.
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Service } from '../../service.js';
 import { ANONYMOUS, type CaptureRow, type Viewer } from '../../store/store.js';
-import { checkLabel, cleanComment, COMMENT_MAX_CHARS, LABEL_KINDS, LABEL_VALUE_MAX_CHARS } from '../../store/intel/labels.js';
-import { LabelLimitError } from '../../store/intel/intel-store.js';
+import { checkLabel, cleanComment, COMMENT_MAX_CHARS, LABEL_KINDS, LABEL_VALUE_MAX_CHARS, type LabelKind, normaliseLabelValue } from '../../store/intel/labels.js';
+import { LabelLimitError, type LabelRef } from '../../store/intel/intel-store.js';
 import { ApiError, ERROR_SCHEMA } from '../errors.js';
 
 export const ID_PARAMS = {
@@ -17,6 +18,18 @@ export const ID_PARAMS = {
   properties: { id: { type: 'string', pattern: '^[0-9a-fA-F]{8,64}$', description: 'sha256 (or md5, sha1, or a sha256 prefix of 8+ hex digits)' } },
   required: ['id'],
 } as const;
+
+/** Path and query of a route on one label: `{label}` its value (any case), `?kind=` narrows to one kind. */
+export const LABEL_ROUTE = {
+  params: { type: 'object', properties: { label: { type: 'string', minLength: 1, maxLength: 256 } }, required: ['label'] },
+  kind: { type: 'string', enum: [...LABEL_KINDS], description: 'Only this kind of label (family, campaign, ...); default: any kind with that value' },
+} as const;
+
+export function labelRefOf(value: string, kind: string | undefined): LabelRef {
+  const ref: LabelRef = { value: normaliseLabelValue(value) };
+  if (kind !== undefined) ref.kind = kind as LabelKind;
+  return ref;
+}
 
 /** The request's viewer (src/api/auth.ts sets it on every request; anonymous if it did not). */
 export function viewerOf(req: FastifyRequest): Viewer {

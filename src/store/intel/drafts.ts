@@ -1,9 +1,10 @@
 /**
- * Signature drafts: Suricata 7 rules for a capture's distinguishing observables — DNS names, HTTP
- * hosts, TLS SNI (each in the buffer the name was seen in), JA3 (alone and with its SNI), URI
- * paths, user agents, and one filesha256 rule over a list of the capture's file hashes — each with
- * how many stored captures hold the same observable (labelled, benign-labelled, all), so the
- * analyst sees the false-positive risk before exporting. The rules use only keywords our own
+ * Signature drafts: Suricata 7 rules for a capture's (or a label's) distinguishing observables —
+ * DNS names, HTTP hosts, TLS SNI (each in the buffer the name was seen in), JA3 (alone and with
+ * its SNI), JA4, URI paths, user agents, and one filesha256 rule over a list of file hashes — each
+ * with how many stored captures hold the same observable (labelled, unlabelled, benign-labelled,
+ * all; for a label's drafts also how many of its own captures), so the analyst sees the
+ * false-positive risk before exporting. The rules use only keywords our own
  * parser supports (test/store/intel/drafts.test.ts parses them and runs them over the capture).
  *
  * Everything from the capture reaches a rule as content bytes: printable ASCII except `"`, `;`,
@@ -17,15 +18,25 @@ export const DRAFT_RULES_MAX = 60;
 /** First sid of drafts: local rules, outside Capdex's bundled range and the ET/Snort ones. */
 export const DRAFT_SID_BASE = 8_000_000;
 
-export type DraftKind = 'dns.query' | 'http.host' | 'tls.sni' | 'ja3.hash' | 'ja3+sni' | 'http.uri' | 'http.user_agent' | 'filesha256';
+export type DraftKind = 'dns.query' | 'http.host' | 'tls.sni' | 'ja3.hash' | 'ja3+sni' | 'ja4.hash' | 'http.uri' | 'http.user_agent' | 'filesha256';
+
+/** The feature kind each draft kind matches (what its hits are counted on). */
+export const DRAFT_FEATURE: Record<DraftKind, 'domain' | 'ja3' | 'ja3sni' | 'ja4' | 'uri' | 'user_agent' | 'sha256'> = {
+  'dns.query': 'domain', 'http.host': 'domain', 'tls.sni': 'domain', 'ja3.hash': 'ja3', 'ja3+sni': 'ja3sni', 'ja4.hash': 'ja4',
+  'http.uri': 'uri', 'http.user_agent': 'user_agent', filesha256: 'sha256',
+};
 
 export interface DraftHits {
   /** Visible stored captures holding the observable (the source included). */
   captures: number;
   /** Of which carry a label. */
   labelled: number;
+  /** Of which carry none (captures - labelled): unknown traffic the rule would also fire on. */
+  unlabelled: number;
   /** Of which are labelled benign (a likely false positive). */
   benign: number;
+  /** Label drafts only: of which carry the drafted label (the rest is the false-positive risk). */
+  inLabel?: number;
 }
 
 export interface RuleDraft {
@@ -38,6 +49,7 @@ export interface RuleDraft {
 }
 
 export interface DraftInput {
+  /** The source: a capture id, or for a label `label-<value>` (its first 12 characters tag the rules). */
   captureId: string;
   /** The label the msg names (a family, else a category), if any. */
   label?: string;
@@ -51,6 +63,12 @@ export interface DraftSet {
   /** List files the rules name (filesha256), by file name: one hash a line. */
   lists: Record<string, string>;
 }
+
+/**
+ * A JA4 fingerprint of TLS over TCP as the ssl log holds it: only such text becomes a ja4.hash
+ * draft (QUIC's `q` ones come from the quic log, and `alert tls` rules never see QUIC).
+ */
+const JA4 = /^t[0-9a-z]{2}[di][0-9]{4}[0-9a-z]{2}_[0-9a-f]{12}_[0-9a-f]{12}$/;
 
 /** Content bytes of a rule, escaped as described above. */
 export function ruleContent(s: string): string {
@@ -85,7 +103,8 @@ function uriLiteral(pattern: string): { text: string; anchored: boolean } | unde
 
 export function draftRules(input: DraftInput): DraftSet {
   const label = input.label ? msgText(input.label) : 'unlabelled';
-  const tag = input.captureId.slice(0, 12);
+  // Into a metadata value and a list file name: nothing but [A-Za-z0-9_.-] (a label may hold / : + and spaces).
+  const tag = input.captureId.slice(0, 12).replace(/[^A-Za-z0-9_.-]/g, '_');
   const rules: RuleDraft[] = [];
   const add = (kind: DraftKind, value: string, proto: string, body: string): void => {
     if (rules.length >= DRAFT_RULES_MAX) return;
@@ -119,5 +138,8 @@ export function draftRules(input: DraftInput): DraftSet {
   }
   for (const ua of of('user_agent')) add('http.user_agent', ua, 'http', `flow:to_server; http.user_agent; content:"${ruleContent(ua)}"; startswith; endswith;`);
   for (const ja3 of of('ja3')) if (/^[0-9a-f]{32}$/.test(ja3)) add('ja3.hash', ja3, 'tls', `ja3.hash; content:"${ja3}";`);
+  // JA4 (FoxIO): a_b_c, e.g. t13d1516h2_8daaf6152771_e5627efa2ab1. nocase: features are lower-cased,
+  // the ALPN characters in `a` are not.
+  for (const ja4 of of('ja4')) if (JA4.test(ja4)) add('ja4.hash', ja4, 'tls', `ja4.hash; content:"${ja4}"; nocase; startswith; endswith;`);
   return { rules, lists };
 }

@@ -1,5 +1,5 @@
 /**
- * A capture's intelligence as documents other tools import: a STIX 2.1 bundle (indicators with
+ * A capture's (or a label's) intelligence as documents other tools import: a STIX 2.1 bundle (indicators with
  * STIX patterns, observables, the labels as malware / campaign / threat-actor objects, and
  * "indicates" / "attributed-to" relationships), a MISP event (attributes with MISP types and
  * categories, labels as tags) and a CSV IOC list.
@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Feature } from './features.js';
 import type { Label } from './intel-store.js';
+import type { DraftHits } from './drafts.js';
 import { isInternalIp } from './features.js';
 
 export { isInternalIp };
@@ -27,6 +28,47 @@ export interface ExportCapture {
   firstTs?: number;
   lastTs?: number;
   importedAt: number;
+}
+
+/** What an export is about: one capture, or a label's captures. */
+export interface ExportSubject {
+  /** Seeds every id (a capture's sha256; `label/<kind>/<value>`): the same subject exports to the same ids. */
+  key: string;
+  /** Indicator descriptions and the MISP event's info. */
+  description: string;
+  info: string;
+  firstTs?: number;
+  lastTs?: number;
+  /** Epoch seconds: the objects' `created` (a capture's import; a label's newest capture). */
+  createdAt: number;
+  /** The capture files (sha256, name) the observables were seen in: MISP "Artifacts dropped". */
+  files: readonly { id: string; name: string }[];
+}
+
+type LabelText = Pick<Label, 'kind' | 'value'>;
+
+export function captureSubject(c: ExportCapture): ExportSubject {
+  return {
+    key: c.id, description: `Seen in capture ${c.id} (${c.name.slice(0, 200)})`,
+    info: `Capdex capture ${c.name.slice(0, 200)} (${c.id.slice(0, 16)})`,
+    firstTs: c.firstTs, lastTs: c.lastTs, createdAt: c.importedAt, files: [{ id: c.id, name: c.name }],
+  };
+}
+
+/** A label's captures as one subject (captures: newest first, as labelCaptures lists them). */
+export function labelSubject(label: LabelText, captures: readonly { id: string; name: string; firstTs: number | null; lastTs: number | null }[]): ExportSubject {
+  const firsts = captures.map((c) => c.firstTs).filter((t): t is number => t !== null && Number.isFinite(t));
+  const lasts = captures.map((c) => c.lastTs ?? c.firstTs).filter((t): t is number => t !== null && Number.isFinite(t));
+  const last = lasts.length ? Math.max(...lasts) : undefined;
+  return {
+    key: `label/${label.kind}/${label.value}`,
+    description: `Common to the ${captures.length} captures labelled ${label.kind} ${label.value}`,
+    info: `Capdex ${label.kind} ${label.value} (${captures.length} captures)`,
+    firstTs: firsts.length ? Math.min(...firsts) : undefined, lastTs: last,
+    // Deterministic (not "now"): exporting the same label twice gives the same document.
+    createdAt: last ?? 0,
+    files: captures.map((c) => ({ id: c.id, name: c.name })),
+  };
 }
 
 /** STIX's namespace for deterministic identifiers (STIX 2.1 §2.9). */
@@ -88,11 +130,15 @@ function stixPiece(f: Feature): StixPiece | undefined {
   }
 }
 
-export function stixBundle(capture: ExportCapture, labels: readonly Label[], features: readonly Feature[]): Record<string, unknown> {
-  const created = iso(capture.importedAt, capture.importedAt);
-  const first = iso(capture.firstTs, capture.importedAt);
-  const last = iso(capture.lastTs ?? capture.firstTs, capture.importedAt);
-  const id = (type: string, key: string): string => `${type}--${uuidV5(`${capture.id}/${type}/${key}`)}`;
+export function stixBundle(capture: ExportCapture, labels: readonly LabelText[], features: readonly Feature[]): Record<string, unknown> {
+  return stixBundleOf(captureSubject(capture), labels, features);
+}
+
+export function stixBundleOf(subject: ExportSubject, labels: readonly LabelText[], features: readonly Feature[]): Record<string, unknown> {
+  const created = iso(subject.createdAt, subject.createdAt);
+  const first = iso(subject.firstTs, subject.createdAt);
+  const last = iso(subject.lastTs ?? subject.firstTs, subject.createdAt);
+  const id = (type: string, key: string): string => `${type}--${uuidV5(`${subject.key}/${type}/${key}`)}`;
   const common = (type: string, key: string) => ({ type, spec_version: '2.1', id: id(type, key), created, modified: created });
   const identity = { ...common('identity', 'capdex'), name: 'Capdex', identity_class: 'system' };
   const objects: Record<string, unknown>[] = [identity];
@@ -117,7 +163,7 @@ export function stixBundle(capture: ExportCapture, labels: readonly Label[], fea
     const ind: Record<string, unknown> = {
       ...common('indicator', `${f.kind}:${f.value}`), name: p.name, pattern: p.pattern, pattern_type: 'stix', pattern_version: '2.1',
       valid_from: first, indicator_types: ['malicious-activity'], created_by_ref: identity.id,
-      description: `Seen in capture ${capture.id} (${capture.name.slice(0, 200)})`,
+      description: subject.description,
     };
     if (labelTexts.length) ind.labels = labelTexts;
     objects.push(ind);
@@ -131,9 +177,10 @@ export function stixBundle(capture: ExportCapture, labels: readonly Label[], fea
     }
   }
   if (scoRefs.length) {
-    objects.push({ ...common('observed-data', 'capture'), first_observed: first, last_observed: last, number_observed: 1, object_refs: scoRefs, created_by_ref: identity.id });
+    objects.push({ ...common('observed-data', 'capture'), first_observed: first, last_observed: last,
+      number_observed: Math.max(1, subject.files.length), object_refs: scoRefs, created_by_ref: identity.id });
   }
-  return { type: 'bundle', id: `bundle--${uuidV5(`${capture.id}/bundle/${objects.length}`)}`, objects };
+  return { type: 'bundle', id: `bundle--${uuidV5(`${subject.key}/bundle/${objects.length}`)}`, objects };
 }
 
 // ---- MISP -----------------------------------------------------------------------------------
@@ -152,21 +199,29 @@ const MISP_TYPES: Record<string, { type: string; category: string } | undefined>
   uri: { type: 'uri', category: 'Network activity' },
 };
 
-export function mispEvent(capture: ExportCapture, labels: readonly Label[], features: readonly Feature[]): Record<string, unknown> {
-  const ts = String(Math.floor(capture.importedAt));
+export function mispEvent(capture: ExportCapture, labels: readonly LabelText[], features: readonly Feature[]): Record<string, unknown> {
+  return mispEventOf(captureSubject(capture), labels, features);
+}
+
+export function mispEventOf(subject: ExportSubject, labels: readonly LabelText[], features: readonly Feature[]): Record<string, unknown> {
+  const ts = String(Math.floor(subject.createdAt));
   const attrs: Record<string, unknown>[] = [];
   for (const f of exportable(features)) {
     let t = MISP_TYPES[f.kind];
     if (f.kind === 'cert_fp') t = { type: f.value.length === 64 ? 'x509-fingerprint-sha256' : 'x509-fingerprint-sha1', category: 'Network activity' };
     if (!t || (f.kind === 'ip' && isInternalIp(f.value)) || (f.kind === 'uri' && f.value.includes('{'))) continue;
-    attrs.push({ uuid: uuidV5(`${capture.id}/misp/${f.kind}:${f.value}`), type: t.type, category: t.category, value: f.value, to_ids: f.kind !== 'filename' && f.kind !== 'uri', timestamp: ts, comment: `capdex ${f.kind}` });
+    attrs.push({ uuid: uuidV5(`${subject.key}/misp/${f.kind}:${f.value}`), type: t.type, category: t.category, value: f.value, to_ids: f.kind !== 'filename' && f.kind !== 'uri', timestamp: ts, comment: `capdex ${f.kind}` });
   }
-  attrs.push({ uuid: uuidV5(`${capture.id}/misp/capture`), type: 'sha256', category: 'Artifacts dropped', value: capture.id, to_ids: false, timestamp: ts, comment: `the capture file ${capture.name.slice(0, 200)}` });
+  for (const file of subject.files) {
+    // A capture's own (single) file keeps the seed it always had: ids stay stable across versions.
+    const seed = file.id === subject.key ? `${subject.key}/misp/capture` : `${subject.key}/misp/capture/${file.id}`;
+    attrs.push({ uuid: uuidV5(seed), type: 'sha256', category: 'Artifacts dropped', value: file.id, to_ids: false, timestamp: ts, comment: `the capture file ${file.name.slice(0, 200)}` });
+  }
   return {
     Event: {
-      uuid: uuidV5(`${capture.id}/misp/event`),
-      info: `Capdex capture ${capture.name.slice(0, 200)} (${capture.id.slice(0, 16)})`,
-      date: iso(capture.firstTs, capture.importedAt).slice(0, 10),
+      uuid: uuidV5(`${subject.key}/misp/event`),
+      info: subject.info,
+      date: iso(subject.firstTs, subject.createdAt).slice(0, 10),
       timestamp: ts,
       threat_level_id: labels.some((l) => l.kind === 'family') ? '2' : '4',
       analysis: '0',
@@ -186,9 +241,20 @@ export function csvCell(v: string): string {
   return /[",\r\n']/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function iocCsv(capture: ExportCapture, labels: readonly Label[], features: readonly Feature[]): string {
+export function iocCsv(capture: ExportCapture, labels: readonly LabelText[], features: readonly Feature[]): string {
   const lab = labels.map((l) => `${l.kind}:${l.value}`).join(' ');
   const lines = ['type,value,capture,labels'];
   for (const f of exportable(features)) lines.push([f.kind, f.value, capture.id, lab].map(csvCell).join(','));
+  return lines.join('\r\n') + '\r\n';
+}
+
+/** A label's IOC list: each observable with its hits (the label's captures, all, unlabelled, benign). */
+export function labelIocCsv(label: LabelText, observables: readonly (Feature & { hits: DraftHits })[]): string {
+  const lines = ['type,value,label,label_captures,captures,unlabelled,benign'];
+  const byFeature = new Map(observables.map((o) => [`${o.kind}:${o.value}`, o.hits]));
+  for (const f of exportable(observables)) {
+    const h = byFeature.get(`${f.kind}:${f.value}`)!;
+    lines.push([f.kind, f.value, `${label.kind}:${label.value}`, String(h.inLabel ?? 0), String(h.captures), String(h.unlabelled), String(h.benign)].map(csvCell).join(','));
+  }
   return lines.join('\r\n') + '\r\n';
 }

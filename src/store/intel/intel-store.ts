@@ -10,10 +10,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IntelDb, IntelTx } from './intel-db.js';
-import { type Feature, type FeatureKind, STRONG_KINDS, featureKey, readFeatures } from './features.js';
+import { FEATURE_KINDS, type Feature, type FeatureKind, STRONG_KINDS, featureKey, readFeatures } from './features.js';
 import { estimateJaccard, lshBuckets, minhash, signatureBytes, signatureFromBytes } from './minhash.js';
 import { LOCAL_ADMIN, type Viewer } from '../store.js';
-import { type DraftHits, type DraftSet, draftRules } from './drafts.js';
+import { DRAFT_FEATURE, type DraftHits, type DraftSet, draftRules } from './drafts.js';
 import { COMMENTS_PAGE_MAX, LABELS_PER_CAPTURE_MAX, type LabelKind } from './labels.js';
 
 
@@ -76,6 +76,19 @@ export interface ArchiveEntry {
   top: Partial<Record<'domain' | 'ja3' | 'ja4' | 'user_agent' | 'uri' | 'alert', { value: string; captures: number }[]>>;
 }
 
+/** A label as the archive names it: its value, and optionally its kind (else any kind holding that value). */
+export interface LabelRef {
+  value: string;
+  kind?: LabelKind;
+}
+
+export interface LabelObservables {
+  label: LabelRef;
+  /** The label's visible captures (newest first, at most ARCHIVE_CAPTURES_MAX). */
+  captures: CaptureRef[];
+  observables: { kind: FeatureKind; value: string; hits: DraftHits }[];
+}
+
 export type TrendInterval = 'week' | 'month';
 export interface TrendPeriod {
   /** Week: the Monday (YYYY-MM-DD, UTC); month: YYYY-MM. */
@@ -106,6 +119,14 @@ export const SUGGEST_COMMON_MIN = 5;
 export const ARCHIVE_LABELS_MAX = 200;
 export const ARCHIVE_TOP = 10;
 export const ARCHIVE_CAPTURES_MAX = 500;
+/** Candidate observables of a label (drafts and exports read at most this many). */
+export const LABEL_OBSERVABLES_MAX = 1000;
+/**
+ * A label's draft covers observables held by at least this share of its captures: fewer, and the
+ * rule is about one sample, not the family.
+ */
+export const LABEL_DRAFT_MIN_SHARE = 0.5;
+const DRAFT_FEATURE_KINDS = [...new Set(Object.values(DRAFT_FEATURE))];
 /** Periods returned by trends (the most recent), and top items per period. */
 export const TRENDS_PERIODS_MAX = 120;
 export const TRENDS_TOP = 10;
@@ -429,36 +450,132 @@ export class IntelStore {
     const features = await this.features(captureId);
     const labels = await this.labels(captureId);
     const label = labels.find((l) => l.kind === 'family') ?? labels.find((l) => l.kind === 'category') ?? labels[0];
-    const domainLogs = new Map<string, Set<string>>();
-    for (const r of await this.db.all<{ value: string; log: string }>(
-      `SELECT DISTINCT o.value, o.log FROM capture_features f JOIN observables o ON o.type = 'domain' AND o.value = f.value AND o.capture_id = f.capture_id
-       WHERE f.capture_id = ? AND f.kind = 'domain'`, [captureId])) {
-      const set = domainLogs.get(r.value) ?? new Set<string>();
-      set.add(r.log);
-      domainLogs.set(r.value, set);
-    }
-    const set = draftRules({ captureId, label: label?.value, features, domainLogs });
-    const FEATURE_OF: Record<string, string> = {
-      'dns.query': 'domain', 'http.host': 'domain', 'tls.sni': 'domain', 'ja3.hash': 'ja3', 'ja3+sni': 'ja3sni',
-      'http.uri': 'uri', 'http.user_agent': 'user_agent', filesha256: 'sha256',
-    };
-    for (const r of set.rules) {
-      const values = r.kind === 'filesha256' ? r.value.split(',') : [r.value];
-      r.hits = await this.hits(FEATURE_OF[r.kind], values, viewer);
-    }
+    const domains = features.filter((f) => f.kind === 'domain').map((f) => f.value);
+    const set = draftRules({ captureId, label: label?.value, features, domainLogs: await this.domainLogs(domains, [captureId]) });
+    for (const r of set.rules) r.hits = await this.hits(DRAFT_FEATURE[r.kind], r.kind === 'filesha256' ? r.value.split(',') : [r.value], viewer);
     return set;
   }
 
-  /** Visible captures holding any of the values (labelled ones, benign ones). */
-  private async hits(kind: string, values: string[], viewer: Viewer): Promise<DraftHits> {
-    const rows = await this.db.all<{ n: number; labelled: number; benign: number }>(
-      `SELECT count(DISTINCT c.id) AS n,
+  /** Where each domain was seen in these captures (the logs of its observables: dns, http, ssl, ...). */
+  private async domainLogs(domains: readonly string[], captureIds: readonly string[]): Promise<Map<string, Set<string>>> {
+    const out = new Map<string, Set<string>>();
+    for (let i = 0; i < domains.length; i += INSERT_ROWS) {
+      const chunk = domains.slice(i, i + INSERT_ROWS);
+      for (const r of await this.db.all<{ value: string; log: string }>(
+        `SELECT DISTINCT o.value, o.log FROM observables o
+         WHERE o.type = 'domain' AND o.value IN (${marks(chunk.length)}) AND o.capture_id IN (${marks(captureIds.length)})`, [...chunk, ...captureIds])) {
+        const set = out.get(r.value) ?? new Set<string>();
+        set.add(r.log);
+        out.set(r.value, set);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Visible captures holding the feature values: all of them, labelled, benign; with `label`, also
+   * those carrying it. `perValue` counts each value apart (one row per value), else any of them.
+   */
+  private async hitRows(kind: string, values: readonly string[], viewer: Viewer, perValue: boolean, label?: LabelRef): Promise<(DraftHits & { value?: string })[]> {
+    const inLabel = label
+      ? `, count(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM labels li WHERE li.capture_id = c.id AND li.value = ?${label.kind ? ' AND li.kind = ?' : ''}) THEN c.id END) AS in_label`
+      : '';
+    const labelParams = label ? [label.value, ...(label.kind ? [label.kind] : [])] : [];
+    const rows = await this.db.all<{ value?: string; n: number; labelled: number; benign: number; in_label?: number }>(
+      `SELECT ${perValue ? 'f.value, ' : ''}count(DISTINCT c.id) AS n,
          count(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM labels l WHERE l.capture_id = c.id) THEN c.id END) AS labelled,
-         count(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM labels l WHERE l.capture_id = c.id AND l.kind = 'category' AND l.value = 'benign') THEN c.id END) AS benign
+         count(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM labels l WHERE l.capture_id = c.id AND l.kind = 'category' AND l.value = 'benign') THEN c.id END) AS benign${inLabel}
        FROM capture_features f JOIN captures c ON c.id = f.capture_id
-       WHERE f.kind = ? AND f.value IN (${marks(values.length)}) AND ${VISIBLE}`,
-      [kind, ...values, ...visParams(viewer)]);
-    return { captures: Number(rows[0]?.n ?? 0), labelled: Number(rows[0]?.labelled ?? 0), benign: Number(rows[0]?.benign ?? 0) };
+       WHERE f.kind = ? AND f.value IN (${marks(values.length)}) AND ${VISIBLE}${perValue ? ' GROUP BY f.value' : ''}`,
+      [...labelParams, kind, ...values, ...visParams(viewer)]);
+    return rows.map((r) => {
+      const h: DraftHits & { value?: string } = { captures: Number(r.n), labelled: Number(r.labelled), unlabelled: Number(r.n) - Number(r.labelled), benign: Number(r.benign) };
+      if (label) h.inLabel = Number(r.in_label ?? 0);
+      if (perValue) h.value = r.value;
+      return h;
+    });
+  }
+
+  /** Visible captures holding any of the values (labelled ones, benign ones, the label's own). */
+  private async hits(kind: string, values: string[], viewer: Viewer, label?: LabelRef): Promise<DraftHits> {
+    const [r] = await this.hitRows(kind, values, viewer, false, label);
+    return r ?? { captures: 0, labelled: 0, unlabelled: 0, benign: 0, ...(label ? { inLabel: 0 } : {}) };
+  }
+
+  // ---- a label's captures, observables, drafts ----------------------------------------------
+
+  /** The kinds of label holding this value on visible captures (family, campaign, ...), most used first. */
+  async labelKinds(value: string, viewer: Viewer = LOCAL_ADMIN): Promise<LabelKind[]> {
+    const rows = await this.db.all<{ kind: string; n: number }>(
+      `SELECT l.kind, count(*) AS n FROM labels l JOIN captures c ON c.id = l.capture_id WHERE l.value = ? AND ${VISIBLE} GROUP BY l.kind ORDER BY n DESC, l.kind`,
+      [value, ...visParams(viewer)]);
+    return rows.map((r) => r.kind as LabelKind);
+  }
+
+  /** The visible captures carrying a label (newest first, at most `max`). */
+  async labelCaptures(label: LabelRef, viewer: Viewer = LOCAL_ADMIN, max = ARCHIVE_CAPTURES_MAX): Promise<CaptureRef[]> {
+    const rows = await this.db.all<CaptureRefRow>(
+      `SELECT DISTINCT c.id, c.name, c.first_ts, c.last_ts, c.visibility FROM labels l JOIN captures c ON c.id = l.capture_id
+       WHERE l.value = ?${label.kind ? ' AND l.kind = ?' : ''} AND ${VISIBLE} ORDER BY c.first_ts DESC, c.id LIMIT ?`,
+      [label.value, ...(label.kind ? [label.kind] : []), ...visParams(viewer), max]);
+    return rows.map(toRef);
+  }
+
+  /**
+   * A label's characteristic observables: features of its visible captures held by at least
+   * `minShare` of them and no more common outside the label than in it (rare elsewhere), each with
+   * its hits across visible captures; most widespread in the label first. undefined: no visible
+   * capture carries the label.
+   */
+  async labelObservables(label: LabelRef, viewer: Viewer = LOCAL_ADMIN, opts: { kinds?: readonly string[]; minShare?: number } = {}): Promise<LabelObservables | undefined> {
+    const captures = await this.labelCaptures(label, viewer);
+    if (captures.length === 0) return undefined;
+    const ids = captures.map((c) => c.id);
+    const minCaptures = Math.max(1, Math.ceil(captures.length * (opts.minShare ?? 0)));
+    const kinds = opts.kinds ?? FEATURE_KINDS;
+    const candidates = await this.db.all<{ kind: string; value: string; n: number }>(
+      `SELECT f.kind, f.value, count(*) AS n FROM capture_features f
+       WHERE f.capture_id IN (${marks(ids.length)}) AND f.kind IN (${marks(kinds.length)})
+       GROUP BY f.kind, f.value HAVING count(*) >= ? ORDER BY n DESC, f.kind, f.value LIMIT ?`,
+      [...ids, ...kinds, minCaptures, LABEL_OBSERVABLES_MAX]);
+    const byKind = new Map<string, string[]>();
+    for (const c of candidates) byKind.set(c.kind, [...(byKind.get(c.kind) ?? []), c.value]);
+    const hits = new Map<string, DraftHits>();
+    for (const [kind, values] of byKind) {
+      for (let i = 0; i < values.length; i += INSERT_ROWS) {
+        for (const h of await this.hitRows(kind, values.slice(i, i + INSERT_ROWS), viewer, true, label)) {
+          const { value, ...counts } = h;
+          hits.set(`${kind}:${value}`, counts);
+        }
+      }
+    }
+    const observables: LabelObservables['observables'] = [];
+    for (const c of candidates) {
+      const h = hits.get(`${c.kind}:${c.value}`);
+      if (!h || h.captures - (h.inLabel ?? 0) > (h.inLabel ?? 0)) continue;
+      observables.push({ kind: c.kind as FeatureKind, value: c.value, hits: h });
+    }
+    return { label, captures, observables };
+  }
+
+  /**
+   * Suricata rule drafts for what a label's captures have in common (observables in at least
+   * LABEL_DRAFT_MIN_SHARE of them, rare elsewhere), each with its hits: the label's own captures
+   * against the labelled and unlabelled rest (the false-positive risk). undefined: no such label.
+   */
+  async labelDrafts(label: LabelRef, viewer: Viewer = LOCAL_ADMIN): Promise<(DraftSet & { captures: number }) | undefined> {
+    const obs = await this.labelObservables(label, viewer, { kinds: DRAFT_FEATURE_KINDS, minShare: LABEL_DRAFT_MIN_SHARE });
+    if (!obs) return undefined;
+    const features = obs.observables.map((o) => ({ kind: o.kind, value: o.value }));
+    const domains = features.filter((f) => f.kind === 'domain').map((f) => f.value);
+    const set = draftRules({ captureId: `label-${label.value}`, label: label.value, features,
+      domainLogs: await this.domainLogs(domains, obs.captures.map((c) => c.id)) });
+    const known = new Map(obs.observables.map((o) => [`${o.kind}:${o.value}`, o.hits]));
+    for (const r of set.rules) {
+      const kind = DRAFT_FEATURE[r.kind];
+      r.hits = known.get(`${kind}:${r.value}`) ?? await this.hits(kind, r.kind === 'filesha256' ? r.value.split(',') : [r.value], viewer, label);
+    }
+    return { ...set, captures: obs.captures.length };
   }
 
   // ---- trends -------------------------------------------------------------------------------

@@ -223,12 +223,32 @@ export function intelSuite(name: string, open: () => Promise<Store>): void {
       const d = await store.intel.drafts(ids['malware-emotet.pcap'], ANON);
       const host = d.rules.find((r) => r.kind === 'http.host' && r.value === 'filmmogzivota.rs');
       assert.ok(host, JSON.stringify(d.rules.map((r) => r.kind)));
-      assert.deepEqual(host.hits, { captures: 2, labelled: 1, benign: 0 }, 'the emotet capture and its public re-submission, not the private copy');
+      assert.deepEqual(host.hits, { captures: 2, labelled: 1, unlabelled: 1, benign: 0 }, 'the emotet capture and its public re-submission, not the private copy');
       assert.deepEqual(d.rules.find((r) => r.kind === 'http.host')!.hits, host.hits);
       const file = d.rules.find((r) => r.kind === 'filesha256');
       assert.ok(file && Object.values(d.lists)[0].split('\n').filter(Boolean).length >= 1);
       const mine = await store.intel.drafts(ids['malware-emotet.pcap'], OWNER);
       assert.equal(mine.rules.find((r) => r.kind === 'http.host' && r.value === 'filmmogzivota.rs')!.hits!.captures, 3);
+    });
+
+    it('a label\'s drafts and observables: what its captures share, hits split between the label and the rest, per viewer', async () => {
+      await store.intel.addLabel(noisy, 'family', 'emotet', null);
+      const d = (await store.intel.labelDrafts({ value: 'emotet' }, ANON))!;
+      assert.equal(d.captures, 2);
+      const host = d.rules.find((r) => r.kind === 'http.host' && r.value === 'filmmogzivota.rs');
+      assert.deepEqual(host?.hits, { captures: 2, labelled: 2, unlabelled: 0, benign: 0, inLabel: 2 });
+      // The owner also sees the private copy: it holds the host too, but carries another label.
+      const mine = (await store.intel.labelDrafts({ value: 'emotet', kind: 'family' }, OWNER))!;
+      assert.deepEqual(mine.rules.find((r) => r.kind === 'http.host' && r.value === 'filmmogzivota.rs')?.hits,
+        { captures: 3, labelled: 3, unlabelled: 0, benign: 0, inLabel: 2 });
+      assert.equal(await store.intel.labelDrafts({ value: 'emotet', kind: 'campaign' }, ANON), undefined, 'no such kind');
+      assert.equal(await store.intel.labelDrafts({ value: 'secretfam' }, OTHER), undefined, 'a private capture\'s label');
+      const obs = (await store.intel.labelObservables({ value: 'emotet' }, ANON))!;
+      assert.deepEqual(obs.captures.map((c) => c.id).sort(), [ids['malware-emotet.pcap'], noisy].sort());
+      assert.ok(obs.observables.some((o) => o.kind === 'sha256'));
+      assert.ok(obs.observables.every((o) => o.hits.captures - o.hits.inLabel! <= o.hits.inLabel!), 'rare elsewhere');
+      assert.ok(!obs.observables.some((o) => o.kind === 'service' && o.value === 'dns'), 'what every capture has is not characteristic');
+      assert.deepEqual(await store.intel.labelKinds('emotet', ANON), ['family']);
     });
 
     it('deleting a capture removes its labels, votes, comments and signature', async () => {
