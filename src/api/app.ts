@@ -42,6 +42,8 @@ export interface ApiOptions {
   rateLimit?: Partial<RateLimitOptions> | false;
   /** Whois servers, timeout and cache (src/whois/; defaults: ARIN for addresses, IANA for names). */
   whois?: WhoisOptions;
+  /** Cap on the captures' bytes in one archive zip (GET /api/archive/{label}/captures.zip). */
+  archiveZipMaxBytes?: number;
 }
 
 export async function buildApi(service: Service, opts: ApiOptions = {}): Promise<FastifyInstance> {
@@ -86,7 +88,8 @@ export async function buildApi(service: Service, opts: ApiOptions = {}): Promise
   await app.register(whoisRoutes(opts.whois));
   await app.register(geoRoutes(service));
   await app.register(summaryRoutes(service));
-  for (const intel of [labelRoutes, similarRoutes, archiveRoutes, trendRoutes, draftRoutes, exportRoutes, retroHuntRoutes]) await app.register(intel(service)); // issue 10
+  for (const intel of [labelRoutes, similarRoutes, trendRoutes, draftRoutes, exportRoutes, retroHuntRoutes]) await app.register(intel(service)); // issue 10
+  await app.register(archiveRoutes(service, { zipMaxBytes: opts.archiveZipMaxBytes }));
   await app.register(downloadRoutes(service));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await registerWeb(app);

@@ -15,7 +15,8 @@ export const ERRORS = {
   BAD_OBSERVABLE_TYPE: { status: 400, message: 'Unknown observable type: use one the pivot endpoint lists in /openapi.json.' },
   CAPTURE_NOT_FOUND: { status: 404, message: 'No capture with that id: use a full sha256 (or md5, sha1, or a sha256 prefix of 8+ hex digits) from GET /api/captures.' },
   NOT_FOUND: { status: 404, message: 'No such endpoint: see /openapi.json.' },
-  LABEL_NOT_FOUND: { status: 404, message: 'The capture has no label with that id: list them with GET /api/captures/{id}/labels.' },
+  LABEL_NOT_FOUND: { status: 404, message: 'No such label (on the capture, or on any capture you can see): list a capture\'s with GET /api/captures/{id}/labels, all with GET /api/archive.' },
+  ZIP_TOO_LARGE: { status: 413, message: 'The captures together are larger than one download may be: narrow it (?kind=) or fetch them one by one (GET /api/captures/{id}/pcap).' },
   LABEL_NOT_YOURS: { status: 403, message: 'Only the key that added a label, the capture\'s submitter or an admin key can remove it.' },
   BAD_RULES: { status: 400, message: 'The ruleset does not parse: fix the rules at the lines given (capdex rules check FILE shows the same).' },
   HUNTS_BUSY: { status: 409, message: 'As many retro-hunts as this server runs at once are running: wait for one to finish (GET /api/retro-hunts).' },
@@ -53,6 +54,8 @@ export const ERROR_SCHEMA = {
         code: { type: 'string', enum: Object.keys(ERRORS) }, message: { type: 'string' },
         // BAD_QUERY: where the query went wrong (0-based offset) and what was expected there.
         position: { type: 'integer' }, expected: { type: 'string' },
+        // ZIP_TOO_LARGE: the captures' stored bytes together, the cap, how many captures.
+        bytes: { type: 'integer' }, maxBytes: { type: 'integer' }, captures: { type: 'integer' },
       },
       required: ['code', 'message'],
     },

@@ -7,7 +7,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -237,6 +238,60 @@ test('a label: drafts and exports over its captures; private labels 404 for othe
   assert.match(c.body, /^type,value,label,label_captures,captures,unlabelled,benign\r\n/);
   assert.match(c.body, /\r\ndomain,filmmogzivota\.rs,family:emotet,2,2,0,0\r\n/);
   assert.equal((await call('GET', '/api/labels/secretfam/export')).status, 404);
+});
+
+/** Python's zipfile as the independent reader: each entry's sha256 (and text of manifest.csv), read with the password; which are encrypted. */
+function pythonZip(path: string, pwd: string): { entries: Record<string, string>; manifest: string; encrypted: boolean[] } {
+  const script = `
+import zipfile, hashlib, json, sys
+z = zipfile.ZipFile(sys.argv[1])
+pwd = sys.argv[2].encode()
+print(json.dumps({"entries": {i.filename: hashlib.sha256(z.read(i, pwd=pwd)).hexdigest() for i in z.infolist()},
+                  "manifest": z.read("manifest.csv", pwd=pwd).decode(), "encrypted": [bool(i.flag_bits & 1) for i in z.infolist()]}))`;
+  return JSON.parse(execFileSync('python3', ['-c', script, path, pwd], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+test('archive zip: a label\'s visible captures in one zip encrypted with "infected", read back by Python; capped with 413 ZIP_TOO_LARGE', async () => {
+  const get = async (path: string, key?: string): Promise<{ status: number; type: string; body: Buffer }> => {
+    requests.push(`get ${path.split('?')[0]}`);
+    const res = await fetch(base + path, { headers: auth(key) });
+    return { status: res.status, type: res.headers.get('content-type') ?? '', body: Buffer.from(await res.arrayBuffer()) };
+  };
+  const r = await get('/api/archive/Emotet/captures.zip?kind=family');
+  assert.equal(r.status, 200, r.body.toString());
+  assert.equal(r.type, 'application/zip');
+  const path = join(dir, 'emotet.zip');
+  writeFileSync(path, r.body);
+  const z = pythonZip(path, 'infected');
+  assert.deepEqual(Object.keys(z.entries).sort(), ['manifest.csv', `${ids.emotet}.pcap`, `${ids.noisy}.pcap`].sort());
+  assert.equal(z.entries[`${ids.emotet}.pcap`], ids.emotet, 'the capture file itself: its sha256 is its id');
+  assert.equal(z.entries[`${ids.noisy}.pcap`], ids.noisy);
+  assert.ok(z.encrypted.every(Boolean), 'every entry encrypted');
+  assert.match(z.manifest, new RegExp(`^sha256,file,name,bytes\r\n(.*\r\n){2}$`));
+  assert.match(z.manifest, new RegExp(`${ids.emotet},${ids.emotet}\\.pcap,malware-emotet\\.pcap,${readFileSync(pcap('malware-emotet.pcap')).length}\r\n`));
+  assert.throws(() => pythonZip(path, 'wrong'), 'another password does not open it');
+
+  assert.equal((await get('/api/archive/secretfam/captures.zip')).status, 404, 'a private capture\'s label: not found for others');
+  const mine = await get('/api/archive/secretfam/captures.zip', owner);
+  assert.equal(mine.status, 200);
+  writeFileSync(path, mine.body);
+  assert.deepEqual(Object.keys(pythonZip(path, 'infected').entries).sort(), ['manifest.csv', `${ids.private}.pcap`].sort());
+
+  // The same store behind a server with a small cap: refused before any byte of zip.
+  const small = await buildApi(svc, { archiveZipMaxBytes: 1000 });
+  try {
+    const smallBase = await small.listen({ host: '127.0.0.1', port: 0 });
+    const res = await fetch(`${smallBase}/api/archive/emotet/captures.zip`);
+    assert.equal(res.status, 413);
+    const body = (await res.json()) as { error: { code: string; message: string; bytes: number; maxBytes: number; captures: number } };
+    assert.equal(body.error.code, 'ZIP_TOO_LARGE');
+    assert.equal(body.error.maxBytes, 1000);
+    assert.equal(body.error.captures, 2);
+    assert.ok(body.error.bytes > 1000);
+    assert.match(body.error.message, /2 captures, \d+ bytes; the cap is 1000 bytes/);
+  } finally {
+    await small.close();
+  }
 });
 
 test('retro-hunt: a ruleset over every capture the key may see, in the background; matches by capture', async () => {

@@ -102,7 +102,8 @@ async function logsOf(service: Service, captureId: string, viewer: Viewer): Prom
 const logFileName = (log: string): string | undefined =>
   log === 'alert' ? 'eve.json' : LOG_FILE_NAME.test(log) ? `${log}.log` : undefined;
 
-function streamZip(reply: FastifyReply, name: string, fill: (zip: ZipWriter<unknown>) => Promise<void>, password?: string): FastifyReply {
+/** Streams a zip (ZipCrypto with a password) that `fill` adds entries to; archive.ts uses it too. */
+export function streamZip(reply: FastifyReply, name: string, fill: (zip: ZipWriter<unknown>) => Promise<void>, password?: string): FastifyReply {
   const out = new PassThrough();
   const zip = new ZipWriter(Writable.toWeb(out), password ? { password, zipCrypto: true } : {});
   void (async () => {
