@@ -13,11 +13,17 @@ const BrowsePage = lazy(() => import('./features/browse/BrowsePage.js'));
 const ConsolePage = lazy(() => import('./features/console/ConsolePage.js'));
 const SearchPage = lazy(() => import('./features/search/SearchPage.js'));
 const PivotPage = lazy(() => import('./features/pivot/PivotPage.js'));
+const ArchivePage = lazy(() => import('./features/intel/ArchivePage.js'));
+const TrendsPage = lazy(() => import('./features/intel/TrendsPage.js'));
+const RetroHuntPage = lazy(() => import('./features/intel/RetroHuntPage.js'));
 
 const NAV = [
   { href: '/', label: 'Submit' },
   { href: '/browse', label: 'Browse' },
   { href: '/search', label: 'Search' },
+  { href: '/archive', label: 'Archive' },
+  { href: '/trends', label: 'Trends' },
+  { href: '/hunts', label: 'Retro-hunt' },
 ] as const;
 
 function NavLink({ href, label }: { href: string; label: string }) {
@@ -47,6 +53,9 @@ export function App() {
             <Route path="/search" component={SearchPage} />
             <Route path="/pivot/:type/*" component={PivotPage} />
             <Route path="/captures/:id" component={ConsolePage} />
+            <Route path="/archive" component={ArchivePage} />
+            <Route path="/trends" component={TrendsPage} />
+            <Route path="/hunts" component={RetroHuntPage} />
             <Route><p role="alert">No such page. <Link href="/">Submit a capture</Link>.</p></Route>
           </Switch>
         </Suspense>

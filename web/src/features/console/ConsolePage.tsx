@@ -20,6 +20,7 @@ import './console.css';
 const Timeline = lazy(() => import('./Timeline.js'));
 const HostGraph = lazy(() => import('./HostGraph.js'));
 const WorldMap = lazy(() => import('./WorldMap.js'));
+const IntelPanel = lazy(() => import('../intel/IntelPanel.js'));
 
 /** Filters per panel live in the URL (deep links); the panel named by ?panel= gets ?filter=. */
 function readFilters(search: string): { panel: string | null; filters: Record<string, string> } {
@@ -112,6 +113,7 @@ export default function ConsolePage() {
           <Suspense fallback={<div className="chart" role="status">Loading map…</div>}><WorldMap endpoints={s.endpoints} /></Suspense>
         </section>
       </div>}
+      {viewsReady && <Suspense fallback={null}><IntelPanel captureId={c.id} captureName={c.name} isPrivate={c.visibility === 'private'} /></Suspense>}
       <div className="panels">
         {panels.map((log) => (
           <LogPanel
