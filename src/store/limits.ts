@@ -39,3 +39,16 @@ export const PAGE_DEFAULT_ROWS = 100;
 
 /** Bytes of one line of an imported Zeek/EVE file; longer lines become an import error record. */
 export const IMPORT_LINE_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Records one panel view (a capture's log, filtered and sorted by any field) may hold. Its ordered
+ * ids are kept between pages (8 bytes each: 4M is 32 MB); a larger view is refused with a reason
+ * (narrow the filter, or sort by ts, which pages by index) rather than sorted on every page.
+ */
+export const LOG_VIEW_MAX_ROWS = 4_000_000;
+
+/** Ordered ids all cached panel views hold together (8 bytes each: 64 MB); least recently used go first. */
+export const LOG_VIEW_CACHE_MAX_IDS = 8_000_000;
+
+/** Panel views cached at once, whatever their size (each small view still costs a statement to rebuild). */
+export const LOG_VIEW_CACHE_MAX_ENTRIES = 64;

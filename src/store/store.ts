@@ -126,6 +126,22 @@ export interface RecordQuery extends Page, ViewerOption {
   sort?: 'ts' | '-ts';
 }
 
+/** A panel's view of one log of one capture (Store.logRows). */
+export interface LogRowsQuery extends Page, ViewerOption {
+  /** A query-language filter, scoped to the capture and the log (no `|` aggregation). */
+  q?: string;
+  /** `field` or `-field` (default `ts`): a column or any document field (query/log-view.ts says the order). */
+  sort?: string;
+}
+
+export interface LogRowsResult {
+  rows: StoredRecord[];
+  /** Records the filter matches in the whole log. */
+  total: number;
+  /** A bad filter or sort field (rows empty, total 0). */
+  error?: SearchError;
+}
+
 /** One place an observable was seen. */
 export interface PivotHit {
   capture: Pick<CaptureRow, 'id' | 'name' | 'firstTs' | 'lastTs' | 'visibility'>;
@@ -182,6 +198,8 @@ export interface Store {
   /** The query language (src/store/query/): rows or an aggregation, or an error with its position. */
   search(query: string, opts?: SearchOptions): Promise<SearchResult>;
   records(captureId: string, log: string, query?: RecordQuery): Promise<StoredRecord[]>;
+  /** A page of one log filtered and sorted by any field, and the filtered total (log-rows.ts). */
+  logRows(captureId: string, log: string, query?: LogRowsQuery): Promise<LogRowsResult>;
   /** How many captures the store holds, every status and visibility (for /metrics). */
   captureCount(): Promise<number>;
   /** A new API key; the secret (`cdx_…`) is returned once and only its SHA-256 is stored. */

@@ -19,6 +19,7 @@ import { DNS_LOG } from '../../src/engine/analyzers/dns/dns-log.js';
 import { EVE_LOG, eveAlert } from '../../src/engine/detect/eve-log.js';
 import { storedLogName, isDocumentSchema } from '../../src/store/observables.js';
 import { pcap } from '../helpers.js';
+import { logViewSuite } from './log-view-suite.js';
 
 export interface BackendHooks {
   /** Rows per table that still belong to the capture (records, observables, fts, file_sightings, ...). */
@@ -444,4 +445,5 @@ export function storeSuite(backend: string, open: () => Promise<Store>, hooks: B
       }
     });
   });
+  logViewSuite(backend, open);
 }

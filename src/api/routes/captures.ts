@@ -15,6 +15,7 @@ import { PAGE_QUERY } from './search.js';
 import { FLOW_QUERY, sendFlowSlice } from './downloads.js';
 import { warmSummaryWhenDone } from './summary.js';
 import { PREVIEW_RECORDS_PER_LOG } from '../../jobs/limits.js';
+import { SORT_FIELD_MAX_CHARS } from '../../store/query/log-view.js';
 
 /** A page of one log: stored records, or a running job's first records (partial). */
 const LOG_PAGE_SCHEMA = {
@@ -24,6 +25,7 @@ const LOG_PAGE_SCHEMA = {
     status: { type: 'string', enum: ['queued', 'running', 'done', 'failed', 'importing'] },
     partial: { type: 'boolean', description: 'true: the job still runs and these are the first records it produced; false: the stored results' },
     records: { type: 'array', items: { type: 'object', additionalProperties: true, description: 'id, captureId, log, ts, uid, communityId, doc (the record as the engine wrote it)' } },
+    total: { type: 'integer', description: 'Stored records of this log matching q (all of them without q); absent while partial' },
   },
 } as const;
 
@@ -141,23 +143,34 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
     }
   });
 
-  app.get<{ Params: { id: string; log: string }; Querystring: { limit: number; offset: number; sort: 'ts' | '-ts' } }>('/api/captures/:id/logs/:log', {
+  app.get<{ Params: { id: string; log: string }; Querystring: { limit: number; offset: number; sort: string; q?: string } }>('/api/captures/:id/logs/:log', {
     schema: {
-      summary: 'One log of a capture (conn, dns, http, alert, notice, ...), paged', tags: ['captures'],
-      description: 'Once analysed: the stored records (partial: false). While the capture\'s first analysis runs: the first records '
-        + `its worker produced, up to ${PREVIEW_RECORDS_PER_LOG} per log, with partial: true (poll again, or follow /events, for the final rows).`,
+      summary: 'One log of a capture (conn, dns, http, alert, notice, ...), filtered, sorted by any field, paged', tags: ['captures'],
+      description: 'Once analysed: the stored records (partial: false) matching q (the search language, scoped to this capture and log; '
+        + 'no aggregation), ordered by sort (a field, -field for descending: ts, uid, community_id or any document field; records '
+        + 'without the field last, numbers by value, text by byte order, ties by record id), with total. While the capture\'s first '
+        + `analysis runs: the first records its worker produced, up to ${PREVIEW_RECORDS_PER_LOG} per log, with partial: true `
+        + '(unfiltered, in production order; poll again, or follow /events, for the final rows).',
       params: { type: 'object', properties: { ...ID_PARAMS.properties, log: { type: 'string', pattern: '^[a-z0-9_.-]{1,64}$' } }, required: ['id', 'log'] },
-      querystring: { type: 'object', properties: { ...PAGE_QUERY, sort: { type: 'string', enum: ['ts', '-ts'], default: 'ts' } } },
-      response: { 200: LOG_PAGE_SCHEMA, 404: ERROR_SCHEMA },
+      querystring: { type: 'object', properties: {
+        ...PAGE_QUERY,
+        sort: { type: 'string', default: 'ts', maxLength: SORT_FIELD_MAX_CHARS + 1, description: 'field or -field' },
+        q: { type: 'string', maxLength: 4096, description: 'a filter in the search language, e.g. id.resp_h:10.0.0.0/8 AND conn.duration:>2' },
+      } },
+      response: { 200: LOG_PAGE_SCHEMA, 400: ERROR_SCHEMA, 404: ERROR_SCHEMA },
     },
   }, async (req) => {
     const c = await findCapture(service, req.params.id, req.viewer);
-    const records = c.capture ? await service.store.records(c.id, req.params.log, { limit: req.query.limit, offset: req.query.offset, sort: req.query.sort, viewer: req.viewer }) : [];
+    const { limit, offset, sort, q } = req.query;
+    if (c.capture) {
+      const r = await service.store.logRows(c.id, req.params.log, { limit, offset, sort, q, viewer: req.viewer });
+      if (r.error) throw new ApiError('BAD_QUERY', r.error.message, { position: r.error.position, expected: r.error.expected });
+      return { captureId: c.id, log: req.params.log, status: c.job?.status ?? c.capture.status, partial: false, records: r.rows, total: r.total };
+    }
     // Nothing stored yet and the job running: the first records its worker posted (ts order of production, not sorted).
-    const partial = !c.capture && c.job?.status === 'running'
-      ? await service.jobs.partial(c.id, req.params.log, { limit: req.query.limit, offset: req.query.offset }) : undefined;
+    const partial = c.job?.status === 'running' ? await service.jobs.partial(c.id, req.params.log, { limit, offset }) : undefined;
     if (partial) return { captureId: c.id, log: req.params.log, status: 'running', partial: true, records: partial };
-    return { captureId: c.id, log: req.params.log, status: c.job?.status ?? c.capture?.status, partial: false, records };
+    return { captureId: c.id, log: req.params.log, status: c.job?.status, partial: false, records: [], total: 0 };
   });
 
   app.get<{ Params: { id: string }; Querystring: { uid?: string; community_id?: string } }>('/api/captures/:id/pcap', {

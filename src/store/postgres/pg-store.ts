@@ -8,7 +8,7 @@ import pg from 'pg';
 import type { RecordSink } from '../../engine/logs/schema.js';
 import type {
   ApiKey, CaptureFacts, CaptureFilter, CaptureMeta, CaptureRow, ImportResult, ObservableType, PivotHit, PivotOptions,
-  RecordQuery, SearchOptions, SearchResult, Store, StoredRecord, Viewer,
+  LogRowsQuery, LogRowsResult, RecordQuery, SearchOptions, SearchResult, Store, StoredRecord, Viewer,
 } from '../store.js';
 import { notHiddenSql, visibleCaptureSql } from '../visibility.js';
 import { API_KEY_COLUMNS, type ApiKeyDbRow, cleanKeyName, hashSecret, KEY_SECRET_MAX_CHARS, makeKey, toApiKey } from '../api-keys.js';
@@ -21,6 +21,9 @@ import { captureFromRow, recordFromRow, type CaptureDbRow, type RecordDbRow } fr
 import { normaliseObservable } from '../observables.js';
 import { pageOf } from '../paging.js';
 import { pgSearch } from './pg-search.js';
+import { pgLogRows } from './pg-log-rows.js';
+import { logRows, type LogRowsBackend } from '../log-rows.js';
+import { LogViewCache } from '../log-view-cache.js';
 
 const JSONB_OID = 3802;
 const INT8_OID = 20;
@@ -237,6 +240,14 @@ export class PgStore implements Store {
       `SELECT ${RECORD_SELECT} FROM records r WHERE ${where.join(' AND ')}
        ORDER BY ${order} LIMIT $${params.length - 1} OFFSET $${params.length}`, params);
     return res.rows.map(recordFromRow);
+  }
+
+  private readonly logViews = new LogViewCache();
+  private logRowsBackend?: LogRowsBackend;
+
+  logRows(captureId: string, log: string, q: LogRowsQuery = {}): Promise<LogRowsResult> {
+    this.logRowsBackend ??= pgLogRows(this.pool, RECORD_SELECT, this);
+    return logRows(this.logRowsBackend, this.logViews, captureId, log, q);
   }
 
   async createKey(name: string, opts: { admin?: boolean } = {}): Promise<{ key: ApiKey; secret: string }> {

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import type { RecordSink } from '../../engine/logs/schema.js';
 import type {
   ApiKey, CaptureFacts, CaptureFilter, CaptureMeta, CaptureRow, ImportResult, ObservableType, PivotHit, PivotOptions,
-  RecordQuery, SearchOptions, SearchResult, Store, StoredRecord, Viewer,
+  LogRowsQuery, LogRowsResult, RecordQuery, SearchOptions, SearchResult, Store, StoredRecord, Viewer,
 } from '../store.js';
 import { notHiddenSql, visibleCaptureSql } from '../visibility.js';
 import { API_KEY_COLUMNS, type ApiKeyDbRow, cleanKeyName, hashSecret, KEY_SECRET_MAX_CHARS, makeKey, toApiKey } from '../api-keys.js';
@@ -20,6 +20,9 @@ import { SqliteBatchWriter } from './batch-writer.js';
 import { normaliseObservable } from '../observables.js';
 import { pageOf } from '../paging.js';
 import { searchSqlite } from './sqlite-search.js';
+import { sqliteLogRows } from './sqlite-log-rows.js';
+import { logRows, type LogRowsBackend } from '../log-rows.js';
+import { LogViewCache } from '../log-view-cache.js';
 import { type RecordDbRow, toStoredRecord } from './record-row.js';
 
 interface CaptureDbRow {
@@ -235,6 +238,14 @@ export class SqliteStore implements Store {
     const rows = this.reader.prepare(`SELECT ${RECORD_COLUMNS} FROM records r WHERE ${where.join(' AND ')}
       ORDER BY r.ts ${dir}, r.id ${dir} LIMIT ? OFFSET ?`).all(...params, limit, offset) as RecordDbRow[];
     return rows.map(toStoredRecord);
+  }
+
+  private readonly logViews = new LogViewCache();
+  private logRowsBackend?: LogRowsBackend;
+
+  logRows(captureId: string, log: string, q: LogRowsQuery = {}): Promise<LogRowsResult> {
+    this.logRowsBackend ??= sqliteLogRows(this.reader, this);
+    return logRows(this.logRowsBackend, this.logViews, captureId, log, q);
   }
 
   async createKey(name: string, opts: { admin?: boolean } = {}): Promise<{ key: ApiKey; secret: string }> {

@@ -1,0 +1,61 @@
+/**
+ * Store.logRows for both backends: a page of one log of one capture, filtered by the query
+ * language and sorted by any field, with the filtered total. The view compiles once
+ * (query/log-view.ts); its ordered ids are computed by one statement and kept
+ * (log-view-cache.ts), so every later page is an id lookup. The plain view (the whole log by ts)
+ * pages by the (capture, log, ts) index and only its count is kept. A capture the viewer may not
+ * see is an empty view, as everywhere (visibility.ts).
+ */
+import type { Dialect } from './query/sql.js';
+import { compileLogView } from './query/log-view.js';
+import { inIdOrder, type LogViewCache, type LogViewEntry, logViewKey, pageIds } from './log-view-cache.js';
+import { LOG_VIEW_MAX_ROWS } from './limits.js';
+import { pageOf } from './paging.js';
+import type { CaptureRow, LogRowsQuery, LogRowsResult, RecordQuery, StoredRecord, Viewer } from './store.js';
+
+/** What a backend provides: its dialect and four reads. */
+export interface LogRowsBackend {
+  readonly dialect: Dialect;
+  capture(id: string, viewer?: Viewer): Promise<CaptureRow | undefined>;
+  records(captureId: string, log: string, query: RecordQuery): Promise<StoredRecord[]>;
+  /** count(*) of one log of one capture (index-only). */
+  countLog(captureId: string, log: string): Promise<number>;
+  /** Runs an ids statement, reading at most `max` ids (more: the view is too large, cut there). */
+  ids(sql: string, params: unknown[], max: number): Promise<Float64Array>;
+  /** Records by id, any order. */
+  byIds(captureId: string, ids: number[]): Promise<StoredRecord[]>;
+}
+
+/** A failure of the query's making (server timeout, a value the database refuses): answered, not thrown. */
+export class LogViewQueryError extends Error {}
+
+export async function logRows(b: LogRowsBackend, cache: LogViewCache, captureId: string, log: string, query: LogRowsQuery = {}): Promise<LogRowsResult> {
+  const { limit, offset } = pageOf(query);
+  const compiled = compileLogView({ captureId, log, q: query.q, sort: query.sort }, b.dialect, query.viewer);
+  if (!compiled.ok) return { rows: [], total: 0, error: compiled.error };
+  const capture = await b.capture(captureId, query.viewer);
+  if (!capture) return { rows: [], total: 0 };
+  const view = compiled.view;
+  const key = logViewKey(capture, log, query.q?.trim() ?? '', query.sort ?? 'ts');
+  let entry: LogViewEntry;
+  try {
+    entry = await cache.get(key, async () => {
+      if (view.plain) return { total: await b.countLog(capture.id, log) };
+      const ids = await b.ids(view.ids.sql, view.ids.params, LOG_VIEW_MAX_ROWS + 1);
+      // Too large to keep: only its size is remembered, so asking again is refused at once.
+      return ids.length > LOG_VIEW_MAX_ROWS ? { total: ids.length } : { total: ids.length, ids };
+    });
+  } catch (e) {
+    if (!(e instanceof LogViewQueryError)) throw e;
+    return { rows: [], total: 0, error: { position: 0, expected: '', message: e.message } };
+  }
+  if (entry.total > LOG_VIEW_MAX_ROWS) {
+    return { rows: [], total: 0, error: { position: 0, expected: 'a narrower filter', message: `more than ${LOG_VIEW_MAX_ROWS.toLocaleString('en-US')} records match: narrow the filter to sort them by another field than ts` } };
+  }
+  if (!entry.ids) {
+    const rows = await b.records(capture.id, log, { limit, offset, sort: view.desc ? '-ts' : 'ts', viewer: query.viewer });
+    return { rows, total: entry.total };
+  }
+  const ids = pageIds(entry.ids, offset, limit);
+  return { rows: ids.length ? inIdOrder(ids, await b.byIds(capture.id, ids)) : [], total: entry.total };
+}

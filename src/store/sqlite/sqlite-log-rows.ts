@@ -1,0 +1,31 @@
+/** Store.logRows on SQLite: the reads log-rows.ts needs, on the reader connection (committed data only). */
+import type { Database } from 'better-sqlite3';
+import type { LogRowsBackend } from '../log-rows.js';
+import type { CaptureRow, RecordQuery, StoredRecord, Viewer } from '../store.js';
+import { type RecordDbRow, toStoredRecord } from './record-row.js';
+
+export function sqliteLogRows(reader: Database, store: {
+  capture(id: string, viewer?: Viewer): Promise<CaptureRow | undefined>;
+  records(captureId: string, log: string, query: RecordQuery): Promise<StoredRecord[]>;
+}): LogRowsBackend {
+  return {
+    dialect: 'sqlite',
+    capture: (id, viewer) => store.capture(id, viewer),
+    records: (id, log, q) => store.records(id, log, q),
+    countLog: async (id, log) => (reader.prepare('SELECT count(*) AS n FROM records WHERE capture_id = ? AND log = ?').get(id, log) as { n: number }).n,
+    ids: async (sql, params, max) => {
+      let out = new Float64Array(1024);
+      let n = 0;
+      // Iterated, not .all(): a view past `max` stops reading there.
+      for (const id of reader.prepare(sql).pluck().iterate(...params) as IterableIterator<number>) {
+        if (n === out.length) { const grown = new Float64Array(out.length * 2); grown.set(out); out = grown; }
+        out[n++] = id;
+        if (n >= max) break;
+      }
+      return out.slice(0, n);
+    },
+    byIds: async (id, ids) => (reader.prepare(
+      'SELECT id, capture_id, log, ts, uid, community_id, doc FROM records WHERE id IN (SELECT value FROM json_each(?)) AND capture_id = ?',
+    ).all(JSON.stringify(ids), id) as RecordDbRow[]).map(toStoredRecord),
+  };
+}
