@@ -2,7 +2,8 @@
  * A capture's (or a label's) intelligence as documents other tools import: a STIX 2.1 bundle (indicators with
  * STIX patterns, observables, the labels as malware / campaign / threat-actor objects, and
  * "indicates" / "attributed-to" relationships), a MISP event (attributes with MISP types and
- * categories, labels as tags) and a CSV IOC list.
+ * categories, labels as tags) and a CSV IOC list. test/store/intel/schemas/ holds the JSON
+ * schemas (from the STIX 2.1 specification and the MISP core format RFC) they are validated against.
  *
  * Ids are UUIDv5 from the capture and the object's content (STIX's recommendation for
  * observables, here for every object): exporting twice gives the same ids, so a TIP importing
@@ -210,23 +211,30 @@ export function mispEventOf(subject: ExportSubject, labels: readonly LabelText[]
     let t = MISP_TYPES[f.kind];
     if (f.kind === 'cert_fp') t = { type: f.value.length === 64 ? 'x509-fingerprint-sha256' : 'x509-fingerprint-sha1', category: 'Network activity' };
     if (!t || (f.kind === 'ip' && isInternalIp(f.value)) || (f.kind === 'uri' && f.value.includes('{'))) continue;
-    attrs.push({ uuid: uuidV5(`${subject.key}/misp/${f.kind}:${f.value}`), type: t.type, category: t.category, value: f.value, to_ids: f.kind !== 'filename' && f.kind !== 'uri', timestamp: ts, comment: `capdex ${f.kind}` });
+    attrs.push({ uuid: uuidV5(`${subject.key}/misp/${f.kind}:${f.value}`), type: t.type, category: t.category, value: f.value,
+      to_ids: f.kind !== 'filename' && f.kind !== 'uri', timestamp: ts, distribution: '5', deleted: false, comment: `capdex ${f.kind}` });
   }
   for (const file of subject.files) {
     // A capture's own (single) file keeps the seed it always had: ids stay stable across versions.
     const seed = file.id === subject.key ? `${subject.key}/misp/capture` : `${subject.key}/misp/capture/${file.id}`;
-    attrs.push({ uuid: uuidV5(seed), type: 'sha256', category: 'Artifacts dropped', value: file.id, to_ids: false, timestamp: ts, comment: `the capture file ${file.name.slice(0, 200)}` });
+    attrs.push({ uuid: uuidV5(seed), type: 'sha256', category: 'Artifacts dropped', value: file.id, to_ids: false, timestamp: ts,
+      distribution: '5', deleted: false, comment: `the capture file ${file.name.slice(0, 200)}` });
   }
   return {
     Event: {
       uuid: uuidV5(`${subject.key}/misp/event`),
-      info: subject.info,
+      // The RFC: at most 256 characters, no new-lines (a capture's name is the submitter's text).
+      info: subject.info.replace(/[\r\n]+/g, ' ').slice(0, 256),
       date: iso(subject.firstTs, subject.createdAt).slice(0, 10),
       timestamp: ts,
       threat_level_id: labels.some((l) => l.kind === 'family') ? '2' : '4',
       analysis: '0',
       distribution: '0',
+      sharing_group_id: '0',
       published: false,
+      // Never published (the RFC's value for that).
+      publish_timestamp: '0',
+      attribute_count: String(attrs.length),
       Attribute: attrs,
       Tag: [{ name: 'tlp:clear' }, ...labels.map((l) => ({ name: `capdex:${l.kind}="${l.value.replace(/"/g, '')}"` }))],
     },
