@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { BlobStore } from '../store/blobs/blobs.js';
+import { reuseStatements } from '../store/sqlite/statement-cache.js';
 import type { StoredRecord } from '../store/store.js';
 import {
   isFinished, JOB_DURATION_BUCKETS_S, type Job, type JobProgress, type JobQueue, type JobStats, type JobStatus, type JobSubmission,
@@ -96,7 +97,8 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   static open(path: string, opts: RunnerOptions): SqliteJobQueue {
-    const db = new Database(path);
+    // Every status read and progress update prepares the same few statements: compiled once.
+    const db = reuseStatements(new Database(path));
     db.pragma('journal_mode = WAL');
     db.pragma('busy_timeout = 10000');
     db.exec(SCHEMA);

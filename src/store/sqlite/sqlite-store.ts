@@ -14,6 +14,7 @@ import type {
 import { notHiddenSql, visibleCaptureSql } from '../visibility.js';
 import { API_KEY_COLUMNS, type ApiKeyDbRow, cleanKeyName, hashSecret, KEY_SECRET_MAX_CHARS, makeKey, toApiKey } from '../api-keys.js';
 import { migrate } from './migrations.js';
+import { reuseStatements } from './statement-cache.js';
 import { INTEL_CAPTURE_TABLES, IntelStore } from '../intel/intel-store.js';
 import { sqliteIntelDb } from '../intel/sqlite-intel-db.js';
 import { SqliteBatchWriter } from './batch-writer.js';
@@ -74,7 +75,8 @@ export class SqliteStore implements Store {
     db.pragma('cache_size = -131072');
     db.pragma('temp_store = MEMORY');
     migrate(db);
-    const reader = new Database(path, { readonly: true });
+    // Every read the API serves runs here: its statements are compiled once (statement-cache.ts).
+    const reader = reuseStatements(new Database(path, { readonly: true }));
     reader.pragma('busy_timeout = 10000');
     reader.pragma('cache_size = -32768');
     return new SqliteStore(db, reader);
