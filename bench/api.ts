@@ -2,7 +2,8 @@
  * `npm run bench:api`: the service as a user meets it. Starts `capdex serve` as a child process on
  * 127.0.0.1 over a fresh data dir (or `--pg URL`: an API process plus `capdex worker`), then:
  *  1. uploads a ~50 MB capture (bench/build-capture.ts: time-shifted copies of the shared
- *     captures) as a streamed raw body: upload time and MB/s;
+ *     captures) as a streamed raw body (node:http, as curl would): upload time and MB/s, next to
+ *     copying the same file on this disk (`cp`, the "disk speed" the upload is held to);
  *  2. upload → first partial results (a log page answering partial: true with records) and
  *     upload → done (the job's status, polled);
  *  3. p50/p95/p99 and requests/s of the list, search and log endpoints with 50 concurrent clients
@@ -16,10 +17,11 @@
  * shared 2-core machine both compete for CPU with whatever else runs (the load is printed).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { request } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { buildBenchCapture, REPO_ROOT } from './build-capture.js';
 
 interface Args { sizeMb: number; clients: number; requests: number; pg?: string; out: string }
@@ -68,7 +70,43 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-interface EndpointFigures { path: string; requests: number; errors: number; rps: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number }
+/**
+ * POSTs a file as a raw body the way curl does: file chunks piped into node:http. (fetch with a
+ * web stream body cost the client 0.2-1.1 s of CPU per 50 MB, on the same two cores as the server.)
+ */
+function upload(url: string, path: string, bytes: number): Promise<{ status: number; body: string }> {
+  return new Promise((res, rej) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes) } }, (r) => {
+      const parts: Buffer[] = [];
+      r.on('data', (b: Buffer) => parts.push(b));
+      r.on('end', () => res({ status: r.statusCode ?? 0, body: Buffer.concat(parts).toString() }));
+      r.on('error', rej);
+    });
+    req.on('error', rej);
+    pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), req).catch(rej);
+  });
+}
+
+interface EndpointFigures {
+  path: string; requests: number; errors: number; rps: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number;
+  /** The server process's CPU time per request (user + system): what latency becomes on an idle machine, whatever else runs now. */
+  serverCpuMsPerRequest?: number;
+}
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux); undefined elsewhere.
+ * Latencies on a shared 2-core machine swing with its load; the server's own CPU per request does not.
+ */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+}
 
 /** `total` GETs of `path` from `clients` concurrent loops; latency of each. */
 async function hammer(base: string, path: string, clients: number, total: number): Promise<EndpointFigures> {
@@ -123,14 +161,19 @@ async function main(): Promise<void> {
     const base = (await capdex(serveArgs, /serving (http:\/\/127\.0\.0\.1:\d+)/))[1];
     if (args.pg) await capdex(['worker', '--pg', args.pg, '--blobs', join(dir, 'blobs')], /worker running/);
 
+    // The yardstick of "uploads at disk speed": the same bytes copied file to file on this disk.
+    const c0 = process.hrtime.bigint();
+    copyFileSync(capture.path, join(dir, 'copy.pcap'));
+    const diskCopyMs = ms(c0);
+    rmSync(join(dir, 'copy.pcap'));
+
     // 1. Upload, streamed from disk.
+    const upCpu0 = cpuMsOf(children[0].pid);
     const t0 = process.hrtime.bigint();
-    const up = await fetch(`${base}/api/captures?name=bench.pcap`, {
-      method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes) },
-      body: Readable.toWeb(createReadStream(capture.path)) as ReadableStream, duplex: 'half',
-    } as RequestInit);
-    const { id } = (await up.json()) as { id: string };
+    const up = await upload(`${base}/api/captures?name=bench.pcap`, capture.path, bytes);
+    const { id } = JSON.parse(up.body) as { id: string };
     const uploadMs = ms(t0);
+    const upCpu1 = cpuMsOf(children[0].pid);
     if (up.status !== 201) throw new Error(`upload answered ${up.status}`);
 
     // 2. First partial results, then done.
@@ -163,7 +206,10 @@ async function main(): Promise<void> {
     const figures: EndpointFigures[] = [];
     for (const path of endpoints) {
       await hammer(base, path, 5, 50); // warm-up
+      const cpu0 = cpuMsOf(children[0].pid);
       const f = await hammer(base, path, args.clients, args.requests);
+      const cpu1 = cpuMsOf(children[0].pid);
+      if (cpu0 !== undefined && cpu1 !== undefined) f.serverCpuMsPerRequest = Math.round(((cpu1 - cpu0) / f.requests) * 100) / 100;
       process.stderr.write(`bench:api: p95 ${f.p95Ms} ms ${path}\n`);
       figures.push(f);
     }
@@ -172,6 +218,8 @@ async function main(): Promise<void> {
       date: new Date().toISOString(), backend: args.pg ? 'postgres' : 'sqlite', load: loadavg(), cpus: (await import('node:os')).cpus().length,
       capture: { bytes, packets: capture.packets },
       uploadMs: Math.round(uploadMs), uploadMBps: Math.round((bytes / 1e6) / (uploadMs / 1000)),
+      uploadServerCpuMs: upCpu0 !== undefined && upCpu1 !== undefined ? Math.round(upCpu1 - upCpu0) : undefined,
+      diskCopyMs: Math.round(diskCopyMs), diskCopyMBps: Math.round((bytes / 1e6) / (diskCopyMs / 1000)),
       firstResultsMs: Math.round(firstPartialMs), firstResultsLog: firstPartialLog, doneMs: Math.round(doneMs),
       clients: args.clients, endpoints: figures,
     };
@@ -179,11 +227,11 @@ async function main(): Promise<void> {
     writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
     const line = (s: string): boolean => process.stdout.write(s + '\n');
     line(`backend ${result.backend}, capture ${(bytes / 1e6).toFixed(1)} MB`);
-    line(`upload            ${result.uploadMs} ms (${result.uploadMBps} MB/s)`);
+    line(`upload            ${result.uploadMs} ms (${result.uploadMBps} MB/s, server CPU ${result.uploadServerCpuMs ?? '?'} ms; copying the file on this disk: ${result.diskCopyMs} ms, ${result.diskCopyMBps} MB/s)`);
     line(`upload → first results ${result.firstResultsMs} ms (${firstPartialLog})`);
     line(`upload → done     ${result.doneMs} ms`);
     line(`${args.clients} concurrent clients, ${args.requests} requests each:`);
-    for (const f of figures) line(`  p50 ${String(f.p50Ms).padStart(7)} ms  p95 ${String(f.p95Ms).padStart(7)} ms  p99 ${String(f.p99Ms).padStart(7)} ms  ${String(f.rps).padStart(5)} req/s  ${f.errors} errors  ${f.path}`);
+    for (const f of figures) line(`  p50 ${String(f.p50Ms).padStart(7)} ms  p95 ${String(f.p95Ms).padStart(7)} ms  p99 ${String(f.p99Ms).padStart(7)} ms  ${String(f.rps).padStart(5)} req/s  ${f.errors} errors  server CPU ${f.serverCpuMsPerRequest ?? '?'} ms/req  ${f.path}`);
     line(`(figures in ${args.out})`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
