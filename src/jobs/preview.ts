@@ -55,8 +55,10 @@ export class PreviewTap {
     if (row.doc.length <= PREVIEW_DOC_MAX_CHARS) {
       this.pending.push({ log: row.log, ts: row.ts, uid: row.uid, communityId: row.communityId, doc: row.doc });
     }
-    // The clock is read once per 64 kept records, not per record.
-    if (++this.sinceCheck >= 64) {
+    // The very first record goes out at once (first results as soon as there are any); after
+    // that the clock is read once per 64 kept records, not per record.
+    if (this.lastFlush === 0) this.drain();
+    else if (++this.sinceCheck >= 64) {
       this.sinceCheck = 0;
       if (Date.now() - this.lastFlush >= PREVIEW_INTERVAL_MS) this.drain();
     }
