@@ -20,7 +20,7 @@ export const ERRORS = {
   LABEL_NOT_YOURS: { status: 403, message: 'Only the key that added a label, the capture\'s submitter or an admin key can remove it.' },
   BAD_RULES: { status: 400, message: 'The ruleset does not parse: fix the rules at the lines given (capdex rules check FILE shows the same).' },
   HUNTS_BUSY: { status: 409, message: 'As many retro-hunts as this server runs at once are running: wait for one to finish (GET /api/retro-hunts).' },
-  HUNT_NOT_FOUND: { status: 404, message: 'No retro-hunt with that id for this key: list them with GET /api/retro-hunts (hunts are forgotten on restart).' },
+  HUNT_NOT_FOUND: { status: 404, message: 'No retro-hunt with that id for this key: list them with GET /api/retro-hunts (the newest 50 are listed).' },
   FILE_NOT_FOUND: { status: 404, message: 'No extracted file with that SHA-256 in a capture you can see: list them with GET /api/captures/{id}/files.' },
   UID_NOT_FOUND: { status: 404, message: 'The capture has no connection with that uid or Community ID: take one from its conn log (GET /api/captures/{id}/logs/conn).' },
   BAD_API_KEY: { status: 401, message: 'The API key is unknown, revoked or malformed: send "Authorization: Bearer cdx_…" (or X-Api-Key) with a key from capdex keys add.' },

@@ -1,8 +1,11 @@
 /**
  * Retro-hunts (issue 10): a Suricata ruleset run over every stored capture the asking key may see,
  * as a background job in a worker thread (never on the API's event loop), with progress and the
- * matches listed by capture. Hunts live in this process's memory (the newest HUNTS_KEPT_MAX; a
- * restart forgets them: they are cheap to run again and hold nothing the store does not).
+ * matches listed by capture. Hunts are kept in the store (store.intel.hunts, migration 5): they
+ * survive a restart, and any server on the same store answers for them. While this process runs
+ * a hunt it serves it from memory (progress at once) and writes through: each matching or failing
+ * capture as it is read, the progress at most every HUNT_PROGRESS_WRITE_MS (the heartbeat that
+ * tells a live hunt from one whose server died), the end state when it ends.
  */
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -10,9 +13,14 @@ import { parseRules } from '../engine/detect/rules/parser.js';
 import type { RuleError } from '../engine/detect/rules/rule.js';
 import type { BlobStore } from '../store/blobs/blobs.js';
 import type { Store, Viewer } from '../store/store.js';
+import type { Hunt, HuntAlert, HuntSummary } from '../store/intel/hunts.js';
 
-/** Hunts remembered (finished ones beyond this are forgotten, oldest first). */
+/** Finished hunts also kept in this process's memory (the rest are read from the store). */
 export const HUNTS_KEPT_MAX = 50;
+/** Progress (and heartbeat) of a running hunt written to the store at most this often. */
+export const HUNT_PROGRESS_WRITE_MS = 1000;
+/** A running hunt's heartbeat when no capture finishes (one big capture): well inside HUNT_STALE_S. */
+const HUNT_HEARTBEAT_MS = 10_000;
 /** Hunts running at once in one server (each is a worker thread reading every capture). */
 export const HUNTS_RUNNING_MAX = 2;
 /** Captures one hunt reads (the newest first). */
@@ -20,29 +28,11 @@ export const HUNT_CAPTURES_MAX = 100_000;
 /** Heap of a hunt's worker. */
 const HUNT_WORKER_HEAP_MB = 1024;
 
-export interface HuntAlert { sid: number; msg: string; count: number }
+export type { Hunt, HuntAlert, HuntSummary } from '../store/intel/hunts.js';
 export interface HuntTask { rules: string; lists: Record<string, string>; captures: { id: string; path: string }[] }
 export type HuntMessage =
   | { type: 'capture'; captureId: string; alerts: HuntAlert[]; error?: string }
   | { type: 'done' };
-
-export interface Hunt {
-  id: string;
-  status: 'running' | 'done' | 'failed';
-  /** The key that started it (hunts are visible to it and to admins). */
-  keyId?: string;
-  startedAt: number;
-  finishedAt?: number;
-  rules: number;
-  /** Captures to read, read so far, and those without a readable file (skipped). */
-  total: number;
-  done: number;
-  skipped: number;
-  /** Captures with at least one alert, in the order they were read. */
-  matches: { captureId: string; name: string; alerts: HuntAlert[] }[];
-  errors: { captureId: string; error: string }[];
-  error?: string;
-}
 
 export class RuleSetError extends Error {
   constructor(readonly errors: readonly RuleError[]) {
@@ -67,10 +57,20 @@ function spawnHuntWorker(task: HuntTask): Worker {
 }
 
 export class RetroHunts {
+  /** Hunts this process ran (running ones and the newest finished): served from memory. */
   private readonly hunts = new Map<string, Hunt>();
   private readonly workers = new Map<string, Worker>();
+  /** Each hunt's writes, in order (its end state never lands before its last result). */
+  private readonly writes = new Map<string, Promise<void>>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private closing = false;
 
-  constructor(private readonly store: Store, private readonly blobs: BlobStore, private readonly spawn: Spawn = spawnHuntWorker) {}
+  constructor(private readonly store: Store, private readonly blobs: BlobStore, private readonly spawn: Spawn = spawnHuntWorker) {
+    this.heartbeat = setInterval(() => {
+      for (const h of this.hunts.values()) if (h.status === 'running') this.write(h.id, () => this.store.intel.hunts.progress(h.id, h.done));
+    }, HUNT_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
 
   /** Checks the ruleset (RuleSetError when a rule does not parse) and starts the hunt over the viewer's captures. */
   async start(rules: string, lists: Record<string, string>, viewer: Viewer): Promise<Hunt> {
@@ -96,39 +96,76 @@ export class RetroHunts {
       total: captures.length, done: 0, skipped, matches: [], errors: [],
     };
     if (viewer.keyId !== undefined) hunt.keyId = viewer.keyId;
+    await this.store.intel.hunts.create(hunt);
     this.remember(hunt);
     const worker = this.spawn({ rules, lists, captures });
     this.workers.set(hunt.id, worker);
+    let seq = 0;
+    let progressWritten = Date.now();
     const finish = (status: Hunt['status'], error?: string): void => {
       if (hunt.status !== 'running') return;
       hunt.status = status;
       hunt.finishedAt = Date.now() / 1000;
       if (error) hunt.error = error;
       this.workers.delete(hunt.id);
+      const end = { ...hunt };
+      this.write(hunt.id, () => this.store.intel.hunts.finish(end));
     };
     worker.on('message', (m: HuntMessage) => {
       if (m.type === 'done') { finish('done'); void worker.terminate(); return; }
       hunt.done++;
       if (m.error) hunt.errors.push({ captureId: m.captureId, error: m.error });
-      if (m.alerts.length > 0) hunt.matches.push({ captureId: m.captureId, name: names.get(m.captureId) ?? '', alerts: m.alerts });
+      const name = names.get(m.captureId) ?? '';
+      if (m.alerts.length > 0) hunt.matches.push({ captureId: m.captureId, name, alerts: m.alerts });
+      const done = hunt.done;
+      if (m.alerts.length > 0 || m.error) {
+        const n = seq++;
+        this.write(hunt.id, () => this.store.intel.hunts.addResult(hunt.id, n, { captureId: m.captureId, name, alerts: m.alerts, error: m.error }, done));
+        progressWritten = Date.now();
+      } else if (Date.now() - progressWritten >= HUNT_PROGRESS_WRITE_MS) {
+        progressWritten = Date.now();
+        this.write(hunt.id, () => this.store.intel.hunts.progress(hunt.id, done));
+      }
     });
     worker.on('error', (e) => finish('failed', e.message));
-    worker.on('exit', (code) => finish(code === 0 ? 'done' : 'failed', `the hunt's worker exited with code ${code}`));
+    worker.on('exit', (code) => finish(code === 0 ? 'done' : 'failed',
+      this.closing ? 'interrupted: the server stopped during the hunt (start it again)' : `the hunt's worker exited with code ${code}`));
     return hunt;
   }
 
-  /** A hunt the viewer started (admins see all); undefined otherwise. */
-  get(id: string, viewer: Viewer): Hunt | undefined {
+  /** A hunt the viewer started (admins see all), from this process or the store; undefined otherwise. */
+  async get(id: string, viewer: Viewer): Promise<Hunt | undefined> {
     const h = this.hunts.get(id);
-    return h && this.canSee(h, viewer) ? h : undefined;
+    if (h) return this.canSee(h, viewer) ? h : undefined;
+    return this.store.intel.hunts.get(id, viewer);
   }
 
-  list(viewer: Viewer): Hunt[] {
-    return [...this.hunts.values()].filter((h) => this.canSee(h, viewer)).reverse();
+  /** The viewer's hunts, newest first (this process's running ones with their live progress). */
+  async list(viewer: Viewer): Promise<HuntSummary[]> {
+    const stored = await this.store.intel.hunts.list(viewer);
+    return stored.map((s) => {
+      const live = this.hunts.get(s.id);
+      return live ? { ...live, matches: live.matches.length, errors: live.errors.length } : s;
+    });
   }
 
+  /** Stops the running hunts (recorded as interrupted) and waits for every write. */
   async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeat);
     await Promise.all([...this.workers.values()].map((w) => w.terminate()));
+    // The workers' 'exit' handlers queue the end states: let them run before waiting for the writes.
+    await new Promise((resolve) => setImmediate(resolve));
+    await Promise.all([...this.writes.values()]);
+  }
+
+  /** Queues a store write of one hunt behind its earlier ones; a failed write is logged, never thrown. */
+  private write(huntId: string, fn: () => Promise<void>): void {
+    const next = (this.writes.get(huntId) ?? Promise.resolve()).then(fn).catch((e: unknown) => {
+      console.error(`retro-hunt ${huntId}: could not write to the store: ${(e as Error)?.message ?? String(e)}`);
+    });
+    this.writes.set(huntId, next);
+    void next.then(() => { if (this.writes.get(huntId) === next) this.writes.delete(huntId); });
   }
 
   private canSee(h: Hunt, viewer: Viewer): boolean {

@@ -3,7 +3,7 @@
  * threads, SQLite store), captures uploaded by the API (the worker computes their signatures),
  * API keys from the store. Labels, votes and comments need a key and follow the viewer rules;
  * similar ranks a noisy re-submission first; suggestions, archive, trends, drafts and exports
- * answer as documented; a private capture leaks through none of them.
+ * answer as documented; a private capture leaks through none of them; retro-hunts survive a restart.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -175,6 +175,7 @@ test('archive and trends', async () => {
   assert.ok(t.body.periods.length >= 2);
   for (const p of t.body.periods) assert.match(p.period, /^\d{4}-\d{2}-\d{2}$/);
   assert.ok(t.body.periods.some((p: { topLabels: { value: string }[] }) => p.topLabels.some((l) => l.value === 'emotet')));
+  assert.ok(t.body.periods.every((p: { sectors: unknown }) => Array.isArray(p.sectors)), 'sectors targeted, per period');
   const m = await call('GET', '/api/trends?interval=month&label=trickbot');
   assert.equal(m.body.periods.length, 1);
   assert.match(m.body.periods[0].period, /^\d{4}-\d{2}$/);
@@ -331,6 +332,20 @@ test('retro-hunt: a ruleset over every capture the key may see, in the backgroun
   const id = list.body.hunts[0].id as string;
   assert.equal((await call('GET', `/api/retro-hunts/${id}`, { key: owner })).body.error.code, 'HUNT_NOT_FOUND', "another key's hunt is not found");
   assert.equal((await call('GET', '/api/retro-hunts')).body.hunts.length, 0);
+
+  // A restart (the service closed and opened again on the same data dir): the hunts are still there.
+  const before = (await call('GET', `/api/retro-hunts/${id}`, { key: other })).body;
+  await app.close();
+  await svc.close();
+  svc = await openService({ dataDir: dir });
+  app = await buildApi(svc);
+  base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const after = await call('GET', `/api/retro-hunts/${id}`, { key: other });
+  assert.equal(after.status, 200);
+  assert.deepEqual(after.body, before, 'the same hunt, results in the same order');
+  assert.deepEqual(matched(after.body, 7000001), new Set([ids.emotet, ids.noisy]));
+  assert.equal((await call('GET', '/api/retro-hunts', { key: owner })).body.hunts.length, 1);
+  assert.equal((await call('GET', `/api/retro-hunts/${id}`, { key: owner })).status, 404);
 });
 
 test('every intel operation in /openapi.json was exercised here', async () => {

@@ -2,6 +2,7 @@
  * Retro-hunts: POST /api/retro-hunts runs a Suricata ruleset over every stored capture the key may
  * see (a background worker thread); GET /api/retro-hunts/{id} gives its progress and matches by
  * capture; GET /api/retro-hunts lists the key's hunts. Needs an API key (it reads the archive).
+ * Hunts are kept in the store: they survive a restart (one running then reads as interrupted).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Service } from '../../service.js';
@@ -42,7 +43,7 @@ export const retroHuntRoutes = (service: Service): FastifyPluginAsync => async (
 
   app.get('/api/retro-hunts', {
     schema: { summary: 'This key\'s retro-hunts, newest first', tags: ['intel'] },
-  }, async (req) => ({ hunts: hunts.list(viewerOf(req)).map((h) => ({ ...h, matches: h.matches.length, errors: h.errors.length })) }));
+  }, async (req) => ({ hunts: await hunts.list(viewerOf(req)) }));
 
   app.get<{ Params: { id: string } }>('/api/retro-hunts/:id', {
     schema: {
@@ -51,7 +52,7 @@ export const retroHuntRoutes = (service: Service): FastifyPluginAsync => async (
       response: { 400: ERROR_SCHEMA, 404: ERROR_SCHEMA },
     },
   }, async (req) => {
-    const h = hunts.get(req.params.id, viewerOf(req));
+    const h = await hunts.get(req.params.id, viewerOf(req));
     if (!h) throw new ApiError('HUNT_NOT_FOUND', req.params.id);
     return h;
   });

@@ -1,4 +1,4 @@
-/** GET /api/trends?interval=week|month[&label=]: per period, top alert signatures, top labels, new observables. */
+/** GET /api/trends?interval=week|month[&label=]: per period, top alert signatures, top labels, sectors targeted, new observables. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Service } from '../../service.js';
 import { normaliseLabelValue } from '../../store/intel/labels.js';
@@ -9,7 +9,7 @@ import { viewerOf } from './labels.js';
 export const trendRoutes = (service: Service): FastifyPluginAsync => async (app) => {
   app.get<{ Querystring: { interval: TrendInterval; label?: string } }>('/api/trends', {
     schema: {
-      summary: 'Per week or month of capture time: captures, top labels (families, sectors), top alert signatures, new observables; `label` narrows to one family',
+      summary: 'Per week or month of capture time: captures, top labels (families, campaigns, ...), sectors targeted, top alert signatures, new observables; `label` narrows to one family',
       tags: ['intel'],
       querystring: {
         type: 'object',

@@ -14,6 +14,7 @@ import { FEATURE_KINDS, type Feature, type FeatureKind, STRONG_KINDS, featureKey
 import { estimateJaccard, lshBuckets, minhash, signatureBytes, signatureFromBytes } from './minhash.js';
 import { LOCAL_ADMIN, type Viewer } from '../store.js';
 import { DRAFT_FEATURE, type DraftHits, type DraftSet, draftRules } from './drafts.js';
+import { HuntStore } from './hunts.js';
 import { COMMENTS_PAGE_MAX, LABELS_PER_CAPTURE_MAX, type LabelKind } from './labels.js';
 
 
@@ -95,6 +96,8 @@ export interface TrendPeriod {
   period: string;
   captures: number;
   topLabels: { kind: string; value: string; captures: number }[];
+  /** Sectors targeted: labels of kind sector, most captures first (apart from topLabels, where families may crowd them out). */
+  sectors: { value: string; captures: number }[];
   topAlerts: { signature: string; captures: number }[];
   /** Features first seen (across visible captures) in this period, per kind. */
   newObservables: Record<string, number>;
@@ -156,7 +159,12 @@ const toRef = (r: CaptureRefRow): CaptureRef => ({ id: r.id, name: r.name ?? '',
 export const INTEL_CAPTURE_TABLES = ['labels', 'label_votes', 'label_comments', 'capture_features', 'capture_signatures', 'signature_buckets'] as const;
 
 export class IntelStore {
-  constructor(private readonly db: IntelDb) {}
+  /** Retro-hunts and their results (hunts.ts). */
+  readonly hunts: HuntStore;
+
+  constructor(private readonly db: IntelDb) {
+    this.hunts = new HuntStore(db);
+  }
 
   // ---- labels, votes, comments ------------------------------------------------------------
 
@@ -582,7 +590,7 @@ export class IntelStore {
 
   /**
    * Per week or month of capture time (first packet): captures, top labels (families, sectors,
-   * ...), top alert signatures (by captures alerting), and how many observables were new. With
+   * ...), the sectors targeted, top alert signatures (by captures alerting), and how many observables were new. With
    * `label`, only captures carrying that label (a family's activity over time).
    */
   async trends(interval: TrendInterval, viewer: Viewer = LOCAL_ADMIN, label?: string): Promise<TrendPeriod[]> {
@@ -594,7 +602,7 @@ export class IntelStore {
     const at = (key: unknown): TrendPeriod => {
       const p = this.periodName(interval, key);
       let t = periods.get(p);
-      if (!t) { t = { period: p, captures: 0, topLabels: [], topAlerts: [], newObservables: {} }; periods.set(p, t); }
+      if (!t) { t = { period: p, captures: 0, topLabels: [], sectors: [], topAlerts: [], newObservables: {} }; periods.set(p, t); }
       return t;
     };
     for (const r of await this.db.all<{ p: unknown; n: number }>(
@@ -604,6 +612,7 @@ export class IntelStore {
        WHERE ${scope} GROUP BY ${period}, l.kind, l.value ORDER BY n DESC, l.kind, l.value`, scopeParams)) {
       const t = at(r.p);
       if (t.topLabels.length < TRENDS_TOP) t.topLabels.push({ kind: r.kind, value: r.value, captures: Number(r.n) });
+      if (r.kind === 'sector' && t.sectors.length < TRENDS_TOP) t.sectors.push({ value: r.value, captures: Number(r.n) });
     }
     for (const r of await this.db.all<{ p: unknown; value: string; n: number }>(
       `SELECT ${period} AS p, f.value, count(DISTINCT c.id) AS n FROM capture_features f JOIN captures c ON c.id = f.capture_id

@@ -44,3 +44,25 @@ CREATE INDEX signature_buckets_capture ON signature_buckets (capture_id);
 export const INTEL_MIGRATION_VERSION = 3;
 export const INTEL_SQLITE_SQL = SHARED({ real: 'REAL', blob: 'BLOB', bigint: 'INTEGER' });
 export const INTEL_PG_SQL = SHARED({ real: 'double precision', blob: 'bytea', bigint: 'bigint' });
+
+/**
+ * Migration 5: retro-hunts outlive the server that ran them (src/jobs/retro-hunt.ts). One row per
+ * hunt (its progress written at most once a second, `updated_at` its heartbeat: a running hunt
+ * whose heartbeat stopped belonged to a server that died), one row per capture that matched or
+ * failed to read (alerts as JSON text: they are only ever read back whole).
+ */
+const HUNTS = (t: { real: string }): string => `
+CREATE TABLE retro_hunts (
+  id TEXT PRIMARY KEY, key_id TEXT, status TEXT NOT NULL, started_at ${t.real} NOT NULL, updated_at ${t.real} NOT NULL,
+  finished_at ${t.real}, rules INTEGER NOT NULL, total INTEGER NOT NULL, done INTEGER NOT NULL, skipped INTEGER NOT NULL, error TEXT
+);
+CREATE INDEX retro_hunts_key ON retro_hunts (key_id, started_at);
+CREATE TABLE retro_hunt_results (
+  hunt_id TEXT NOT NULL, seq INTEGER NOT NULL, capture_id TEXT NOT NULL, name TEXT NOT NULL, alerts TEXT NOT NULL, error TEXT,
+  PRIMARY KEY (hunt_id, seq)
+);
+`;
+
+export const INTEL_HUNTS_MIGRATION_VERSION = 5;
+export const INTEL_HUNTS_SQLITE_SQL = HUNTS({ real: 'REAL' });
+export const INTEL_HUNTS_PG_SQL = HUNTS({ real: 'double precision' });

@@ -5,7 +5,7 @@
  * ranks first), suggestions with evidence, the archive, trends over synthetic timestamps, the
  * viewer rules (a private labelled capture lends nothing to anyone else) and deletion.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { importCaptureFile } from '../../../src/cli/capture-import.js';
 import { DNS_LOG } from '../../../src/engine/analyzers/dns/dns-log.js';
 import { EVE_LOG } from '../../../src/engine/detect/eve-log.js';
 import { checkLabel } from '../../../src/store/intel/labels.js';
+import { HUNT_STALE_S, type Hunt } from '../../../src/store/intel/hunts.js';
 import { pcap } from '../../helpers.js';
 import { writeNoisyCopy } from './noisy-capture.js';
 
@@ -211,6 +212,7 @@ export function intelSuite(name: string, open: () => Promise<Store>): void {
       assert.equal(weeks[0].newObservables.domain, 3, 'shared-c2 + only-0 + only-1');
       assert.equal(weeks[1].newObservables.domain, 1, 'only-2: shared-c2 is not new any more');
       assert.ok(weeks[1].topLabels.some((l) => l.kind === 'sector' && l.value === 'finance'));
+      assert.deepEqual(weeks.map((w) => w.sectors), [[], [{ value: 'finance', captures: 1 }]], 'sectors targeted per period');
       const months = await store.intel.trends('month', ANON, 'synthfam');
       assert.deepEqual(months.map((m) => [m.period, m.captures]), [['2024-01', 2], ['2024-02', 1]]);
       const all = await store.intel.trends('month', ANON);
@@ -249,6 +251,45 @@ export function intelSuite(name: string, open: () => Promise<Store>): void {
       assert.ok(obs.observables.every((o) => o.hits.captures - o.hits.inLabel! <= o.hits.inLabel!), 'rare elsewhere');
       assert.ok(!obs.observables.some((o) => o.kind === 'service' && o.value === 'dns'), 'what every capture has is not characteristic');
       assert.deepEqual(await store.intel.labelKinds('emotet', ANON), ['family']);
+    });
+
+    it('retro-hunts kept in the store: results in order, progress, end state, per key; a silent running hunt reads as interrupted', async () => {
+      const hunts = store.intel.hunts;
+      const base = { status: 'running' as const, rules: 2, total: 3, done: 0, skipped: 1, matches: [], errors: [] };
+      const mine: Hunt = { ...base, id: 'hunt_00000000000000a1', keyId: OWNER.keyId, startedAt: 1000 };
+      const theirs: Hunt = { ...base, id: 'hunt_00000000000000b1', keyId: OTHER.keyId, startedAt: 2000 };
+      await hunts.create(mine);
+      await hunts.create(theirs);
+      const alerts = [{ sid: 7, msg: 'HUNT \'quoted\' "x" \uE000', count: 3 }];
+      await hunts.addResult(mine.id, 0, { captureId: ids['malware-emotet.pcap'], name: 'e', alerts }, 1);
+      await hunts.addResult(mine.id, 1, { captureId: noisy, name: 'n', alerts: [], error: 'truncated' }, 2);
+      await hunts.addResult(mine.id, 2, { captureId: 'f'.repeat(64), name: 'gone', alerts }, 3);
+      const running = await hunts.get(mine.id, OWNER);
+      assert.equal(running?.status, 'running');
+      assert.equal(running?.done, 3);
+      assert.deepEqual(running?.matches, [{ captureId: ids['malware-emotet.pcap'], name: 'e', alerts }], 'a capture not in the store is left out');
+      assert.deepEqual(running?.errors, [{ captureId: noisy, error: 'truncated' }]);
+      await hunts.finish({ ...mine, status: 'done', done: 3, finishedAt: 1234.5 });
+      const done = await hunts.get(mine.id, OWNER);
+      assert.equal(done?.status, 'done');
+      assert.equal(done?.finishedAt, 1234.5);
+      assert.equal(await hunts.get(mine.id, OTHER), undefined, 'another key\'s hunt');
+      assert.equal(await hunts.get(mine.id, ANON), undefined);
+      assert.equal((await hunts.get(mine.id, { admin: true }))?.id, mine.id);
+      assert.deepEqual((await hunts.list(OWNER)).map((h) => [h.id, h.matches, h.errors]), [[mine.id, 2, 1]]);
+      assert.deepEqual((await hunts.list({ admin: true })).map((h) => h.id), [theirs.id, mine.id], 'newest first');
+      await hunts.progress(theirs.id, 1);
+      assert.equal((await hunts.get(theirs.id, OTHER))?.status, 'running');
+      const realNow = Date.now();
+      mock.method(Date, 'now', () => realNow + (HUNT_STALE_S + 5) * 1000);
+      try {
+        const stale = await hunts.get(theirs.id, OTHER);
+        assert.equal(stale?.status, 'failed');
+        assert.match(stale?.error ?? '', /^interrupted/);
+        assert.equal((await hunts.get(mine.id, OWNER))?.status, 'done', 'a finished hunt stays done');
+      } finally {
+        mock.restoreAll();
+      }
     });
 
     it('deleting a capture removes its labels, votes, comments and signature', async () => {
