@@ -4,7 +4,10 @@
  * smoothly as a 100-row one. Columns are document paths (chosen by the caller); @tanstack/react-table
  * holds the column model (visibility, sort state), @tanstack/react-virtual the row window.
  * Keyboard: ↑/↓/PgUp/PgDn/Home/End move the active row, Enter opens it (onOpen). Cells are React
- * text only (capture data). Exported for the search page too.
+ * text only (capture data). Sorting and filtering are the server's (the loader gets them through
+ * the caller's sourceKey); with onColumnFilter a filter row sits under the header, one box per
+ * column, applied on Enter or when the box loses focus. The row count may come from the loader
+ * (total: null until the first page answers).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useReactTable, getCoreRowModel, type ColumnDef, type SortingState, type VisibilityState } from '@tanstack/react-table';
@@ -19,7 +22,9 @@ const ROW_PX = 26;
 /** Characters of one cell drawn (the full value is in the row tools). */
 const CELL_MAX_CHARS = 200;
 
-export type PageLoader = (offset: number, limit: number, signal: AbortSignal) => Promise<StoredRecord[]>;
+/** A page of rows, with the whole view's row count when the server gives it. */
+export interface LoadedPage { rows: StoredRecord[]; total?: number }
+export type PageLoader = (offset: number, limit: number, signal: AbortSignal) => Promise<LoadedPage>;
 
 /** A document value at a path: Zeek's flat dotted keys first, then nested objects (EVE). */
 export function valueAt(doc: Record<string, unknown>, path: string): unknown {
@@ -65,14 +70,18 @@ export function columnsOf(rows: readonly StoredRecord[], max = 80): string[] {
 export interface LogTableProps {
   /** Changes whenever the data source changes (log, filter, sort): the page cache is dropped. */
   sourceKey: string;
-  total: number;
+  /** Rows in the view when known beforehand; null: the first page's total says. */
+  total: number | null;
   load: PageLoader;
   columns: string[];
   visible: VisibilityState;
   sorting: SortingState;
-  /** Whether a column can be sorted (the server sorts by ts; other columns only when all rows are loaded). */
-  canSort: (column: string) => boolean;
   onSortingChange: (s: SortingState) => void;
+  /** Per-column filter texts (column-filters.ts says what they mean) and where a changed one goes. */
+  columnFilters?: Readonly<Record<string, string>>;
+  onColumnFilter?: (column: string, text: string) => void;
+  /** The view's row count as the server reports it. */
+  onTotal?: (total: number) => void;
   onOpen: (r: StoredRecord) => void;
   label: string;
   height?: number | string;
@@ -85,13 +94,17 @@ export function LogTable(p: LogTableProps) {
   const [, setVersion] = useState(0);
   const [error, setError] = useState<Error | null>(null);
   const [active, setActive] = useState(0);
+  const [served, setServed] = useState<number | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const abort = useRef(new AbortController());
+  const total = served ?? p.total;
+  const count = total ?? 0;
 
   useEffect(() => {
     abort.current.abort();
     abort.current = new AbortController();
     pages.current = new Map();
+    setServed(null);
     setError(null);
     setActive(0);
     scroller.current?.scrollTo({ top: 0 });
@@ -107,7 +120,7 @@ export function LogTable(p: LogTableProps) {
   });
   const cols = table.getVisibleLeafColumns();
 
-  const virt = useVirtualizer({ count: p.total, getScrollElement: () => scroller.current, estimateSize: () => ROW_PX, overscan: 20 });
+  const virt = useVirtualizer({ count, getScrollElement: () => scroller.current, estimateSize: () => ROW_PX, overscan: 20 });
   const items = virt.getVirtualItems();
 
   const rowAt = useCallback((i: number): StoredRecord | undefined => {
@@ -118,67 +131,84 @@ export function LogTable(p: LogTableProps) {
   // Fetch the pages under the window (each once).
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
+  // (Count unknown: the first page, which tells it.)
   useEffect(() => {
-    if (p.total === 0) return;
+    if (total === 0) return;
     const signal = abort.current.signal;
-    for (let pg = Math.floor(first / LOG_TABLE_PAGE_ROWS); pg <= Math.floor(last / LOG_TABLE_PAGE_ROWS); pg++) {
+    const to = total === null ? 0 : Math.floor(last / LOG_TABLE_PAGE_ROWS);
+    for (let pg = Math.floor(first / LOG_TABLE_PAGE_ROWS); pg <= to; pg++) {
       if (pages.current.has(pg)) continue;
       pages.current.set(pg, 'loading');
       const key = p.sourceKey;
       p.load(pg * LOG_TABLE_PAGE_ROWS, LOG_TABLE_PAGE_ROWS, signal).then(
-        (rows) => { if (!signal.aborted && key === p.sourceKey) { pages.current.set(pg, rows); setVersion((v) => v + 1); p.onPage?.(rows); } },
+        (page) => {
+          if (signal.aborted || key !== p.sourceKey) return;
+          pages.current.set(pg, page.rows);
+          if (page.total !== undefined) { setServed(page.total); p.onTotal?.(page.total); }
+          setVersion((v) => v + 1);
+          p.onPage?.(page.rows);
+        },
         (e: Error) => { if (!signal.aborted) { pages.current.delete(pg); setError(e); } },
       );
     }
-  }, [first, last, p.total, p.sourceKey, p.load]);
+  }, [first, last, total, p.sourceKey, p.load]);
 
   const move = (to: number) => {
-    const i = Math.max(0, Math.min(p.total - 1, to));
+    const i = Math.max(0, Math.min(count - 1, to));
     setActive(i);
     virt.scrollToIndex(i, { align: 'auto' });
   };
   const onKey = (e: React.KeyboardEvent) => {
+    // Keys typed in a filter box or pressed on a header button are theirs, not the row cursor's.
+    if ((e.target as HTMLElement).closest('input, button, select')) return;
     const pageRows = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 400) / ROW_PX) - 1);
-    const keys: Record<string, number> = { ArrowDown: active + 1, ArrowUp: active - 1, PageDown: active + pageRows, PageUp: active - pageRows, Home: 0, End: p.total - 1 };
+    const keys: Record<string, number> = { ArrowDown: active + 1, ArrowUp: active - 1, PageDown: active + pageRows, PageUp: active - pageRows, Home: 0, End: count - 1 };
     if (e.key in keys) { e.preventDefault(); move(keys[e.key]); } else if (e.key === 'Enter') {
       const r = rowAt(active);
       if (r) { e.preventDefault(); p.onOpen(r); }
     }
   };
 
+  const onColumnFilter = p.onColumnFilter;
   // One fixed template for header and every row, so columns line up across absolutely placed rows.
   const template = cols.map((c) => `${columnWidth(c.id)}px`).join(' ');
   return (
     <div className="log-table" style={{ height: p.height }}>
       {error && <p role="alert" className="error-box">Could not load rows: {error.message}</p>}
       <div
-        ref={scroller} className="log-table-scroll" role="table" aria-label={p.label} aria-rowcount={p.total + 1}
-        tabIndex={0} onKeyDown={onKey} aria-activedescendant={p.total ? `${p.label}-row-${active}` : undefined}
+        ref={scroller} className="log-table-scroll" role="table" aria-label={p.label} aria-rowcount={count + (p.onColumnFilter ? 2 : 1)}
+        tabIndex={0} onKeyDown={onKey} aria-activedescendant={count ? `${p.label}-row-${active}` : undefined} aria-busy={total === null}
       >
         <div role="rowgroup" className="log-table-head" style={{ gridTemplateColumns: template }}>
           <div role="row" className="log-table-row head" style={{ gridTemplateColumns: template }}>
             {table.getHeaderGroups()[0]?.headers.filter((h) => h.column.getIsVisible()).map((h) => {
               const sorted = h.column.getIsSorted();
-              const sortable = p.canSort(h.column.id);
               return (
                 <div role="columnheader" key={h.id} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'} className="cell">
-                  {sortable ? (
-                    <button type="button" className="sort-button" onClick={() => p.onSortingChange([{ id: h.column.id, desc: sorted === 'asc' }])}
-                      aria-label={`Sort by ${h.column.id}${sorted === 'asc' ? ', descending' : ''}`}>
-                      {h.column.id} <span aria-hidden="true">{sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}</span>
-                    </button>
-                  ) : <span title="Sorting by this column needs a filter narrowing the log to fewer rows">{h.column.id}</span>}
+                  <button type="button" className="sort-button" onClick={() => p.onSortingChange([{ id: h.column.id, desc: sorted === 'asc' }])}
+                    aria-label={`Sort by ${h.column.id}${sorted === 'asc' ? ', descending' : ''}`} title={`Sort the whole log by ${h.column.id}`}>
+                    {h.column.id} <span aria-hidden="true">{sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}</span>
+                  </button>
                 </div>
               );
             })}
           </div>
+          {onColumnFilter && (
+            <div role="row" className="log-table-row head filters" style={{ gridTemplateColumns: template }}>
+              {cols.map((c) => (
+                <div role="cell" key={c.id} className="cell">
+                  <ColumnFilterBox column={c.id} value={p.columnFilters?.[c.id] ?? ''} onCommit={onColumnFilter} />
+                </div>
+              ))}
+            </div>
+          )}
         </div>
         <div role="rowgroup" style={{ height: virt.getTotalSize(), position: 'relative' }}>
           {items.map((it) => {
             const r = rowAt(it.index);
             return (
               <div
-                role="row" key={it.key} id={`${p.label}-row-${it.index}`} aria-rowindex={it.index + 2}
+                role="row" key={it.key} id={`${p.label}-row-${it.index}`} aria-rowindex={it.index + (onColumnFilter ? 3 : 2)}
                 className={`log-table-row${it.index === active ? ' active' : ''}${r ? '' : ' pending'}`}
                 style={{ transform: `translateY(${it.start}px)`, gridTemplateColumns: template }}
                 onClick={() => { setActive(it.index); if (r) p.onOpen(r); }}
@@ -188,8 +218,26 @@ export function LogTable(p: LogTableProps) {
             );
           })}
         </div>
-        {p.total === 0 && <p className="dim log-table-empty">No rows.</p>}
+        {total === 0 && <p className="dim log-table-empty">No rows.</p>}
       </div>
     </div>
+  );
+}
+
+/** One column's filter box: the analyst's text, applied on Enter or blur, Escape restores it. */
+function ColumnFilterBox({ column, value, onCommit }: { column: string; value: string; onCommit: (column: string, text: string) => void }) {
+  const [text, setText] = useState(value);
+  useEffect(() => setText(value), [value]);
+  const commit = () => { if (text.trim() !== value) onCommit(column, text.trim()); };
+  return (
+    <input
+      className={`column-filter${value ? ' set' : ''}`} type="text" value={text} spellCheck={false}
+      aria-label={`Filter ${column}`} placeholder="filter…"
+      title="Text it contains; =exact; >n, <n, >=n, <=n (numbers, dates); 10.0.0.0/8 (addresses in a network). Enter applies."
+      onChange={(e) => setText(e.target.value)} onBlur={commit}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') { e.preventDefault(); commit(); } else if (e.key === 'Escape' && text !== value) { e.stopPropagation(); setText(value); }
+      }}
+    />
   );
 }

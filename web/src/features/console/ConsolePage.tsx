@@ -3,7 +3,8 @@
  * and world map (each a lazy chunk), and one panel per log present, each a virtualised table
  * paging from the API. Panels reorder (drag, or the ↑/↓ buttons), resize (drag the bottom edge),
  * collapse and go full screen; the layout is remembered in localStorage. Deep links:
- * `?panel=dns&filter=...` opens at that panel with that filter. A row opens the row tools.
+ * `?panel=dns&filter=...&sort=-ts&col.query=example` opens at that panel with that view
+ * (view-url.ts). A row opens the row tools.
  */
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { useParams, useSearch } from 'wouter';
@@ -15,22 +16,13 @@ import { consoleApi } from './api.js';
 import { SummaryHeader } from './SummaryHeader.js';
 import { LogPanel } from './LogPanel.js';
 import { loadLayout, orderPanels, saveLayout, PANEL_DEFAULT_PX, type Layout } from './layout.js';
+import { DEFAULT_VIEW, readView, viewSearch, type PanelView } from './view-url.js';
 import './console.css';
 
 const Timeline = lazy(() => import('./Timeline.js'));
 const HostGraph = lazy(() => import('./HostGraph.js'));
 const WorldMap = lazy(() => import('./WorldMap.js'));
 const IntelPanel = lazy(() => import('../intel/IntelPanel.js'));
-
-/** Filters per panel live in the URL (deep links); the panel named by ?panel= gets ?filter=. */
-function readFilters(search: string): { panel: string | null; filters: Record<string, string> } {
-  const q = new URLSearchParams(search);
-  const panel = q.get('panel');
-  const filters: Record<string, string> = {};
-  const f = q.get('filter');
-  if (panel && f) filters[panel] = f.slice(0, 4096);
-  return { panel, filters };
-}
 
 export default function ConsolePage() {
   const { id } = useParams<{ id: string }>();
@@ -47,27 +39,27 @@ export default function ConsolePage() {
     if ('requestIdleCallback' in window) requestIdleCallback(() => setViewsReady(true), { timeout: 1000 });
     else setTimeout(() => setViewsReady(true), 300);
   }, []);
-  const deep = useMemo(() => readFilters(search), [search]);
-  const [filters, setFilters] = useState<Record<string, string>>(deep.filters);
+  const deep = useMemo(() => readView(search), [search]);
+  const fromUrl = useCallback((): Record<string, PanelView> => (deep.panel ? { [deep.panel]: deep.view } : {}), [deep]);
+  const [views, setViews] = useState<Record<string, PanelView>>(fromUrl);
   const [layout, setLayout] = useState<Layout>(loadLayout);
   const [fullscreen, setFullscreen] = useState<string | null>(null);
   const [open, setOpen] = useState<StoredRecord | null>(null);
   const [dragging, setDragging] = useState<string | null>(null);
 
-  useEffect(() => setFilters(deep.filters), [deep]);
+  useEffect(() => setViews(fromUrl()), [fromUrl]);
   useEffect(() => saveLayout(layout), [layout]);
 
   const counts = useMemo(() => (logCounts.status === 'ok' ? logCounts.value : []), [logCounts]);
   useEffect(() => { if (logCounts.status === 'ok' && !logCounts.value.some((l) => l.count > 0)) setViewsReady(true); }, [logCounts]);
   const panels = useMemo(() => orderPanels(counts.map((l) => l.log), layout.order), [counts, layout.order]);
 
-  const setFilter = (log: string, f: string) => {
-    setFilters((old) => ({ ...old, [log]: f }));
-    const q = new URLSearchParams();
-    q.set('panel', log);
-    if (f) q.set('filter', f);
-    history.replaceState(history.state, '', `${location.pathname}?${q.toString()}`);
-  };
+  // The URL names the panel last changed, with its view (a link reopens it).
+  const setView = useCallback((log: string, v: PanelView) => {
+    setViews((old) => ({ ...old, [log]: v }));
+    history.replaceState(history.state, '', `${location.pathname}?${viewSearch(log, v)}`);
+  }, []);
+  const viewSetters = useMemo(() => Object.fromEntries(panels.map((l) => [l, (v: PanelView) => setView(l, v)])), [panels, setView]);
   const move = (log: string, delta: number) => setLayout((l) => {
     const order = orderPanels(panels, l.order);
     const i = order.indexOf(log);
@@ -118,7 +110,7 @@ export default function ConsolePage() {
         {panels.map((log) => (
           <LogPanel
             key={log} captureId={c.id} log={log} count={counts.find((l) => l.log === log)?.count ?? 0}
-            filter={filters[log] ?? ''} onFilter={(f) => setFilter(log, f)}
+            view={views[log] ?? DEFAULT_VIEW} onView={viewSetters[log]}
             collapsed={layout.collapsed.includes(log) && fullscreen !== log} fullscreen={fullscreen === log}
             height={layout.heights[log] ?? PANEL_DEFAULT_PX}
             onToggleCollapse={() => toggleCollapse(log)} onToggleFullscreen={() => setFullscreen((f) => (f === log ? null : log))}

@@ -1,19 +1,20 @@
 /**
  * One log of the capture as a panel: header (title, row count, filter box, columns, move, collapse,
- * full screen), and the virtualised table (components/LogTable.tsx). Unfiltered it pages the log
- * API in ts order (either direction); with a filter (the search language, e.g. `10.0.0.1` or
- * `dns.query:*.example.com`) it pages the search API. Other columns sort in the browser once the
- * whole (filtered) log is small enough to hold (CLIENT_SORT_MAX_ROWS).
+ * full screen), and the virtualised table (components/LogTable.tsx) with a filter box under each
+ * column. Filtering and sorting are the server's, over the whole log (GET .../logs/{log}?q=&sort=):
+ * the free filter (the search language, e.g. `10.0.0.1` or `dns.query:*.example.com`) and the
+ * column filters (column-filters.ts) become one query; any column sorts, in either direction, and
+ * the count is the server's total for the view. The view lives in the URL (view-url.ts).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SortingState, VisibilityState } from '@tanstack/react-table';
 import type { StoredRecord } from '../../api.js';
 import { LogTable, columnsOf, valueAt, type PageLoader } from '../../components/LogTable.js';
 import { consoleApi } from './api.js';
+import { OP_WORDS, panelFilterQuery, parseColumnFilter } from './column-filters.js';
 import { loadColumns, saveColumns, PANEL_MIN_PX } from './layout.js';
+import type { PanelView } from './view-url.js';
 
-/** Rows a panel may load whole to sort by any column in the browser. */
-export const CLIENT_SORT_MAX_ROWS = 5000;
 /** Columns shown before the analyst picks (the rest are one click away). */
 const DEFAULT_VISIBLE_COLUMNS = 12;
 
@@ -21,8 +22,8 @@ export interface LogPanelProps {
   captureId: string;
   log: string;
   count: number;
-  filter: string;
-  onFilter: (f: string) => void;
+  view: PanelView;
+  onView: (v: PanelView) => void;
   collapsed: boolean;
   fullscreen: boolean;
   height: number;
@@ -36,66 +37,84 @@ export interface LogPanelProps {
   onFirstRows?: () => void;
 }
 
-function compare(a: unknown, b: unknown): number {
-  if (a === b) return 0;
-  if (a === undefined || a === null) return 1;
-  if (b === undefined || b === null) return -1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return String(a).localeCompare(String(b), 'en', { numeric: true });
+/** Zeek types compared as numbers (the query language's 'number' class). */
+const NUMBER_TYPES = new Set(['count', 'int', 'port', 'double', 'interval', 'vector[count]', 'vector[interval]']);
+
+/** Columns whose values in a page are numbers (ts aside: it filters as a time). */
+function numericColumns(rows: readonly StoredRecord[], columns: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const c of columns) {
+    if (c === 'ts') continue;
+    const v = rows.map((r) => valueAt(r.doc, c)).find((x) => x !== undefined && x !== null);
+    if (typeof v === 'number') out.add(c);
+  }
+  return out;
 }
 
 export function LogPanel(p: LogPanelProps) {
-  const [draft, setDraft] = useState(p.filter);
-  const [total, setTotal] = useState<number | null>(p.filter ? null : p.count);
-  const [filterError, setFilterError] = useState<string | null>(null);
-  const [sorting, setSorting] = useState<SortingState>([{ id: 'ts', desc: false }]);
+  const { view, onView } = p;
+  const [draft, setDraft] = useState(view.filter);
+  const [served, setServed] = useState<number | null>(null);
   const [columns, setColumns] = useState<string[]>([]);
+  const [numeric, setNumeric] = useState<Set<string>>(() => new Set());
+  const [types, setTypes] = useState<Map<string, string> | null>(null);
   const [chosen, setChosen] = useState<string[] | null>(() => loadColumns(p.log));
   const section = useRef<HTMLElement>(null);
   const body = useRef<HTMLDivElement>(null);
 
-  useEffect(() => setDraft(p.filter), [p.filter]);
+  useEffect(() => setDraft(view.filter), [view.filter]);
   useEffect(() => { if (p.initiallyFocused) section.current?.scrollIntoView({ block: 'start' }); }, [p.initiallyFocused]);
 
-  // The row count: the log's own, or the filter's.
-  useEffect(() => {
-    if (!p.filter) { setTotal(p.count); setFilterError(null); return; }
-    const ac = new AbortController();
-    setTotal(null);
-    consoleApi.filteredCount(p.captureId, p.log, p.filter, ac.signal).then(
-      (n) => { setTotal(n); setFilterError(null); },
-      (e: Error) => { if (!ac.signal.aborted) { setTotal(0); setFilterError(e.message); } },
-    );
-    return () => ac.abort();
-  }, [p.captureId, p.log, p.filter, p.count]);
-
-  // Columns from the first page the table fetches (no request of their own).
+  // Columns (and which hold numbers) from the first page the table fetches (no request of their own).
   const onFirstRows = p.onFirstRows;
   const onPage = useCallback((rows: StoredRecord[]) => {
-    setColumns((old) => (old.length ? old : columnsOf(rows)));
+    setColumns((old) => {
+      if (old.length || !rows.length) return old;
+      const cols = columnsOf(rows);
+      setNumeric(numericColumns(rows, cols));
+      return cols;
+    });
     onFirstRows?.();
   }, [onFirstRows]);
 
-  const sortCol = sorting[0]?.id ?? 'ts';
-  const desc = sorting[0]?.desc ?? false;
-  const clientSort = sortCol !== 'ts' && total !== null && total <= CLIENT_SORT_MAX_ROWS;
+  const sortDesc = view.sort.startsWith('-');
+  const sortCol = sortDesc ? view.sort.slice(1) : view.sort;
+  const sorting = useMemo<SortingState>(() => [{ id: sortCol, desc: sortDesc }], [sortCol, sortDesc]);
+  // Column filters need each column's type (a number filters by equality, text by containing):
+  // the schemas' (GET /api/fields), else what the first page holds. Until known, nothing is asked.
+  const hasColumnFilters = Object.values(view.cols).some((t) => t.trim());
+  useEffect(() => {
+    if (!hasColumnFilters || types) return;
+    let live = true;
+    consoleApi.fieldTypes().then((t) => { if (live) setTypes(t); }, () => { if (live) setTypes(new Map()); });
+    return () => { live = false; };
+  }, [hasColumnFilters, types]);
+  const isNumeric = useCallback((c: string) => {
+    const t = types?.get(`${p.log}.${c}`) ?? types?.get(c);
+    return t !== undefined ? NUMBER_TYPES.has(t) : numeric.has(c);
+  }, [types, numeric, p.log]);
+  const typesReady = !hasColumnFilters || types !== null;
+  const { q, errors } = useMemo(() => panelFilterQuery(p.log, view.filter, view.cols, isNumeric), [p.log, view.filter, view.cols, isNumeric]);
+  const filtered = q !== '';
+  const sourceKey = `${p.captureId}|${p.log}|${q}|${view.sort}`;
+  useEffect(() => setServed(null), [sourceKey]);
 
-  const load = useMemo<PageLoader>(() => {
-    const pageOf = (offset: number, limit: number, signal: AbortSignal) => p.filter
-      ? consoleApi.filteredPage(p.captureId, p.log, p.filter, offset, limit, signal)
-      : consoleApi.page(p.captureId, p.log, offset, limit, desc ? '-ts' : 'ts', signal);
-    if (!clientSort) return pageOf;
-    let all: Promise<StoredRecord[]> | undefined;
-    return async (offset, limit, signal) => {
-      all ??= (async () => {
-        const rows: StoredRecord[] = [];
-        for (let o = 0; o < (total ?? 0); o += 1000) rows.push(...await pageOf(o, 1000, signal));
-        rows.sort((a, b) => compare(valueAt(a.doc, sortCol), valueAt(b.doc, sortCol)) * (desc ? -1 : 1));
-        return rows;
-      })();
-      return (await all).slice(offset, offset + limit);
-    };
-  }, [p.captureId, p.log, p.filter, desc, sortCol, clientSort, total]);
+  const load = useMemo<PageLoader>(() => async (offset, limit, signal) => {
+    const r = await consoleApi.view(p.captureId, p.log, { q, sort: view.sort, offset, limit }, signal);
+    return { rows: r.records, total: r.partial ? undefined : r.total };
+  }, [p.captureId, p.log, q, view.sort]);
+
+  const total = served ?? (filtered ? null : p.count);
+  const activeColumns = Object.entries(view.cols).flatMap(([c, text]) => { const f = parseColumnFilter(text); return f ? [{ c, f }] : []; });
+  const setColumnFilter = useCallback((c: string, text: string) => {
+    const cols = { ...view.cols };
+    if (text) cols[c] = text; else delete cols[c];
+    onView({ ...view, cols });
+  }, [view, onView]);
+  const onSortingChange = useCallback((s: SortingState) => {
+    const first = s[0];
+    onView({ ...view, sort: first ? `${first.desc ? '-' : ''}${first.id}` : 'ts' });
+  }, [view, onView]);
 
   const allColumns = useMemo(() => (columns.includes('ts') ? columns : ['ts', ...columns]), [columns]);
   const shown = chosen?.filter((c) => allColumns.includes(c)) ?? allColumns.slice(0, DEFAULT_VISIBLE_COLUMNS);
@@ -120,10 +139,7 @@ export function LogPanel(p: LogPanelProps) {
     return () => ro.disconnect();
   }, [p.collapsed, p.fullscreen, onResize]);
 
-  const onSortingChange = useCallback((s: SortingState) => setSorting(s), []);
-  const canSort = useCallback((c: string) => c === 'ts' || (total !== null && total <= CLIENT_SORT_MAX_ROWS), [total]);
   const titleId = `panel-${p.log}-title`;
-  const sourceKey = `${p.captureId}|${p.log}|${p.filter}|${sortCol}|${desc}|${clientSort}`;
 
   return (
     <section
@@ -134,10 +150,10 @@ export function LogPanel(p: LogPanelProps) {
       <header className="panel-head" {...p.dragProps}>
         <span className="drag-handle" aria-hidden="true" title="Drag to reorder">⠿</span>
         <h2 id={titleId} className="panel-title">{p.log}</h2>
-        <span className="panel-count dim" aria-live="polite">{total === null ? '…' : total.toLocaleString('en-US')}{p.filter ? ` of ${p.count.toLocaleString('en-US')}` : ''} rows</span>
-        <form className="panel-filter" role="search" onSubmit={(e) => { e.preventDefault(); p.onFilter(draft.trim()); }}>
+        <span className="panel-count dim" aria-live="polite">{total === null ? '…' : total.toLocaleString('en-US')}{filtered ? ` of ${p.count.toLocaleString('en-US')}` : ''} rows</span>
+        <form className="panel-filter" role="search" onSubmit={(e) => { e.preventDefault(); onView({ ...view, filter: draft.trim() }); }}>
           <input type="search" aria-label={`Filter ${p.log}`} placeholder={`filter, e.g. 10.0.0.1 or ${p.log}.field:value`} value={draft} onChange={(e) => setDraft(e.target.value)} />
-          {p.filter && <button type="button" className="ghost" onClick={() => p.onFilter('')} aria-label={`Clear the ${p.log} filter`}>✕</button>}
+          {view.filter && <button type="button" className="ghost" onClick={() => onView({ ...view, filter: '' })} aria-label={`Clear the ${p.log} filter`}>✕</button>}
         </form>
         <details className="panel-columns">
           <summary aria-label={`Columns of ${p.log}`}>Columns</summary>
@@ -155,13 +171,25 @@ export function LogPanel(p: LogPanelProps) {
           <button type="button" className="ghost" onClick={p.onToggleFullscreen} aria-pressed={p.fullscreen} aria-label={`${p.fullscreen ? 'Leave full screen' : 'Full screen'}: ${p.log}`}>{p.fullscreen ? '⤡' : '⤢'}</button>
         </span>
       </header>
-      {filterError && <p role="alert" className="error-box panel-error">{filterError}</p>}
+      {activeColumns.length > 0 && (
+        <ul className="panel-active-filters" aria-label={`Column filters of ${p.log}`}>
+          {activeColumns.map(({ c, f }) => (
+            <li key={c} className="chip">
+              <span className="mono">{c}</span> {f.op === 'contains' && isNumeric(c) ? OP_WORDS.eq : OP_WORDS[f.op]} <span className="mono">{f.value}</span>
+              <button type="button" className="ghost" onClick={() => setColumnFilter(c, '')} aria-label={`Remove the ${c} filter`}>✕</button>
+            </li>
+          ))}
+          <li><button type="button" className="ghost small" onClick={() => onView({ ...view, cols: {} })}>Clear column filters</button></li>
+        </ul>
+      )}
+      {errors.length > 0 && <p role="alert" className="error-box panel-error">{errors.join('; ')}</p>}
       {!p.collapsed && (
         <div ref={body} className="panel-body" style={p.fullscreen ? undefined : { height: p.height }}>
-          {total !== null && (
+          {errors.length === 0 && typesReady && (
             <LogTable
               sourceKey={sourceKey} total={total} load={load} columns={allColumns} visible={visible}
-              sorting={sorting} canSort={canSort} onSortingChange={onSortingChange} onOpen={p.onOpen} label={`${p.log} records`} onPage={onPage}
+              sorting={sorting} onSortingChange={onSortingChange} onOpen={p.onOpen} label={`${p.log} records`} onPage={onPage}
+              columnFilters={view.cols} onColumnFilter={setColumnFilter} onTotal={setServed}
             />
           )}
         </div>
