@@ -18,6 +18,7 @@ import type { Page } from 'playwright-core';
 import { openUi, type Ui } from './browser.js';
 import { uploadAndWait } from './upload.js';
 import { writeNoisyCopy } from '../store/intel/noisy-capture.js';
+import { hostileCapture, IMG } from './hostile-capture.js';
 import { parseRules } from '../../src/engine/detect/rules/parser.js';
 
 const PCAPS = join(import.meta.dirname, '../../../shared/pcaps');
@@ -35,11 +36,12 @@ before(async () => {
   secret = (await ui.service.store.createKey('ui-intel-test')).secret;
   const noisy = join(ui.dataDir, 'emotet-again.pcap');
   writeNoisyCopy(join(PCAPS, 'malware-emotet.pcap'), join(PCAPS, 'ntp.pcap'), noisy, 40 * 86_400);
-  [ids.emotet, ids.again, ids.trickbot, ids.tls] = await Promise.all([
+  [ids.emotet, ids.again, ids.trickbot, ids.tls, ids.hostile] = await Promise.all([
     uploadAndWait(ui.base, join(PCAPS, 'malware-emotet.pcap'), 'emotet.pcap'),
     uploadAndWait(ui.base, noisy, 'emotet-again.pcap'),
     uploadAndWait(ui.base, join(PCAPS, 'malware-trickbot.pcap'), 'trickbot.pcap'),
     uploadAndWait(ui.base, join(PCAPS, 'tls13.pcap'), 'tls13.pcap'),
+    uploadAndWait(ui.base, hostileCapture(), `${IMG}.pcap`),
   ]);
   const intel = ui.service.store.intel;
   await intel.addLabel(ids.emotet, 'family', 'emotet', null);
@@ -49,6 +51,7 @@ before(async () => {
   await intel.addLabel(ids.trickbot, 'category', 'c2', null);
   await intel.addLabel(ids.trickbot, 'sector', 'healthcare', null);
   await intel.addLabel(ids.tls, 'family', HOSTILE_FAMILY, null);
+  await intel.addLabel(ids.hostile, 'family', 'webshell', null);
 });
 after(async () => { await ui?.close(); });
 
@@ -62,7 +65,9 @@ async function shot(page: Page, name: string, theme?: 'dark' | 'light') {
 
 /** Nothing hostile ran or became an element. */
 async function assertNoInjection(page: Page) {
-  assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined);
+  assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number; __pwned?: number }).__xss), undefined);
+  assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number; __pwned?: number }).__pwned), undefined);
+  assert.equal(await page.locator('svg[onload], [onerror]').count(), 0);
   assert.equal(await page.locator('img[src="x"], main script').count(), 0);
 }
 
@@ -74,7 +79,7 @@ test('archive: entries with counts, an entry\'s observables one click from a piv
   await list.waitFor();
   // Every family, category, campaign and actor (sector and tag labels are not archive entries).
   const entries = await list.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('.label-kind')?.textContent, tr.querySelector('.entry-value')?.textContent, tr.querySelector('td.num')?.textContent]));
-  assert.deepEqual(entries.map((e) => e.join('|')).sort(), ['category|c2|1', `family|${HOSTILE_FAMILY}|1`, 'family|emotet|1', 'family|trickbot|1'].sort());
+  assert.deepEqual(entries.map((e) => e.join('|')).sort(), ['category|c2|1', `family|${HOSTILE_FAMILY}|1`, 'family|emotet|1', 'family|trickbot|1', 'family|webshell|1'].sort());
   await page.getByRole('button', { name: 'Categories' }).click();
   await page.waitForURL('**/archive?show=category');
   assert.equal(await list.locator('tbody tr').count(), 1);
@@ -110,6 +115,9 @@ test('archive: entries with counts, an entry\'s observables one click from a piv
   } else {
     assert.equal(await zip.count(), 0);
   }
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, 'archive', 'dark');
+  await shot(page, 'archive-light', 'light');
   // The family's drafts (opened on demand): what its captures share, hits in and outside the label; they parse.
   await detail.locator('summary', { hasText: 'Signature drafts for emotet' }).click();
   const labelDrafts = detail.getByRole('table', { name: 'Signature drafts of this family' });
@@ -125,9 +133,6 @@ test('archive: entries with counts, an entry\'s observables one click from a piv
   const stixHref = await detail.getByRole('link', { name: 'Export emotet as STIX 2.1' }).getAttribute('href');
   assert.equal(stixHref, '/api/labels/emotet/export?kind=family&format=stix');
   assert.equal(((await (await fetch(ui.base + stixHref)).json()) as { type: string }).type, 'bundle');
-  await shot(page, 'archive');
-  await shot(page, 'archive-light', 'light');
-  await page.evaluate(() => { document.documentElement.dataset.theme = 'dark'; });
 
   // One click from a characteristic domain to every capture holding it.
   await card.getByRole('link', { name: 'filmmogzivota.rs' }).click();
@@ -162,15 +167,30 @@ test('trends: charts per month and week, the per-period table, one family over t
   const box = (await labels.boundingBox())!;
   const hostilePeriod = api.periods.findIndex((p) => p.topLabels.some((l) => l.value === HOSTILE_FAMILY));
   assert.ok(hostilePeriod >= 0);
+  const tooltip = () => labels.evaluate((el) => [...el.querySelectorAll('div')].filter((d) => d.style.position === 'absolute' && d.style.display !== 'none').map((d) => d.textContent ?? '').join(' '));
+  const y = box.y + box.height - 40;
   let tip = '';
-  for (let x = box.x + 40; x < box.x + box.width - 10 && !tip.includes(HOSTILE_FAMILY); x += 12) {
-    await page.mouse.move(x, box.y + box.height - 40);
-    tip = await labels.evaluate((el) => [...el.querySelectorAll('div')].filter((d) => d.style.position === 'absolute' && d.style.display !== 'none').map((d) => d.textContent ?? '').join(' '));
+  let x = box.x + 40;
+  for (; x < box.x + box.width - 10 && !tip.includes(HOSTILE_FAMILY); x += 12) {
+    await page.mouse.move(x, y);
+    tip = await tooltip();
   }
   assert.ok(tip.includes(HOSTILE_FAMILY), `tooltip: ${tip}`);
   await assertNoInjection(page);
+  // The period's band ends where the tooltip stops naming it: its bar is in the middle.
+  const bandStart = x - 12;
+  for (; x < box.x + box.width - 10 && tip.includes(HOSTILE_FAMILY); x += 12) {
+    await page.mouse.move(x, y);
+    tip = await tooltip();
+  }
   await page.mouse.move(0, 0);
-  await shot(page, 'trends');
+  await shot(page, 'trends', 'dark');
+  // A click on a label's bar opens its archive entry.
+  await page.mouse.click((bandStart + x - 12) / 2, y);
+  await page.waitForURL((u) => u.pathname === '/archive' && u.searchParams.get('label') === HOSTILE_FAMILY && u.searchParams.get('kind') === 'family');
+  await page.locator('article.archive-detail .entry-name').getByText(HOSTILE_FAMILY, { exact: true }).waitFor();
+  await page.goBack();
+  await table.waitFor();
 
   await page.getByRole('button', { name: 'Weekly' }).click();
   await page.waitForURL('**/trends?interval=week');
@@ -209,7 +229,26 @@ test('console: similar captures (the re-submission ranks the original first, wit
   assert.equal(await first.getByRole('meter').getAttribute('aria-label'), `Similarity ${Math.round(apiHits[0].score * 100)}%`);
   assert.equal(await first.getByRole('link', { name: 'filmmogzivota.rs' }).getAttribute('href'), '/pivot/domain/filmmogzivota.rs');
   await panel.scrollIntoViewIfNeeded();
-  if (process.env.CAPDEX_SCREENSHOTS === '1') await panel.screenshot({ path: join(SHOTS, 'similar.png') });
+  if (process.env.CAPDEX_SCREENSHOTS === '1') {
+    await suggestion.locator('summary').click();
+    await page.evaluate(() => { document.documentElement.dataset.theme = 'dark'; });
+    await panel.screenshot({ path: join(SHOTS, 'similar.png') });
+  }
+
+  // With an API key, a suggestion is one click from a label, and the header's chips follow.
+  await page.evaluate((k) => localStorage.setItem('capdex.apiKey', k), secret);
+  await page.reload();
+  await panel.waitFor({ timeout: 30_000 });
+  await suggestion.getByRole('button', { name: 'Label this capture family emotet' }).click();
+  await suggestion.getByRole('status').filter({ hasText: 'added' }).waitFor();
+  await page.getByRole('list', { name: 'Labels of emotet-again.pcap' }).getByRole('link', { name: 'family emotet' }).waitFor();
+  assert.ok((await ui.service.store.intel.labels(ids.again)).some((l) => l.kind === 'family' && l.value === 'emotet'));
+  // The panel collapses (and stays so across a reload).
+  await panel.getByRole('button', { name: 'Collapse intelligence' }).click();
+  assert.equal(await panel.locator('#intel-body').count(), 0);
+  await page.reload();
+  await panel.getByRole('button', { name: 'Expand intelligence' }).click();
+  await panel.getByRole('table', { name: 'Similar captures' }).waitFor();
 
   // Drafts: the tab by keyboard; every draft parses with our own rule parser; copy gives the rule.
   await panel.getByRole('tab', { name: /Similar captures/ }).focus();
@@ -248,10 +287,13 @@ test('console: similar captures (the re-submission ranks the original first, wit
 test('retro-hunt: needs a key; a rules file runs over the archive with progress and matches by capture; bad rules refused', async () => {
   const page = await ui.page();
   await page.goto('/hunts');
+  await page.evaluate(() => localStorage.removeItem('capdex.apiKey'));
+  await page.reload();
   await page.getByText('set an API key', { exact: false }).waitFor();
   await page.evaluate((k) => localStorage.setItem('capdex.apiKey', k), secret);
   await page.reload();
   const rules = page.getByLabel('Rules (Suricata 7 syntax, one a line)');
+  await rules.waitFor();
   await rules.fill('alert http any any -> any any (msg:"broken"; content:; sid:1;)');
   await page.getByRole('button', { name: 'Run over the archive' }).click();
   await page.getByRole('alert').filter({ hasText: 'BAD_RULES' }).waitFor();
@@ -262,7 +304,7 @@ test('retro-hunt: needs a key; a rules file runs over the archive with progress 
   await page.getByRole('button', { name: 'Run over the archive' }).click();
   await page.waitForURL(/\/hunts\?id=hunt_[0-9a-f]{16}$/);
   await page.locator('.hunt-view .status-done').waitFor({ timeout: 60_000 });
-  assert.match(await page.locator('.hunt-progress [role="status"]').textContent() ?? '', /^4 of 4 captures read · 2 matching/);
+  assert.match(await page.locator('.hunt-progress [role="status"]').textContent() ?? '', /^5 of 5 captures read · 2 matching/);
   const matches = page.getByRole('table', { name: 'Matches by capture' });
   assert.deepEqual((await matches.locator('tbody tr a.capture-link').allTextContents()).sort(), ['emotet-again.pcap', 'emotet.pcap']);
   await matches.getByText('hunt: emotet host').first().waitFor();
@@ -270,4 +312,30 @@ test('retro-hunt: needs a key; a rules file runs over the archive with progress 
   await page.getByRole('table', { name: 'Your hunts' }).locator('.status-done').waitFor();
   // The one error: Chromium's note of the refused ruleset's 400.
   assert.deepEqual(page.errors.filter((e) => !/status of 400 .*\/api\/retro-hunts/.test(e)), []);
+});
+
+test('a capture whose strings are script payloads: its archive entry, trends and console intelligence show them as text', async () => {
+  const page = await ui.page();
+  await page.goto('/archive?label=webshell&kind=family');
+  const detail = page.locator('article.archive-detail');
+  await detail.getByRole('table', { name: 'Captures labelled webshell' }).getByRole('link', { name: `${IMG}.pcap` }).waitFor();
+  const api = (await (await fetch(`${ui.base}/api/archive/webshell?kind=family`)).json()) as { entries: { top: Record<string, { value: string }[]> }[] };
+  const hostile = Object.values(api.entries[0].top).flat().map((t) => t.value).filter((v) => /[<>]/.test(v));
+  assert.ok(hostile.length > 0, 'the hostile capture has observables with markup');
+  for (const v of hostile) await detail.locator('a.obs-link').filter({ hasText: v }).first().waitFor();
+  await detail.locator('summary', { hasText: 'Signature drafts for webshell' }).click();
+  await detail.getByRole('table', { name: 'Signature drafts of this family' }).waitFor();
+  await assertNoInjection(page);
+
+  await page.goto(`/captures/${ids.hostile}`);
+  const panel = page.getByRole('region', { name: 'intelligence' });
+  await panel.waitFor({ timeout: 30_000 });
+  await panel.getByRole('tab', { name: /Signature drafts/ }).click();
+  const drafts = panel.getByRole('table', { name: 'Signature drafts of this capture' });
+  await drafts.waitFor();
+  const apiDrafts = (await (await fetch(`${ui.base}/api/captures/${ids.hostile}/drafts`)).json()) as { rules: { value: string }[] };
+  assert.deepEqual(await drafts.locator('.draft-value').allTextContents(), apiDrafts.rules.map((r) => r.value));
+  assert.ok(apiDrafts.rules.some((r) => /[<>]/.test(r.value)));
+  await assertNoInjection(page);
+  assert.deepEqual(page.errors, []);
 });

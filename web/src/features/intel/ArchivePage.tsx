@@ -14,7 +14,7 @@ import { useAsync } from '../../lib/use-async.js';
 import { downloadWithKey } from '../browse/api.js';
 import '../labels/labels.css';
 import { useApiKey } from '../settings/use-api-key.js';
-import { familyZipTemplate, fillLabel, intelApi, KIND_NAMES, type ArchiveCapture, type ArchiveEntry } from './api.js';
+import { familyZipTemplate, fillLabel, intelApi, KIND_NAMES, labelHref, type ArchiveCapture, type ArchiveEntry } from './api.js';
 import { Drafts } from './Drafts.js';
 import { Exports } from './Exports.js';
 import { ObservableLink } from './ObservableLink.js';
@@ -85,20 +85,21 @@ function EntryList({ entries, selected, onPick }: { entries: ArchiveEntry[]; sel
   return (
     <div className="table-scroll archive-list">
       <table className="plain" aria-label="Archive entries">
-        <thead><tr><th scope="col">Label</th><th scope="col" className="num">Captures</th><th scope="col">First seen</th><th scope="col">Last seen</th></tr></thead>
+        <thead><tr><th scope="col">Label</th><th scope="col" className="num">Captures</th><th scope="col">Seen</th></tr></thead>
         <tbody>
           {entries.map((e) => {
             const current = selected?.kind === e.kind && selected.value === e.value;
             return (
               <tr key={`${e.kind}:${e.value}`} className={current ? 'current' : undefined} aria-current={current ? 'true' : undefined}>
                 <td>
-                  <button type="button" className={`entry-button label-chip kind-${e.kind}`} onClick={() => onPick(e)} aria-label={`${e.kind} ${e.value}: ${e.captures} captures`}>
+                  <button type="button" className={`entry-button label-chip kind-${e.kind}`} onClick={() => onPick(e)} title={e.value} aria-label={`${e.kind} ${e.value}: ${e.captures} captures`}>
                     <span className="label-kind">{e.kind}</span><span className="entry-value">{e.value}</span>
                   </button>
                 </td>
                 <td className="num">{formatCount(e.captures)}</td>
-                <td className="mono small">{day(e.firstSeen)}</td>
-                <td className="mono small">{day(e.lastSeen)}</td>
+                <td className="mono small seen" title="First and last seen (first packet of its captures)">
+                  {day(e.firstSeen)}{day(e.lastSeen) !== day(e.firstSeen) && <><br />{day(e.lastSeen)}</>}
+                </td>
               </tr>
             );
           })}
@@ -194,7 +195,7 @@ function CaptureTable({ captures, label }: { captures: ArchiveCapture[]; label: 
                     const colon = l.indexOf(':');
                     const kind = colon < 0 ? 'tag' : l.slice(0, colon);
                     const value = colon < 0 ? l : l.slice(colon + 1);
-                    return <li key={l} className={`label-chip kind-${kind}`}><Link href={`/archive?label=${encodeURIComponent(value)}&kind=${encodeURIComponent(kind)}`}><span className="label-kind">{kind}</span> {value}</Link></li>;
+                    return <li key={l} className={`label-chip kind-${kind}`}><Link href={labelHref(kind, value)}><span className="label-kind">{kind}</span> {value}</Link></li>;
                   })}
                 </ul>
               </td>

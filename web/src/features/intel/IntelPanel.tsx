@@ -11,8 +11,10 @@ import { ErrorBox } from '../../components/ErrorBox.js';
 import { formatTs } from '../../lib/format.js';
 import { useAsync } from '../../lib/use-async.js';
 import '../labels/labels.css';
+import { labelsApi } from '../labels/api.js';
+import { LABELS_CHANGED } from '../labels/Labels.js';
 import { useApiKey } from '../settings/use-api-key.js';
-import { intelApi, KIND_NAMES, type SimilarHit, type Suggestion } from './api.js';
+import { intelApi, KIND_NAMES, labelHref, type SimilarHit, type Suggestion } from './api.js';
 import { Drafts } from './Drafts.js';
 import { Exports } from './Exports.js';
 import { ObservableLink } from './ObservableLink.js';
@@ -23,7 +25,26 @@ const SIMILAR_SHOWN = 20;
 /** Shared observables shown per similar capture before "more". */
 const SHARED_SHOWN = 6;
 
+/** localStorage: the panel collapsed (an analyst who never wants it keeps it out of the way, and its requests with it). */
+const COLLAPSED_STORAGE = 'capdex.intelPanel.collapsed';
+
 export default function IntelPanel({ captureId, captureName, isPrivate }: { captureId: string; captureName: string; isPrivate: boolean }) {
+  const [collapsed, setCollapsed] = useState(() => localStorage.getItem(COLLAPSED_STORAGE) === '1');
+  const toggle = () => setCollapsed((c) => { if (c) localStorage.removeItem(COLLAPSED_STORAGE); else localStorage.setItem(COLLAPSED_STORAGE, '1'); return !c; });
+  return (
+    <section className={collapsed ? 'intel-panel collapsed' : 'intel-panel'} aria-labelledby="intel-title">
+      <div className="intel-panel-head">
+        <button type="button" className="ghost small" onClick={toggle} aria-expanded={!collapsed} aria-controls="intel-body"
+          aria-label={collapsed ? 'Expand intelligence' : 'Collapse intelligence'}>{collapsed ? '▸' : '▾'}</button>
+        <h2 id="intel-title" className="panel-title">intelligence</h2>
+        <Exports hrefOf={(f) => intelApi.exportFile(captureId, f)} fileStem={`capdex-${captureId.slice(0, 12)}`} name={captureName || captureId.slice(0, 12)} withKey={isPrivate} />
+      </div>
+      {!collapsed && <IntelBody captureId={captureId} isPrivate={isPrivate} />}
+    </section>
+  );
+}
+
+function IntelBody({ captureId, isPrivate }: { captureId: string; isPrivate: boolean }) {
   const key = useApiKey();
   const [tab, setTab] = useState<'similar' | 'drafts'>('similar');
   const similar = useAsync((signal) => intelApi.similar(captureId, SIMILAR_SHOWN, signal), [captureId, key]);
@@ -43,42 +64,56 @@ export default function IntelPanel({ captureId, captureName, isPrivate }: { capt
   };
 
   return (
-    <section className="intel-panel" aria-labelledby="intel-title">
-      <div className="intel-panel-head">
-        <h2 id="intel-title" className="panel-title">intelligence</h2>
-        <Exports hrefOf={(f) => intelApi.exportFile(captureId, f)} fileStem={`capdex-${captureId.slice(0, 12)}`} name={captureName || captureId.slice(0, 12)} withKey={isPrivate} />
+    <div className="intel-panel-body" id="intel-body">
+      <div className="suggestions-box">
+        <h3 className="mini-title">Label suggestions</h3>
+        {suggestions.status === 'loading' && <p className="dim small" role="status">Looking for labelled captures sharing strong observables…</p>}
+        {suggestions.status === 'error' && <ErrorBox error={suggestions.error} />}
+        {suggestions.status === 'ok' && <Suggestions list={suggestions.value.suggestions} captureId={captureId} canLabel={Boolean(key)} />}
       </div>
-      <div className="intel-panel-body">
-        <div className="suggestions-box">
-          <h3 className="mini-title">Label suggestions</h3>
-          {suggestions.status === 'loading' && <p className="dim small" role="status">Looking for labelled captures sharing strong observables…</p>}
-          {suggestions.status === 'error' && <ErrorBox error={suggestions.error} />}
-          {suggestions.status === 'ok' && <Suggestions list={suggestions.value.suggestions} />}
+      <div className="intel-tabs-box">
+        <div role="tablist" aria-label="Intelligence" className="intel-tabs">
+          {tabs.map((t, i) => (
+            <button key={t.id} ref={(b) => { tabRefs.current[i] = b; }} type="button" role="tab" id={`intel-tab-${t.id}`}
+              aria-selected={tab === t.id} aria-controls={`intel-pane-${t.id}`} tabIndex={tab === t.id ? 0 : -1}
+              onClick={() => setTab(t.id)} onKeyDown={(e) => onTabKey(e, i)}>
+              {t.text}{t.count !== undefined && <span className="tab-count">{t.count}</span>}
+            </button>
+          ))}
         </div>
-        <div className="intel-tabs-box">
-          <div role="tablist" aria-label="Intelligence" className="intel-tabs">
-            {tabs.map((t, i) => (
-              <button key={t.id} ref={(b) => { tabRefs.current[i] = b; }} type="button" role="tab" id={`intel-tab-${t.id}`}
-                aria-selected={tab === t.id} aria-controls={`intel-pane-${t.id}`} tabIndex={tab === t.id ? 0 : -1}
-                onClick={() => setTab(t.id)} onKeyDown={(e) => onTabKey(e, i)}>
-                {t.text}{t.count !== undefined && <span className="tab-count">{t.count}</span>}
-              </button>
-            ))}
-          </div>
-          <div role="tabpanel" id={`intel-pane-${tab}`} aria-labelledby={`intel-tab-${tab}`} className="intel-pane" tabIndex={0}>
-            {tab === 'similar' && (similar.status === 'loading' ? <p className="dim" role="status">Ranking the collection…</p>
-              : similar.status === 'error' ? <ErrorBox error={similar.error} /> : <Similar hits={similar.value} />)}
-            {tab === 'drafts' && (drafts.status === 'loading' ? <p className="dim" role="status">Drafting rules and counting their hits…</p>
-              : drafts.status === 'error' ? <ErrorBox error={drafts.error} />
-                : <Drafts set={drafts.value} rulesFile={intelApi.draftsFile(captureId)} fileName={`capdex-draft-${captureId.slice(0, 12)}.rules`} withKey={isPrivate} what="capture" />)}
-          </div>
+        <div role="tabpanel" id={`intel-pane-${tab}`} aria-labelledby={`intel-tab-${tab}`} className="intel-pane" tabIndex={0}>
+          {tab === 'similar' && (similar.status === 'loading' ? <p className="dim" role="status">Ranking the collection…</p>
+            : similar.status === 'error' ? <ErrorBox error={similar.error} /> : <Similar hits={similar.value} />)}
+          {tab === 'drafts' && (drafts.status === 'loading' ? <p className="dim" role="status">Drafting rules and counting their hits…</p>
+            : drafts.status === 'error' ? <ErrorBox error={drafts.error} />
+              : <Drafts set={drafts.value} rulesFile={intelApi.draftsFile(captureId)} fileName={`capdex-draft-${captureId.slice(0, 12)}.rules`} withKey={isPrivate} what="capture" />)}
         </div>
       </div>
-    </section>
+    </div>
   );
 }
 
-function Suggestions({ list }: { list: Suggestion[] }) {
+/** "Add label" on a suggestion (with an API key): the label is added and every chip list of the capture reloads. */
+function AcceptSuggestion({ captureId, s }: { captureId: string; s: Suggestion }) {
+  const [state, setState] = useState<'idle' | 'busy' | 'added'>('idle');
+  const [error, setError] = useState<Error | null>(null);
+  if (state === 'added') return <span className="small ok-text" role="status">added</span>;
+  return (
+    <>
+      <button type="button" className="ghost small" disabled={state === 'busy'} aria-label={`Label this capture ${s.label.kind} ${s.label.value}`}
+        onClick={() => {
+          setState('busy'); setError(null);
+          labelsApi.add(captureId, s.label.kind, s.label.value).then(
+            () => { setState('added'); window.dispatchEvent(new CustomEvent(LABELS_CHANGED, { detail: captureId })); },
+            (e: Error) => { setState('idle'); setError(e); },
+          );
+        }}>+ add label</button>
+      {error && <ErrorBox error={error} />}
+    </>
+  );
+}
+
+function Suggestions({ list, captureId, canLabel }: { list: Suggestion[]; captureId: string; canLabel: boolean }) {
   if (list.length === 0) return <p className="dim small">No labelled capture shares a strong observable (file hash, certificate, JA3+SNI, contacted domain) with this one.</p>;
   return (
     <ul className="suggestion-list" aria-label="Label suggestions">
@@ -86,11 +121,12 @@ function Suggestions({ list }: { list: Suggestion[] }) {
         <li key={`${s.label.kind}:${s.label.value}`} className={`suggestion-item confidence-${s.confidence}`}>
           <div className="suggestion-title">
             <span className={`label-chip kind-${s.label.kind}`}>
-              <Link href={`/archive?label=${encodeURIComponent(s.label.value)}&kind=${encodeURIComponent(s.label.kind)}`}>
+              <Link href={labelHref(s.label.kind, s.label.value)}>
                 <span className="label-kind">likely {s.label.kind}</span> {s.label.value}
               </Link>
             </span>
-            <span className={`badge confidence`}>{s.confidence} confidence</span>
+            <span className="badge confidence">{s.confidence} confidence</span>
+            {canLabel && <AcceptSuggestion captureId={captureId} s={s} />}
           </div>
           <details>
             <summary className="small">{s.evidence.length} shared {s.evidence.length === 1 ? 'observable' : 'observables'}</summary>

@@ -6,13 +6,13 @@
  * the table under them holds the same figures as text (and links).
  */
 import { lazy, Suspense, useMemo } from 'react';
-import { Link, useSearchParams } from 'wouter';
+import { Link, useLocation, useSearchParams } from 'wouter';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { formatCount } from '../../lib/format.js';
 import { useAsync } from '../../lib/use-async.js';
 import '../labels/labels.css';
-import { intelApi, KIND_NAMES, type TrendInterval, type TrendPeriod } from './api.js';
-import { ObservableLink } from './ObservableLink.js';
+import { intelApi, KIND_NAMES, labelHref, type TrendInterval, type TrendPeriod } from './api.js';
+import { ObservableLink, observableHref } from './ObservableLink.js';
 import type { TrendSeries } from './TrendChart.js';
 import './intel.css';
 
@@ -22,20 +22,25 @@ const TrendChart = lazy(() => import('./TrendChart.js'));
 const SERIES_MAX = 10;
 
 /** One series per key (the SERIES_MAX largest), a value per period. */
-function topSeries(periods: TrendPeriod[], items: (p: TrendPeriod) => { key: string; n: number }[]): TrendSeries[] {
-  const totals = new Map<string, number>();
-  for (const p of periods) for (const it of items(p)) totals.set(it.key, (totals.get(it.key) ?? 0) + it.n);
-  const keys = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, SERIES_MAX).map(([k]) => k);
-  return keys.map((k) => ({ name: k, data: periods.map((p) => items(p).find((it) => it.key === k)?.n ?? 0) }));
+function topSeries(periods: TrendPeriod[], items: (p: TrendPeriod) => { key: string; n: number; href?: string }[]): TrendSeries[] {
+  const totals = new Map<string, { n: number; href?: string }>();
+  for (const p of periods) {
+    for (const it of items(p)) totals.set(it.key, { n: (totals.get(it.key)?.n ?? 0) + it.n, href: it.href });
+  }
+  const keys = [...totals.entries()].sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0])).slice(0, SERIES_MAX);
+  return keys.map(([k, t]) => ({ name: k, href: t.href, data: periods.map((p) => items(p).find((it) => it.key === k)?.n ?? 0) }));
 }
 
+
+
 function Chart({ title, id, periods, series, unit, empty }: { title: string; id: string; periods: string[]; series: TrendSeries[]; unit: string; empty: string }) {
+  const [, navigate] = useLocation();
   return (
     <section className="view trend-view" aria-labelledby={id}>
       <h2 id={id} className="mini-title">{title}</h2>
       {series.length === 0 ? <p className="dim trend-empty">{empty}</p> : (
         <Suspense fallback={<div className="trend-chart" role="status">Loading chart…</div>}>
-          <TrendChart periods={periods} series={series} label={title} unit={unit} />
+          <TrendChart periods={periods} series={series} label={title} unit={unit} onOpen={navigate} />
         </Suspense>
       )}
     </section>
@@ -65,9 +70,10 @@ export default function TrendsPage() {
     return {
       names: ps.map((p) => p.period),
       captures: [{ name: 'captures', data: ps.map((p) => p.captures) }],
-      labels: topSeries(ps, (p) => p.topLabels.filter((l) => l.kind !== 'sector').map((l) => ({ key: labelOf(l.kind, l.value), n: l.captures }))),
-      sectors: topSeries(ps, (p) => p.topLabels.filter((l) => l.kind === 'sector').map((l) => ({ key: l.value, n: l.captures }))),
-      alerts: topSeries(ps, (p) => p.topAlerts.map((a) => ({ key: a.signature, n: a.captures }))),
+      labels: topSeries(ps, (p) => p.topLabels.filter((l) => l.kind !== 'sector')
+        .map((l) => ({ key: labelOf(l.kind, l.value), n: l.captures, href: labelHref(l.kind, l.value) }))),
+      sectors: topSeries(ps, (p) => p.topLabels.filter((l) => l.kind === 'sector').map((l) => ({ key: l.value, n: l.captures, href: labelHref(l.kind, l.value) }))),
+      alerts: topSeries(ps, (p) => p.topAlerts.map((a) => ({ key: a.signature, n: a.captures, href: observableHref('alert', a.signature) }))),
       observables: topSeries(ps, (p) => Object.entries(p.newObservables).map(([k, n]) => ({ key: KIND_NAMES[k] ?? k, n }))),
     };
   }, [trends]);
@@ -133,7 +139,7 @@ function PeriodTable({ periods, interval }: { periods: TrendPeriod[]; interval: 
                 <ul className="label-list">
                   {p.topLabels.map((l) => (
                     <li key={`${l.kind}:${l.value}`} className={`label-chip kind-${l.kind}`}>
-                      <Link href={`/archive?label=${encodeURIComponent(l.value)}&kind=${encodeURIComponent(l.kind)}`}><span className="label-kind">{l.kind}</span> {l.value} <span className="dim">{l.captures}</span></Link>
+                      <Link href={labelHref(l.kind, l.value)}><span className="label-kind">{l.kind}</span> {l.value} <span className="dim">{l.captures}</span></Link>
                     </li>
                   ))}
                 </ul>

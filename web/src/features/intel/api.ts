@@ -59,6 +59,14 @@ export function familyZipTemplate(): Promise<string | undefined> {
 /** The template's `{label}` (whatever the parameter is called) filled with the label. */
 export const fillLabel = (template: string, label: string): string => template.replace(/\{[a-z]+\}/i, encodeURIComponent(label));
 
+/** Label kinds the archive lists (src/store/intel/intel-store.ts ARCHIVE_KINDS); sectors and tags are browsed instead. */
+const ARCHIVE_KINDS = new Set(['family', 'category', 'campaign', 'actor']);
+
+/** Where a label leads: its archive entry, or (sector, tag) the captures carrying it. */
+export const labelHref = (kind: string, value: string): string => (ARCHIVE_KINDS.has(kind)
+  ? `/archive?label=${encodeURIComponent(value)}&kind=${encodeURIComponent(kind)}`
+  : `/browse?label=${encodeURIComponent(value)}`);
+
 /** A feature kind as analysts read it. */
 export const KIND_NAMES: Record<string, string> = {
   domain: 'Domains', ja3: 'JA3', ja4: 'JA4', user_agent: 'User agents', uri: 'URI patterns', alert: 'Alert signatures',

@@ -11,6 +11,9 @@ import { labelsApi, type Label } from './api.js';
 import { AddLabelDialog } from './AddLabelDialog.js';
 import './labels.css';
 
+/** Window event (detail: the capture id) telling every <Labels> of that capture to reload. */
+export const LABELS_CHANGED = 'capdex:labels-changed';
+
 type State = { status: 'loading' } | { status: 'ok'; labels: Label[] } | { status: 'error'; error: Error };
 
 export function Labels({ captureId, captureName, compact = false }: { captureId: string; captureName?: string; compact?: boolean }) {
@@ -20,6 +23,13 @@ export function Labels({ captureId, captureName, compact = false }: { captureId:
   const [actionError, setActionError] = useState<Error | null>(null);
   const [version, setVersion] = useState(0);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
+
+  // Labels added elsewhere on the page (a suggestion accepted in the console) announce themselves.
+  useEffect(() => {
+    const onChanged = (e: Event) => { if ((e as CustomEvent<string>).detail === captureId) reload(); };
+    window.addEventListener(LABELS_CHANGED, onChanged);
+    return () => window.removeEventListener(LABELS_CHANGED, onChanged);
+  }, [captureId, reload]);
 
   useEffect(() => {
     const ac = new AbortController();

@@ -3,11 +3,12 @@
  * draws axis labels on canvas (safe), and the tooltip, which ECharts renders as HTML, goes through
  * a formatter that escapes every character that could start markup.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import * as echarts from 'echarts/core';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { useDrawnTheme } from '../../lib/use-drawn-theme.js';
 
 echarts.use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
@@ -17,12 +18,7 @@ const LABEL_MAX = 40;
 export default function AggChart({ rows, field }: { rows: { key: string; count: number }[]; field: string }) {
   const el = useRef<HTMLDivElement>(null);
   // Colours come from the theme's CSS variables: redraw when the theme switches.
-  const [theme, setTheme] = useState(document.documentElement.dataset.theme);
-  useEffect(() => {
-    const mo = new MutationObserver(() => setTheme(document.documentElement.dataset.theme));
-    mo.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-    return () => mo.disconnect();
-  }, []);
+  const theme = useDrawnTheme();
   useEffect(() => {
     if (!el.current) return;
     const css = getComputedStyle(document.documentElement);
