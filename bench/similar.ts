@@ -1,7 +1,9 @@
 /**
- * Similar-captures ranking over 100,000 stored signatures (issue 10: under 100 ms).
+ * Similar-captures ranking over 100,000 stored signatures (issue 10: under 100 ms), and with
+ * --labels K, a label's drafts and export over the same collection (K families labelled, each
+ * label's ~50 captures against the rest).
  *
- *   node --import tsx bench/similar.ts [--captures N] [--queries Q] [--pg URL]
+ *   node --import tsx bench/similar.ts [--captures N] [--queries Q] [--labels K] [--pg URL]
  *
  * Synthetic collection: FAMILIES families, each a pool of features; a capture draws ~70% of its
  * family's pool plus a few features of its own, so captures of one family are similar (J ≈ 0.5)
@@ -24,6 +26,7 @@ const opt = (name: string, def: string): string => { const i = args.indexOf(name
 const CAPTURES = Number(opt('--captures', '100000'));
 const QUERIES = Number(opt('--queries', '50'));
 const PG_URL = args.includes('--pg') ? opt('--pg', '') : undefined;
+const LABELS = Number(opt('--labels', '0'));
 const FAMILIES = Math.max(1, Math.floor(CAPTURES / 50));
 const POOL = 30;
 const OWN = 4;
@@ -97,13 +100,14 @@ async function main(): Promise<void> {
   await store.close(); // migrated; the bulk load writes the tables directly
   const w = PG_URL ? await pgWriter(PG_URL) : sqliteWriter(path);
   const t0 = performance.now();
-  let caps: unknown[][] = [], feats: unknown[][] = [], sigs: unknown[][] = [], buckets: unknown[][] = [];
+  let caps: unknown[][] = [], feats: unknown[][] = [], sigs: unknown[][] = [], buckets: unknown[][] = [], labels: unknown[][] = [];
   const flush = async (): Promise<void> => {
     await w.rows('captures', ['id', 'md5', 'sha1', 'size', 'name', 'visibility', 'status', 'imported_at', 'first_ts', 'last_ts'], caps);
     for (let i = 0; i < feats.length; i += BATCH * 4) await w.rows('capture_features', ['capture_id', 'kind', 'value'], feats.slice(i, i + BATCH * 4));
     await w.rows('capture_signatures', ['capture_id', 'minhash', 'features', 'computed_at'], sigs);
     for (let i = 0; i < buckets.length; i += BATCH * 8) await w.rows('signature_buckets', ['bucket', 'capture_id'], buckets.slice(i, i + BATCH * 8));
-    caps = []; feats = []; sigs = []; buckets = [];
+    await w.rows('labels', ['id', 'capture_id', 'kind', 'value', 'key_id', 'created_at'], labels);
+    caps = []; feats = []; sigs = []; buckets = []; labels = [];
   };
   for (let i = 0; i < CAPTURES; i++) {
     const id = idOf(i);
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
     for (const x of f) feats.push([id, x.kind, x.value]);
     sigs.push([id, signatureBytes(sig), f.length, 0]);
     for (const b of lshBuckets(sig)) buckets.push([b, id]);
+    if (i % FAMILIES < LABELS) labels.push([`lbl_${id.slice(48)}`, id, 'family', `fam${i % FAMILIES}`, null, 0]);
     if (caps.length >= BATCH) await flush();
   }
   await flush();
@@ -133,13 +138,31 @@ async function main(): Promise<void> {
     hitsTotal += hits?.length ?? 0;
     if (hits?.[0] && parseInt(hits[0].capture.id, 16) % FAMILIES === i % FAMILIES) sameFamilyTop++;
   }
+  // A label's drafts and its export's observables: every labelled family once (after one warm-up).
+  const draftTimes: number[] = [];
+  const exportTimes: number[] = [];
+  let rulesTotal = 0;
+  for (let f = -1; f < LABELS; f++) {
+    const label = { value: `fam${Math.max(0, f)}` };
+    let t = performance.now();
+    const d = await store.intel.labelDrafts(label, { admin: true });
+    const draftMs = performance.now() - t;
+    t = performance.now();
+    await store.intel.labelObservables(label, { admin: true });
+    if (f < 0) continue;
+    draftTimes.push(draftMs);
+    exportTimes.push(performance.now() - t);
+    rulesTotal += d?.rules.length ?? 0;
+  }
   await store.close();
   times.sort((a, b) => a - b);
-  const pct = (p: number): number => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+  const pct = (p: number, of = times): number => of[Math.min(of.length - 1, Math.floor(p * of.length))];
+  const summary = (of: number[]) => { of.sort((a, b) => a - b); return { median: Number(pct(0.5, of).toFixed(1)), max: Number(of.at(-1)!.toFixed(1)) }; };
   const result = {
     backend: PG_URL ? 'postgres' : 'sqlite', captures: CAPTURES, families: FAMILIES, queries: QUERIES, loadSeconds: Number(loadS.toFixed(1)),
     rankMs: { median: Number(pct(0.5).toFixed(1)), p95: Number(pct(0.95).toFixed(1)), max: Number(times.at(-1)!.toFixed(1)) },
     meanHits: hitsTotal / QUERIES, topHitSameFamily: `${sameFamilyTop}/${QUERIES}`,
+    ...(LABELS > 0 ? { labels: LABELS, labelDraftsMs: summary(draftTimes), labelExportMs: summary(exportTimes), meanDraftRules: rulesTotal / LABELS } : {}),
   };
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   if (!PG_URL) rmSync(dir, { recursive: true, force: true });

@@ -541,9 +541,12 @@ export class IntelStore {
     const ids = captures.map((c) => c.id);
     const minCaptures = Math.max(1, Math.ceil(captures.length * (opts.minShare ?? 0)));
     const kinds = opts.kinds ?? FEATURE_KINDS;
+    // SQLite, without statistics, would read the (kind, value) index: every feature of those kinds
+    // in the collection (100k captures: 13 s). `+kind` keeps it on the primary key by capture.
+    const kindCol = this.db.dialect === 'sqlite' ? '+f.kind' : 'f.kind';
     const candidates = await this.db.all<{ kind: string; value: string; n: number }>(
       `SELECT f.kind, f.value, count(*) AS n FROM capture_features f
-       WHERE f.capture_id IN (${marks(ids.length)}) AND f.kind IN (${marks(kinds.length)})
+       WHERE f.capture_id IN (${marks(ids.length)}) AND ${kindCol} IN (${marks(kinds.length)})
        GROUP BY f.kind, f.value HAVING count(*) >= ? ORDER BY n DESC, f.kind, f.value LIMIT ?`,
       [...ids, ...kinds, minCaptures, LABEL_OBSERVABLES_MAX]);
     const byKind = new Map<string, string[]>();
