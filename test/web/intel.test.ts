@@ -141,6 +141,14 @@ test('archive: entries with counts, an entry\'s observables one click from a piv
   await groups.first().waitFor();
   assert.deepEqual((await groups.allTextContents()).sort(), ['emotet-again.pcap', 'emotet.pcap']);
 
+  // Arrow keys walk the entry list, opening each entry.
+  await page.goBack();
+  await list.getByRole('button', { name: /^family emotet:/ }).focus();
+  await page.keyboard.press('ArrowDown');
+  await page.waitForURL(/\/archive\?label=trickbot&kind=family$/);
+  assert.match(await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? ''), /^family trickbot:/);
+  await detail.getByRole('table', { name: 'Captures labelled trickbot' }).getByRole('link', { name: 'trickbot.pcap' }).waitFor();
+
   // The hostile family is listed as literal text and its page opens like any other.
   await page.goto(`/archive?label=${encodeURIComponent(HOSTILE_FAMILY)}&kind=family`);
   await page.locator('article.archive-detail .entry-name').getByText(HOSTILE_FAMILY, { exact: true }).waitFor();
@@ -301,7 +309,7 @@ test('retro-hunt: needs a key; a rules file runs over the archive with progress 
   const ruleset = 'alert http any any -> any any (msg:"hunt: emotet host"; flow:to_server; http.host; content:"filmmogzivota.rs"; nocase; sid:1000001; rev:1;)\n';
   await page.getByLabel('or load a rules file').setInputFiles({ name: 'hunt.rules', mimeType: 'text/plain', buffer: Buffer.from(ruleset) });
   await page.waitForFunction(() => (document.querySelector('textarea') as HTMLTextAreaElement | null)?.value.includes('filmmogzivota'));
-  await page.getByRole('button', { name: 'Run over the archive' }).click();
+  await rules.press('Control+Enter');
   await page.waitForURL(/\/hunts\?id=hunt_[0-9a-f]{16}$/);
   await page.locator('.hunt-view .status-done').waitFor({ timeout: 60_000 });
   assert.match(await page.locator('.hunt-progress [role="status"]').textContent() ?? '', /^5 of 5 captures read · 2 matching/);

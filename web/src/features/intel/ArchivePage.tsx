@@ -5,7 +5,7 @@
  * one click from a pivot, its captures, and the download of all of them as one zip ("infected")
  * when the server offers it. Label values are user text and observables capture data: React text only.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Link, useSearchParams } from 'wouter';
 import { ApiRequestError } from '../../api.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
@@ -81,18 +81,28 @@ export default function ArchivePage() {
 }
 
 function EntryList({ entries, selected, onPick }: { entries: ArchiveEntry[]; selected?: ArchiveEntry; onPick: (e: ArchiveEntry) => void }) {
+  const body = useRef<HTMLTableSectionElement>(null);
+  // Arrow keys walk the list (and open each entry), Home/End jump to its ends.
+  const walk = (ev: KeyboardEvent, i: number) => {
+    const j = ev.key === 'ArrowDown' ? i + 1 : ev.key === 'ArrowUp' ? i - 1 : ev.key === 'Home' ? 0 : ev.key === 'End' ? entries.length - 1 : -1;
+    if (j < 0 || j >= entries.length || (j === i && ev.key !== 'Home' && ev.key !== 'End')) return;
+    ev.preventDefault();
+    onPick(entries[j]);
+    body.current?.querySelectorAll<HTMLButtonElement>('button.entry-button')[j]?.focus();
+  };
   if (entries.length === 0) return <p role="status">Nothing labelled yet. Label captures from their console or from <Link href="/browse">Browse</Link>.</p>;
   return (
     <div className="table-scroll archive-list">
       <table className="plain" aria-label="Archive entries">
         <thead><tr><th scope="col">Label</th><th scope="col" className="num">Captures</th><th scope="col">Seen</th></tr></thead>
-        <tbody>
-          {entries.map((e) => {
+        <tbody ref={body}>
+          {entries.map((e, i) => {
             const current = selected?.kind === e.kind && selected.value === e.value;
             return (
               <tr key={`${e.kind}:${e.value}`} className={current ? 'current' : undefined} aria-current={current ? 'true' : undefined}>
                 <td>
-                  <button type="button" className={`entry-button label-chip kind-${e.kind}`} onClick={() => onPick(e)} title={e.value} aria-label={`${e.kind} ${e.value}: ${e.captures} captures`}>
+                  <button type="button" className={`entry-button label-chip kind-${e.kind}`} onClick={() => onPick(e)} onKeyDown={(ev) => walk(ev, i)}
+                    title={e.value} aria-label={`${e.kind} ${e.value}: ${e.captures} captures`}>
                     <span className="label-kind">{e.kind}</span><span className="entry-value">{e.value}</span>
                   </button>
                 </td>

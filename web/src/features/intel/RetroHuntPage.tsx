@@ -15,6 +15,8 @@ import './intel.css';
 
 /** Characters of a ruleset (HUNT_RULES_MAX_CHARS in src/api/routes/retro-hunt.ts: the server refuses more). */
 const RULES_MAX_CHARS = 1_000_000;
+/** Matching captures drawn at a time (a hunt over a large archive can match tens of thousands). */
+const MATCH_ROWS_PAGE = 200;
 /** Polling interval while a hunt runs. */
 const POLL_MS = 1000;
 
@@ -64,8 +66,11 @@ function HuntForm({ onStarted }: { onStarted: (h: Hunt) => void }) {
       <label className="field">
         <span>Rules (Suricata 7 syntax, one a line)</span>
         <textarea className="mono rules-input" value={rules} onChange={(e) => setRules(e.target.value)} rows={8} spellCheck={false}
+          onKeyDown={(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); e.currentTarget.form?.requestSubmit(); } }}
+          aria-describedby="rules-hint"
           maxLength={RULES_MAX_CHARS} placeholder={EXAMPLE} required />
       </label>
+      <p id="rules-hint" className="dim small">Ctrl+Enter runs it. Rules are checked by the server's parser first: a rule it cannot read is refused with its line and column.</p>
       <div className="hunt-form-row">
         <label className="field inline">
           <span>or load a rules file</span>
@@ -82,6 +87,7 @@ function HuntForm({ onStarted }: { onStarted: (h: Hunt) => void }) {
 function HuntView({ id, onFinished }: { id: string; onFinished: () => void }) {
   const [hunt, setHunt] = useState<Hunt | null>(null);
   const [error, setError] = useState<Error | null>(null);
+  const [rowsShown, setRowsShown] = useState(MATCH_ROWS_PAGE);
   useEffect(() => {
     const ac = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -103,6 +109,7 @@ function HuntView({ id, onFinished }: { id: string; onFinished: () => void }) {
   if (error) return <ErrorBox error={error} />;
   if (!hunt) return <p role="status" className="dim">Loading the hunt…</p>;
   const alerts = hunt.matches.reduce((n, m) => n + m.alerts.reduce((a, x) => a + x.count, 0), 0);
+  const shown = hunt.matches.slice(0, rowsShown);
   return (
     <article className="hunt-view" aria-labelledby="hunt-view-title">
       <h2 id="hunt-view-title" className="mini-title">Hunt <span className="mono">{hunt.id}</span> <span className={`status status-${hunt.status}`}>{hunt.status}</span></h2>
@@ -119,7 +126,7 @@ function HuntView({ id, onFinished }: { id: string; onFinished: () => void }) {
           <table className="plain hunt-table" aria-label="Matches by capture">
             <thead><tr><th scope="col">Capture</th><th scope="col">Alerts (signature × count)</th></tr></thead>
             <tbody>
-              {hunt.matches.map((m) => (
+              {shown.map((m) => (
                 <tr key={m.captureId}>
                   <td><Link href={`/captures/${encodeURIComponent(m.captureId)}?panel=alert`} className="capture-link">{m.name || m.captureId.slice(0, 16)}</Link><div className="mono dim small">{m.captureId.slice(0, 16)}…</div></td>
                   <td>
@@ -131,12 +138,18 @@ function HuntView({ id, onFinished }: { id: string; onFinished: () => void }) {
               ))}
             </tbody>
           </table>
+          {hunt.matches.length > shown.length && (
+            <p className="more-rows">
+              {formatCount(shown.length)} of {formatCount(hunt.matches.length)} matching captures shown.{' '}
+              <button type="button" className="plain-button" onClick={() => setRowsShown((n) => n + MATCH_ROWS_PAGE)}>Show {formatCount(Math.min(MATCH_ROWS_PAGE, hunt.matches.length - shown.length))} more</button>
+            </p>
+          )}
         </div>
       )}
       {hunt.errors.length > 0 && (
         <details>
           <summary>{hunt.errors.length} captures could not be read</summary>
-          <ul>{hunt.errors.map((e) => <li key={e.captureId}><span className="mono">{e.captureId.slice(0, 16)}</span>: {e.error}</li>)}</ul>
+          <ul>{hunt.errors.slice(0, MATCH_ROWS_PAGE).map((e) => <li key={e.captureId}><span className="mono">{e.captureId.slice(0, 16)}</span>: {e.error}</li>)}</ul>
         </details>
       )}
     </article>
