@@ -27,6 +27,7 @@ import { API_KEY_SECURITY, authPlugin } from './auth.js';
 import { registerRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { registerWeb, wantsUi } from './web.js';
+import { registerRawDocs } from './raw-docs.js';
 
 import { DEFAULT_MAX_UPLOAD_BYTES } from './limits.js';
 
@@ -81,6 +82,7 @@ export async function buildApi(service: Service, opts: ApiOptions = {}): Promise
   // request.viewer first (the limiter counts per key), then the limiter, then the routes it hooks.
   await app.register(authPlugin, { store: service.store, requireKey: opts.requireKey });
   if (opts.rateLimit !== false) await registerRateLimit(app, opts.rateLimit);
+  registerRawDocs(app);
   await app.register(healthRoutes(service));
   await app.register(captureRoutes(service, maxUploadBytes));
   await app.register(searchRoutes(service));
