@@ -9,7 +9,7 @@ import { viewerOf } from './labels.js';
 export const trendRoutes = (service: Service): FastifyPluginAsync => async (app) => {
   app.get<{ Querystring: { interval: TrendInterval; label?: string } }>('/api/trends', {
     schema: {
-      summary: 'Per week or month of capture time: captures, top labels (families, campaigns, ...), sectors targeted, top alert signatures, new observables; `label` narrows to one family',
+      summary: 'Per week or month of capture time: captures, top labels (families, campaigns, ...), sectors targeted, top alert signatures, new observables; `label` narrows to one family and adds its top observables per period (topObservables: how its infrastructure and tooling change)',
       tags: ['intel'],
       querystring: {
         type: 'object',

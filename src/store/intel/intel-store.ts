@@ -101,6 +101,12 @@ export interface TrendPeriod {
   topAlerts: { signature: string; captures: number }[];
   /** Features first seen (across visible captures) in this period, per kind. */
   newObservables: Record<string, number>;
+  /**
+   * With a label only (a family over time): its captures' top observables of this period per kind
+   * (domains, JA3/JA4, user agents, URI patterns, alerts), so a change of infrastructure or tooling
+   * shows as the values changing from one period to the next.
+   */
+  topObservables?: ArchiveEntry['top'];
 }
 
 /** Candidates (captures sharing an LSH bucket) scored exactly per query. */
@@ -629,6 +635,16 @@ export class IntelStore {
          WHERE f.kind IN (${marks(NEW_OBSERVABLE_KINDS.length)}) AND ${scope} GROUP BY f.kind, f.value) firsts
        GROUP BY first_p, kind`, [...NEW_OBSERVABLE_KINDS, ...scopeParams])) {
       at(r.p).newObservables[r.kind] = Number(r.n);
+    }
+    if (label) {
+      for (const r of await this.db.all<{ p: unknown; kind: string; value: string; n: number }>(
+        `SELECT ${period} AS p, f.kind, f.value, count(DISTINCT c.id) AS n FROM capture_features f JOIN captures c ON c.id = f.capture_id
+         WHERE f.kind IN (${marks(ARCHIVE_TOP_KINDS.length)}) AND ${scope} GROUP BY ${period}, f.kind, f.value ORDER BY n DESC, f.kind, f.value`,
+        [...ARCHIVE_TOP_KINDS, ...scopeParams])) {
+        const t = at(r.p);
+        const list = ((t.topObservables ??= {})[r.kind as (typeof ARCHIVE_TOP_KINDS)[number]] ??= []);
+        if (list.length < TRENDS_TOP) list.push({ value: r.value, captures: Number(r.n) });
+      }
     }
     return [...periods.values()].sort((a, b) => (a.period < b.period ? -1 : 1)).slice(-TRENDS_PERIODS_MAX);
   }

@@ -213,6 +213,10 @@ export function intelSuite(name: string, open: () => Promise<Store>): void {
       assert.equal(weeks[1].newObservables.domain, 1, 'only-2: shared-c2 is not new any more');
       assert.ok(weeks[1].topLabels.some((l) => l.kind === 'sector' && l.value === 'finance'));
       assert.deepEqual(weeks.map((w) => w.sectors), [[], [{ value: 'finance', captures: 1 }]], 'sectors targeted per period');
+      // The family's observables per period: its shared C2 throughout, each period's own names.
+      assert.deepEqual(weeks[0].topObservables?.domain, [{ value: 'shared-c2.example', captures: 2 }, { value: 'only-0.example', captures: 1 }, { value: 'only-1.example', captures: 1 }]);
+      assert.deepEqual(weeks[1].topObservables?.domain, [{ value: 'only-2.example', captures: 1 }, { value: 'shared-c2.example', captures: 1 }]);
+      assert.deepEqual(weeks[1].topObservables?.alert, [{ value: 'SYNTH other', captures: 1 }]);
       const months = await store.intel.trends('month', ANON, 'synthfam');
       assert.deepEqual(months.map((m) => [m.period, m.captures]), [['2024-01', 2], ['2024-02', 1]]);
       const all = await store.intel.trends('month', ANON);
