@@ -102,6 +102,12 @@ export interface CaptureFilter extends Page, ViewerOption {
   visibility?: Visibility;
   /** Newest import first (default) or oldest. */
   order?: 'newest' | 'oldest';
+  /** Imported (submitted and stored) at or after / at or before, epoch seconds. */
+  importedFrom?: number;
+  importedTo?: number;
+  /** First packet at or after / at or before, epoch seconds (captures without one are left out). */
+  firstTsFrom?: number;
+  firstTsTo?: number;
 }
 
 /** A stored record: its columns and the document as the engine wrote it. */

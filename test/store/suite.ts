@@ -20,6 +20,7 @@ import { EVE_LOG, eveAlert } from '../../src/engine/detect/eve-log.js';
 import { storedLogName, isDocumentSchema } from '../../src/store/observables.js';
 import { pcap } from '../helpers.js';
 import { logViewSuite } from './log-view-suite.js';
+import { captureTimeSuite } from './capture-time-suite.js';
 
 export interface BackendHooks {
   /** Rows per table that still belong to the capture (records, observables, fts, file_sightings, ...). */
@@ -446,4 +447,5 @@ export function storeSuite(backend: string, open: () => Promise<Store>, hooks: B
     });
   });
   logViewSuite(backend, open);
+  captureTimeSuite(backend, open);
 }

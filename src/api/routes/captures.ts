@@ -34,6 +34,14 @@ const NAME_MAX_CHARS = 255;
 const cleanName = (name: string | undefined): string =>
   (name ?? '').replace(/[\x00-\x1f\x7f]/g, '').slice(0, NAME_MAX_CHARS) || 'upload.pcap';
 
+/** Time bounds of the capture list (epoch seconds, inclusive). */
+const TIME_QUERY = {
+  submitted_from: { type: 'number', description: 'imported (submitted and analysed) at or after' },
+  submitted_to: { type: 'number', description: 'imported at or before' },
+  first_packet_from: { type: 'number', description: 'first packet at or after' },
+  first_packet_to: { type: 'number', description: 'first packet at or before' },
+} as const;
+
 const ID_PARAMS = {
   type: 'object',
   properties: { id: { type: 'string', pattern: '^[0-9a-fA-F]{8,64}$', description: 'sha256 (or md5, sha1, or a sha256 prefix of 8+ hex digits)' } },
@@ -97,11 +105,18 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
     return reply.status(existing ? 200 : 201).send({ id: d.sha256, md5: d.md5, sha1: d.sha1, size: d.size, existing, job });
   });
 
-  app.get<{ Querystring: { limit: number; offset: number } }>('/api/captures', {
-    schema: { summary: 'Analysed captures, newest first, and the ones still queued or running', tags: ['captures'], querystring: { type: 'object', properties: PAGE_QUERY } },
+  app.get<{ Querystring: { limit: number; offset: number } & Partial<Record<keyof typeof TIME_QUERY, number>> }>('/api/captures', {
+    schema: {
+      summary: 'Analysed captures, newest first, and the ones still queued or running', tags: ['captures'],
+      description: 'With a time bound (epoch seconds, inclusive), only analysed captures within it, and no pending list.',
+      querystring: { type: 'object', properties: { ...PAGE_QUERY, ...TIME_QUERY } },
+    },
   }, async (req) => {
-    const captures = await service.store.captures({ limit: req.query.limit, offset: req.query.offset, viewer: req.viewer });
-    const pending = (await service.jobs.unfinished(req.query.limit)).filter((j) => canSee(req.viewer, j));
+    const q = req.query;
+    const bounds = { importedFrom: q.submitted_from, importedTo: q.submitted_to, firstTsFrom: q.first_packet_from, firstTsTo: q.first_packet_to };
+    const timed = Object.values(bounds).some((v) => v !== undefined);
+    const captures = await service.store.captures({ limit: q.limit, offset: q.offset, viewer: req.viewer, ...bounds });
+    const pending = timed ? [] : (await service.jobs.unfinished(q.limit)).filter((j) => canSee(req.viewer, j));
     return { captures, pending };
   });
 

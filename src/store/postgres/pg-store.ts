@@ -11,6 +11,7 @@ import type {
   LogRowsQuery, LogRowsResult, RecordQuery, SearchOptions, SearchResult, Store, StoredRecord, Viewer,
 } from '../store.js';
 import { notHiddenSql, visibleCaptureSql } from '../visibility.js';
+import { captureTimeConditions } from '../capture-filter.js';
 import { API_KEY_COLUMNS, type ApiKeyDbRow, cleanKeyName, hashSecret, KEY_SECRET_MAX_CHARS, makeKey, toApiKey } from '../api-keys.js';
 import { migrate } from './migrations.js';
 import { INTEL_CAPTURE_TABLES, IntelStore } from '../intel/intel-store.js';
@@ -122,6 +123,7 @@ export class PgStore implements Store {
     const params: unknown[] = [];
     if (filter.submitter !== undefined) { params.push(encodeText(filter.submitter)); where.push(`submitter = $${params.length}`); }
     if (filter.visibility !== undefined) { params.push(filter.visibility); where.push(`visibility = $${params.length}`); }
+    where.push(...captureTimeConditions(filter, (v) => { params.push(v); return `$${params.length}`; }));
     const visible = visibleCaptureSql(filter.viewer, '', pgParam(params));
     if (visible !== undefined) where.push(visible);
     const order = filter.order === 'oldest' ? 'imported_at ASC, id' : 'imported_at DESC, id';

@@ -12,6 +12,7 @@ import type {
   LogRowsQuery, LogRowsResult, RecordQuery, SearchOptions, SearchResult, Store, StoredRecord, Viewer,
 } from '../store.js';
 import { notHiddenSql, visibleCaptureSql } from '../visibility.js';
+import { captureTimeConditions } from '../capture-filter.js';
 import { API_KEY_COLUMNS, type ApiKeyDbRow, cleanKeyName, hashSecret, KEY_SECRET_MAX_CHARS, makeKey, toApiKey } from '../api-keys.js';
 import { migrate } from './migrations.js';
 import { reuseStatements } from './statement-cache.js';
@@ -161,6 +162,7 @@ export class SqliteStore implements Store {
     const params: unknown[] = [];
     if (filter.submitter !== undefined) { where.push('submitter = ?'); params.push(filter.submitter); }
     if (filter.visibility !== undefined) { where.push('visibility = ?'); params.push(filter.visibility); }
+    where.push(...captureTimeConditions(filter, (v) => { params.push(v); return '?'; }));
     const visible = visibleCaptureSql(filter.viewer, '', (v) => { params.push(v); return '?'; });
     if (visible !== undefined) where.push(visible);
     const { limit, offset } = pageOf(filter);

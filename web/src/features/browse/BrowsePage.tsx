@@ -1,12 +1,13 @@
 /**
  * Browse (`/browse`): the newest captures this viewer may see (public ones, and the API key's own
  * private ones), paged; by label (`?label=emotet`, from the archive); by name within the newest
- * captures (`?q=`). Each row: its labels, a link to its console, and its downloads. Every filter
+ * captures (`?q=`); submitted between and first packet between (`?submitted_from=2024-01-01&first_to=…`,
+ * dates.ts, applied by the server). Each row: its labels, a link to its console, and its downloads. Every filter
  * lives in the URL, so a view is a link.
  */
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'wouter';
-import { api, ApiRequestError } from '../../api.js';
+import { ApiRequestError } from '../../api.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { formatBytes, formatCount, formatTs } from '../../lib/format.js';
 import { useAsync } from '../../lib/use-async.js';
@@ -16,6 +17,7 @@ import { labelsApi } from '../labels/api.js';
 import { useApiKey } from '../settings/use-api-key.js';
 import { browseApi, type BrowseRow } from './api.js';
 import { Downloads } from './Downloads.js';
+import { DATE_PARAMS, NO_DATES, type DateBounds, apiBounds, describeDates, hasDates, readDates } from './dates.js';
 import './browse.css';
 
 /** Captures per page (each row loads its labels: keep pages small). */
@@ -30,33 +32,48 @@ const KNOWN_LABELS_SHOWN = 12;
 
 interface Loaded { rows: BrowseRow[]; pending: { captureId: string; name: string; status: string }[]; more: boolean; scanned?: number }
 
-async function load(label: string, q: string, page: number, signal: AbortSignal): Promise<Loaded> {
+async function load(label: string, q: string, dates: DateBounds, page: number, signal: AbortSignal): Promise<Loaded> {
   const needle = q.trim().toLowerCase();
+  const bounds = apiBounds(dates);
   if (label) {
     // No capture this viewer may see carries it: an empty list, not an error.
     const r = await browseApi.byLabel(label, signal).catch((e: unknown) => {
       if (e instanceof ApiRequestError && e.code === 'LABEL_NOT_FOUND') return { captures: [] };
       throw e;
     });
-    const all = needle ? r.captures.filter((c) => c.name.toLowerCase().includes(needle)) : r.captures;
-    return { rows: all.slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS), pending: [], more: all.length > (page + 1) * PAGE_ROWS };
+    let all = needle ? r.captures.filter((c) => c.name.toLowerCase().includes(needle)) : r.captures;
+    let scanned: number | undefined;
+    if (hasDates(dates)) {
+      // The archive has no submission times: the label's captures within the server's dated list.
+      const within = (await browseApi.captures({ limit: NAME_SCAN_ROWS, ...bounds }, signal)).captures;
+      const ids = new Set(within.map((c) => c.id));
+      all = all.filter((c) => ids.has(c.id));
+      scanned = within.length;
+    }
+    return { rows: all.slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS), pending: [], more: all.length > (page + 1) * PAGE_ROWS, scanned };
   }
   if (needle) {
-    const r = await api.captures({ limit: NAME_SCAN_ROWS }, signal);
+    const r = await browseApi.captures({ limit: NAME_SCAN_ROWS, ...bounds }, signal);
     const all = r.captures.filter((c) => c.name.toLowerCase().includes(needle));
     return { rows: all.slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS), pending: [], more: all.length > (page + 1) * PAGE_ROWS, scanned: r.captures.length };
   }
   // One more than a page tells whether a next page exists.
-  const r = await api.captures({ limit: PAGE_ROWS + 1, offset: page * PAGE_ROWS }, signal);
+  const r = await browseApi.captures({ limit: PAGE_ROWS + 1, offset: page * PAGE_ROWS, ...bounds }, signal);
   return { rows: r.captures.slice(0, PAGE_ROWS), pending: page === 0 ? r.pending : [], more: r.captures.length > PAGE_ROWS };
 }
 
-function Filters({ label, q, onApply }: { label: string; q: string; onApply: (label: string, q: string) => void }) {
+const DATE_FIELDS: { key: keyof DateBounds; text: string }[] = [
+  { key: 'submittedFrom', text: 'Submitted from' }, { key: 'submittedTo', text: 'Submitted to' },
+  { key: 'firstFrom', text: 'First packet from' }, { key: 'firstTo', text: 'First packet to' },
+];
+
+function Filters({ label, q, dates, onApply }: { label: string; q: string; dates: DateBounds; onApply: (label: string, q: string, dates: DateBounds) => void }) {
   const [labelText, setLabelText] = useState(label);
   const [qText, setQText] = useState(q);
+  const [dateText, setDateText] = useState(dates);
   const archive = useAsync((signal) => labelsApi.archive(signal), []);
   const known = archive.status === 'ok' ? archive.value.entries : [];
-  const submit = (e: FormEvent) => { e.preventDefault(); onApply(labelText.trim(), qText.trim()); };
+  const submit = (e: FormEvent) => { e.preventDefault(); onApply(labelText.trim(), qText.trim(), dateText); };
   return (
     <form className="browse-filters" role="search" aria-label="Filter captures" onSubmit={submit}>
       <label className="field">
@@ -70,8 +87,17 @@ function Filters({ label, q, onApply }: { label: string; q: string; onApply: (la
           {known.map((e) => <option key={`${e.kind}:${e.value}`} value={e.value}>{`${e.kind} · ${e.captures} capture${e.captures === 1 ? '' : 's'}`}</option>)}
         </datalist>
       </label>
+      <fieldset className="date-filters">
+        <legend className="dim">Dates (UTC)</legend>
+        {DATE_FIELDS.map((f) => (
+          <label key={f.key} className="field">
+            <span>{f.text}</span>
+            <input type="date" value={dateText[f.key]} onChange={(e) => setDateText((d) => ({ ...d, [f.key]: e.target.value }))} />
+          </label>
+        ))}
+      </fieldset>
       <button type="submit" className="primary">Apply</button>
-      {(label || q) && <button type="button" className="plain-button" onClick={() => { setLabelText(''); setQText(''); onApply('', ''); }}>Clear</button>}
+      {(label || q || hasDates(dates)) && <button type="button" className="plain-button" onClick={() => { setLabelText(''); setQText(''); setDateText(NO_DATES); onApply('', '', NO_DATES); }}>Clear</button>}
       {known.length > 0 && (
         <ul className="known-labels" aria-label="Labels in use">
           {[...known].sort((a, b) => b.captures - a.captures).slice(0, KNOWN_LABELS_SHOWN).map((e) => (
@@ -91,15 +117,19 @@ export default function BrowsePage() {
   const label = params.get('label') ?? '';
   const q = params.get('q') ?? '';
   const page = Math.max(0, Math.min(10_000, Number.parseInt(params.get('page') ?? '0', 10) || 0));
-  const state = useAsync((signal) => load(label, q, page, signal), [label, q, page, key]);
+  const dates = readDates(params);
+  const datesKey = JSON.stringify(dates);
+  const state = useAsync((signal) => load(label, q, dates, page, signal), [label, q, datesKey, page, key]);
 
-  const go = (next: { label?: string; q?: string; page?: number }) => {
+  const go = (next: { label?: string; q?: string; dates?: DateBounds; page?: number }) => {
     const p = new URLSearchParams();
     const l = next.label ?? label;
     const n = next.q ?? q;
+    const d = next.dates ?? dates;
     const pg = next.page ?? 0;
     if (l) p.set('label', l);
     if (n) p.set('q', n);
+    for (const k of Object.keys(DATE_PARAMS) as (keyof DateBounds)[]) if (d[k]) p.set(DATE_PARAMS[k], d[k]);
     if (pg > 0) p.set('page', String(pg));
     setParams(p);
   };
@@ -110,14 +140,15 @@ export default function BrowsePage() {
         <h1 id="browse-title">Captures</h1>
         {label && <span className="label-filter">labelled <strong>{label}</strong></span>}
       </div>
-      <Filters key={`${label}|${q}`} label={label} q={q} onApply={(l, n) => go({ label: l, q: n, page: 0 })} />
+      <Filters key={`${label}|${q}|${datesKey}`} label={label} q={q} dates={dates} onApply={(l, n, d) => go({ label: l, q: n, dates: d, page: 0 })} />
       <p className="dim browse-note">
         {key ? 'Public captures and the private ones of your API key.' : 'Public captures. Set an API key to see your private ones too.'}
-        {state.status === 'ok' && state.value.scanned !== undefined && ` Name filter over the newest ${formatCount(state.value.scanned)} captures.`}
+        {hasDates(dates) && ` Only captures ${describeDates(dates)}.`}
+        {state.status === 'ok' && state.value.scanned !== undefined && ` ${label && hasDates(dates) ? 'Dates' : 'Name filter'} over the newest ${formatCount(state.value.scanned)} captures${hasDates(dates) ? ' within the dates' : ''}.`}
       </p>
       {state.status === 'loading' && <p role="status">Loading captures…</p>}
       {state.status === 'error' && <ErrorBox error={state.error} />}
-      {state.status === 'ok' && <Results loaded={state.value} filtered={Boolean(label || q)} page={page} go={(pg) => go({ page: pg })} />}
+      {state.status === 'ok' && <Results loaded={state.value} filtered={Boolean(label || q || hasDates(dates))} page={page} go={(pg) => go({ page: pg })} />}
     </section>
   );
 }

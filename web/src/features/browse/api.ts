@@ -1,5 +1,5 @@
-/** Browse's API calls: a label's captures (the archive), and downloads that must carry the API key. */
-import { apiKey, failure, getJson, type CaptureRow } from '../../api.js';
+/** Browse's API calls: captures within dates, a label's captures (the archive), and downloads that must carry the API key. */
+import { apiKey, failure, getJson, type CaptureList, type CaptureRow } from '../../api.js';
 import type { ArchiveEntry, CaptureRef } from '../../../../src/store/intel/intel-store.js';
 
 export type LabelledCapture = CaptureRef & { labels: string[] };
@@ -10,6 +10,9 @@ export interface BrowseRow {
 }
 
 export const browseApi = {
+  /** Analysed captures, newest first, within time bounds (epoch seconds, inclusive; dates.ts). */
+  captures: (p: { limit: number; offset?: number } & Record<string, number | undefined>, signal?: AbortSignal) =>
+    getJson<CaptureList>('/api/captures', p, signal),
   /** Captures carrying a label (any kind), newest first: GET /api/archive/{label}. */
   byLabel: (label: string, signal?: AbortSignal) =>
     getJson<{ entries: ArchiveEntry[]; captures: LabelledCapture[] }>(`/api/archive/${encodeURIComponent(label)}`, undefined, signal),
