@@ -170,6 +170,9 @@ test('trends: charts per month and week, the per-period table, one family over t
   await labels.locator('canvas').first().waitFor();
   await page.getByRole('img', { name: /^Sectors targeted:/ }).locator('canvas').first().waitFor();
   await table.getByRole('link', { name: /family emotet/ }).waitFor();
+  // Sectors targeted, per period (finance with emotet, healthcare with trickbot), each leading to its captures.
+  assert.equal(await table.locator('tr', { hasText: '2022-02' }).locator('li.kind-sector a').getAttribute('href'), '/browse?label=finance');
+  await table.locator('tr', { hasText: '2020-12' }).locator('li.kind-sector', { hasText: 'healthcare' }).waitFor();
 
   // Hover each period of the labels chart until the tooltip names the hostile family: as text.
   const box = (await labels.boundingBox())!;

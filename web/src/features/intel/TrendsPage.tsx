@@ -72,7 +72,7 @@ export default function TrendsPage() {
       captures: [{ name: 'captures', data: ps.map((p) => p.captures) }],
       labels: topSeries(ps, (p) => p.topLabels.filter((l) => l.kind !== 'sector')
         .map((l) => ({ key: labelOf(l.kind, l.value), n: l.captures, href: labelHref(l.kind, l.value) }))),
-      sectors: topSeries(ps, (p) => p.topLabels.filter((l) => l.kind === 'sector').map((l) => ({ key: l.value, n: l.captures, href: labelHref(l.kind, l.value) }))),
+      sectors: topSeries(ps, (p) => (p.sectors ?? []).map((l) => ({ key: l.value, n: l.captures, href: labelHref('sector', l.value) }))),
       alerts: topSeries(ps, (p) => p.topAlerts.map((a) => ({ key: a.signature, n: a.captures, href: observableHref('alert', a.signature) }))),
       observables: topSeries(ps, (p) => Object.entries(p.newObservables).map(([k, n]) => ({ key: KIND_NAMES[k] ?? k, n }))),
     };
@@ -129,7 +129,7 @@ function PeriodTable({ periods, interval }: { periods: TrendPeriod[]; interval: 
   return (
     <div className="table-scroll">
       <table className="plain trend-table" aria-label="Trends by period">
-        <thead><tr><th scope="col">{interval === 'week' ? 'Week of' : 'Month'}</th><th scope="col" className="num">Captures</th><th scope="col">Top labels</th><th scope="col">Top alerts</th><th scope="col">New observables</th></tr></thead>
+        <thead><tr><th scope="col">{interval === 'week' ? 'Week of' : 'Month'}</th><th scope="col" className="num">Captures</th><th scope="col">Top labels</th><th scope="col">Sectors</th><th scope="col">Top alerts</th><th scope="col">New observables</th></tr></thead>
         <tbody>
           {[...periods].reverse().map((p) => (
             <tr key={p.period}>
@@ -137,10 +137,17 @@ function PeriodTable({ periods, interval }: { periods: TrendPeriod[]; interval: 
               <td className="num">{formatCount(p.captures)}</td>
               <td>
                 <ul className="label-list">
-                  {p.topLabels.map((l) => (
+                  {p.topLabels.filter((l) => l.kind !== 'sector').map((l) => (
                     <li key={`${l.kind}:${l.value}`} className={`label-chip kind-${l.kind}`}>
                       <Link href={labelHref(l.kind, l.value)}><span className="label-kind">{l.kind}</span> {l.value} <span className="dim">{l.captures}</span></Link>
                     </li>
+                  ))}
+                </ul>
+              </td>
+              <td>
+                <ul className="label-list">
+                  {(p.sectors ?? []).map((x) => (
+                    <li key={x.value} className="label-chip kind-sector"><Link href={labelHref('sector', x.value)}>{x.value} <span className="dim">{x.captures}</span></Link></li>
                   ))}
                 </ul>
               </td>

@@ -6,12 +6,10 @@
 import { capturePath, getJson, query, sendJson } from '../../api.js';
 import type { ArchiveEntry, CaptureRef, SimilarHit, Suggestion, TrendInterval, TrendPeriod } from '../../../../src/store/intel/intel-store.js';
 import type { DraftSet, RuleDraft } from '../../../../src/store/intel/drafts.js';
-import type { Hunt, HuntAlert } from '../../../../src/jobs/retro-hunt.js';
+import type { Hunt, HuntAlert, HuntSummary } from '../../../../src/jobs/retro-hunt.js';
 
-export type { ArchiveEntry, CaptureRef, SimilarHit, Suggestion, TrendInterval, TrendPeriod, DraftSet, RuleDraft, Hunt, HuntAlert };
+export type { ArchiveEntry, CaptureRef, SimilarHit, Suggestion, TrendInterval, TrendPeriod, DraftSet, RuleDraft, Hunt, HuntAlert, HuntSummary };
 export type ArchiveCapture = CaptureRef & { labels: string[] };
-/** A hunt as listed (GET /api/retro-hunts gives counts instead of the lists). */
-export type HuntSummary = Omit<Hunt, 'matches' | 'errors'> & { matches: number; errors: number };
 
 /** The export formats of GET /api/captures/{id}/export. */
 export const EXPORTS = [
