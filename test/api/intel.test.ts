@@ -179,6 +179,8 @@ test('archive and trends', async () => {
   const m = await call('GET', '/api/trends?interval=month&label=trickbot');
   assert.equal(m.body.periods.length, 1);
   assert.match(m.body.periods[0].period, /^\d{4}-\d{2}$/);
+  assert.ok(Object.values(m.body.periods[0].topObservables).some((l) => (l as unknown[]).length > 0), 'a family\'s observables per period');
+  assert.equal(t.body.periods[0].topObservables, undefined, 'only with a label');
   assert.equal((await call('GET', '/api/trends?interval=year')).status, 400);
 });
 
