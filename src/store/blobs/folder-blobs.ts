@@ -1,15 +1,16 @@
 /**
  * The folder blob store: DIR/sha256/ab/cd/<sha256>. A put streams into DIR/tmp/<random> while
- * hashing (SHA-256, MD5, SHA-1 in one pass), then renames into place, so a reader never sees a
+ * hashing (SHA-256, MD5, SHA-1 in one pass, on a worker thread: parallel-hasher.ts), then renames into place, so a reader never sees a
  * half-written blob and a crash leaves only a temp file. Paths are built from our own hex digests
  * only: nothing a user sends (file names, ids) reaches the file system unchecked.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { ParallelHasher } from './parallel-hasher.js';
 import { BLOB_HEAD_BYTES, BlobNotFoundError, BlobTooLargeError, type BlobDigest, type BlobStore, type PutOptions } from './blobs.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -39,27 +40,29 @@ export class FolderBlobStore implements BlobStore {
 
   async put(input: Readable, opts: PutOptions = {}): Promise<BlobDigest> {
     const max = opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
-    const sha256 = createHash('sha256'), md5 = createHash('md5'), sha1 = createHash('sha1');
+    const hasher = new ParallelHasher();
     const head: Buffer[] = [];
     let headSize = 0;
     let size = 0;
-    const hasher = new Transform({
+    const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
         if (size > max) { done(new BlobTooLargeError(max)); return; }
-        sha256.update(chunk); md5.update(chunk); sha1.update(chunk);
         if (headSize < BLOB_HEAD_BYTES) {
           const part = chunk.subarray(0, BLOB_HEAD_BYTES - headSize);
           head.push(Buffer.from(part));
           headSize += part.length;
         }
-        done(null, chunk);
+        // Hashed on the worker thread while this chunk goes on to the file; wait only when it is far behind.
+        const behind = hasher.update(chunk);
+        if (behind) behind.then(() => done(null, chunk), done);
+        else done(null, chunk);
       },
     });
     const tmp = join(this.tmpDir, randomBytes(12).toString('hex'));
     try {
-      await pipeline(input, hasher, createWriteStream(tmp, { flags: 'wx' }));
-      const digest: BlobDigest = { sha256: sha256.digest('hex'), md5: md5.digest('hex'), sha1: sha1.digest('hex'), size };
+      await pipeline(input, counter, createWriteStream(tmp, { flags: 'wx' }));
+      const digest: BlobDigest = { ...(await hasher.digest()), size };
       await opts.accept?.(Buffer.concat(head, headSize), digest);
       const dest = this.localPath(digest.sha256);
       await mkdir(join(dest, '..'), { recursive: true });
@@ -67,6 +70,7 @@ export class FolderBlobStore implements BlobStore {
       await rename(tmp, dest);
       return digest;
     } finally {
+      hasher.abort();
       await rm(tmp, { force: true });
     }
   }
