@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Service } from '../../service.js';
-import { EXPORT_INDICATORS_MAX, iocCsv, labelIocCsv, labelSubject, mispEvent, mispEventOf, stixBundle, stixBundleOf } from '../../store/intel/export.js';
+import { EXPORT_INDICATORS_MAX, EXPORT_KINDS, iocCsv, labelIocCsv, labelSubject, mispEvent, mispEventOf, stixBundle, stixBundleOf } from '../../store/intel/export.js';
 import { ApiError, ERROR_SCHEMA } from '../errors.js';
 import { ID_PARAMS, LABEL_ROUTE, labelRefOf, viewerOf, visibleCapture } from './labels.js';
 
@@ -42,7 +42,8 @@ export const exportRoutes = (service: Service): FastifyPluginAsync => async (app
     },
   }, async (req, reply) => {
     const ref = labelRefOf(req.params.label, req.query.kind);
-    const obs = await service.store.intel.labelObservables(ref, viewerOf(req));
+    // Only exportable kinds compete for the candidate slots (not services, ports, alerts).
+    const obs = await service.store.intel.labelObservables(ref, viewerOf(req), { kinds: EXPORT_KINDS });
     if (!obs) throw new ApiError('LABEL_NOT_FOUND', req.params.label);
     // Without a kind, the kinds that actually hold the value (a family, a campaign, ...) name it.
     const kinds = ref.kind ? [ref.kind] : await service.store.intel.labelKinds(ref.value, viewerOf(req));

@@ -93,8 +93,9 @@ const iso = (s: number | undefined, fallback: number): string => {
 /** A STIX pattern string literal. */
 const lit = (v: string): string => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-/** Order of export: the kinds an analyst acts on first. */
-const EXPORT_ORDER = ['sha256', 'md5', 'sha1', 'cert_fp', 'domain', 'ip', 'ja3', 'ja3s', 'ja4', 'user_agent', 'uri', 'filename', 'email'];
+/** The kinds exported, in order: the ones an analyst acts on first. */
+export const EXPORT_KINDS = ['sha256', 'md5', 'sha1', 'cert_fp', 'domain', 'ip', 'ja3', 'ja3s', 'ja4', 'user_agent', 'uri', 'filename', 'email'] as const;
+const EXPORT_ORDER: readonly string[] = EXPORT_KINDS;
 
 function exportable(features: readonly Feature[]): Feature[] {
   return features.filter((f) => EXPORT_ORDER.includes(f.kind))

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { openStore, type Store } from '../../../src/store/store.js';
 import { importCaptureFile } from '../../../src/cli/capture-import.js';
-import { labelSubject, mispEvent, mispEventOf, stixBundle, stixBundleOf } from '../../../src/store/intel/export.js';
+import { EXPORT_KINDS, labelSubject, mispEvent, mispEventOf, stixBundle, stixBundleOf } from '../../../src/store/intel/export.js';
 import { pcap } from '../../helpers.js';
 import { writeNoisyCopy } from './noisy-capture.js';
 import { STIX21_BUNDLE_SCHEMA } from './schemas/stix21.js';
@@ -63,7 +63,7 @@ before(async () => {
     stix[f] = stixBundle(c, labels, features);
     misp[f] = mispEvent(c, labels, features);
   }
-  const obs = (await store.intel.labelObservables({ value: 'emotet', kind: 'family' }))!;
+  const obs = (await store.intel.labelObservables({ value: 'emotet', kind: 'family' }, undefined, { kinds: EXPORT_KINDS }))!;
   const labels = [{ kind: 'family' as const, value: 'emotet' }];
   stix.label = stixBundleOf(labelSubject(labels[0], obs.captures), labels, obs.observables);
   misp.label = mispEventOf(labelSubject(labels[0], obs.captures), labels, obs.observables);
