@@ -7,7 +7,6 @@
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Link, useSearchParams } from 'wouter';
-import { ApiRequestError } from '../../api.js';
 import { ErrorBox } from '../../components/ErrorBox.js';
 import { formatCount, formatTs } from '../../lib/format.js';
 import { useAsync } from '../../lib/use-async.js';
@@ -239,7 +238,7 @@ function FamilyZip({ label, kind }: { label: string; kind: string }) {
       {key ? (
         <button type="button" className="primary" disabled={busy} onClick={() => {
           setBusy(true); setError(null);
-          downloadWithKey(href, fileName).catch((e: Error) => setError(e instanceof ApiRequestError ? e : new Error(e.message))).finally(() => setBusy(false));
+          downloadWithKey(href, fileName).catch((e: Error) => setError(e)).finally(() => setBusy(false));
         }}>{busy ? 'Preparing the zip…' : text}</button>
       ) : <a className="primary button-link" href={href} download={fileName}>{text}</a>}
       {error && <ErrorBox error={error} />}

@@ -81,12 +81,14 @@ function IntelBody({ captureId, isPrivate }: { captureId: string; isPrivate: boo
             </button>
           ))}
         </div>
-        <div role="tabpanel" id={`intel-pane-${tab}`} aria-labelledby={`intel-tab-${tab}`} className="intel-pane" tabIndex={0}>
-          {tab === 'similar' && (similar.status === 'loading' ? <p className="dim" role="status">Ranking the collection…</p>
-            : similar.status === 'error' ? <ErrorBox error={similar.error} /> : <Similar hits={similar.value} />)}
-          {tab === 'drafts' && (drafts.status === 'loading' ? <p className="dim" role="status">Drafting rules and counting their hits…</p>
+        <div role="tabpanel" id="intel-pane-similar" aria-labelledby="intel-tab-similar" className="intel-pane" tabIndex={0} hidden={tab !== 'similar'}>
+          {similar.status === 'loading' ? <p className="dim" role="status">Ranking the collection…</p>
+            : similar.status === 'error' ? <ErrorBox error={similar.error} /> : <Similar hits={similar.value} />}
+        </div>
+        <div role="tabpanel" id="intel-pane-drafts" aria-labelledby="intel-tab-drafts" className="intel-pane" tabIndex={0} hidden={tab !== 'drafts'}>
+          {drafts.status === 'loading' ? <p className="dim" role="status">Drafting rules and counting their hits…</p>
             : drafts.status === 'error' ? <ErrorBox error={drafts.error} />
-              : <Drafts set={drafts.value} rulesFile={intelApi.draftsFile(captureId)} fileName={`capdex-draft-${captureId.slice(0, 12)}.rules`} withKey={isPrivate} what="capture" />)}
+              : <Drafts set={drafts.value} rulesFile={intelApi.draftsFile(captureId)} fileName={`capdex-draft-${captureId.slice(0, 12)}.rules`} withKey={isPrivate} what="capture" />}
         </div>
       </div>
     </div>

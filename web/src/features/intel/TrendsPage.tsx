@@ -61,7 +61,7 @@ export default function TrendsPage() {
     if (l) p.set('label', l);
     setParams(p);
   };
-  const choices = archive.status === 'ok' ? archive.value.entries.filter((e) => e.kind !== 'category' || e.value !== 'benign') : [];
+  const choices = archive.status === 'ok' ? archive.value.entries : [];
 
   const charts = useMemo(() => {
     if (trends.status !== 'ok') return undefined;
