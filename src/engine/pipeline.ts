@@ -236,6 +236,7 @@ export class Engine implements FrameSink, DecodeServices {
     // Logged once per connection and name: repeats only count (and cost no formatting).
     if (c.weirds?.includes(name)) { this.weirds.total++; return; }
     (c.weirds ??= []).push(name);
+    this.detector?.appEvent(c, name, this.pkt, this.now);
     this.weirds.conn({
       ts: this.now, uid: c.uid,
       orig_h: formatAddr(c.o0, c.o1, c.o2, c.o3), orig_p: c.oPort,

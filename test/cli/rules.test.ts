@@ -42,9 +42,9 @@ test('rules check: errors as file:line:col: reason, unsupported keywords counted
     `${join(dir, 'missing.rules')}: cannot read: ENOENT`,
     '1 rules loaded, 2 failed, 1 disabled',
     'unsupported keywords (rules not loaded because of them):',
-    '  app-layer-event: 2',
+    '  app-layer-event:http.x: 1',
     '  lua: 1',
-    '3 keyword uses in unloaded rules',
+    '2 keyword uses in unloaded rules',
   ]);
 });
 

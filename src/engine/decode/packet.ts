@@ -67,6 +67,8 @@ export class Packet {
   icmpOneWay = false;
   /** Set by the transport decoder when checksums are validated and this one is wrong. */
   badChecksum = false;
+  /** The IP datagram was rebuilt from fragments (`buf` is then the datagram; the rule keyword only_frag). */
+  reassembled = false;
   /** Offset of the transport payload in `buf`. */
   payloadOff = 0;
   /** Payload bytes on the wire. */
@@ -88,6 +90,7 @@ export class Packet {
   /** Clears per-frame state before decoding a new frame. */
   reset(): void {
     this.ipVersion = 0;
+    this.reassembled = false;
     this.depth = 0;
     this.tunnelCount = 0;
     this.vlan = -1;

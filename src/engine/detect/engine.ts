@@ -40,6 +40,7 @@ import { EVE_LOG, type EveEndpoints, eveAlert, eveTimestamp } from './eve-log.js
 import { unitEve } from './unit-eve.js';
 import { CLS_ICMP, CLS_OTHER, CLS_TCP, CLS_UDP, type Runnable, type XbitRun, classesOf, compile, directionsOf, rankKey, unitProtoOf } from './runnable.js';
 import { XbitTable } from './xbits.js';
+import { APP_EVENT_UNIT, EVENT_FACT, EVENT_PROTO_FACT, appEventOf } from './app-events.js';
 import { appProtoOf, established, fillPacketFacts, fillStreamFacts } from './packet-facts.js';
 import { LIMITS } from '../support/limits.js';
 import { formatAddr, parseAddr } from '../support/addr.js';
@@ -112,6 +113,8 @@ export class Detector implements Inspector {
   private vD0 = 0; private vD1 = 0; private vD2 = 0; private vD3 = 0; private vDp = 0;
   private vIpVersion = 4;
   private vEstablished = false;
+  /** The packet in view was reassembled from IP fragments. */
+  private vFragment = false;
   private stepsLeft = 0;
   /** Regex steps spent by evaluations that ran out of budget, over the run. */
   private pcreWasted = 0;
@@ -164,7 +167,7 @@ export class Detector implements Inspector {
         continue;
       }
       for (const cls of classesOf(r.ipProtos)) {
-        const toStream = cls === CLS_TCP && !r.flow.noStream && r.packetTests.length === 0 && (rt.payload !== undefined || r.flow.onlyStream === true);
+        const toStream = cls === CLS_TCP && !r.flow.noStream && !r.flow.onlyFrag && r.packetTests.length === 0 && (rt.payload !== undefined || r.flow.onlyStream === true);
         for (const d of dirs) (toStream ? stream[d] : packet[cls][d]).push(rt.rank);
       }
     }
@@ -305,6 +308,34 @@ export class Detector implements Inspector {
     this.vUnit = undefined;
   }
 
+  // ---------------------------------------------------------------- app-layer events
+
+  /**
+   * An analyzer's weird on connection `c` (once per connection and name, as weird.log has it),
+   * raised while `pkt` was being processed: run the app-layer-event rules if the weird stands for
+   * a Suricata event (app-events.ts), once per connection and event. The side is the packet's:
+   * a weird names none.
+   */
+  appEvent(c: Conn, weird: string, pkt: Packet, ts: number): void {
+    const byDir = this.factTables.get(APP_EVENT_UNIT);
+    if (byDir === undefined) return;
+    const fromOrig = c.o0 === pkt.src0 && c.o1 === pkt.src1 && c.o2 === pkt.src2 && c.o3 === pkt.src3 && c.oPort === pkt.srcPort;
+    const fromResp = c.r0 === pkt.src0 && c.r1 === pkt.src1 && c.r2 === pkt.src2 && c.r3 === pkt.src3 && c.rPort === pkt.srcPort;
+    // Raised outside that connection's packets (a timeout, the end of the capture): side unknown.
+    if (fromOrig === fromResp) return;
+    const ev = appEventOf(weird, fromOrig);
+    if (ev === undefined) return;
+    // Several weirds may stand for one event (dns.malformed_data): raised once per connection.
+    const state = connState(c);
+    if (state.appEvents?.has(ev.event)) return;
+    (state.appEvents ??= new Set()).add(ev.event);
+    const info: ConnInfo = {
+      uid: c.uid, origH: formatAddr(c.o0, c.o1, c.o2, c.o3), origP: c.oPort, respH: formatAddr(c.r0, c.r1, c.r2, c.r3), respP: c.rPort,
+      transport: c.proto === PROTO_TCP ? 'tcp' : 'udp', communityId: this.services.communityId(c),
+    };
+    this.inspect(info, { proto: APP_EVENT_UNIT, isOrig: fromOrig, buffers: {}, facts: { [EVENT_FACT]: ev.event, [EVENT_PROTO_FACT]: ev.proto } }, ts, c);
+  }
+
   // ---------------------------------------------------------------- evaluation
 
   /**
@@ -353,8 +384,11 @@ export class Detector implements Inspector {
       if (f.onlyStream && ctx !== Ctx.Stream) return false;
       if (f.noStream && ctx === Ctx.Stream) return false;
     }
-    // We cannot tell a reassembled fragment from a whole packet here: only_frag never matches.
-    if (f.onlyFrag) return false;
+    // only_frag / no_frag: a packet rebuilt from IP fragments (streams and units are never one).
+    if (f.onlyFrag !== undefined || f.noFrag !== undefined) {
+      const frag = ctx === Ctx.Packet && this.vFragment;
+      if ((f.onlyFrag && !frag) || (f.noFrag && frag)) return false;
+    }
     if (rt.services !== undefined && !this.appMatches(rt.services, r.appProto!)) return false;
     if (!this.flowTests(rt)) return false;
     if (ctx === Ctx.Packet) {
@@ -409,7 +443,8 @@ export class Detector implements Inspector {
   }
 
   private appMatches(services: readonly string[], appProto: string): boolean {
-    if (this.vUnit !== undefined && this.vUnit.proto === appProto) return true;
+    const u = this.vUnit;
+    if (u !== undefined && (u.proto === appProto || (u.proto === APP_EVENT_UNIT && u.facts?.[EVENT_PROTO_FACT] === appProto))) return true;
     const have = this.vConn?.services;
     if (have === undefined) return false;
     for (let i = 0; i < services.length; i++) if (have.includes(services[i])) return true;
@@ -520,7 +555,7 @@ export class Detector implements Inspector {
     const rec = eveAlert({
       ts: this.ts, where, alert: rt.alert,
       pcapCnt: ctx === Ctx.Unit ? undefined : this.pcapCnt || undefined,
-      appProto: unit !== undefined ? (unit.proto === 'file' ? appProtoOf(c) : unit.proto) : appProtoOf(c),
+      appProto: unit !== undefined ? (unit.proto === 'file' ? appProtoOf(c) : unit.proto === APP_EVENT_UNIT ? appProtoOf(c) ?? String(unit.facts?.[EVENT_PROTO_FACT]) : unit.proto) : appProtoOf(c),
       txId: unit?.txId,
       extra,
     });
@@ -540,6 +575,7 @@ export class Detector implements Inspector {
     this.vDp = hasPorts ? pkt.dstPort : 0;
     this.vIpVersion = pkt.ipVersion;
     this.vEstablished = established(c);
+    this.vFragment = pkt.reassembled;
   }
 
   private viewConn(c: Conn, isOrig: boolean): void {

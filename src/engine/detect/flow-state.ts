@@ -21,6 +21,8 @@ export class ConnDetect {
   communityId: string | undefined = undefined;
   /** The last HTTP request unit (one per connection, replaced by the next): read only to describe an alert. */
   lastHttpRequest: InspectionUnit | undefined = undefined;
+  /** app-layer-event names raised on this connection (each once; bounded by app-events.ts's table). */
+  appEvents: Set<string> | undefined = undefined;
 
   hasBit(id: number): boolean {
     return this.flowbits !== undefined && this.flowbits.has(id);

@@ -19,7 +19,9 @@ export function fillPacketFacts(f: PacketFacts, pkt: Packet, plen: number): void
   f.sameIp = pkt.src0 === pkt.dst0 && pkt.src1 === pkt.dst1 && pkt.src2 === pkt.dst2 && pkt.src3 === pkt.dst3;
   f.tos = -1; f.ipId = -1; f.fragBits = 0; f.fragOffset = 0; f.ipOpts = 0;
   const ip = pkt.ipOff;
-  if (pkt.ipVersion === 4 && ip + 20 <= buf.length) {
+  // A datagram rebuilt from fragments: `buf` holds its transport bytes, not the IP header.
+  if (pkt.reassembled) f.fragBits = 0;
+  else if (pkt.ipVersion === 4 && ip + 20 <= buf.length) {
     f.tos = buf[ip + 1];
     f.ipId = (buf[ip + 4] << 8) | buf[ip + 5];
     const frag = (buf[ip + 6] << 8) | buf[ip + 7];

@@ -227,6 +227,7 @@ export class FragmentReassembler {
     pkt.l4Cap = size - skip;
     pkt.ipLen = dg.unfragLen + size;
     if (dg.l4Proto >= 0) pkt.ipProto = dg.l4Proto;
+    pkt.reassembled = true;
     return true;
   }
 

@@ -17,11 +17,13 @@ import { BASE64_KEYWORDS } from './base64.js';
 import { XBITS_KEYWORDS } from './xbits.js';
 import { STREAM_KEYWORDS } from './stream.js';
 import { DCE_KEYWORDS } from './dce.js';
+import { APP_EVENT_KEYWORDS } from './app-event.js';
 
 export const KEYWORDS: readonly KeywordDescriptor[] = [
   ...META_KEYWORDS, ...CONTENT_KEYWORDS, ...PCRE_KEYWORDS, ...BYTE_KEYWORDS, ...FLOW_KEYWORDS,
   ...FLOWBITS_KEYWORDS, ...THRESHOLD_KEYWORDS, ...HEADER_KEYWORDS, ...BUFFER_KEYWORDS, ...FILE_KEYWORDS,
   ...DATASET_KEYWORDS, ...TRANSFORM_KEYWORDS, ...APP_KEYWORDS, ...BASE64_KEYWORDS, ...XBITS_KEYWORDS, ...STREAM_KEYWORDS, ...DCE_KEYWORDS,
+  ...APP_EVENT_KEYWORDS,
 ];
 
 /** Name (and alias) → descriptor; built once. Throws at startup if two keywords share a name (a bug). */
