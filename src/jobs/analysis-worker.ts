@@ -54,4 +54,6 @@ async function run(task: AnalysisTask): Promise<void> {
   post(outcome);
 }
 
-void run(workerData as AnalysisTask);
+// Started ahead of its job (runner.ts keeps one warm, modules loaded): the task is the first message.
+if (workerData) void run(workerData as AnalysisTask);
+else parentPort!.once('message', (task: AnalysisTask) => void run(task));

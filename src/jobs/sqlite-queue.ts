@@ -19,7 +19,7 @@ import type { StoredRecord } from '../store/store.js';
 import {
   isFinished, JOB_DURATION_BUCKETS_S, type Job, type JobProgress, type JobQueue, type JobStats, type JobStatus, type JobSubmission,
 } from './jobs.js';
-import { DEFAULT_RUN_LIMITS, runAnalysis, type RunningAnalysis } from './runner.js';
+import { DEFAULT_RUN_LIMITS, discardPrewarmed, prewarmAnalysis, runAnalysis, type RunningAnalysis } from './runner.js';
 import type { PreviewRecord } from './worker-protocol.js';
 
 /** Claims of one job before it is failed instead of retried (each restart mid-job is one claim). */
@@ -185,6 +185,7 @@ export class SqliteJobQueue implements JobQueue {
     this.closed = true;
     // Stopped workers leave their jobs 'running': the next open puts them back in the queue.
     await Promise.all([...this.running.values()].map((r) => r.stop()));
+    if (this.opts.storePath !== undefined) await discardPrewarmed();
     this.running.clear();
     this.db.close();
   }
@@ -201,9 +202,17 @@ export class SqliteJobQueue implements JobQueue {
     const limit = this.opts.workers ?? 1;
     while (!this.closed && this.opts.storePath !== undefined && this.running.size < limit) {
       const job = this.claim();
-      if (!job) return;
+      if (!job) {
+        // Idle: the next job's worker loads its modules now, not after the upload.
+        if (this.running.size === 0) prewarmAnalysis(this.limits());
+        return;
+      }
       this.start(job);
     }
+  }
+
+  private limits(): { timeoutS: number; memoryMb: number } {
+    return { timeoutS: this.opts.jobTimeoutS ?? DEFAULT_RUN_LIMITS.timeoutS, memoryMb: this.opts.jobMemoryMb ?? DEFAULT_RUN_LIMITS.memoryMb };
   }
 
   private update(jobId: string, set: { status?: JobStatus; progress?: JobProgress; error?: string; finished?: boolean }): void {
@@ -235,9 +244,7 @@ export class SqliteJobQueue implements JobQueue {
       store: { sqlite: this.opts.storePath! }, capturePath: localPath,
       digest: { sha256: job.captureId, md5: row.md5, sha1: row.sha1, size: row.size },
       name: job.name, submitter: job.submitter, visibility: job.visibility,
-    }, {
-      timeoutS: this.opts.jobTimeoutS ?? DEFAULT_RUN_LIMITS.timeoutS, memoryMb: this.opts.jobMemoryMb ?? DEFAULT_RUN_LIMITS.memoryMb,
-    }, job.progress, {
+    }, this.limits(), job.progress, {
       progress: (progress) => this.update(job.id, { progress }),
       preview: (records) => this.addPreview(job.id, records),
     });
