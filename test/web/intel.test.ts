@@ -8,12 +8,13 @@
  * the console's intelligence panel (the re-submission is most similar to the original, "likely
  * emotet" with its evidence, drafts that our rule parser reads, copy, exports) and a retro-hunt
  * (file upload, progress, matches by capture, a refused ruleset). No script runs, no element is
- * injected, no console error. CAPDEX_SCREENSHOTS=1 writes docs/screenshots/{archive,archive-light,trends,similar}.png.
+ * injected, no console error. A capture private to a key stays out of every list without it, and
+ * with it is listed as private and exported with the key. CAPDEX_SCREENSHOTS=1 writes docs/screenshots/{archive,archive-light,trends,similar}.png.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openUi, type Ui } from './browser.js';
@@ -37,12 +38,15 @@ before(async () => {
   secret = (await ui.service.store.createKey('ui-intel-test')).secret;
   const noisy = join(ui.dataDir, 'emotet-again.pcap');
   writeNoisyCopy(join(PCAPS, 'malware-emotet.pcap'), join(PCAPS, 'ntp.pcap'), noisy, 40 * 86_400);
-  [ids.emotet, ids.again, ids.trickbot, ids.tls, ids.hostile] = await Promise.all([
+  const secretCopy = join(ui.dataDir, 'emotet-private.pcap');
+  writeNoisyCopy(join(PCAPS, 'malware-emotet.pcap'), join(PCAPS, 'dns-tcp.pcap'), secretCopy, 80 * 86_400);
+  [ids.emotet, ids.again, ids.trickbot, ids.tls, ids.hostile, ids.private] = await Promise.all([
     uploadAndWait(ui.base, join(PCAPS, 'malware-emotet.pcap'), 'emotet.pcap'),
     uploadAndWait(ui.base, noisy, 'emotet-again.pcap'),
     uploadAndWait(ui.base, join(PCAPS, 'malware-trickbot.pcap'), 'trickbot.pcap'),
     uploadAndWait(ui.base, join(PCAPS, 'tls13.pcap'), 'tls13.pcap'),
     uploadAndWait(ui.base, hostileCapture(), `${IMG}.pcap`),
+    uploadPrivate(secretCopy, 'emotet-private.pcap'),
   ]);
   const intel = ui.service.store.intel;
   await intel.addLabel(ids.emotet, 'family', 'emotet', null);
@@ -53,7 +57,24 @@ before(async () => {
   await intel.addLabel(ids.trickbot, 'sector', 'healthcare', null);
   await intel.addLabel(ids.tls, 'family', HOSTILE_FAMILY, null);
   await intel.addLabel(ids.hostile, 'family', 'webshell', null);
+  await intel.addLabel(ids.private, 'family', 'emotet', null);
 });
+
+/** Uploads a capture private to the test's key and waits for its analysis. */
+async function uploadPrivate(file: string, name: string): Promise<string> {
+  const r = await fetch(`${ui.base}/api/captures?name=${encodeURIComponent(name)}&visibility=private`, {
+    method: 'POST', body: readFileSync(file), headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${secret}` },
+  });
+  assert.ok(r.status === 201 || r.status === 200, `upload of ${name}: ${r.status}`);
+  const { id } = (await r.json()) as { id: string };
+  for (let i = 0; i < 600; i++) {
+    const job = await ui.service.jobs.latestFor(id);
+    if (job?.status === 'done') return id;
+    assert.notEqual(job?.status, 'failed', job?.error);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`${name} was not analysed in a minute`);
+}
 after(async () => { await ui?.close(); });
 
 async function shot(page: Page, name: string, theme?: 'dark' | 'light') {
@@ -278,7 +299,8 @@ test('console: similar captures (the re-submission ranks the original first, wit
   await drafts.waitFor();
   const ruleTexts = await drafts.locator('.draft-rule code').allTextContents();
   assert.ok(ruleTexts.length > 0);
-  const api = (await (await fetch(`${ui.base}/api/captures/${ids.again}/drafts`)).json()) as { rules: { rule: string; hits: { captures: number; labelled: number } }[]; lists: Record<string, string> };
+  // As the page asks now: with the key (its private capture counts in the hits).
+  const api = (await (await fetch(`${ui.base}/api/captures/${ids.again}/drafts`, { headers: { authorization: `Bearer ${secret}` } })).json()) as { rules: { rule: string; hits: { captures: number; labelled: number } }[]; lists: Record<string, string> };
   assert.deepEqual(ruleTexts, api.rules.map((r) => r.rule));
   const parsed = parseRules(ruleTexts.join('\n'), { readListFile: (n) => api.lists[n] ?? '' });
   assert.deepEqual(parsed.errors, []);
@@ -324,9 +346,10 @@ test('retro-hunt: needs a key; a rules file runs over the archive with progress 
   await rules.press('Control+Enter');
   await page.waitForURL(/\/hunts\?id=hunt_[0-9a-f]{16}$/);
   await page.locator('.hunt-view .status-done').waitFor({ timeout: 60_000 });
-  assert.match(await page.locator('.hunt-progress [role="status"]').textContent() ?? '', /^5 of 5 captures read · 2 matching/);
+  assert.match(await page.locator('.hunt-progress [role="status"]').textContent() ?? '', /^6 of 6 captures read · 3 matching/);
   const matches = page.getByRole('table', { name: 'Matches by capture' });
-  assert.deepEqual((await matches.locator('tbody tr a.capture-link').allTextContents()).sort(), ['emotet-again.pcap', 'emotet.pcap']);
+  // The key's private capture is hunted too (the key may see it).
+  assert.deepEqual((await matches.locator('tbody tr a.capture-link').allTextContents()).sort(), ['emotet-again.pcap', 'emotet-private.pcap', 'emotet.pcap']);
   await matches.getByText('hunt: emotet host').first().waitFor();
   assert.equal(await matches.getByRole('link', { name: 'emotet.pcap' }).getAttribute('href'), `/captures/${ids.emotet}?panel=alert`);
   await page.getByRole('table', { name: 'Your hunts' }).locator('.status-done').waitFor();
@@ -359,3 +382,39 @@ test('a capture whose strings are script payloads: its archive entry, trends and
   await assertNoInjection(page);
   assert.deepEqual(page.errors, []);
 });
+
+test('a private capture: hidden from the archive without its key; with it, listed as private, and its exports fetched with the key', async () => {
+  const page = await ui.page();
+  await page.goto('/archive?label=emotet&kind=family');
+  await page.evaluate(() => localStorage.removeItem('capdex.apiKey'));
+  await page.reload();
+  const captures = page.getByRole('table', { name: 'Captures labelled emotet' });
+  await captures.getByRole('link', { name: 'emotet.pcap', exact: true }).waitFor();
+  assert.equal(await captures.getByText('emotet-private.pcap').count(), 0);
+
+  await page.evaluate((k) => localStorage.setItem('capdex.apiKey', k), secret);
+  await page.reload();
+  const row = captures.locator('tr', { hasText: 'emotet-private.pcap' });
+  await row.locator('.badge.private').waitFor();
+  const count = async (key?: string) => ((await (await fetch(`${ui.base}/api/archive`, { headers: key ? { authorization: `Bearer ${key}` } : {} })).json()) as { entries: { kind: string; value: string; captures: number }[] })
+    .entries.find((e) => e.kind === 'family' && e.value === 'emotet')!.captures;
+  const withKey = await count(secret);
+  assert.equal(withKey, (await count()) + 1);
+  assert.equal(await page.getByRole('table', { name: 'Archive entries' }).getByRole('button', { name: /^family emotet:/ }).getAttribute('aria-label'), `family emotet: ${withKey} captures`);
+
+  await page.goto(`/captures/${ids.private}`);
+  const panel = page.getByRole('region', { name: 'intelligence' });
+  await panel.waitFor({ timeout: 30_000 });
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    panel.getByRole('button', { name: 'Export emotet-private.pcap as STIX 2.1' }).click(),
+  ]);
+  const bundle = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { type: string; objects: { type: string }[] };
+  assert.equal(bundle.type, 'bundle');
+  assert.ok(bundle.objects.some((o) => o.type === 'indicator'));
+  // Without the key, the export is "not found" (a private capture never leaks).
+  assert.equal((await fetch(`${ui.base}${intelExport(ids.private)}`)).status, 404);
+  assert.deepEqual(page.errors, []);
+});
+
+const intelExport = (id: string) => `/api/captures/${id}/export?format=stix`;
