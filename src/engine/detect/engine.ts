@@ -162,7 +162,9 @@ export class Detector implements Inspector {
         let t = unit.get(key);
         if (!t) unit.set(key, (t = [[], []]));
         for (const d of dirs) t[d].push(rt.rank);
-        for (const l of rt.unitLists) if (l.buffer !== 'payload') this.unitProtos.add(unitProtoOf(l.buffer));
+        // An http rule's file.data is the HTTP unit's body: it needs no 'file' units (whose
+        // making costs the files framework a copy of every file).
+        for (const l of rt.unitLists) if (l.buffer !== 'payload') this.unitProtos.add(rt.fileVia === 'http' && l.buffer.startsWith('file.') ? 'http' : unitProtoOf(l.buffer));
         if (r.appProto) this.unitProtos.add(r.appProto);
         continue;
       }

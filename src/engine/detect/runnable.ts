@@ -29,7 +29,8 @@ export interface Runnable {
   /**
    * Rules on file.* buffers: which units carry their files. HTTP units carry file.data themselves
    * (the decoded body) and the files framework sends a 'file' unit for the same body: an http
-   * rule looks at the former only, any other at the latter, so one body never alerts twice.
+   * rule looks at the former only (unless it also needs file.name, which only 'file' units carry),
+   * any other at the latter, so one body never alerts twice.
    */
   readonly fileVia: 'http' | 'file' | undefined;
   readonly alert: EveAlertInfo;
@@ -118,8 +119,10 @@ export function compile(r: Rule, rank: number, intern: (name: string) => number)
   for (const [k, v] of r.metadata) (metadata[k] ??= []).push(v);
   const app = r.appProto;
   const fileRule = unitLists.some((l) => l.buffer.startsWith('file.'));
+  // HTTP units carry file.data (the body) but not file.name: an http rule naming the file reads 'file' units.
+  const httpFile = (app === 'http' || app === 'http1') && !unitLists.some((l) => l.buffer.startsWith('file.') && l.buffer !== 'file.data');
   return {
-    fileVia: fileRule ? (app === 'http' || app === 'http1' ? 'http' : 'file') : undefined,
+    fileVia: fileRule ? (httpFile ? 'http' : 'file') : undefined,
     rule: r, rank, payload, unitLists, bitTests, bitActs, intTests, intActs, xbitTests, xbitActs,
     services: app === undefined || app === 'file' ? undefined : SERVICE_ALIASES[app] ?? [app],
     alert: {

@@ -1,10 +1,13 @@
 /**
  * The prefilter of a rule group over one buffer: an Aho-Corasick automaton over the rules' fast
  * patterns. Identical patterns (same bytes, same case rule) are indexed once and fan out to all
- * their rules, so the automaton grows with distinct patterns, not rules.
+ * their rules, so the automaton grows with distinct patterns, not rules. A group with only a few
+ * patterns searches buffers of FEW_PATTERNS_MIN_BYTES and more with native searches instead
+ * (few-patterns.ts): same candidates, a fraction of the cost per byte.
  */
 import type { BufferKey, Prefilter, Rule } from '../rules/rule.js';
 import { AhoCorasick, type AcPattern } from './aho-corasick.js';
+import { FEW_PATTERNS_MIN_BYTES, FewPatterns, planFewPatterns } from './few-patterns.js';
 
 export function buildPrefilter(rules: readonly Rule[], buffer: BufferKey): Prefilter {
   const ids = new Map<string, number>();
@@ -32,14 +35,18 @@ export function buildPrefilter(rules: readonly Rule[], buffer: BufferKey): Prefi
   const flat = new Int32Array(start[patterns.length]);
   for (let p = 0; p < patterns.length; p++) flat.set(rulesOf[p], start[p]);
   const ac = new AhoCorasick(patterns);
+  const plan = planFewPatterns(patterns);
+  const few = plan === undefined ? undefined : new FewPatterns(patterns, plan);
   return {
     buffer,
     patternCount: patterns.length,
     unconditional,
     scan(buf, onCandidate) {
-      ac.scan(buf, (p) => {
+      const report = (p: number): void => {
         for (let k = start[p]; k < start[p + 1]; k++) onCandidate(flat[k]);
-      });
+      };
+      if (few !== undefined && buf.length >= FEW_PATTERNS_MIN_BYTES) few.scan(buf, report);
+      else ac.scan(buf, report);
     },
   };
 }
