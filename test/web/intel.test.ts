@@ -1,15 +1,16 @@
 /**
  * Shared intelligence in a real browser over a real server (issue 10's pages): a store of shared
- * captures (emotet, a noisy re-submission of it, trickbot, tls13) labelled through the store —
- * including labels whose text is HTML/JS (written past the API's checks, as a hostile or legacy
- * row would be) — then the Malware Archive (entries, characteristic observables one click from a
- * pivot, captures, the family zip button only where the server has the endpoint), Trends (charts
- * whose tooltips show hostile labels literally, the per-period table, weekly and per-family views),
- * the console's intelligence panel (the re-submission is most similar to the original, "likely
- * emotet" with its evidence, drafts that our rule parser reads, copy, exports) and a retro-hunt
- * (file upload, progress, matches by capture, a refused ruleset). No script runs, no element is
- * injected, no console error. A capture private to a key stays out of every list without it, and
- * with it is listed as private and exported with the key. CAPDEX_SCREENSHOTS=1 writes docs/screenshots/{archive,archive-light,trends,similar}.png.
+ * captures (emotet, a noisy re-submission of it, trickbot, tls13, a capture of script payloads, and
+ * a copy of emotet private to a key) labelled through the store — including labels whose text is
+ * HTML/JS (written past the API's checks, as a hostile or legacy row would be) — then the Malware
+ * Archive (entries, characteristic observables one click from a pivot, captures, drafts, exports,
+ * the family zip read back with Python's zipfile), Trends (charts whose tooltips show hostile labels
+ * literally, a bar opening its entry, the per-period table, weekly and per-family views), the
+ * console's intelligence panel (the re-submission is most similar to the original, "likely emotet"
+ * with its evidence and one click from a label, drafts our rule parser reads, copy, exports) and a
+ * retro-hunt (file upload, progress, matches by capture, a refused ruleset). No script runs, no
+ * element is injected, no console error; the private capture shows only with its key.
+ * CAPDEX_SCREENSHOTS=1 writes docs/screenshots/{archive,archive-light,trends,similar}.png.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
