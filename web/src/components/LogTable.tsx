@@ -9,7 +9,7 @@
  * column, applied on Enter or when the box loses focus. The row count may come from the loader
  * (total: null until the first page answers).
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useReactTable, getCoreRowModel, type ColumnDef, type SortingState, type VisibilityState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { StoredRecord } from '../api.js';
@@ -19,12 +19,23 @@ import './LogTable.css';
 /** Rows per fetch (the API serves up to 1000 a call): a few screens, small enough to draw the first at once. */
 export const LOG_TABLE_PAGE_ROWS = 200;
 const ROW_PX = 26;
+/** Milliseconds the window must rest before its missing pages are fetched (a fling fetches where it lands). */
+const FETCH_SETTLE_MS = 60;
+/** Pages kept in memory (LOG_TABLE_PAGE_ROWS each): the farthest from the view go first, so a 1M-row log holds ~10k rows. */
+export const LOG_TABLE_MAX_PAGES = 50;
 /** Characters of one cell drawn (the full value is in the row tools). */
 const CELL_MAX_CHARS = 200;
 
 /** A page of rows, with the whole view's row count when the server gives it. */
 export interface LoadedPage { rows: StoredRecord[]; total?: number }
 export type PageLoader = (offset: number, limit: number, signal: AbortSignal) => Promise<LoadedPage>;
+
+/** Forgets the loaded pages farthest from `near` once more than LOG_TABLE_MAX_PAGES are held (loading ones stay). */
+function dropFarPages(pages: Map<number, StoredRecord[] | 'loading'>, near: number): void {
+  if (pages.size <= LOG_TABLE_MAX_PAGES) return;
+  const loaded = [...pages.entries()].filter(([, v]) => v !== 'loading').map(([k]) => k).sort((a, b) => Math.abs(b - near) - Math.abs(a - near));
+  for (const k of loaded.slice(0, pages.size - LOG_TABLE_MAX_PAGES)) pages.delete(k);
+}
 
 /** A document value at a path: Zeek's flat dotted keys first, then nested objects (EVE). */
 export function valueAt(doc: Record<string, unknown>, path: string): unknown {
@@ -128,29 +139,38 @@ export function LogTable(p: LogTableProps) {
     return page && page !== 'loading' ? page[i % LOG_TABLE_PAGE_ROWS] : undefined;
   }, []);
 
-  // Fetch the pages under the window (each once).
+  // Fetch the pages under the window (each once). While the analyst scrolls fast the window moves
+  // every frame: pages are asked for only once it rests FETCH_SETTLE_MS (the first page at once),
+  // so a fling across a million rows costs the pages it stops on, not every page it passed.
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
-  // (Count unknown: the first page, which tells it.)
   useEffect(() => {
     if (total === 0) return;
     const signal = abort.current.signal;
-    const to = total === null ? 0 : Math.floor(last / LOG_TABLE_PAGE_ROWS);
-    for (let pg = Math.floor(first / LOG_TABLE_PAGE_ROWS); pg <= to; pg++) {
-      if (pages.current.has(pg)) continue;
-      pages.current.set(pg, 'loading');
-      const key = p.sourceKey;
-      p.load(pg * LOG_TABLE_PAGE_ROWS, LOG_TABLE_PAGE_ROWS, signal).then(
-        (page) => {
-          if (signal.aborted || key !== p.sourceKey) return;
-          pages.current.set(pg, page.rows);
-          if (page.total !== undefined) { setServed(page.total); p.onTotal?.(page.total); }
-          setVersion((v) => v + 1);
-          p.onPage?.(page.rows);
-        },
-        (e: Error) => { if (!signal.aborted) { pages.current.delete(pg); setError(e); } },
-      );
-    }
+    const fromPage = Math.floor(first / LOG_TABLE_PAGE_ROWS);
+    // (Count unknown: the first page, which tells it.)
+    const toPage = total === null ? fromPage : Math.floor(last / LOG_TABLE_PAGE_ROWS);
+    const fetchWindow = () => {
+      for (let pg = fromPage; pg <= toPage; pg++) {
+        if (pages.current.has(pg)) continue;
+        pages.current.set(pg, 'loading');
+        const key = p.sourceKey;
+        p.load(pg * LOG_TABLE_PAGE_ROWS, LOG_TABLE_PAGE_ROWS, signal).then(
+          (page) => {
+            if (signal.aborted || key !== p.sourceKey) return;
+            pages.current.set(pg, page.rows);
+            dropFarPages(pages.current, fromPage);
+            if (page.total !== undefined) { setServed(page.total); p.onTotal?.(page.total); }
+            setVersion((v) => v + 1);
+            p.onPage?.(page.rows);
+          },
+          (e: Error) => { if (!signal.aborted) { pages.current.delete(pg); setError(e); } },
+        );
+      }
+    };
+    if (pages.current.size === 0) { fetchWindow(); return; }
+    const timer = setTimeout(fetchWindow, FETCH_SETTLE_MS);
+    return () => clearTimeout(timer);
   }, [first, last, total, p.sourceKey, p.load]);
 
   const move = (to: number) => {
@@ -172,6 +192,11 @@ export function LogTable(p: LogTableProps) {
   const onColumnFilter = p.onColumnFilter;
   // One fixed template for header and every row, so columns line up across absolutely placed rows.
   const template = cols.map((c) => `${columnWidth(c.id)}px`).join(' ');
+  const colKey = cols.map((c) => c.id).join('\u0000');
+  const colIds = useMemo(() => colKey.split('\u0000'), [colKey]);
+  const onOpenRef = useRef(p.onOpen);
+  onOpenRef.current = p.onOpen;
+  const pick = useCallback((index: number, r: StoredRecord | undefined) => { setActive(index); if (r) onOpenRef.current(r); }, []);
   return (
     <div className="log-table" style={{ height: p.height }}>
       {error && <p role="alert" className="error-box">Could not load rows: {error.message}</p>}
@@ -179,44 +204,17 @@ export function LogTable(p: LogTableProps) {
         ref={scroller} className="log-table-scroll" role="table" aria-label={p.label} aria-rowcount={count + (p.onColumnFilter ? 2 : 1)}
         tabIndex={0} onKeyDown={onKey} aria-activedescendant={count ? `${p.label}-row-${active}` : undefined} aria-busy={total === null}
       >
-        <div role="rowgroup" className="log-table-head" style={{ gridTemplateColumns: template }}>
-          <div role="row" className="log-table-row head" style={{ gridTemplateColumns: template }}>
-            {table.getHeaderGroups()[0]?.headers.filter((h) => h.column.getIsVisible()).map((h) => {
-              const sorted = h.column.getIsSorted();
-              return (
-                <div role="columnheader" key={h.id} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'} className="cell">
-                  <button type="button" className="sort-button" onClick={() => p.onSortingChange([{ id: h.column.id, desc: sorted === 'asc' }])}
-                    aria-label={`Sort by ${h.column.id}${sorted === 'asc' ? ', descending' : ''}`} title={`Sort the whole log by ${h.column.id}`}>
-                    {h.column.id} <span aria-hidden="true">{sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}</span>
-                  </button>
-                </div>
-              );
-            })}
-          </div>
-          {onColumnFilter && (
-            <div role="row" className="log-table-row head filters" style={{ gridTemplateColumns: template }}>
-              {cols.map((c) => (
-                <div role="cell" key={c.id} className="cell">
-                  <ColumnFilterBox column={c.id} value={p.columnFilters?.[c.id] ?? ''} onCommit={onColumnFilter} />
-                </div>
-              ))}
-            </div>
-          )}
-        </div>
+        <Head
+          columns={colIds} template={template} sorting={p.sorting} onSortingChange={p.onSortingChange}
+          columnFilters={p.columnFilters} onColumnFilter={onColumnFilter}
+        />
         <div role="rowgroup" style={{ height: virt.getTotalSize(), position: 'relative' }}>
-          {items.map((it) => {
-            const r = rowAt(it.index);
-            return (
-              <div
-                role="row" key={it.key} id={`${p.label}-row-${it.index}`} aria-rowindex={it.index + (onColumnFilter ? 3 : 2)}
-                className={`log-table-row${it.index === active ? ' active' : ''}${r ? '' : ' pending'}`}
-                style={{ transform: `translateY(${it.start}px)`, gridTemplateColumns: template }}
-                onClick={() => { setActive(it.index); if (r) p.onOpen(r); }}
-              >
-                {cols.map((c) => <div role="cell" key={c.id} className="cell">{r ? cellText(valueAt(r.doc, c.id), c.id) : ' '}</div>)}
-              </div>
-            );
-          })}
+          {items.map((it) => (
+            <Row
+              key={it.key} index={it.index} start={it.start} record={rowAt(it.index)} active={it.index === active}
+              columns={colIds} template={template} idPrefix={p.label} rowIndexBase={onColumnFilter ? 3 : 2} onPick={pick}
+            />
+          ))}
         </div>
         {total === 0 && <p className="dim log-table-empty">No rows.</p>}
       </div>
@@ -241,3 +239,62 @@ function ColumnFilterBox({ column, value, onCommit }: { column: string; value: s
     />
   );
 }
+
+interface RowProps {
+  index: number; start: number; record: StoredRecord | undefined; active: boolean;
+  columns: readonly string[]; template: string; idPrefix: string; rowIndexBase: number;
+  onPick: (index: number, r: StoredRecord | undefined) => void;
+}
+
+/**
+ * One row, memoised: while the analyst scrolls, rows that stay in the window keep their props
+ * (a row's place is fixed by its index), so each frame renders only the rows that come into view.
+ */
+const Row = memo(function Row({ index, start, record, active, columns, template, idPrefix, rowIndexBase, onPick }: RowProps) {
+  return (
+    <div
+      role="row" id={`${idPrefix}-row-${index}`} aria-rowindex={index + rowIndexBase}
+      className={`log-table-row${active ? ' active' : ''}${record ? '' : ' pending'}`}
+      style={{ transform: `translateY(${start}px)`, gridTemplateColumns: template }}
+      onClick={() => onPick(index, record)}
+    >
+      {columns.map((c) => <div role="cell" key={c} className="cell">{record ? cellText(valueAt(record.doc, c), c) : ' '}</div>)}
+    </div>
+  );
+});
+
+interface HeadProps {
+  columns: readonly string[]; template: string; sorting: SortingState; onSortingChange: (s: SortingState) => void;
+  columnFilters?: Readonly<Record<string, string>>; onColumnFilter?: (column: string, text: string) => void;
+}
+
+/** The header (sort buttons) and the filter row, memoised: scrolling does not touch them. */
+const Head = memo(function Head({ columns, template, sorting, onSortingChange, columnFilters, onColumnFilter }: HeadProps) {
+  return (
+    <div role="rowgroup" className="log-table-head" style={{ gridTemplateColumns: template }}>
+      <div role="row" className="log-table-row head" style={{ gridTemplateColumns: template }}>
+        {columns.map((c) => {
+          const s = sorting.find((x) => x.id === c);
+          const sorted = s ? (s.desc ? 'desc' : 'asc') : false;
+          return (
+            <div role="columnheader" key={c} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'} className="cell">
+              <button type="button" className="sort-button" onClick={() => onSortingChange([{ id: c, desc: sorted === 'asc' }])}
+                aria-label={`Sort by ${c}${sorted === 'asc' ? ', descending' : ''}`} title={`Sort the whole log by ${c}`}>
+                {c} <span aria-hidden="true">{sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}</span>
+              </button>
+            </div>
+          );
+        })}
+      </div>
+      {onColumnFilter && (
+        <div role="row" className="log-table-row head filters" style={{ gridTemplateColumns: template }}>
+          {columns.map((c) => (
+            <div role="cell" key={c} className="cell">
+              <ColumnFilterBox column={c} value={columnFilters?.[c] ?? ''} onCommit={onColumnFilter} />
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+});
