@@ -16,11 +16,20 @@ export interface StreamReceiver {
   gap(len: number): void;
 }
 
-/** Bytes buffered across all streams of one engine (shared budget). */
+/** Bytes buffered across all streams of one engine (shared budget), and their spare tails. */
 export class ReassemblyBudget {
   used = 0;
+  /**
+   * Retained tails of released streams, handed to new ones: a fresh LIMITS.reassemblyRetainBytes
+   * buffer per stream (outside Node's small-buffer pool) was a measurable share of a run of
+   * many short connections. Bounded by MAX_SPARE_TAILS.
+   */
+  readonly spareTails: Buffer[] = [];
   constructor(readonly max: number = LIMITS.maxReassemblyBytes) {}
 }
+
+/** Spare tails kept for reuse (a few hundred KiB at most). */
+const MAX_SPARE_TAILS = 64;
 
 export type StreamWeird = (name: string, addl?: string) => void;
 
@@ -28,6 +37,8 @@ interface Segment {
   seq: number;
   data: Buffer;
 }
+
+const NO_BYTES = Buffer.alloc(0);
 
 export class TcpStream {
   /** Relative sequence number of the next byte to deliver. */
@@ -39,8 +50,9 @@ export class TcpStream {
   finSeq = -1;
   private segments: Segment[] = [];
   private buffered = 0;
-  /** The last bytes delivered, to check retransmissions against (a ring). */
-  private readonly tail = Buffer.alloc(LIMITS.reassemblyRetainBytes);
+  /** The last bytes delivered, to check retransmissions against: taken on the first delivery
+   *  (a stream that carries nothing needs none); only [0, tailLen) is ever read. */
+  private tail: Buffer = NO_BYTES;
   private tailLen = 0;
 
   constructor(
@@ -125,6 +137,12 @@ export class TcpStream {
     this.budget.used -= this.buffered;
     this.buffered = 0;
     this.segments = [];
+    // Nothing reads the tail once the stream is released: it may serve another stream.
+    if (this.tail !== NO_BYTES) {
+      if (this.budget.spareTails.length < MAX_SPARE_TAILS) this.budget.spareTails.push(this.tail);
+      this.tail = NO_BYTES;
+      this.tailLen = 0;
+    }
   }
 
   private deliver(buf: Buffer, off: number, len: number): void {
@@ -212,8 +230,9 @@ export class TcpStream {
   }
 
   private retain(buf: Buffer, off: number, len: number): void {
-    const cap = this.tail.length;
+    const cap: number = LIMITS.reassemblyRetainBytes;
     if (cap === 0) return;
+    if (this.tail.length !== cap) this.tail = this.takeTail(cap);
     if (len >= cap) {
       buf.copy(this.tail, 0, off + len - cap, off + len);
       this.tailLen = cap;
@@ -224,6 +243,11 @@ export class TcpStream {
     if (keep > 0) this.tail.copyWithin(0, this.tailLen - keep, this.tailLen);
     buf.copy(this.tail, keep, off, off + len);
     this.tailLen = keep + len;
+  }
+
+  private takeTail(cap: number): Buffer {
+    const spare = this.budget.spareTails.pop();
+    return spare !== undefined && spare.length === cap ? spare : Buffer.allocUnsafe(cap);
   }
 
   /** A retransmission of delivered bytes: compare with what we still remember of them. */

@@ -98,3 +98,22 @@ test('the shared memory budget caps buffering with a weird, never unbounded grow
   h.s.release();
   assert.equal(budget.used, 0);
 });
+
+test('a released stream\'s retained bytes serve a new stream without leaking into its checks', () => {
+  const budget = new ReassemblyBudget();
+  const a = harness(budget);
+  a.seg(1, 'A'.repeat(5000));
+  a.s.release();
+  assert.equal(budget.spareTails.length, 1);
+  a.s.release(); // twice: nothing handed over twice
+  assert.equal(budget.spareTails.length, 1);
+  const b = harness(budget);
+  b.seg(1, 'hello');
+  assert.equal(budget.spareTails.length, 0);
+  b.seg(1, 'hello'); // identical retransmission: compared with b's bytes, not a's
+  assert.deepEqual(b.weirds, []);
+  b.seg(1, 'jello');
+  assert.deepEqual(b.weirds, ['rexmit_inconsistency']);
+  assert.equal(b.s.retainedLen, 5);
+  assert.equal(b.s.retained.toString('latin1', 0, 5), 'hello');
+});
