@@ -24,7 +24,7 @@
  * LIMITS.yaraScanBytes are scanned at the end; matching rule names go to files.log yara_matches.
  * X.509 certificates (logged: false) are neither: Suricata does not treat them as files.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, type Hash, hash as oneShotHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogRecord, RecordSink } from '../../logs/schema.js';
@@ -140,6 +140,8 @@ export interface FileManagerOptions {
 }
 
 const HASH_STAGE_BYTES = 64 * 1024;
+/** Stages of ended files kept for the next ones (a few are open at a time). */
+const MAX_SPARE_STAGES = 8;
 
 function hashOf(s: string): number {
   let h = 0x811c9dc5;
@@ -152,6 +154,8 @@ export class FileManager {
   private counter = 0;
   /** Bytes of file beginnings all open files hold for detection (LIMITS.detectFileHeldBytes). */
   held = 0;
+  /** Hash stages of ended files: a fresh 64 KiB buffer per file was a visible cost. */
+  private readonly spareStages: Buffer[] = [];
 
   constructor(readonly opts: FileManagerOptions) {
     if (opts.extractDir !== undefined) mkdirSync(opts.extractDir, { recursive: true });
@@ -182,6 +186,16 @@ export class FileManager {
     this.open.delete(f);
   }
 
+  /** @internal A hash stage of HASH_STAGE_BYTES (contents undefined). */
+  takeStage(): Buffer {
+    return this.spareStages.pop() ?? Buffer.allocUnsafe(HASH_STAGE_BYTES);
+  }
+
+  /** @internal A stage nothing reads any more. */
+  giveStage(stage: Buffer): void {
+    if (this.spareStages.length < MAX_SPARE_STAGES) this.spareStages.push(stage);
+  }
+
   /** @internal */
   isLocal(addr: string): boolean | undefined {
     const nets = this.opts.localNets;
@@ -202,11 +216,14 @@ class File implements FileHandle {
   private bofLen = 0;
   private sniffed = false;
   private mime: string | undefined;
+  /** False once a gap made the hashes unknowable. */
+  private hashing = true;
   private stage: Buffer | undefined;
   private staged = 0;
-  private md5: Hash | undefined = createHash('md5');
-  private sha1: Hash | undefined = createHash('sha1');
-  private sha256: Hash | undefined = createHash('sha256');
+  /** Streaming hashes, created only when the file outgrows one stage (see hash()). */
+  private md5: Hash | undefined;
+  private sha1: Hash | undefined;
+  private sha256: Hash | undefined;
   private readonly analyzers = ['MD5', 'SHA1', 'SHA256'];
   // extraction
   private fd = -1;
@@ -246,6 +263,9 @@ class File implements FileHandle {
         this.fd = -1; // unwritable directory: analysis goes on without the copy
       }
     }
+    // An unlogged file (a TLS certificate: x509.log has its own fingerprints) that is not
+    // extracted shows its hashes to nobody: computing them was a visible share of TLS analysis.
+    this.hashing = o.logged !== false || this.fd >= 0;
   }
 
   get mimeType(): string | undefined {
@@ -264,7 +284,7 @@ class File implements FileHandle {
     const part = buf.subarray(off, off + len);
     this.seen += len;
     if (this.fd >= 0) this.extract(part); // before hashing: a cutoff hashes the written prefix
-    if (this.sha256) this.hash(part);
+    if (this.hashing) this.hash(part);
     if (this.keptLen < this.keepBytes) this.keep(part);
     if (!this.sniffed) {
       const take = Math.min(len, LIMITS.fileBofBytes - this.bofLen);
@@ -280,9 +300,9 @@ class File implements FileHandle {
     this.missing += len;
     this.keepBytes = this.keptLen; // content after a hole is not contiguous with what was kept
     // Zeek's hash analyzers give up at a gap; nor can the copy be named by its content.
+    this.hashing = false;
     this.md5 = this.sha1 = this.sha256 = undefined;
-    this.stage = undefined;
-    this.staged = 0;
+    this.releaseStage();
     if (!this.sniffed) this.sniff();
     this.abortExtraction();
   }
@@ -307,11 +327,11 @@ class File implements FileHandle {
       is_orig: this.o.isOrig, seen_bytes: this.seen, total_bytes: total, missing_bytes: this.missing,
       overflow_bytes: 0, timedout: this.timedout, parent_fuid: this.o.parentFuid,
     };
-    this.flushHash();
-    rec.md5 = this.md5?.digest('hex');
-    rec.sha1 = this.sha1?.digest('hex');
-    if (this.sha256) {
-      const sha256 = this.sha256.digest('hex');
+    const digests = this.digests();
+    rec.md5 = digests?.[0];
+    rec.sha1 = digests?.[1];
+    if (digests !== undefined) {
+      const sha256 = digests[2];
       rec.sha256 = sha256;
       if (this.fd >= 0) {
         const name = this.cutoffDigest ?? sha256;
@@ -367,32 +387,67 @@ class File implements FileHandle {
   }
 
   /**
-   * Hash updates cost a native call each: segment-sized pieces are gathered into
-   * HASH_STAGE_BYTES before being hashed (1.2-1.3x faster on 1460-byte segments).
+   * Hash updates cost a native call each: segment-sized pieces are gathered into a stage of
+   * HASH_STAGE_BYTES before being hashed (1.2-1.3x faster on 1460-byte segments). A file that
+   * fits in one stage (most do) is hashed in one shot when it ends, with no Hash objects at all.
    */
   private hash(part: Buffer): void {
     if (part.length >= HASH_STAGE_BYTES / 4 && this.staged === 0) {
+      this.streamingHashes();
       this.md5!.update(part);
       this.sha1!.update(part);
       this.sha256!.update(part);
       return;
     }
+    const stage = (this.stage ??= this.mgr.takeStage());
     let off = 0;
     while (off < part.length) {
-      this.stage ??= Buffer.allocUnsafe(HASH_STAGE_BYTES);
-      const n = part.copy(this.stage, this.staged, off);
+      const n = Math.min(part.length - off, HASH_STAGE_BYTES - this.staged);
+      // TypedArray#set copies without Buffer#copy's argument checks and temporary view.
+      stage.set(n === part.length ? part : part.subarray(off, off + n), this.staged);
       this.staged += n;
       off += n;
       if (this.staged === HASH_STAGE_BYTES) this.flushHash();
     }
   }
 
+  private streamingHashes(): void {
+    if (this.sha256 !== undefined) return;
+    this.md5 = createHash('md5');
+    this.sha1 = createHash('sha1');
+    this.sha256 = createHash('sha256');
+  }
+
+  /** Hashes what is staged into the streaming hashes (creating them). */
   private flushHash(): void {
-    if (this.staged === 0 || !this.sha256) { this.staged = 0; return; }
+    if (!this.hashing) { this.staged = 0; return; }
+    this.streamingHashes();
+    if (this.staged === 0) return;
     const piece = this.stage!.subarray(0, this.staged);
     this.md5!.update(piece);
     this.sha1!.update(piece);
-    this.sha256.update(piece);
+    this.sha256!.update(piece);
+    this.staged = 0;
+  }
+
+  /** [md5, sha1, sha256] of the content (hex), or undefined after a gap. Releases the stage. */
+  private digests(): [string, string, string] | undefined {
+    if (!this.hashing) return undefined;
+    let d: [string, string, string];
+    if (this.sha256 === undefined) {
+      const all = this.stage === undefined ? Buffer.alloc(0) : this.stage.subarray(0, this.staged);
+      d = [oneShotHash('md5', all, 'hex'), oneShotHash('sha1', all, 'hex'), oneShotHash('sha256', all, 'hex')];
+    } else {
+      this.flushHash();
+      d = [this.md5!.digest('hex'), this.sha1!.digest('hex'), this.sha256.digest('hex')];
+    }
+    this.releaseStage();
+    return d;
+  }
+
+  private releaseStage(): void {
+    if (this.stage !== undefined) this.mgr.giveStage(this.stage);
+    this.stage = undefined;
     this.staged = 0;
   }
 

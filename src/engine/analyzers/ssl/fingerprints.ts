@@ -3,12 +3,12 @@
  * GREASE removed) and JA4 (FoxIO, BSD-3-Clause; the a_b_c form of the JA4 spec, TCP only).
  * The other JA4+ methods carry a restrictive licence and are deliberately not implemented.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isGrease } from './consts.js';
 import type { ClientHello, ServerHello } from './hello.js';
 
 function md5(s: string): string {
-  return createHash('md5').update(s).digest('hex');
+  return hash('md5', s, 'hex'); // one-shot: no Hash object per handshake
 }
 
 function noGrease(list: readonly number[]): number[] {
@@ -49,7 +49,7 @@ function hex4(v: number): string {
 }
 
 function sha12(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 12);
+  return hash('sha256', s, 'hex').slice(0, 12);
 }
 
 function isAlnum(c: number): boolean {

@@ -10,7 +10,7 @@
  * escaping, and, with ASN1_STRFLGS_ESC_MSB, every byte of a non-ASCII character's UTF-8 form
  * as \XX).
  */
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, hash as oneShotHash, verify } from 'node:crypto';
 import { LIMITS } from '../../support/limits.js';
 import { formatV4, formatV6 } from '../../support/addr.js';
 import { wireText } from '../../support/wire-text.js';
@@ -99,8 +99,8 @@ function parse(der: Buffer): X509Info | undefined {
   if (sigAlgOid === undefined) return undefined;
   const canon = canonical(der, cert, tbs, sigAlgT, sigT);
   const info: X509Info = {
-    fingerprint: createHash('sha256').update(canon).digest('hex'),
-    sha1: createHash('sha1').update(canon).digest('hex'),
+    fingerprint: oneShotHash('sha256', canon, 'hex'),
+    sha1: oneShotHash('sha1', canon, 'hex'),
     version, serial, issuer: issuer.text, subject: subject.text, subjectCns: subject.cns,
     notValidBefore: nb ? parseTime(der, nb) : undefined,
     notValidAfter: na ? parseTime(der, na) : undefined,

@@ -169,3 +169,41 @@ test('a protocol-supplied mimeType is logged as is; a mimeHint is not', () => {
   assert.equal(b.mimeHint, 'image/png');
   assert.deepEqual(sink.get('files').map((r) => r.mime_type), ['application/x-x509-user-cert', 'application/x-dosexec']);
 });
+
+test('hashes of files larger than one hash stage, in segment-sized and large pieces, interleaved with others', () => {
+  const { files, sink } = manager();
+  const big = Buffer.alloc(200 * 1024);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 9)) & 0xff;
+  const a = files.begin({ source: 'HTTP', isOrig: false, filename: 'a' });
+  const b = files.begin({ source: 'HTTP', isOrig: false, filename: 'b' });
+  b.data(big, 0, 1000);
+  for (let p = 0; p < big.length; p += 1460) a.data(big, p, Math.min(1460, big.length - p));
+  a.end(); // its stage may now serve another file: b's must stay its own
+  const c = files.begin({ source: 'HTTP', isOrig: false, filename: 'c' });
+  c.data(Buffer.from('overwrites any shared stage'), 0, 27);
+  b.data(big, 1000, 99 * 1024); // one large piece after staged bytes
+  b.data(big, 1000 + 99 * 1024, 3);
+  c.end();
+  b.end();
+  const byName = new Map(sink.get('files').map((r) => [r.filename, r]));
+  const bContent = big.subarray(0, 1000 + 99 * 1024 + 3);
+  for (const [name, content] of [['a', big], ['b', bContent], ['c', Buffer.from('overwrites any shared stage')]] as const) {
+    const r = byName.get(name)!;
+    assert.equal(r.md5, sha('md5', content), name);
+    assert.equal(r.sha1, sha('sha1', content), name);
+    assert.equal(r.sha256, sha('sha256', content), name);
+  }
+});
+
+test('an empty file has the hashes of no bytes; an unlogged file writes no record', () => {
+  const { files, sink } = manager();
+  const e = files.begin({ source: 'HTTP', isOrig: false, filename: 'empty' });
+  e.end();
+  const cert = files.begin({ source: 'SSL', isOrig: false, mimeType: 'application/x-x509-user-cert', logged: false });
+  cert.data(Buffer.from('0\x82'), 0, 2);
+  cert.end();
+  const recs = sink.get('files');
+  assert.equal(recs.length, 1);
+  assert.equal(recs[0].md5, sha('md5', ''));
+  assert.equal(recs[0].sha256, sha('sha256', ''));
+});
