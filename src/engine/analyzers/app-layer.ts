@@ -47,7 +47,11 @@ export interface AppServices {
   credential?: (connFields: LogRecord, service: string, c: Credential, ts: number) => void;
 }
 
-type Chunk = { isOrig: boolean; data: Buffer | undefined; gap: number };
+/**
+ * Bytes seen while detecting, kept for replay. `borrowed`: data is a view of the caller's buffer,
+ * valid only during the call that delivered it; owned() copies it if it is still needed after.
+ */
+type Chunk = { isOrig: boolean; data: Buffer | undefined; gap: number; borrowed: boolean };
 
 const enum Phase { Detecting, Active, Off }
 
@@ -175,6 +179,17 @@ class Ctx implements AnalyzerContext {
   }
 }
 
+/**
+ * The call that delivered a borrowed chunk is over: if the chunk is still kept for replay (no
+ * analyzer confirmed yet), it gets its own copy now. Most connections confirm on their first
+ * bytes, so most chunks are never copied at all.
+ */
+function owned(app: ConnApp, chunk: Chunk): void {
+  if (!chunk.borrowed) return;
+  chunk.borrowed = false;
+  if (app.replay.lastIndexOf(chunk) >= 0) chunk.data = Buffer.from(chunk.data!);
+}
+
 export class AppLayer implements AppHooks {
   private readonly budget = new ReassemblyBudget();
   /** Per-run state analyzers share across connections (AnalyzerContext.shared). */
@@ -229,11 +244,14 @@ export class AppLayer implements AppHooks {
       return;
     }
     // Detecting: keep a few datagrams for replay, probe with this one.
+    let kept: Chunk | undefined;
     if (app.datagrams < LIMITS.detectionDatagrams) {
-      app.replay.push({ isOrig, data: Buffer.from(pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + len)), gap: 0 });
+      kept = { isOrig, data: pkt.buf.subarray(pkt.payloadOff, pkt.payloadOff + len), gap: 0, borrowed: true };
+      app.replay.push(kept);
     } else app.replayOverflow = true;
     app.datagrams++;
     this.detect(app, isOrig, pkt.buf, pkt.payloadOff, len);
+    if (kept !== undefined) owned(app, kept);
     if (app.phase === Phase.Detecting && app.datagrams >= LIMITS.detectionDatagrams) this.giveUp(app);
   }
 
@@ -296,14 +314,16 @@ export class AppLayer implements AppHooks {
   /** In-order stream bytes of one side. */
   bytes(app: ConnApp, isOrig: boolean, buf: Buffer, off: number, len: number): void {
     if (app.phase === Phase.Active) {
-      if (!app.active!.confirmed) this.keepForReplay(app, isOrig, buf, off, len);
+      const kept = app.active!.confirmed ? undefined : this.keepForReplay(app, isOrig, buf, off, len);
       app.active!.stream!.data(isOrig, buf, off, len);
+      if (kept !== undefined) owned(app, kept);
       return;
     }
     if (app.phase !== Phase.Detecting) return;
-    this.keepForReplay(app, isOrig, buf, off, len);
+    const kept = this.keepForReplay(app, isOrig, buf, off, len);
     const side = this.sideBytes(app, isOrig);
     this.detect(app, isOrig, side, 0, side.length);
+    if (kept !== undefined) owned(app, kept);
     if (app.phase === Phase.Detecting && app.replayBytes[0] >= LIMITS.detectionBytes && app.replayBytes[1] >= LIMITS.detectionBytes) this.giveUp(app);
   }
 
@@ -311,24 +331,27 @@ export class AppLayer implements AppHooks {
     if (app.phase === Phase.Off) return; // streams kept only for detection: conn.log unchanged
     this.services.gap(app.conn, isOrig, len);
     if (app.phase === Phase.Active) {
-      if (!app.active!.confirmed) app.replay.push({ isOrig, data: undefined, gap: len });
+      if (!app.active!.confirmed) app.replay.push({ isOrig, data: undefined, gap: len, borrowed: false });
       app.active!.stream!.gap(isOrig, len);
     } else if (app.phase === Phase.Detecting) {
       // Probing across a hole is guesswork: this side can no longer be recognised.
-      app.replay.push({ isOrig, data: undefined, gap: len });
+      app.replay.push({ isOrig, data: undefined, gap: len, borrowed: false });
       app.replayBytes[isOrig ? 0 : 1] = LIMITS.detectionBytes;
       if (app.replayBytes[0] >= LIMITS.detectionBytes && app.replayBytes[1] >= LIMITS.detectionBytes) this.giveUp(app);
     }
   }
 
-  private keepForReplay(app: ConnApp, isOrig: boolean, buf: Buffer, off: number, len: number): void {
+  /** Keeps (a view of) the bytes for replay; the caller hands the chunk to owned() after the call. */
+  private keepForReplay(app: ConnApp, isOrig: boolean, buf: Buffer, off: number, len: number): Chunk | undefined {
     const i = isOrig ? 0 : 1;
     const room = LIMITS.detectionBytes - app.replayBytes[i];
-    if (room <= 0) { app.replayOverflow = true; return; }
+    if (room <= 0) { app.replayOverflow = true; return undefined; }
     const take = Math.min(room, len);
-    app.replay.push({ isOrig, data: Buffer.from(buf.subarray(off, off + take)), gap: 0 });
+    const chunk: Chunk = { isOrig, data: buf.subarray(off, off + take), gap: 0, borrowed: true };
+    app.replay.push(chunk);
     app.replayBytes[i] += take;
     if (take < len) app.replayOverflow = true;
+    return chunk;
   }
 
   private sideBytes(app: ConnApp, isOrig: boolean): Buffer {
