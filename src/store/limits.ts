@@ -50,5 +50,12 @@ export const LOG_VIEW_MAX_ROWS = 4_000_000;
 /** Ordered ids all cached panel views hold together (8 bytes each: 64 MB); least recently used go first. */
 export const LOG_VIEW_CACHE_MAX_IDS = 8_000_000;
 
+/**
+ * Rows into the plain view (a whole log by ts) paged by OFFSET on the (capture, log, ts) index;
+ * deeper pages come from the view's ordered ids (built once by one walk of that index), since an
+ * OFFSET walks every entry before it on every page (offset 900k of a 1M-row log: ~1 s a page).
+ */
+export const LOG_VIEW_PLAIN_OFFSET_MAX = 50_000;
+
 /** Panel views cached at once, whatever their size (each small view still costs a statement to rebuild). */
 export const LOG_VIEW_CACHE_MAX_ENTRIES = 64;

@@ -3,13 +3,14 @@
  * language and sorted by any field, with the filtered total. The view compiles once
  * (query/log-view.ts); its ordered ids are computed by one statement and kept
  * (log-view-cache.ts), so every later page is an id lookup. The plain view (the whole log by ts)
- * pages by the (capture, log, ts) index and only its count is kept. A capture the viewer may not
+ * pages by the (capture, log, ts) index near its start (only its count is kept) and by its ids
+ * past LOG_VIEW_PLAIN_OFFSET_MAX. A capture the viewer may not
  * see is an empty view, as everywhere (visibility.ts).
  */
 import type { Dialect } from './query/sql.js';
 import { compileLogView } from './query/log-view.js';
 import { inIdOrder, type LogViewCache, type LogViewEntry, logViewKey, pageIds } from './log-view-cache.js';
-import { LOG_VIEW_MAX_ROWS } from './limits.js';
+import { LOG_VIEW_MAX_ROWS, LOG_VIEW_PLAIN_OFFSET_MAX } from './limits.js';
 import { pageOf } from './paging.js';
 import type { CaptureRow, LogRowsQuery, LogRowsResult, RecordQuery, StoredRecord, Viewer } from './store.js';
 
@@ -36,26 +37,30 @@ export async function logRows(b: LogRowsBackend, cache: LogViewCache, captureId:
   const capture = await b.capture(captureId, query.viewer);
   if (!capture) return { rows: [], total: 0 };
   const view = compiled.view;
-  const key = logViewKey(capture, log, query.q?.trim() ?? '', query.sort ?? 'ts');
+  // The plain view near its start pages by index (only its count is kept); anywhere else, by ids.
+  const byIndex = view.plain && offset + limit <= LOG_VIEW_PLAIN_OFFSET_MAX;
+  const key = logViewKey(capture, log, query.q?.trim() ?? '', query.sort ?? 'ts') + (byIndex ? '' : ' ids');
   let entry: LogViewEntry;
   try {
     entry = await cache.get(key, async () => {
-      if (view.plain) return { total: await b.countLog(capture.id, log) };
+      if (byIndex) return { total: await b.countLog(capture.id, log) };
       const ids = await b.ids(view.ids.sql, view.ids.params, LOG_VIEW_MAX_ROWS + 1);
-      // Too large to keep: only its size is remembered, so asking again is refused at once.
-      return ids.length > LOG_VIEW_MAX_ROWS ? { total: ids.length } : { total: ids.length, ids };
+      if (ids.length <= LOG_VIEW_MAX_ROWS) return { total: ids.length, ids };
+      // Too large to keep: only its size is remembered (the plain view's true count: it still
+      // pages by index; any other is refused at once when asked again).
+      return { total: view.plain ? await b.countLog(capture.id, log) : ids.length };
     });
   } catch (e) {
     if (!(e instanceof LogViewQueryError)) throw e;
     return { rows: [], total: 0, error: { position: 0, expected: '', message: e.message } };
   }
-  if (entry.total > LOG_VIEW_MAX_ROWS) {
-    return { rows: [], total: 0, error: { position: 0, expected: 'a narrower filter', message: `more than ${LOG_VIEW_MAX_ROWS.toLocaleString('en-US')} records match: narrow the filter to sort them by another field than ts` } };
+  if (entry.ids) {
+    const ids = pageIds(entry.ids, offset, limit);
+    return { rows: ids.length ? inIdOrder(ids, await b.byIds(capture.id, ids)) : [], total: entry.total };
   }
-  if (!entry.ids) {
-    const rows = await b.records(capture.id, log, { limit, offset, sort: view.desc ? '-ts' : 'ts', viewer: query.viewer });
-    return { rows, total: entry.total };
+  if (!view.plain) {
+    return { rows: [], total: 0, error: { position: 0, expected: 'a narrower filter', message: `more than ${LOG_VIEW_MAX_ROWS.toLocaleString('en-US')} records match: narrow the filter (without one, the whole log pages by ts)` } };
   }
-  const ids = pageIds(entry.ids, offset, limit);
-  return { rows: ids.length ? inIdOrder(ids, await b.byIds(capture.id, ids)) : [], total: entry.total };
+  const rows = await b.records(capture.id, log, { limit, offset, sort: view.desc ? '-ts' : 'ts', viewer: query.viewer });
+  return { rows, total: entry.total };
 }

@@ -80,7 +80,12 @@ export function compileLogView(spec: LogViewSpec, dialect: Dialect, viewer?: Vie
   const dir = sort.desc ? 'DESC' : 'ASC';
   const column = sortColumn(sort.field);
   let stmt: Fragment;
-  if (column) {
+  if (column === 'ts') {
+    // As the plain log pages (Store.records): no ts sorts first ascending, last descending, so
+    // the (capture, log, ts) index gives the order without a sort.
+    const nulls = dialect === 'pg' ? (sort.desc ? ' NULLS LAST' : ' NULLS FIRST') : '';
+    stmt = join(['SELECT records.id AS id FROM records WHERE ', join(where, ' AND '), ` ORDER BY records.ts ${dir}${nulls}, records.id ${dir}`]);
+  } else if (column) {
     // Absent values last in both directions, as for document fields.
     stmt = join(['SELECT records.id AS id FROM records WHERE ', join(where, ' AND '),
       ` ORDER BY (records.${column} IS NULL), records.${column} ${dir}, records.id ${dir}`]);

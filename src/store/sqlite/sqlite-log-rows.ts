@@ -24,8 +24,9 @@ export function sqliteLogRows(reader: Database, store: {
       }
       return out.slice(0, n);
     },
+    // `+capture_id`: a check, not an index choice (on its index SQLite would walk the whole capture).
     byIds: async (id, ids) => (reader.prepare(
-      'SELECT id, capture_id, log, ts, uid, community_id, doc FROM records WHERE id IN (SELECT value FROM json_each(?)) AND capture_id = ?',
+      'SELECT id, capture_id, log, ts, uid, community_id, doc FROM records WHERE id IN (SELECT value FROM json_each(?)) AND +capture_id = ?',
     ).all(JSON.stringify(ids), id) as RecordDbRow[]).map(toStoredRecord),
   };
 }
