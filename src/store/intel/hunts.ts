@@ -6,6 +6,10 @@
  * A running hunt's row is its heartbeat (`updated_at`, refreshed by the server running it): one
  * whose heartbeat is older than HUNT_STALE_S was left by a server that stopped or died, and reads
  * as failed ("interrupted") — never as running forever.
+ *
+ * A YARA hunt (migration 6) keeps per capture its matched files (`files`, JSON) and, in `alerts`,
+ * one entry per rule (sid: yaraSid of its name, msg "YARA <rule>", count: files matched), so lists
+ * and counts read both kinds alike.
  */
 import type { IntelDb } from './intel-db.js';
 import type { Viewer } from '../store.js';
@@ -19,8 +23,25 @@ export const HUNTS_STORED_MAX = 1000;
 
 export interface HuntAlert { sid: number; msg: string; count: number }
 
+/** What a hunt runs: Suricata rules over the packets, or YARA rules over the files kept from them. */
+export type HuntKind = 'suricata' | 'yara';
+
+/** A kept file of a capture that YARA rules matched, named as the capture's files.log records name it. */
+export interface HuntFileMatch {
+  sha256: string;
+  /** File names the protocol gave, connection uids and file ids (each distinct, capped). */
+  names: string[];
+  uids: string[];
+  fuids: string[];
+  rules: { rule: string; tags: string[] }[];
+}
+
+/** A capture a hunt matched: Suricata alerts by signature; for YARA, per rule the files matched (count) and the files. */
+export interface HuntMatch { captureId: string; name: string; alerts: HuntAlert[]; files?: HuntFileMatch[] }
+
 export interface Hunt {
   id: string;
+  kind: HuntKind;
   status: 'running' | 'done' | 'failed';
   /** The key that started it (hunts are visible to it and to admins). */
   keyId?: string;
@@ -32,7 +53,7 @@ export interface Hunt {
   done: number;
   skipped: number;
   /** Captures with at least one alert, in the order they were read. */
-  matches: { captureId: string; name: string; alerts: HuntAlert[] }[];
+  matches: HuntMatch[];
   errors: { captureId: string; error: string }[];
   error?: string;
 }
@@ -41,7 +62,7 @@ export interface Hunt {
 export type HuntSummary = Omit<Hunt, 'matches' | 'errors'> & { matches: number; errors: number };
 
 interface HuntRow {
-  id: string; key_id: string | null; status: string; started_at: number; updated_at: number; finished_at: number | null;
+  id: string; kind: string | null; key_id: string | null; status: string; started_at: number; updated_at: number; finished_at: number | null;
   rules: number; total: number; done: number; skipped: number; error: string | null;
 }
 
@@ -49,7 +70,7 @@ const now = (): number => Date.now() / 1000;
 
 function toHunt(r: HuntRow): Omit<Hunt, 'matches' | 'errors'> {
   const h: Omit<Hunt, 'matches' | 'errors'> = {
-    id: r.id, status: r.status as Hunt['status'], startedAt: Number(r.started_at), rules: Number(r.rules),
+    id: r.id, kind: r.kind === 'yara' ? 'yara' : 'suricata', status: r.status as Hunt['status'], startedAt: Number(r.started_at), rules: Number(r.rules),
     total: Number(r.total), done: Number(r.done), skipped: Number(r.skipped),
   };
   if (r.key_id !== null) h.keyId = r.key_id;
@@ -71,8 +92,8 @@ export class HuntStore {
 
   async create(h: Hunt): Promise<void> {
     await this.db.write(async (tx) => {
-      await tx.run('INSERT INTO retro_hunts (id, key_id, status, started_at, updated_at, finished_at, rules, total, done, skipped, error) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, NULL)',
-        [h.id, h.keyId ?? null, h.status, h.startedAt, now(), h.rules, h.total, h.done, h.skipped]);
+      await tx.run('INSERT INTO retro_hunts (id, kind, key_id, status, started_at, updated_at, finished_at, rules, total, done, skipped, error) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, NULL)',
+        [h.id, h.kind, h.keyId ?? null, h.status, h.startedAt, now(), h.rules, h.total, h.done, h.skipped]);
       const old = await tx.all<{ id: string }>(
         `SELECT id FROM retro_hunts WHERE status <> 'running' ORDER BY started_at DESC, id LIMIT 1000 OFFSET ?`, [HUNTS_STORED_MAX]);
       for (const o of old) {
@@ -83,10 +104,10 @@ export class HuntStore {
   }
 
   /** A capture read: its alerts or its error (seq: the order it was read in), and the progress so far. */
-  async addResult(huntId: string, seq: number, r: { captureId: string; name: string; alerts: HuntAlert[]; error?: string }, done: number): Promise<void> {
+  async addResult(huntId: string, seq: number, r: HuntMatch & { error?: string }, done: number): Promise<void> {
     await this.db.write(async (tx) => {
-      await tx.run('INSERT INTO retro_hunt_results (hunt_id, seq, capture_id, name, alerts, error) VALUES (?, ?, ?, ?, ?, ?)',
-        [huntId, seq, r.captureId, r.name, JSON.stringify(r.alerts), r.error ?? null]);
+      await tx.run('INSERT INTO retro_hunt_results (hunt_id, seq, capture_id, name, alerts, files, error) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [huntId, seq, r.captureId, r.name, JSON.stringify(r.alerts), r.files ? JSON.stringify(r.files) : null, r.error ?? null]);
       await tx.run('UPDATE retro_hunts SET done = ?, updated_at = ? WHERE id = ?', [done, now(), huntId]);
     });
   }
@@ -106,13 +127,16 @@ export class HuntStore {
     const [row] = await this.db.all<HuntRow>(`SELECT h.* FROM retro_hunts h WHERE h.id = ? AND ${MINE}`, [id, ...mineParams(viewer)]);
     if (!row) return undefined;
     const hunt: Hunt = { ...toHunt(row), matches: [], errors: [] };
-    const results = await this.db.all<{ capture_id: string; name: string; alerts: string; error: string | null }>(
-      `SELECT r.capture_id, r.name, r.alerts, r.error FROM retro_hunt_results r JOIN captures c ON c.id = r.capture_id
+    const results = await this.db.all<{ capture_id: string; name: string; alerts: string; files: string | null; error: string | null }>(
+      `SELECT r.capture_id, r.name, r.alerts, r.files, r.error FROM retro_hunt_results r JOIN captures c ON c.id = r.capture_id
        WHERE r.hunt_id = ? ORDER BY r.seq`, [id]);
     for (const r of results) {
       if (r.error !== null) hunt.errors.push({ captureId: r.capture_id, error: r.error });
       const alerts = JSON.parse(r.alerts) as HuntAlert[];
-      if (alerts.length > 0) hunt.matches.push({ captureId: r.capture_id, name: r.name, alerts });
+      if (alerts.length === 0) continue;
+      const match: HuntMatch = { captureId: r.capture_id, name: r.name, alerts };
+      if (r.files !== null) match.files = JSON.parse(r.files) as HuntFileMatch[];
+      hunt.matches.push(match);
     }
     return hunt;
   }

@@ -162,7 +162,7 @@ interface CaptureRefRow { id: string; name: string | null; first_ts: number | nu
 const toRef = (r: CaptureRefRow): CaptureRef => ({ id: r.id, name: r.name ?? '', firstTs: r.first_ts, lastTs: r.last_ts, visibility: r.visibility });
 
 /** Tables that hold rows of one capture (purged with it). */
-export const INTEL_CAPTURE_TABLES = ['labels', 'label_votes', 'label_comments', 'capture_features', 'capture_signatures', 'signature_buckets'] as const;
+export const INTEL_CAPTURE_TABLES = ['labels', 'label_votes', 'label_comments', 'capture_features', 'capture_signatures', 'signature_buckets', 'retro_hunt_results'] as const;
 
 export class IntelStore {
   /** Retro-hunts and their results (hunts.ts). */

@@ -66,3 +66,17 @@ CREATE TABLE retro_hunt_results (
 export const INTEL_HUNTS_MIGRATION_VERSION = 5;
 export const INTEL_HUNTS_SQLITE_SQL = HUNTS({ real: 'REAL' });
 export const INTEL_HUNTS_PG_SQL = HUNTS({ real: 'double precision' });
+
+/**
+ * Migration 6: YARA retro-hunts. A hunt's kind (rules of Suricata or YARA; rows before it were
+ * Suricata), and per capture the files a YARA hunt matched (JSON text, read back whole) next to
+ * the per-rule counts kept in `alerts`; results are indexed by capture, since deleting a capture
+ * deletes its results.
+ */
+const HUNTS_YARA = `
+ALTER TABLE retro_hunts ADD COLUMN kind TEXT NOT NULL DEFAULT 'suricata';
+ALTER TABLE retro_hunt_results ADD COLUMN files TEXT;
+CREATE INDEX retro_hunt_results_capture ON retro_hunt_results (capture_id);
+`;
+export const INTEL_HUNTS_YARA_MIGRATION_VERSION = 6;
+export const INTEL_HUNTS_YARA_SQL = HUNTS_YARA;

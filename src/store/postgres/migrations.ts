@@ -17,7 +17,7 @@
  * - value/rvalue/ipkey use COLLATE "C" so prefix and CIDR ranges are byte-order index range scans.
  */
 import type { PoolClient } from 'pg';
-import { INTEL_HUNTS_MIGRATION_VERSION, INTEL_HUNTS_PG_SQL, INTEL_MIGRATION_VERSION, INTEL_PG_SQL } from '../intel/migrations.js';
+import { INTEL_HUNTS_MIGRATION_VERSION, INTEL_HUNTS_PG_SQL, INTEL_HUNTS_YARA_MIGRATION_VERSION, INTEL_HUNTS_YARA_SQL, INTEL_MIGRATION_VERSION, INTEL_PG_SQL } from '../intel/migrations.js';
 
 /**
  * Record ids an import reserves at its start (one nextval of records_id_seq, which steps by this),
@@ -132,6 +132,7 @@ CREATE TABLE api_keys (
   },
   { version: INTEL_MIGRATION_VERSION, sql: INTEL_PG_SQL }, // labels, votes, comments, signatures (intel/migrations.ts)
   { version: INTEL_HUNTS_MIGRATION_VERSION, sql: INTEL_HUNTS_PG_SQL }, // retro-hunts (intel/migrations.ts)
+  { version: INTEL_HUNTS_YARA_MIGRATION_VERSION, sql: INTEL_HUNTS_YARA_SQL }, // YARA retro-hunts (intel/migrations.ts)
 ];
 
 /** Brings the schema up to the newest version; safe to call from several processes at once. */

@@ -259,7 +259,7 @@ export function intelSuite(name: string, open: () => Promise<Store>): void {
 
     it('retro-hunts kept in the store: results in order, progress, end state, per key; a silent running hunt reads as interrupted', async () => {
       const hunts = store.intel.hunts;
-      const base = { status: 'running' as const, rules: 2, total: 3, done: 0, skipped: 1, matches: [], errors: [] };
+      const base = { kind: 'suricata' as const, status: 'running' as const, rules: 2, total: 3, done: 0, skipped: 1, matches: [], errors: [] };
       const mine: Hunt = { ...base, id: 'hunt_00000000000000a1', keyId: OWNER.keyId, startedAt: 1000 };
       const theirs: Hunt = { ...base, id: 'hunt_00000000000000b1', keyId: OTHER.keyId, startedAt: 2000 };
       await hunts.create(mine);
