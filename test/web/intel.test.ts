@@ -358,6 +358,38 @@ test('retro-hunt: needs a key; a rules file runs over the archive with progress 
   assert.deepEqual(page.errors.filter((e) => !/status of 400 .*\/api\/retro-hunts/.test(e)), []);
 });
 
+test('retro-hunt with YARA: the language is chosen, a rule that does not compile is refused with its line, matched files named by capture', async () => {
+  const page = await ui.page();
+  await page.goto('/hunts');
+  await page.evaluate((k) => localStorage.setItem('capdex.apiKey', k), secret);
+  await page.reload();
+  await page.getByRole('radio', { name: /^YARA/ }).check();
+  const rules = page.getByLabel('Rules (YARA)');
+  await rules.fill('rule ok { condition: true }\nrule broken { condition: $nope }');
+  await page.getByRole('button', { name: 'Run over the archive' }).click();
+  await page.getByRole('alert').filter({ hasText: 'line 2 column' }).waitFor();
+
+  // Emotet's maldoc (a zip: documentación_455.xlsm) is kept from each copy of the capture.
+  await rules.fill('rule zip_doc : office { condition: uint32(0) == 0x04034B50 }\nrule nothing { strings: $a = "capdex: in no file 8d1e" condition: $a }');
+  await rules.press('Control+Enter');
+  await page.waitForURL(/\/hunts\?id=hunt_[0-9a-f]{16}$/);
+  await page.locator('.hunt-view .status-done').waitFor({ timeout: 60_000 });
+  const id = new URL(page.url()).searchParams.get('id')!;
+  const api = (await (await fetch(`${ui.base}/api/retro-hunts/${id}`, { headers: { authorization: `Bearer ${secret}` } })).json()) as
+    { kind: string; matches: { name: string; files: { sha256: string; names: string[] }[] }[] };
+  assert.equal(api.kind, 'yara');
+  assert.deepEqual(api.matches.map((m) => m.name).sort(), ['emotet-again.pcap', 'emotet-private.pcap', 'emotet.pcap']);
+  const matches = page.getByRole('table', { name: 'Matches by capture' });
+  assert.deepEqual((await matches.locator('tbody tr a.capture-link').allTextContents()).sort(), api.matches.map((m) => m.name).sort());
+  const row = matches.locator('tbody tr').filter({ has: page.getByRole('link', { name: 'emotet.pcap', exact: true }) });
+  await row.getByText('documentación_455.xlsm').waitFor();
+  await row.getByText('zip_doc [office]').waitFor();
+  await row.locator(`[title="${api.matches[0].files[0].sha256}"]`).waitFor();
+  assert.match(await page.locator('.hunt-progress [role="status"]').textContent() ?? '', / 3 matching · 3 file matches · 2 rules$/);
+  await page.getByRole('table', { name: 'Your hunts' }).getByRole('cell', { name: 'YARA' }).first().waitFor();
+  assert.deepEqual(page.errors.filter((e) => !/status of 400 .*\/api\/retro-hunts/.test(e)), []);
+});
+
 test('a capture whose strings are script payloads: its archive entry, trends and console intelligence show them as text', async () => {
   const page = await ui.page();
   await page.goto('/archive?label=webshell&kind=family');

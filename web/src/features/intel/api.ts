@@ -6,9 +6,9 @@
 import { capturePath, getJson, query, sendJson } from '../../api.js';
 import type { ArchiveEntry, CaptureRef, SimilarHit, Suggestion, TrendInterval, TrendPeriod } from '../../../../src/store/intel/intel-store.js';
 import type { DraftSet, RuleDraft } from '../../../../src/store/intel/drafts.js';
-import type { Hunt, HuntAlert, HuntSummary } from '../../../../src/jobs/retro-hunt.js';
+import type { Hunt, HuntAlert, HuntFileMatch, HuntKind, HuntSummary } from '../../../../src/jobs/retro-hunt.js';
 
-export type { ArchiveEntry, CaptureRef, SimilarHit, Suggestion, TrendInterval, TrendPeriod, DraftSet, RuleDraft, Hunt, HuntAlert, HuntSummary };
+export type { ArchiveEntry, CaptureRef, SimilarHit, Suggestion, TrendInterval, TrendPeriod, DraftSet, RuleDraft, Hunt, HuntAlert, HuntFileMatch, HuntKind, HuntSummary };
 export type ArchiveCapture = CaptureRef & { labels: string[] };
 
 /** The export formats of GET /api/captures/{id}/export. */
@@ -35,7 +35,7 @@ export const intelApi = {
     getJson<DraftSet & { captures: number }>(`/api/labels/${encodeURIComponent(label)}/drafts`, { kind }, signal),
   labelDraftsFile: (label: string, kind: string) => `/api/labels/${encodeURIComponent(label)}/drafts${query({ kind, format: 'rules' })}`,
   labelExportFile: (label: string, kind: string, format: string) => `/api/labels/${encodeURIComponent(label)}/export${query({ kind, format })}`,
-  startHunt: (rules: string) => sendJson<Hunt>('POST', '/api/retro-hunts', { rules }),
+  startHunt: (rules: string, kind: HuntKind = 'suricata') => sendJson<Hunt>('POST', '/api/retro-hunts', { kind, rules }),
   hunt: (id: string, signal?: AbortSignal) => getJson<Hunt>(`/api/retro-hunts/${encodeURIComponent(id)}`, undefined, signal),
   hunts: (signal?: AbortSignal) => getJson<{ hunts: HuntSummary[] }>('/api/retro-hunts', undefined, signal),
 };
