@@ -9,6 +9,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileYaraText, YaraCompileError, type YaraRuleSet } from '../engine/detect/yara/yara-rules.js';
+import { ruleName } from '../engine/detect/yara/yara-scanner.js';
 import { LIMITS } from '../engine/support/limits.js';
 import type { HuntTask, YaraHuntReply, YaraHuntRequest, YaraFileResult } from './retro-hunt.js';
 
@@ -41,7 +42,7 @@ function scanCapture(rules: YaraRuleSet, files: { sha256: string; path: string }
       const seen = new Set<string>();
       const matched: YaraFileResult['rules'] = [];
       for (const m of found) {
-        const name = m.namespace === 'default' || m.namespace === '' ? m.rule : `${m.namespace}:${m.rule}`;
+        const name = ruleName(m);
         if (seen.has(name)) continue;
         seen.add(name);
         matched.push({ rule: name, tags: [...m.tags] });

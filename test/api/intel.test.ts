@@ -350,6 +350,39 @@ test('retro-hunt: a ruleset over every capture the key may see, in the backgroun
   assert.equal((await call('GET', `/api/retro-hunts/${id}`, { key: owner })).status, 404);
 });
 
+test('retro-hunt with YARA: compile errors are 400 with their line; every kept file is scanned, matches name the files by capture', async () => {
+  const bad = await call('POST', '/api/retro-hunts', { key: other, body: { kind: 'yara', rules: 'rule ok { condition: true }\nrule broken { condition: $nope }' } });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.code, 'BAD_RULES');
+  assert.match(bad.body.error.message, /\(line 2 column 26: .*unknown pattern `\$nope`/);
+  assert.equal((await call('POST', '/api/retro-hunts', { key: other, body: { kind: 'lua', rules: 'x' } })).status, 400);
+
+  const rules = 'rule every_file : everything { condition: filesize > 0 }\nrule no_file { strings: $a = "capdex: in no file 8d1e" condition: $a }';
+  const started = await call('POST', '/api/retro-hunts', { key: owner, body: { kind: 'yara', rules } });
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  assert.equal(started.body.kind, 'yara');
+  let hunt = started.body;
+  for (let i = 0; i < 600 && hunt.status === 'running'; i++) {
+    await new Promise((res) => setTimeout(res, 100));
+    hunt = (await call('GET', `/api/retro-hunts/${started.body.id}`, { key: owner })).body;
+  }
+  assert.equal(hunt.status, 'done', JSON.stringify(hunt));
+  // What the files route says is downloadable is exactly what the hunt scanned and matched, capture by capture.
+  const kept: Record<string, string[]> = {};
+  for (const id of Object.values(ids)) {
+    const files = (await call('GET', `/api/captures/${id}/files?limit=1000`, { key: owner })).body.files as { sha256?: string; downloadable: boolean }[];
+    const shas = [...new Set(files.filter((f) => f.downloadable && f.sha256).map((f) => f.sha256!))].sort();
+    if (shas.length > 0) kept[id] = shas;
+  }
+  assert.ok(Object.keys(kept).length > 0, 'some capture has kept files');
+  const got = Object.fromEntries(hunt.matches.map((m: { captureId: string; files: { sha256: string }[] }) => [m.captureId, m.files.map((f) => f.sha256).sort()]));
+  assert.deepEqual(got, kept);
+  for (const m of hunt.matches) {
+    assert.deepEqual(m.alerts.map((a: { msg: string }) => a.msg), ['YARA every_file']);
+    for (const f of m.files) assert.deepEqual(f.rules, [{ rule: 'every_file', tags: ['everything'] }]);
+  }
+});
+
 test('every intel operation in /openapi.json was exercised here', async () => {
   const doc = (await call('GET', '/openapi.json')).body as { paths: Record<string, Record<string, { tags?: string[] }>> };
   const ops = Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod)

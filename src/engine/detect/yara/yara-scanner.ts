@@ -19,7 +19,8 @@ import { describeFile } from '../../analyzers/files/describe.js';
 /** Generator id of YARA alerts (rules use 1). */
 export const YARA_GID = 3;
 
-function ruleName(m: YaraMatch): string {
+/** A match's rule as reports name it: "rule", or "namespace:rule" outside the default namespace. */
+export function ruleName(m: YaraMatch): string {
   return m.namespace === 'default' || m.namespace === '' ? m.rule : `${m.namespace}:${m.rule}`;
 }
 
