@@ -19,8 +19,13 @@ import './LogTable.css';
 /** Rows per fetch (the API serves up to 1000 a call): a few screens, small enough to draw the first at once. */
 export const LOG_TABLE_PAGE_ROWS = 200;
 const ROW_PX = 26;
-/** Milliseconds the window must rest before its missing pages are fetched (a fling fetches where it lands). */
-const FETCH_SETTLE_MS = 60;
+/**
+ * Milliseconds between two fetches of the window's missing pages while it moves: reading-pace
+ * scrolling keeps its rows coming, a fling fetches where it is every so often, not every page it passes.
+ */
+const FETCH_EVERY_MS = 120;
+/** Rows beyond the window whose pages are fetched too (ahead of a scroll in either direction). */
+const FETCH_AHEAD_ROWS = 100;
 /** Pages kept in memory (LOG_TABLE_PAGE_ROWS each): the farthest from the view go first, so a 1M-row log holds ~10k rows. */
 export const LOG_TABLE_MAX_PAGES = 50;
 /** Characters of one cell drawn (the full value is in the row tools). */
@@ -139,18 +144,19 @@ export function LogTable(p: LogTableProps) {
     return page && page !== 'loading' ? page[i % LOG_TABLE_PAGE_ROWS] : undefined;
   }, []);
 
-  // Fetch the pages under the window (each once). While the analyst scrolls fast the window moves
-  // every frame: pages are asked for only once it rests FETCH_SETTLE_MS (the first page at once),
-  // so a fling across a million rows costs the pages it stops on, not every page it passed.
+  // Fetch the pages under the window and just beyond it (each once), at most every FETCH_EVERY_MS
+  // while it moves: a fling across a million rows costs a few pages, not every page it passed.
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
+  const lastFetch = useRef(0);
   useEffect(() => {
     if (total === 0) return;
     const signal = abort.current.signal;
-    const fromPage = Math.floor(first / LOG_TABLE_PAGE_ROWS);
+    const fromPage = Math.floor(Math.max(0, first - FETCH_AHEAD_ROWS) / LOG_TABLE_PAGE_ROWS);
     // (Count unknown: the first page, which tells it.)
-    const toPage = total === null ? fromPage : Math.floor(last / LOG_TABLE_PAGE_ROWS);
+    const toPage = total === null ? fromPage : Math.floor(Math.min(total - 1, last + FETCH_AHEAD_ROWS) / LOG_TABLE_PAGE_ROWS);
     const fetchWindow = () => {
+      lastFetch.current = performance.now();
       for (let pg = fromPage; pg <= toPage; pg++) {
         if (pages.current.has(pg)) continue;
         pages.current.set(pg, 'loading');
@@ -168,8 +174,9 @@ export function LogTable(p: LogTableProps) {
         );
       }
     };
-    if (pages.current.size === 0) { fetchWindow(); return; }
-    const timer = setTimeout(fetchWindow, FETCH_SETTLE_MS);
+    const wait = lastFetch.current + FETCH_EVERY_MS - performance.now();
+    if (pages.current.size === 0 || wait <= 0) { fetchWindow(); return; }
+    const timer = setTimeout(fetchWindow, wait);
     return () => clearTimeout(timer);
   }, [first, last, total, p.sourceKey, p.load]);
 
