@@ -8,6 +8,7 @@
  */
 import { field, type LogRecord, type LogSchema, type RecordSink } from '../logs/schema.js';
 import { LIMITS } from '../support/limits.js';
+import { boundedMemo } from './memo.js';
 
 export const KNOWN_SERVICES_LOG: LogSchema = {
   path: 'known_services',
@@ -21,8 +22,17 @@ export const KNOWN_SERVICES_LOG: LogSchema = {
   ],
 };
 
+/** Distinct conn.log service strings whose parse is remembered (analyzer names and their combinations: few). */
+const PARSED_SERVICES_MAX = 256;
+
 export class KnownServices {
   private readonly seen = new Set<string>();
+  /** conn.log service → its confirmed services, sorted, and joined. */
+  private readonly confirmed = boundedMemo(PARSED_SERVICES_MAX, (service) => {
+    // Zeek's conn.log service may carry "-" prefixed failed analyzers; only confirmed ones count.
+    const list = service.split(',').filter((s) => s !== '' && !s.startsWith('-')).sort();
+    return { list, joined: list.join(',') };
+  });
 
   constructor(private readonly sink: RecordSink) {}
 
@@ -30,14 +40,13 @@ export class KnownServices {
     if (path !== 'conn' || typeof r.service !== 'string' || r.service === '') return;
     if (r.local_resp === false) return; // local networks are set and the responder is outside them
     const history = typeof r.history === 'string' ? r.history : '';
-    const answered = r.proto === 'tcp' ? /[hd]/.test(history) : r.proto === 'udp' && typeof r.resp_pkts === 'number' && r.resp_pkts > 0;
+    const answered = r.proto === 'tcp' ? history.includes('h') || history.includes('d') : r.proto === 'udp' && typeof r.resp_pkts === 'number' && r.resp_pkts > 0;
     if (!answered) return;
-    // Zeek's conn.log service may carry "-" prefixed failed analyzers; only confirmed ones count.
-    const services = r.service.split(',').filter((s) => s !== '' && !s.startsWith('-')).sort();
-    if (services.length === 0) return;
-    const key = `${r['id.resp_h']} ${r['id.resp_p']} ${r.proto} ${services.join(',')}`;
+    const services = this.confirmed(r.service);
+    if (services.list.length === 0) return;
+    const key = `${r['id.resp_h']} ${r['id.resp_p']} ${r.proto} ${services.joined}`;
     if (this.seen.has(key) || this.seen.size >= LIMITS.knownServicesEntries) return;
     this.seen.add(key);
-    this.sink.write(KNOWN_SERVICES_LOG, { ts: r.ts, host: r['id.resp_h'], port_num: r['id.resp_p'], port_proto: r.proto, service: services });
+    this.sink.write(KNOWN_SERVICES_LOG, { ts: r.ts, host: r['id.resp_h'], port_num: r['id.resp_p'], port_proto: r.proto, service: [...services.list] });
   }
 }

@@ -7,6 +7,7 @@
 import { field, type LogRecord, type LogSchema, type RecordSink } from '../logs/schema.js';
 import { LIMITS } from '../support/limits.js';
 import { parseSoftware, type SoftwareVersion } from './software-version.js';
+import { boundedMemo } from './memo.js';
 
 export const SOFTWARE_LOG: LogSchema = {
   path: 'software',
@@ -57,9 +58,16 @@ function sshSoftware(banner: string): string {
   return m ? banner.slice(m[0].length) : banner;
 }
 
+/** Distinct announced strings whose parse is remembered (a client sends one User-Agent all day). */
+const PARSED_MAX = 1024;
+
 export class SoftwareSummary {
   /** Last version logged per "host type name". */
   private readonly seen = new Map<string, string>();
+  private readonly parse = boundedMemo(PARSED_MAX, (unparsed) => {
+    const v = parseSoftware(unparsed);
+    return { v, version: versionKey(v) };
+  });
 
   constructor(private readonly sink: RecordSink) {}
 
@@ -68,9 +76,8 @@ export class SoftwareSummary {
     if (!found) return;
     for (const s of found) {
       if (typeof s.host !== 'string' || s.unparsed === '') continue;
-      const v = parseSoftware(s.unparsed);
+      const { v, version } = this.parse(s.unparsed);
       const key = s.host + ' ' + s.type + ' ' + v.name;
-      const version = versionKey(v);
       if (this.seen.get(key) === version) continue;
       if (!this.seen.has(key) && this.seen.size >= LIMITS.softwareEntries) continue;
       this.seen.set(key, version);

@@ -45,7 +45,8 @@ class Beaconing implements Heuristic {
     if (ts === undefined || o === undefined || r === undefined || p === undefined || PERIODIC_BY_DESIGN.has(p)) return;
     const proto = str(rec, 'proto');
     if (proto === 'icmp') return;
-    const pair = this.pairs.upsert(`${o} ${r} ${p} ${proto}`, () => ({ first: connRef(rec), starts: [], uids: [], proto }), log);
+    const key = `${o} ${r} ${p} ${proto}`;
+    const pair = this.pairs.get(key) ?? this.pairs.add(key, { first: connRef(rec), starts: [], uids: [], proto }, log);
     if (!pair || pair.starts.length >= LIMITS.beaconMaxTimestamps) return;
     if (this.kept >= LIMITS.beaconMaxTotalTimestamps) {
       if (!this.budgetReported) { this.budgetReported = true; log.limitReached('beaconing timestamps', String(LIMITS.beaconMaxTotalTimestamps)); }

@@ -23,14 +23,26 @@ export class BoundedTable<K, V> {
   /** The entry for `key`, created by `init` when there is room; undefined when the table is full. */
   upsert(key: K, init: () => V, log: NoticeLog): V | undefined {
     const v = this.map.get(key);
-    if (v !== undefined) return v;
-    if (this.map.size >= this.max) {
-      if (!this.full) { this.full = true; log.limitReached(this.limitName, String(this.max)); }
-      return undefined;
-    }
-    const created = init();
-    this.map.set(key, created);
-    return created;
+    return v !== undefined ? v : this.roomFor(log) ? this.set(key, init()) : undefined;
+  }
+
+  /**
+   * Adds an entry for a key `get` did not find, when there is room; undefined when the table is
+   * full. For the per-record paths: `get(key) ?? add(key, {...})` makes no closure per record.
+   */
+  add(key: K, value: V, log: NoticeLog): V | undefined {
+    return this.roomFor(log) ? this.set(key, value) : undefined;
+  }
+
+  private roomFor(log: NoticeLog): boolean {
+    if (this.map.size < this.max) return true;
+    if (!this.full) { this.full = true; log.limitReached(this.limitName, String(this.max)); }
+    return false;
+  }
+
+  private set(key: K, value: V): V {
+    this.map.set(key, value);
+    return value;
   }
 
   delete(key: K): void {

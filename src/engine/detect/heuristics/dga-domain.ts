@@ -42,6 +42,12 @@ export function scoreLabel(label: string): DgaVerdict | undefined {
   return { dga: likelihood <= DGA_MAX_LIKELIHOOD && h >= DGA_MIN_ENTROPY, likelihood, entropy: h };
 }
 
+/** The verdict on a registered label when it looks generated, else undefined. */
+function dgaVerdict(label: string): DgaVerdict | undefined {
+  const verdict = scoreLabel(label);
+  return verdict?.dga ? verdict : undefined;
+}
+
 /** A parent seen; the counters exist only for DGA-like ones (most names are benign). */
 interface Seen { verdict: DgaVerdict | undefined; hits?: Hits }
 interface Hits { ts: number; rec: LogRecord; queries: number; nx: number; uids: CappedSet; srcs: CappedSet }
@@ -55,10 +61,7 @@ class DgaDomain implements Heuristic {
     const name = normaliseName(q);
     const split = splitName(name);
     if (!split || split.registered === '') return;
-    const seen = this.parents.upsert(split.parent, () => {
-      const verdict = scoreLabel(split.registered);
-      return { verdict: verdict?.dga ? verdict : undefined };
-    }, log);
+    const seen = this.parents.get(split.parent) ?? this.parents.add(split.parent, { verdict: dgaVerdict(split.registered) }, log);
     if (!seen?.verdict) return;
     const h = (seen.hits ??= { ts: typeof rec.ts === 'number' ? rec.ts : 0, rec, queries: 0, nx: 0, uids: new CappedSet(LIMITS.noticeMaxUids), srcs: new CappedSet(LIMITS.noticeMaxUids) });
     h.queries++;

@@ -43,6 +43,18 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
+/** The length of the longest label of a name: most names are passed over on this alone. */
+function longestLabelLength(name: string): number {
+  let best = 0, start = 0;
+  for (let i = 0; i <= name.length; i++) {
+    if (i === name.length || name.charCodeAt(i) === 0x2e) {
+      if (i - start > best) best = i - start;
+      start = i + 1;
+    }
+  }
+  return best;
+}
+
 /** The longest label of a subdomain part, without allocating the split. */
 function longestLabel(sub: string): [number, number] {
   let best = 0, bestStart = 0, start = 0;
@@ -64,7 +76,7 @@ class DnsTunnel implements Heuristic {
     const isData = DATA_QTYPES.has(num(rec, 'qtype') ?? 0);
     const minLabel = isData ? TUNNEL_RECORD_MIN_LABEL : TUNNEL_MIN_LABEL;
     // Most names have no label this long: they are passed over before any splitting.
-    if (longestLabel(q)[1] < minLabel) return;
+    if (longestLabelLength(q) < minLabel) return;
     const split = splitName(normaliseName(q));
     if (!split || split.sub === '') return;
     const [start, len] = longestLabel(split.sub);
@@ -73,10 +85,10 @@ class DnsTunnel implements Heuristic {
     const h = entropy(label);
     // Short labels cannot reach high per-character entropy: scale the bar with the length.
     if (h < Math.min(TUNNEL_MIN_LABEL_ENTROPY, Math.log2(len) * 0.85)) return;
-    const p = this.parents.upsert(split.parent, () => ({
+    const p = this.parents.get(split.parent) ?? this.parents.add(split.parent, {
       ts: typeof rec.ts === 'number' ? rec.ts : 0, rec, queries: 0, dataQueries: 0, subs: new Set(), subsOverflow: false,
       lenSum: 0, maxLabel: 0, entSum: 0, uids: new CappedSet(LIMITS.noticeMaxUids), srcs: new CappedSet(LIMITS.noticeMaxUids),
-    }), log);
+    }, log);
     if (!p) return;
     p.queries++;
     if (isData) p.dataQueries++;

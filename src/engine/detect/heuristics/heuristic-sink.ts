@@ -33,7 +33,7 @@ export class HeuristicSink implements RecordSink, NoticeLog {
     for (const d of descriptors) {
       const h = d.create(cfg);
       this.all.push(h);
-      for (const path of d.logs) {
+      for (const path of h.logs ?? d.logs) {
         let list = this.byPath.get(path);
         if (!list) this.byPath.set(path, (list = []));
         list.push(h);

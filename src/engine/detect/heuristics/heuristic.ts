@@ -48,7 +48,10 @@ export interface HeuristicConfig {
 }
 
 export interface Heuristic {
-  /** Sees every record of the logs its descriptor names, in the order the engine writes them. */
+  /** The logs this instance needs when fewer than its descriptor names (intel matching with no
+   *  indicators of a type skips that type's logs): the sink hands it no other records. */
+  readonly logs?: readonly string[];
+  /** Sees every record of the logs it observes, in the order the engine writes them. */
   observe(path: string, rec: LogRecord, log: NoticeLog): void;
   /** End of the capture: report what was aggregated. */
   finish(log: NoticeLog): void;

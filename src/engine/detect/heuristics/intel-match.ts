@@ -33,6 +33,8 @@ const WHERE: readonly [string, string, IntelType][] = [
 
 class IntelMatch implements Heuristic {
   private readonly byLog = new Map<string, [string, IntelType][]>();
+  /** Only the logs where a loaded indicator type is looked for (none without --intel). */
+  readonly logs: readonly string[];
   private readonly reported = new Set<string>();
   private full = false;
 
@@ -44,6 +46,7 @@ class IntelMatch implements Heuristic {
       l.push([fieldName, type]);
     }
     if (intel.has('URL')) this.byLog.set('http', [...(this.byLog.get('http') ?? []), ['uri', 'URL']]);
+    this.logs = [...this.byLog.keys()];
   }
 
   observe(path: string, rec: LogRecord, log: NoticeLog): void {
