@@ -84,6 +84,8 @@ export class RetroHunts {
   private readonly writes = new Map<string, Promise<void>>();
   private readonly heartbeat: NodeJS.Timeout;
   private closing = false;
+  /** YARA hunts whose worker is compiling their rules (not yet in `workers`). */
+  private compiling = 0;
 
   constructor(private readonly store: Store, private readonly blobs: BlobStore, private readonly spawn: Spawn = spawnHuntWorker) {
     this.heartbeat = setInterval(() => {
@@ -101,7 +103,7 @@ export class RetroHunts {
     const parsed = parseRules(rules, { readListFile: (n) => lists[n] ?? '' });
     if (parsed.errors.length > 0) throw new RuleSetError(parsed.errors);
     if (parsed.rules.length === 0) throw new RuleSetError([{ file: '<rules>', line: 1, column: 1, reason: 'no rule in the ruleset' }]);
-    if (this.workers.size >= HUNTS_RUNNING_MAX) throw new HuntsBusyError();
+    if (this.workers.size + this.compiling >= HUNTS_RUNNING_MAX) throw new HuntsBusyError();
     const { captures, names, skipped } = await this.visibleCaptures(viewer, true);
     const hunt = await this.create('suricata', parsed.rules.length, captures.length, skipped, viewer);
     const worker = this.spawn({ rules, lists, captures });
@@ -110,7 +112,17 @@ export class RetroHunts {
   }
 
   private async startYara(rules: string, viewer: Viewer): Promise<Hunt> {
-    if (this.workers.size >= HUNTS_RUNNING_MAX) throw new HuntsBusyError();
+    // Hunts whose worker is still compiling hold their slot too.
+    if (this.workers.size + this.compiling >= HUNTS_RUNNING_MAX) throw new HuntsBusyError();
+    this.compiling++;
+    try {
+      return await this.startCompiledYara(rules, viewer);
+    } finally {
+      this.compiling--;
+    }
+  }
+
+  private async startCompiledYara(rules: string, viewer: Viewer): Promise<Hunt> {
     const worker = this.spawn({ kind: 'yara', rules, lists: {}, captures: [] });
     // The worker compiles the rules once; nothing is stored before it says they compile.
     const first = await new Promise<YaraHuntReply | Error>((resolve) => {
@@ -128,8 +140,16 @@ export class RetroHunts {
       if (first.type === 'rules-error') throw new RuleSetError([{ file: '<rules>', line: first.line ?? 1, column: first.column ?? 1, reason: first.message }]);
       throw new Error(`unexpected first message of a YARA hunt worker: ${first.type}`);
     }
-    const { captures, names } = await this.visibleCaptures(viewer, false);
-    const hunt = await this.create('yara', countYaraRules(rules), captures.length, 0, viewer);
+    let listed: Awaited<ReturnType<RetroHunts['visibleCaptures']>>;
+    let hunt: Hunt;
+    try {
+      listed = await this.visibleCaptures(viewer, false);
+      hunt = await this.create('yara', countYaraRules(rules), listed.captures.length, 0, viewer);
+    } catch (e) {
+      void worker.terminate();
+      throw e;
+    }
+    const { captures, names } = listed;
     const fileNames = new Map<string, Map<string, FileNames>>();
     let inFlight = 0;
     let wake: (() => void) | undefined;

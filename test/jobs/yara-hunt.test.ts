@@ -20,7 +20,7 @@ import { analyze } from '../../src/engine/pipeline.js';
 import { FolderBlobStore } from '../../src/store/blobs/folder-blobs.js';
 import { openStore, type Store, type Viewer } from '../../src/store/store.js';
 import { extractionFor } from '../../src/jobs/extracted-files.js';
-import { countYaraRules, RetroHunts, RuleSetError, type Hunt } from '../../src/jobs/retro-hunt.js';
+import { countYaraRules, HuntsBusyError, RetroHunts, RuleSetError, type Hunt } from '../../src/jobs/retro-hunt.js';
 import { yaraSid } from '../../src/engine/detect/yara/yara-scanner.js';
 import { testServer, type TestServer } from '../store/pg-server.js';
 import { pcap } from '../helpers.js';
@@ -157,7 +157,7 @@ for (const backend of BACKENDS) {
       await store.close();
     });
 
-    test('a rule set that does not compile is refused with the compiler\'s message and line; no hunt is kept', async () => {
+    test('a rule set that does not compile is refused with the compiler\'s message and line; no hunt is kept; compiling hunts count as running', async () => {
       await assert.rejects(hunts.start('rule a { strings: $x = "abc"\n condition: $y }', {}, OWNER, 'yara'), (e: unknown) => {
         assert.ok(e instanceof RuleSetError);
         assert.match(e.message, /^line 2 column 13: .*unknown pattern `\$y`/);
@@ -165,6 +165,10 @@ for (const backend of BACKENDS) {
       });
       await assert.rejects(hunts.start('include "/etc/passwd"\nrule a { condition: true }', {}, OWNER, 'yara'), /line 1 .*include/);
       assert.deepEqual(await hunts.list(OWNER), []);
+      // Hunts still compiling hold their slot: of three started at once, one is refused.
+      const three = await Promise.allSettled([0, 1, 2].map(() => hunts.start(RULES, {}, OWNER, 'yara')));
+      assert.equal(three.filter((r) => r.status === 'rejected' && r.reason instanceof HuntsBusyError).length, 1);
+      for (const r of three) if (r.status === 'fulfilled') assert.equal((await finished(r.value, OWNER)).status, 'done');
     });
 
     test('matches by capture: each matched file by SHA-256 with its names, uids, fuids, rules and tags (tshark\'s exports as oracle)', async () => {
