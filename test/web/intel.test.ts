@@ -244,6 +244,16 @@ test('trends: charts per month and week, the per-period table, one family over t
   const weeks = (await (await fetch(`${ui.base}/api/trends?interval=week&label=emotet`)).json()) as { periods: { period: string }[] };
   await table.locator('tbody tr').nth(weeks.periods.length - 1).waitFor();
   assert.equal(await table.locator('tbody tr').count(), weeks.periods.length);
+  // The family's observables per period: every domain the API names for a week is in that week's row, as a pivot link.
+  const family = page.getByRole('table', { name: 'emotet: observables by period' });
+  await family.waitFor();
+  const withDomains = (weeks as { periods: { period: string; topObservables?: { domain?: { value: string }[] } }[] }).periods
+    .filter((p) => (p.topObservables?.domain?.length ?? 0) > 0);
+  assert.ok(withDomains.length > 0, 'the API names emotet domains for some week');
+  for (const p of withDomains) {
+    const row = family.locator('tbody tr').filter({ has: page.locator('th', { hasText: p.period }) });
+    for (const d of p.topObservables!.domain!) assert.equal(await row.getByRole('link', { name: d.value, exact: true }).count(), 1, `${p.period} ${d.value}`);
+  }
   assert.deepEqual(page.errors, []);
 });
 

@@ -118,9 +118,47 @@ export default function TrendsPage() {
             <Chart id="t-alerts" title="Top alert signatures" periods={charts.names} series={charts.alerts} unit="captures with the alert" empty="No alerts in these periods." />
             <Chart id="t-new" title={label ? `${label}: new observables` : 'New observables'} periods={charts.names} series={charts.observables} unit="first sightings" empty="Nothing new." />
           </div>
+          {label && <FamilyObservables label={label} periods={trends.value.periods} interval={interval} />}
           <PeriodTable periods={trends.value.periods} interval={interval} />
         </>
       ))}
+    </section>
+  );
+}
+
+/** Observable kinds of a family's per-period table, in the archive's order. */
+const FAMILY_KINDS = ['domain', 'ja3', 'ja4', 'user_agent', 'uri', 'alert'] as const;
+
+/**
+ * A family's top observables per period (the API's topObservables with ?label=): its domains,
+ * fingerprints, user agents, URI patterns and alerts side by side, newest period first, so a
+ * change of infrastructure or tooling reads as the values changing from one row to the next.
+ */
+function FamilyObservables({ label, periods, interval }: { label: string; periods: TrendPeriod[]; interval: TrendInterval }) {
+  const kinds = FAMILY_KINDS.filter((k) => periods.some((p) => (p.topObservables?.[k]?.length ?? 0) > 0));
+  if (kinds.length === 0) return null;
+  return (
+    <section className="view trend-view" aria-labelledby="t-family">
+      <h2 id="t-family" className="mini-title">{label}: observables by period</h2>
+      <div className="table-scroll">
+        <table className="plain trend-table" aria-label={`${label}: observables by period`}>
+          <thead><tr><th scope="col">{interval === 'week' ? 'Week of' : 'Month'}</th>{kinds.map((k) => <th key={k} scope="col">{KIND_NAMES[k] ?? k}</th>)}</tr></thead>
+          <tbody>
+            {[...periods].reverse().map((p) => (
+              <tr key={p.period}>
+                <th scope="row" className="mono">{p.period}</th>
+                {kinds.map((k) => (
+                  <td key={k}>
+                    <ul className="plain-list">
+                      {(p.topObservables?.[k] ?? []).map((o) => <li key={o.value}><ObservableLink kind={k} value={o.value} /> <span className="dim small">{o.captures}</span></li>)}
+                    </ul>
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
