@@ -35,7 +35,7 @@ try {
   const pcap = capture(CONNS);
   console.log(`built ${CONNS} connections: ${(pcap.length / 1e6).toFixed(1)} MB in ${Date.now() - t} ms`);
   t = Date.now();
-  const up = await fetch(`${ui.base}/api/captures?name=bench-${CONNS}-conns.pcap`, { method: 'POST', body: pcap, headers: { 'content-type': 'application/octet-stream' } });
+  const up = await fetch(`${ui.base}/api/captures?name=bench-${CONNS}-conns.pcap`, { method: 'POST', body: new Uint8Array(pcap), headers: { 'content-type': 'application/octet-stream' } });
   const { id } = (await up.json()) as { id: string };
   for (;;) {
     const c = (await (await fetch(`${ui.base}/api/captures/${id}`)).json()) as { capture: { status: string; recordCount: number } | null; job: { status: string } | null };
@@ -63,7 +63,7 @@ try {
     // Where the time went: the document, each script and API call (start → end, ms since navigation).
     const entries = await page.evaluate(() => [
       ...performance.getEntriesByType('navigation').map((e) => ({ name: 'document', start: 0, end: (e as PerformanceNavigationTiming).domContentLoadedEventEnd })),
-      ...performance.getEntriesByType('resource').map((e) => ({ name: e.name.replace(location.origin, '').slice(0, 60), start: e.startTime, end: e.responseEnd })),
+      ...(performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((e) => ({ name: e.name.replace(location.origin, '').slice(0, 60), start: e.startTime, end: e.responseEnd })),
     ]);
     for (const e of entries) console.log(`    ${Math.round(e.start).toString().padStart(5)} → ${Math.round(e.end).toString().padStart(5)}  ${e.name}`);
   }
