@@ -8,11 +8,11 @@ import * as echarts from 'echarts/core';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { escapeHtml } from '../../lib/escape-html.js';
 import { useDrawnTheme } from '../../lib/use-drawn-theme.js';
 
 echarts.use([BarChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 const LABEL_MAX = 40;
 
 export default function AggChart({ rows, field }: { rows: { key: string; count: number }[]; field: string }) {
