@@ -26,10 +26,22 @@ export const FTS_TEXT_MAX_CHARS = 16 * 1024;
 export const INGEST_BATCH_RECORDS = 256;
 
 /**
- * Observable rows buffered before they are sorted and inserted: the larger the batch, the more
- * neighbouring index inserts share pages (memory: ~100 bytes a row).
+ * Record ids one observables row holds (a value seen in more records of one capture, in the same
+ * log and field, takes further rows): a pivot reads, and a search unpacks, at most this many ids
+ * for one row, so the newest page of a value seen a million times costs one small row.
  */
-export const INGEST_BATCH_OBSERVABLES = 32_768;
+export const OBSERVABLE_ROW_IDS_MAX = 4096;
+
+/**
+ * Distinct (type, value, log, field) groups an import holds in memory before writing them out (a
+ * capture of random addresses must not grow the map without end): past it, or past
+ * OBSERVABLE_PENDING_IDS_MAX record ids, every group is written and the map starts again, so a
+ * value may then have more than one row per capture (every reader allows that).
+ */
+export const OBSERVABLE_GROUPS_MAX = 200_000;
+
+/** Record ids held by an import's pending observable groups before they are written (8 bytes each). */
+export const OBSERVABLE_PENDING_IDS_MAX = 4_000_000;
 
 /** A page of rows returned by one call (captures, records, pivot, search), whatever was asked. */
 export const PAGE_MAX_ROWS = 10_000;

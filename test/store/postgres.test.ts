@@ -41,7 +41,7 @@ async function rowsOf(store: Store, captureId: string): Promise<Record<string, n
     file_sightings: await count('SELECT count(*)::int AS n FROM file_sightings WHERE capture_id = $1', captureId),
     captures: await count('SELECT count(*)::int AS n FROM captures WHERE id = $1', captureId),
     orphan_observables: await count(
-      'SELECT count(*)::int AS n FROM observables o WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.capture_id = o.capture_id AND r.id = o.record_id)'),
+      'SELECT count(*)::int AS n FROM observables o CROSS JOIN LATERAL unnest(o.record_ids) AS h(id) WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.capture_id = o.capture_id AND r.id = h.id)'),
     orphan_files: await count('SELECT count(*)::int AS n FROM files WHERE sha256 NOT IN (SELECT sha256 FROM file_sightings)'),
   };
 }

@@ -35,7 +35,7 @@ async function rowsOf(store: Store, captureId: string): Promise<Record<string, n
       observables: count('SELECT count(*) AS n FROM observables WHERE capture_id = ?', captureId),
       file_sightings: count('SELECT count(*) AS n FROM file_sightings WHERE capture_id = ?', captureId),
       captures: count('SELECT count(*) AS n FROM captures WHERE id = ?', captureId),
-      orphan_observables: count('SELECT count(*) AS n FROM observables WHERE record_id NOT IN (SELECT id FROM records)'),
+      orphan_observables: count('SELECT count(*) AS n FROM observables o, json_each(o.record_ids) j WHERE j.value NOT IN (SELECT id FROM records)'),
       orphan_fts: count('SELECT count(*) AS n FROM records_fts WHERE rowid NOT IN (SELECT id FROM records)'),
       orphan_files: count('SELECT count(*) AS n FROM files WHERE sha256 NOT IN (SELECT sha256 FROM file_sightings)'),
     };

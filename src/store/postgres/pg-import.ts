@@ -2,6 +2,9 @@
  * One capture's import into PostgreSQL: a RecordSink that encodes each record into COPY text as it
  * arrives (store-core's RecordEncoder makes the columns, observables and file facts) and COPYs
  * each full batch (records, then observables, then files) inside the import's transaction.
+ * Observables are grouped for the whole import (observable-groups.ts: one row per value with its
+ * records' ids as a bigint[]) and go out with the last batch, or earlier when the grouping's
+ * memory bounds are reached.
  *
  * Ids: the import reserves ID_BLOCK ids before the first record (PgImport.start), so each record
  * and its observables are numbered while encoded, with no round trip per batch.
@@ -14,6 +17,7 @@
 import type { PoolClient } from 'pg';
 import type { LogRecord, LogSchema, RecordSink } from '../../engine/logs/schema.js';
 import { RecordEncoder, type FileFacts } from '../ingest.js';
+import { ObservableGrouper, type ObservableGroup } from '../observable-groups.js';
 import { reverseValue } from '../query/observable-keys.js';
 import { ID_BLOCK } from './migrations.js';
 import { copyInto, copyNumber, copyOptText, copyText } from './copy-text.js';
@@ -33,7 +37,7 @@ const COPY_PIECE_CHARS = 1 << 20;
 export const PG_PENDING_MAX_BYTES = 256 * 1024 * 1024;
 
 const RECORD_COLUMNS = ['id', 'capture_id', 'log', 'ts', 'uid', 'community_id', 'doc'] as const;
-const OBSERVABLE_COLUMNS = ['type', 'value', 'capture_id', 'record_id', 'log', 'field', 'rvalue', 'ipkey'] as const;
+const OBSERVABLE_COLUMNS = ['type', 'value', 'capture_id', 'log', 'field', 'rvalue', 'ipkey', 'record_ids'] as const;
 
 /**
  * COPY text accumulated into ~COPY_PIECE_CHARS pieces, each turned into bytes as soon as it is
@@ -66,15 +70,18 @@ interface Batch {
   observablePieces?: Piece[];
   memoryBytes?: number;
   rows: number;
-  obsRows: number;
+  /** Record references the batch's observable rows hold. */
+  obsRefs: number;
   files: { id: number; facts: FileFacts }[];
 }
 
-const newBatch = (): Batch => ({ records: new CopyText(), observables: new CopyText(), rows: 0, obsRows: 0, files: [] });
+const newBatch = (): Batch => ({ records: new CopyText(), observables: new CopyText(), rows: 0, obsRefs: 0, files: [] });
 
 export class PgImport implements RecordSink {
   records = 0;
+  /** Observable references (record, value) written, as ImportResult counts them. */
   observables = 0;
+  private readonly grouper = new ObservableGrouper();
   private batch = newBatch();
   private chain: Promise<void> = Promise.resolve();
   private failure: unknown;
@@ -121,6 +128,7 @@ export class PgImport implements RecordSink {
 
   /** Sends what is left and waits for every batch; throws the first failure. */
   async finish(): Promise<void> {
+    if (this.failure === undefined && !this.closed) this.addGroups();
     this.seal();
     await this.settled();
     if (this.failure !== undefined) throw this.failure;
@@ -144,20 +152,28 @@ export class PgImport implements RecordSink {
     b.records.add(`${id}\t${cap}\t${log}\t${copyNumber(row.ts)}\t${copyOptText(row.uid === null ? null : indexKey(row.uid))}\t` +
       `${copyOptText(row.communityId === null ? null : indexKey(row.communityId))}\t${copyText(encodeJson(row.doc))}\n`);
     b.rows++;
-    for (const o of row.observables) {
-      const value = indexKey(o.value);
-      // The PG index keeps a shorter prefix than the store-wide cap: reverse what is kept.
-      const rvalue = o.rvalue === null ? null : o.value.length > PG_INDEX_KEY_MAX_CHARS ? reverseValue(value) : encodeText(o.rvalue);
-      b.observables.add(`${copyText(o.type)}\t${copyText(value)}\t${cap}\t${id}\t${log}\t${copyText(encodeText(o.field))}\t` +
-        `${copyOptText(rvalue)}\t${copyOptText(o.ipkey)}\n`);
-      b.obsRows++;
-    }
+    if (row.observables.length > 0 && this.grouper.add(id, row.log, row.observables)) this.addGroups();
     if (row.file) b.files.push({ id, facts: { ...row.file } });
+  }
+
+  /** Every observable group held so far, as COPY text of the current batch. */
+  private addGroups(): void {
+    const b = this.batch;
+    const cap = this.captureCol;
+    const groups: ObservableGroup[] = this.grouper.take();
+    for (const g of groups) {
+      const value = indexKey(g.value);
+      // The PG index keeps a shorter prefix than the store-wide cap: reverse what is kept.
+      const rvalue = g.rvalue === null ? null : g.value.length > PG_INDEX_KEY_MAX_CHARS ? reverseValue(value) : encodeText(g.rvalue);
+      b.observables.add(`${copyText(g.type)}\t${copyText(value)}\t${cap}\t${copyText(indexKey(g.log))}\t${copyText(encodeText(g.field))}\t` +
+        `${copyOptText(rvalue)}\t${copyOptText(g.ipkey)}\t{${g.recordIds.join(',')}}\n`);
+      b.obsRefs += g.recordIds.length;
+    }
   }
 
   private seal(): void {
     const b = this.batch;
-    if (b.rows === 0) return;
+    if (b.rows === 0 && b.obsRefs === 0) return;
     this.batch = newBatch();
     const records = b.records.done();
     const observables = b.observables.done();
@@ -193,7 +209,7 @@ export class PgImport implements RecordSink {
     }
     if (b.files.length > 0) await this.insertFiles(b.files);
     this.records += b.rows;
-    this.observables += b.obsRows;
+    this.observables += b.obsRefs;
   }
 
   private async *bytesOf(pieces: readonly Piece[]): AsyncGenerator<Buffer> {

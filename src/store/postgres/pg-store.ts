@@ -180,20 +180,28 @@ export class PgStore implements Store {
     const visible = visibleCaptureSql(page?.viewer, 'c', pgParam(values));
     const andVisible = visible === undefined ? '' : ` AND ${visible}`;
     const select = `SELECT ${RECORD_SELECT}, c.name AS c_name, c.first_ts AS c_first_ts, c.last_ts AS c_last_ts, c.visibility AS c_visibility`;
-    // Joins on (capture_id, id): each lookup prunes to the record's one hash partition. Newest
-    // stored first, as record ids grow: the (type, value, record_id) index read backwards, no sort.
-    const fromObservables = `${select}, o.field FROM observables o
-       JOIN records r ON r.capture_id = o.capture_id AND r.id = o.record_id
+    // One observables row holds every record of its capture with that value (observable-groups.ts):
+    // the page of hits is found from the unnested ids first (a top-N sort of the ids, no record
+    // read), then only its records are joined, on (capture_id, id): each lookup prunes to the
+    // record's one hash partition.
+    const captureCols = 'c.name AS c_name, c.first_ts AS c_first_ts, c.last_ts AS c_last_ts, c.visibility AS c_visibility';
+    const fromObservables = `SELECT h.id AS hit, o.capture_id, o.field, ${captureCols}
+       FROM observables o CROSS JOIN LATERAL unnest(o.record_ids) AS h(id)
        JOIN captures c ON c.id = o.capture_id
        WHERE o.type = $1 AND o.value = $2${andVisible}`;
-    let sql = `${fromObservables} ORDER BY o.record_id DESC, o.field LIMIT $3 OFFSET $4`;
+    let hits = `${fromObservables} ORDER BY hit DESC, o.field LIMIT $3 OFFSET $4`;
     if (type === 'uid' || type === 'community_id') {
       // A record's own uid / community_id are columns; other connections' uids (dhcp.uids, ...) are observables.
       const column = type === 'uid' ? 'uid' : 'community_id';
-      sql = `SELECT * FROM (${select}, '${column}' AS field FROM records r JOIN captures c ON c.id = r.capture_id WHERE r.${column} = $2${andVisible}
-               UNION ALL ${fromObservables}) hits
-             ORDER BY id DESC, field LIMIT $3 OFFSET $4`;
+      hits = `SELECT * FROM (SELECT r.id AS hit, r.capture_id, '${column}' AS field, ${captureCols}
+               FROM records r JOIN captures c ON c.id = r.capture_id WHERE r.${column} = $2${andVisible}
+               UNION ALL ${fromObservables}) u
+             ORDER BY hit DESC, field LIMIT $3 OFFSET $4`;
     }
+    const sql = `WITH hits AS MATERIALIZED (${hits})
+      SELECT ${RECORD_SELECT}, hits.field, hits.c_name, hits.c_first_ts, hits.c_last_ts, hits.c_visibility
+      FROM hits JOIN records r ON r.capture_id = hits.capture_id AND r.id = hits.hit
+      ORDER BY hits.hit DESC, hits.field`;
     type HitRow = RecordDbRow & { field: string; c_name: string | null; c_first_ts: number | null; c_last_ts: number | null; c_visibility: string };
     const client = await this.pool.connect();
     let res: pg.QueryResult<HitRow>;

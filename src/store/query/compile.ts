@@ -1,6 +1,6 @@
 /**
  * Compiles a parsed filter to a SQL condition on `records` (a Fragment: text + parameters).
- * Fields the observables index holds become `records.id IN (SELECT record_id FROM observables ...)`
+ * Fields the observables index holds become `records.id IN (<the record ids of matching observables rows>)`
  * so they are index lookups (exact value, prefix/suffix ranges on value/rvalue, CIDR as an ipkey
  * range); other fields read the JSON document; `log`, `capture`, `ts`, `uid`, `community_id` are
  * columns. Every JSON comparison is wrapped so an absent field is FALSE, never NULL, which keeps
@@ -205,8 +205,11 @@ class FilterCompiler {
 
   private observables(f: JsonField, cond: Fragment): Fragment {
     const scope = f.log === undefined ? frag('') : frag(' AND o.log = ?', f.log);
+    // One row per value and capture holds its records' ids (observable-groups.ts): a JSON array on
+    // SQLite, a bigint[] on PostgreSQL.
+    const ids = this.dialect === 'pg' ? 'SELECT unnest(o.record_ids) FROM observables AS o' : 'SELECT j.value FROM observables AS o, json_each(o.record_ids) AS j';
     return join([
-      frag('records.id IN (SELECT o.record_id FROM observables AS o WHERE o.type = ? AND o.field = ?', f.observable, f.key),
+      frag(`records.id IN (${ids} WHERE o.type = ? AND o.field = ?`, f.observable, f.key),
       scope, ' AND ', cond, ')',
     ]);
   }

@@ -7,14 +7,15 @@
  *   batch carries a record and the rows pointing at it without a round trip per record, and a
  *   capture's records and observables are each one contiguous rowid range, kept on its captures row,
  *   so deleting a capture is a range delete on the tables themselves, with no capture_id index.
- * - Observables are buffered in larger batches and inserted sorted by (type, value): consecutive
- *   index inserts then land on neighbouring B-tree pages (measured: ~40% less CPU than arrival order).
+ * - Observables are grouped per (type, value, log, field) for the whole import (observable-groups.ts:
+ *   one row per value with its records' ids) and inserted when it ends, sorted by (type, value):
+ *   consecutive index inserts then land on neighbouring B-tree pages.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { LogRecord, LogSchema, RecordSink } from '../../engine/logs/schema.js';
 import { RecordEncoder } from '../ingest.js';
-import { INGEST_BATCH_RECORDS, INGEST_BATCH_OBSERVABLES } from '../limits.js';
-import type { ObservableRow } from '../observables.js';
+import { INGEST_BATCH_RECORDS } from '../limits.js';
+import { ObservableGrouper, recordIdsJson } from '../observable-groups.js';
 
 interface Table {
   /** INSERT prefix up to VALUES, and one row's placeholder group. */
@@ -33,15 +34,6 @@ function table(head: string, columns: number): Table {
 /** Multi-row INSERT statements by connection and SQL text. */
 const STATEMENTS = new WeakMap<Database, Map<string, Statement>>();
 
-interface PendingObservable {
-  row: ObservableRow;
-  recordId: number;
-  log: string;
-}
-
-const byTypeValue = (a: PendingObservable, b: PendingObservable): number =>
-  a.row.type < b.row.type ? -1 : a.row.type > b.row.type ? 1 : a.row.value < b.row.value ? -1 : a.row.value > b.row.value ? 1 : 0;
-
 /** Rowid ranges of what one import wrote (inclusive; lo > hi when empty). */
 export interface WrittenRanges {
   recordLo: number;
@@ -54,17 +46,19 @@ export class SqliteBatchWriter implements RecordSink {
   private readonly encoder = new RecordEncoder();
   private readonly records = table('INSERT INTO records (id, capture_id, log, ts, uid, community_id, doc) VALUES ', 7);
   private readonly fts = table('INSERT INTO records_fts (rowid, text) VALUES ', 2);
-  private readonly observables = table('INSERT INTO observables (rowid, type, value, capture_id, record_id, log, field, rvalue, ipkey) VALUES ', 9);
+  private readonly observables = table('INSERT INTO observables (rowid, type, value, capture_id, log, field, rvalue, ipkey, record_ids) VALUES ', 9);
   private readonly sightings = table('INSERT INTO file_sightings (sha256, capture_id, record_id) VALUES ', 3);
   private readonly upsertFile: Statement;
-  private readonly pendingObservables: PendingObservable[] = [];
+  private readonly grouper = new ObservableGrouper();
   private readonly firstRecordId: number;
   private nextRecordId: number;
   private readonly firstObservableId: number;
   private nextObservableId: number;
   private pending = 0;
   recordCount = 0;
+  /** Observable references (record, value) written; `observableRows` the rows holding them. */
   observableCount = 0;
+  observableRows = 0;
 
   constructor(private readonly db: Database, private readonly captureId: string) {
     const maxRecord = db.prepare('SELECT coalesce(max(id), 0) AS m FROM records').get() as { m: number };
@@ -84,9 +78,7 @@ export class SqliteBatchWriter implements RecordSink {
     const cid = this.captureId;
     this.records.params.push(id, cid, row.log, row.ts, row.uid, row.communityId, row.doc);
     if (row.text !== '') this.fts.params.push(id, row.text);
-    // The encoder reuses its row array: the rows themselves are fresh objects, keep those.
-    for (const o of row.observables) this.pendingObservables.push({ row: o, recordId: id, log: row.log });
-    this.observableCount += row.observables.length;
+    const full = row.observables.length > 0 && this.grouper.add(id, row.log, row.observables);
     if (row.file) {
       const fl = row.file;
       this.upsertFile.run(fl.sha256, fl.md5, fl.sha1, fl.mime, fl.size, fl.ts);
@@ -94,7 +86,7 @@ export class SqliteBatchWriter implements RecordSink {
     }
     this.recordCount++;
     if (++this.pending >= INGEST_BATCH_RECORDS) this.flushRecords();
-    if (this.pendingObservables.length >= INGEST_BATCH_OBSERVABLES) this.flushObservables();
+    if (full) this.flushObservables();
   }
 
   /** Inserts everything buffered; call before commit. Returns the rowid ranges written. */
@@ -115,16 +107,15 @@ export class SqliteBatchWriter implements RecordSink {
   }
 
   private flushObservables(): void {
-    const list = this.pendingObservables.sort(byTypeValue);
     const params = this.observables.params;
     const cid = this.captureId;
-    for (const p of list) {
-      const o = p.row;
-      params.push(this.nextObservableId++, o.type, o.value, cid, p.recordId, p.log, o.field, o.rvalue, o.ipkey);
+    for (const g of this.grouper.take()) {
+      params.push(this.nextObservableId++, g.type, g.value, cid, g.log, g.field, g.rvalue, g.ipkey, recordIdsJson(g.recordIds));
+      this.observableRows++;
       if (params.length >= INGEST_BATCH_RECORDS * 9) this.insert(this.observables);
     }
     this.insert(this.observables);
-    list.length = 0;
+    this.observableCount = this.grouper.references;
   }
 
   private insert(t: Table): void {

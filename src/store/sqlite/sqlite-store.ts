@@ -20,6 +20,7 @@ import { INTEL_CAPTURE_TABLES, IntelStore } from '../intel/intel-store.js';
 import { sqliteIntelDb } from '../intel/sqlite-intel-db.js';
 import { SqliteBatchWriter } from './batch-writer.js';
 import { normaliseObservable } from '../observables.js';
+import { OBSERVABLE_ROW_IDS_MAX } from '../limits.js';
 import { pageOf } from '../paging.js';
 import { searchSqlite } from './sqlite-search.js';
 import { sqliteLogRows } from './sqlite-log-rows.js';
@@ -200,23 +201,34 @@ export class SqliteStore implements Store {
     const viewerParams: unknown[] = [];
     const visible = visibleCaptureSql(page.viewer, 'c', (p) => { viewerParams.push(p); return '?'; });
     const andVisible = visible === undefined ? '' : ` AND ${visible}`;
-    const select = `SELECT ${RECORD_COLUMNS}, c.name AS c_name, c.first_ts AS c_first_ts, c.last_ts AS c_last_ts, c.visibility AS c_visibility`;
-    let rows: (RecordDbRow & { field: string; c_name: string; c_first_ts: number | null; c_last_ts: number | null; c_visibility: string })[];
+    const captureCols = 'c.name AS c_name, c.first_ts AS c_first_ts, c.last_ts AS c_last_ts, c.visibility AS c_visibility';
+    // One observables row holds every record of its capture with that value (observable-groups.ts):
+    // json_each unpacks its ids. The page of hits is found first, then only its records are read.
+    const fromObservables = `FROM observables o JOIN captures c ON c.id = o.capture_id, json_each(o.record_ids) j
+      WHERE o.type = ? AND o.value = ?${andVisible}`;
+    let hits: string;
+    let params: unknown[];
     if (type === 'uid' || type === 'community_id') {
       // The record's own uid / community_id are columns; other connections' uids (dhcp.uids, ...) are observables.
       const column = type === 'uid' ? 'uid' : 'community_id';
-      rows = this.reader.prepare(`SELECT * FROM (
-          ${select}, '${column}' AS field FROM records r JOIN captures c ON c.id = r.capture_id WHERE r.${column} = ?${andVisible}
+      hits = `SELECT * FROM (
+          SELECT r.id AS hit, '${column}' AS field, 0 AS k, ${captureCols} FROM records r JOIN captures c ON c.id = r.capture_id
+            WHERE r.${column} = ?${andVisible}
           UNION ALL
-          ${select}, o.field AS field FROM observables o JOIN records r ON r.id = o.record_id JOIN captures c ON c.id = o.capture_id
-            WHERE o.type = ? AND o.value = ?${andVisible})
-        ORDER BY id DESC LIMIT ? OFFSET ?`).all(v, ...viewerParams, type, v, ...viewerParams, limit, offset) as typeof rows;
+          SELECT j.value AS hit, o.field AS field, 0 AS k, ${captureCols} ${fromObservables})
+        ORDER BY hit DESC, field LIMIT ? OFFSET ?`;
+      params = [v, ...viewerParams, type, v, ...viewerParams, limit, offset];
     } else {
-      // Index order (type, value, rowid) read backwards: the most recently stored first, no sort of the hits.
-      rows = this.reader.prepare(`${select}, o.field AS field FROM observables o
-          JOIN records r ON r.id = o.record_id JOIN captures c ON c.id = o.capture_id
-        WHERE o.type = ? AND o.value = ?${andVisible} ORDER BY o.rowid DESC LIMIT ? OFFSET ?`).all(type, v, ...viewerParams, limit, offset) as typeof rows;
+      // Index order (type, value, rowid) read backwards: the most recently stored capture first, each
+      // row's ids newest first (a sort of one row's ids at a time, never of all the value's hits).
+      hits = `SELECT j.value AS hit, o.field AS field, o.rowid * ${OBSERVABLE_ROW_IDS_MAX} + j.key AS k, ${captureCols} ${fromObservables}
+        ORDER BY o.rowid DESC, j.key DESC LIMIT ? OFFSET ?`;
+      params = [type, v, ...viewerParams, limit, offset];
     }
+    const rows = this.reader.prepare(`WITH hits AS (${hits})
+      SELECT ${RECORD_COLUMNS}, hits.field, hits.c_name, hits.c_first_ts, hits.c_last_ts, hits.c_visibility
+      FROM hits JOIN records r ON r.id = hits.hit ORDER BY hits.k DESC, hits.hit DESC, hits.field`).all(...params) as
+      (RecordDbRow & { field: string; c_name: string; c_first_ts: number | null; c_last_ts: number | null; c_visibility: string })[];
     return rows.map((r) => {
       const capture: PivotHit['capture'] = { id: r.capture_id, name: r.c_name, visibility: r.c_visibility === 'public' ? 'public' : 'private' };
       if (r.c_first_ts !== null) capture.firstTs = r.c_first_ts;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { LogRecord, LogSchema } from '../../../src/engine/logs/schema.js';
 import { analyze } from '../../../src/engine/pipeline.js';
 import { RecordEncoder } from '../../../src/store/ingest.js';
+import { ObservableGrouper, recordIdsJson } from '../../../src/store/observable-groups.js';
 import { migrate } from '../../../src/store/sqlite/migrations.js';
 import { LOG_SCHEMAS, storedLogName } from '../../../src/store/query/log-catalog.js';
 import { pcap } from '../../helpers.js';
@@ -46,16 +47,19 @@ export class Fixture {
   /** Stores records as the SQLite backend does: its migrations, its encoder (doc, text, observables). */
   insertRecords(captureId: string, records: readonly { schema: LogSchema; rec: LogRecord }[]): void {
     const insRec = this.db.prepare('INSERT INTO records (capture_id, log, ts, uid, community_id, doc) VALUES (?, ?, ?, ?, ?, ?)');
-    const insObs = this.db.prepare('INSERT INTO observables (type, value, capture_id, record_id, log, field, rvalue, ipkey) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const insObs = this.db.prepare('INSERT INTO observables (type, value, capture_id, log, field, rvalue, ipkey, record_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const insFts = this.db.prepare('INSERT INTO records_fts (rowid, text) VALUES (?, ?)');
+    // Small rows (8 ids): searches must find ids in every row of a value, not only its first.
+    const grouper = new ObservableGrouper(8);
     this.db.transaction(() => {
       for (const { schema, rec } of records) {
         const r = this.encoder.encode(schema, rec);
         const id = Number(insRec.run(captureId, r.log, r.ts, r.uid, r.communityId, r.doc).lastInsertRowid);
         this.rows.push({ id, capture_id: captureId, log: r.log, ts: r.ts, uid: r.uid, community_id: r.communityId, doc: JSON.parse(r.doc) as Record<string, unknown>, text: r.text });
-        for (const o of r.observables) insObs.run(o.type, o.value, captureId, id, r.log, o.field, o.rvalue, o.ipkey);
+        grouper.add(id, r.log, r.observables);
         insFts.run(id, r.text);
       }
+      for (const g of grouper.take()) insObs.run(g.type, g.value, captureId, g.log, g.field, g.rvalue, g.ipkey, recordIdsJson(g.recordIds));
     })();
   }
 
