@@ -14,12 +14,15 @@ import type { BlobStore } from './store/blobs/blobs.js';
 import { FolderBlobStore } from './store/blobs/folder-blobs.js';
 import { SqliteJobQueue } from './jobs/sqlite-queue.js';
 import type { JobQueue } from './jobs/jobs.js';
+import { sqliteChangeClock, type ChangeClock } from './store/sqlite/change-clock.js';
 
 export interface Service {
   store: Store;
   blobs: BlobStore;
   jobs: JobQueue;
   dataDir?: string;
+  /** Moves on every write to the store or the queue, whichever process made it; undefined: not known (PostgreSQL). */
+  changes?: ChangeClock;
   close(): Promise<void>;
 }
 
@@ -44,9 +47,11 @@ export async function openService(o: ServiceLocation, opts: ServiceOptions = {})
     storePath: opts.worker === false ? undefined : storePath, blobs,
     workers: opts.workers, jobTimeoutS: opts.jobTimeoutS, jobMemoryMb: opts.jobMemoryMb,
   });
+  const changes = sqliteChangeClock([storePath, join(o.dataDir, 'jobs.db')]);
   return {
-    store, blobs, jobs, dataDir: o.dataDir,
+    store, blobs, jobs, dataDir: o.dataDir, changes,
     async close() {
+      changes.close();
       await jobs.close();
       await store.close();
     },

@@ -28,6 +28,7 @@ import { registerRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { registerWeb, wantsUi } from './web.js';
 import { registerRawDocs } from './raw-docs.js';
+import { registerResponseCache, ResponseCache } from './response-cache.js';
 
 import { DEFAULT_MAX_UPLOAD_BYTES } from './limits.js';
 
@@ -45,6 +46,8 @@ export interface ApiOptions {
   whois?: WhoisOptions;
   /** Cap on the captures' bytes in one archive zip (GET /api/archive/{label}/captures.zip). */
   archiveZipMaxBytes?: number;
+  /** Bytes of read answers kept while nothing is written (response-cache.ts); 0: no cache. */
+  responseCacheBytes?: number;
 }
 
 export async function buildApi(service: Service, opts: ApiOptions = {}): Promise<FastifyInstance> {
@@ -83,6 +86,7 @@ export async function buildApi(service: Service, opts: ApiOptions = {}): Promise
   await app.register(authPlugin, { store: service.store, requireKey: opts.requireKey });
   if (opts.rateLimit !== false) await registerRateLimit(app, opts.rateLimit);
   registerRawDocs(app);
+  if (service.changes && opts.responseCacheBytes !== 0) registerResponseCache(app, service.changes, new ResponseCache(opts.responseCacheBytes));
   await app.register(healthRoutes(service));
   await app.register(captureRoutes(service, maxUploadBytes));
   await app.register(searchRoutes(service));
