@@ -42,71 +42,73 @@ export interface LayerDecoder {
 const TABLE_SIZES: Record<TableName, number> = {
   linkType: 65536, etherType: 65536, pppProtocol: 65536, ipProto: 256, udpPort: 65536,
 };
+const TABLE_NAMES = Object.keys(TABLE_SIZES) as TableName[];
 
-interface BuiltTables {
-  tables: Record<TableName, (DecodeFn | undefined)[]>;
-  names: Record<TableName, (string | undefined)[]>;
-}
+/**
+ * Each table is an array indexed by key, only as long as its largest registered key (a key past
+ * the end is simply unregistered). Full 65536-entry arrays cost ~100 ms of every run's start-up
+ * (measured: 10 such arrays built and filled), which is most of what analysing a small capture costs.
+ */
+type Table = (DecodeFn | undefined)[];
 
 /** Tables depend only on the decoder list: built once per list and shared by every engine. */
-const builtFor = new WeakMap<readonly LayerDecoder[], BuiltTables>();
+const builtFor = new WeakMap<readonly LayerDecoder[], Record<TableName, Table>>();
 
-function buildTables(decoders: readonly LayerDecoder[]): BuiltTables {
+function buildTables(decoders: readonly LayerDecoder[]): Record<TableName, Table> {
   const cached = builtFor.get(decoders);
   if (cached) return cached;
-  const tables = {} as Record<TableName, (DecodeFn | undefined)[]>;
-  const names = {} as Record<TableName, (string | undefined)[]>;
-  for (const t of Object.keys(TABLE_SIZES) as TableName[]) {
-    tables[t] = new Array<DecodeFn | undefined>(TABLE_SIZES[t]).fill(undefined);
-    names[t] = new Array<string | undefined>(TABLE_SIZES[t]).fill(undefined);
-  }
+  const tables = {} as Record<TableName, Table>;
+  const names = new Map<string, string>();
+  for (const t of TABLE_NAMES) tables[t] = [];
   for (const dec of decoders) {
     for (const [table, key] of dec.keys) {
-      const existing = names[table][key];
+      if (!(key >= 0 && key < TABLE_SIZES[table] && Number.isInteger(key))) throw new Error(`decoder ${dec.name}: ${table} key ${key} out of range`);
+      const existing = names.get(`${table} ${key}`);
       if (existing) throw new Error(`decoder ${dec.name} and ${existing} both claim ${table} ${key}`);
-      tables[table][key] = dec.decode;
-      names[table][key] = dec.name;
+      names.set(`${table} ${key}`, dec.name);
+      const t = tables[table];
+      while (t.length <= key) t.push(undefined);
+      t[key] = dec.decode;
     }
   }
-  const built = { tables, names };
-  builtFor.set(decoders, built);
-  return built;
+  builtFor.set(decoders, tables);
+  return tables;
 }
 
 export class Dispatcher {
-  private readonly tables: Record<TableName, (DecodeFn | undefined)[]>;
-  private readonly names: Record<TableName, (string | undefined)[]>;
+  private readonly tables: Record<TableName, Table>;
   /** Payloads nobody decodes, counted per table and key — for the summary, not for weird.log. */
   private readonly undecodedCounts: Record<TableName, Float64Array>;
+  /** "table key" of every count that became non-zero, so the summary never scans the tables. */
+  private readonly undecodedSeen: { table: TableName; key: number }[] = [];
 
   constructor(decoders: readonly LayerDecoder[], readonly services: DecodeServices) {
-    const built = buildTables(decoders);
-    this.tables = built.tables;
-    this.names = built.names;
+    this.tables = buildTables(decoders);
     this.undecodedCounts = {} as Record<TableName, Float64Array>;
-    for (const t of Object.keys(TABLE_SIZES) as TableName[]) this.undecodedCounts[t] = new Float64Array(TABLE_SIZES[t]);
+    for (const t of TABLE_NAMES) this.undecodedCounts[t] = new Float64Array(TABLE_SIZES[t]);
   }
 
-  /** Undecoded payloads as {"etherType 0x0806": n}, for the summary. */
+  /** Undecoded payloads as {"etherType 0x0806": n}, for the summary (tables in declaration order, keys ascending). */
   undecoded(): Record<string, number> {
+    const seen = [...this.undecodedSeen].sort((a, b) => TABLE_NAMES.indexOf(a.table) - TABLE_NAMES.indexOf(b.table) || a.key - b.key);
     const out: Record<string, number> = {};
-    for (const t of Object.keys(TABLE_SIZES) as TableName[]) {
-      const counts = this.undecodedCounts[t];
-      for (let k = 0; k < counts.length; k++) if (counts[k] > 0) out[`${t} 0x${k.toString(16)}`] = counts[k];
-    }
+    for (const { table, key } of seen) out[`${table} 0x${key.toString(16)}`] = this.undecodedCounts[table][key];
     return out;
   }
 
   /** True when something is registered for `key` in `table`. */
   has(table: TableName, key: number): boolean {
-    return this.tables[table][key] !== undefined;
+    const t = this.tables[table];
+    return key < t.length && t[key] !== undefined;
   }
 
   /** Decodes the payload at buf[off, end) with whatever registered for `key`; false if nobody did. */
   dispatch(table: TableName, key: number, pkt: Packet, off: number, end: number): boolean {
-    const fn = this.tables[table][key];
+    const t = this.tables[table];
+    const fn = key < t.length ? t[key] : undefined;
     if (fn === undefined) {
-      this.undecodedCounts[table][key]++;
+      // Keys come from 8- and 16-bit header fields, so they index the count arrays directly.
+      if (this.undecodedCounts[table][key]++ === 0) this.undecodedSeen.push({ table, key });
       return false;
     }
     if (++pkt.depth > LIMITS.maxDecodeLayers) {
