@@ -5,14 +5,22 @@
  * in Debian's Chromium and times navigation → first conn rows drawn. The first open includes the
  * server's summary (one scan of conn, then cached); later opens are what an analyst returning sees.
  *
- *   CAPDEX_WEB_ROOT=/tmp/web-you node --import tsx bench/ui-console.ts [--conns 100000] [--opens 3]
+ * `--profile`: a CPU profile of the server (this process's main thread) from the job's end to the
+ * first open's rows, its top functions; the event loop's longest stall over the first open either way.
+ *
+ *   CAPDEX_WEB_ROOT=/tmp/web-you node --import tsx bench/ui-console.ts [--conns 100000] [--opens 3] [--profile]
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { summarise } from './top-functions.js';
 import { buildPcap, ACK, RST, SYN, type FrameSpec } from '../test/support/build-pcap.js';
 import { openUi } from '../test/web/browser.js';
 
 const arg = (name: string, dflt: number) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
 const CONNS = arg('--conns', 100_000);
 const OPENS = arg('--opens', 3);
+const PROFILE = process.argv.includes('--profile');
 
 function capture(n: number): Buffer {
   const frames: FrameSpec[] = [];
@@ -37,11 +45,16 @@ try {
   t = Date.now();
   const up = await fetch(`${ui.base}/api/captures?name=bench-${CONNS}-conns.pcap`, { method: 'POST', body: new Uint8Array(pcap), headers: { 'content-type': 'application/octet-stream' } });
   const { id } = (await up.json()) as { id: string };
+  const inspector = new Session();
+  if (PROFILE) { inspector.connect(); await inspector.post('Profiler.enable'); await inspector.post('Profiler.setSamplingInterval', { interval: 500 }); }
+  // From the upload on: the main thread's work while the job runs is small next to its end's.
+  let profiling = false;
+  if (PROFILE) { await inspector.post('Profiler.start'); profiling = true; }
   for (;;) {
     const c = (await (await fetch(`${ui.base}/api/captures/${id}`)).json()) as { capture: { status: string; recordCount: number } | null; job: { status: string } | null };
     if (c.capture?.status === 'done') { console.log(`analysed and stored: ${c.capture.recordCount} records in ${((Date.now() - t) / 1000).toFixed(1)} s`); break; }
     if (c.job?.status === 'failed') throw new Error('analysis failed');
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 100));
   }
   const page = await ui.page();
   // The moment the first conn row is drawn, taken in the page (a MutationObserver), not by polling.
@@ -54,12 +67,23 @@ try {
   const times: number[] = [];
   for (let i = 0; i < OPENS; i++) {
     await page.goto('about:blank');
-    const start = Date.now();
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     await page.goto(`/captures/${id}`);
     await page.locator('section.panel[data-log="conn"] [role="row"]:not(.head):not(.pending)').first().waitFor({ timeout: 60_000 });
+    loop.disable();
     times.push(Math.round(await page.evaluate(() => (window as unknown as { firstRowsAt: number }).firstRowsAt)));
-    void start;
-    console.log(`open ${i + 1}: conn rows drawn ${times[i]} ms after navigation start${i === 0 ? ' (includes the server\'s first summary scan)' : ''}`);
+    console.log(`open ${i + 1}: conn rows drawn ${times[i]} ms after navigation start${i === 0 ? ' (the first since the job ended)' : ''}; server event loop: longest stall ${Math.round(loop.max / 1e6)} ms`);
+    if (i === 0 && profiling) {
+      const { profile } = await inspector.post('Profiler.stop');
+      profiling = false;
+      const path = '/tmp/ui-console-first-open.cpuprofile';
+      writeFileSync(path, JSON.stringify(profile));
+      const s = summarise(profile as Parameters<typeof summarise>[0]);
+      console.log(`  server main thread from the job's records to the first rows: ${(s.totalMs / 1000).toFixed(2)} s sampled (${path}); top self time:`);
+      for (const f of s.functions.filter((fn) => fn.name !== '(idle)').slice(0, 15)) console.log(`    ${f.selfMs.toFixed(1).padStart(8)} ms self ${f.totalMs.toFixed(1).padStart(8)} total  ${f.name}  ${f.location}`);
+      for (const f of s.files.slice(0, 8)) console.log(`    ${f.selfMs.toFixed(1).padStart(8)} ms  ${f.file}`);
+    }
     // Where the time went: the document, each script and API call (start → end, ms since navigation).
     const entries = await page.evaluate(() => [
       ...performance.getEntriesByType('navigation').map((e) => ({ name: 'document', start: 0, end: (e as PerformanceNavigationTiming).domContentLoadedEventEnd })),

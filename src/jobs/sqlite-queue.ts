@@ -22,6 +22,9 @@ import {
 import { DEFAULT_RUN_LIMITS, discardPrewarmed, prewarmAnalysis, runAnalysis, type RunningAnalysis } from './runner.js';
 import type { PreviewRecord } from './worker-protocol.js';
 
+/** How long after a job ends the next job's worker is pre-started (the finished job's results are being read first). */
+export const PREWARM_AFTER_JOB_MS = 5000;
+
 /** Claims of one job before it is failed instead of retried (each restart mid-job is one claim). */
 export const JOB_MAX_ATTEMPTS = 3;
 
@@ -91,6 +94,9 @@ export class SqliteJobQueue implements JobQueue {
   private readonly events = new EventEmitter();
   private readonly running = new Map<string, RunningAnalysis>();
   private closed = false;
+  /** The pre-start of the next job's worker, pending after a job ended (PREWARM_AFTER_JOB_MS). */
+  private prewarmTimer: NodeJS.Timeout | undefined;
+  private hadJob = false;
 
   private constructor(private readonly db: Database.Database, private readonly opts: RunnerOptions) {
     this.events.setMaxListeners(0);
@@ -183,6 +189,7 @@ export class SqliteJobQueue implements JobQueue {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.prewarmTimer);
     // Stopped workers leave their jobs 'running': the next open puts them back in the queue.
     await Promise.all([...this.running.values()].map((r) => r.stop()));
     if (this.opts.storePath !== undefined) await discardPrewarmed();
@@ -203,10 +210,24 @@ export class SqliteJobQueue implements JobQueue {
     while (!this.closed && this.opts.storePath !== undefined && this.running.size < limit) {
       const job = this.claim();
       if (!job) {
-        // Idle: the next job's worker loads its modules now, not after the upload.
-        if (this.running.size === 0) prewarmAnalysis(this.limits());
+        // Idle: the next job's worker loads its modules now, not after the upload; after a job,
+        // a moment later: its results are being opened then (the console's first open, the
+        // summary), and loading the engine (~0.8 s of CPU) would compete with them.
+        if (this.running.size === 0 && !this.prewarmTimer) {
+          if (!this.hadJob) prewarmAnalysis(this.limits());
+          else {
+            this.prewarmTimer = setTimeout(() => {
+              this.prewarmTimer = undefined;
+              if (!this.closed && this.running.size === 0) prewarmAnalysis(this.limits());
+            }, PREWARM_AFTER_JOB_MS);
+            this.prewarmTimer.unref();
+          }
+        }
         return;
       }
+      this.hadJob = true;
+      clearTimeout(this.prewarmTimer);
+      this.prewarmTimer = undefined;
       this.start(job);
     }
   }

@@ -148,6 +148,19 @@ export interface LogRowsResult {
   error?: SearchError;
 }
 
+/** A position in one log's (ts, id) order, ts absent first (Store.logFields pages after it). */
+export interface LogCursor {
+  ts: number | null;
+  id: number;
+}
+
+/** A record's chosen fields (Store.logFields): `values[i]` is paths[i]'s value, null when absent. */
+export interface LogFieldsRow {
+  id: number;
+  ts: number | null;
+  values: unknown[];
+}
+
 /** One place an observable was seen. */
 export interface PivotHit {
   capture: Pick<CaptureRow, 'id' | 'name' | 'firstTs' | 'lastTs' | 'visibility'>;
@@ -206,6 +219,12 @@ export interface Store {
   records(captureId: string, log: string, query?: RecordQuery): Promise<StoredRecord[]>;
   /** A page of one log filtered and sorted by any field, and the filtered total (log-rows.ts). */
   logRows(captureId: string, log: string, query?: LogRowsQuery): Promise<LogRowsResult>;
+  /**
+   * Chosen document fields (JSON paths) of one log's records after `after` in (ts, id) order, at
+   * most `limit` (LOG_FIELDS_PAGE_MAX): a lean read for summaries, no document parsed in JS
+   * (scanLogFields in log-rows.ts pages it). No viewer: the caller has checked the capture.
+   */
+  logFields(captureId: string, log: string, paths: readonly (readonly string[])[], page: { after?: LogCursor; limit: number }): Promise<LogFieldsRow[]>;
   /** How many captures the store holds, every status and visibility (for /metrics). */
   captureCount(): Promise<number>;
   /** A new API key; the secret (`cdx_…`) is returned once and only its SHA-256 is stored. */

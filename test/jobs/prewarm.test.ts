@@ -1,7 +1,7 @@
 /**
  * Analysis workers started ahead of their job (runner.ts prewarmAnalysis): an idle queue keeps
  * one waiting, a job handed to it stores what the engine writes, the next one is started once the
- * queue is idle again, the crash hook set after the worker started still applies (the worker sees
+ * queue has been idle a moment (PREWARM_AFTER_JOB_MS: not while the job's results are first read), the crash hook set after the worker started still applies (the worker sees
  * the environment as it is when its job comes), and closing the queue stops the waiting worker.
  */
 import { test } from 'node:test';
@@ -41,12 +41,15 @@ test('an idle queue keeps a worker waiting; jobs run on it as on a new one; clos
     assert.equal(prewarmedWorkers(), 0, 'handed to the job');
     const done = await finished(svc, job.id);
     assert.equal(done.status, 'done', done.error);
+    // Not at once: the finished job's results are being opened then (PREWARM_AFTER_JOB_MS later).
+    assert.equal(prewarmedWorkers(), 0, 'none while the finished job\'s results are first read');
     const mem = new MemorySink();
     await analyze(join(PCAPS, 'malware-emotet.pcap'), mem);
     const http = await svc.store.records(job.captureId, 'http');
     assert.ok(mem.get('http').length > 0);
     assert.deepEqual(http.map((r) => [r.doc.uid, r.doc.uri]), mem.get('http').map((r) => [r.uid, r.uri]));
-    assert.equal(prewarmedWorkers(), 1, 'the next one waits once the queue is idle');
+    for (let i = 0; i < 200 && prewarmedWorkers() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(prewarmedWorkers(), 1, 'the next one waits once the queue has been idle a moment');
 
     // Set after the waiting worker started: it reads the environment when its job comes.
     process.env.CAPDEX_TEST_WORKER_CRASH = 'crash-me.pcap';

@@ -11,6 +11,7 @@ import { CONN_LOG } from '../../src/engine/logs/conn-log.js';
 import { DNS_LOG } from '../../src/engine/analyzers/dns/dns-log.js';
 import { importCaptureFile } from '../../src/cli/capture-import.js';
 import { LOG_VIEW_MAX_ROWS } from '../../src/store/limits.js';
+import { LOG_FIELDS_PAGE_MAX, scanLogFields } from '../../src/store/log-rows.js';
 import type { LogRecord } from '../../src/engine/logs/schema.js';
 import { pcap } from '../helpers.js';
 
@@ -168,6 +169,44 @@ export function logViewSuite(backend: string, open: () => Promise<Store>): void 
         assert.equal(again.total, 12);
         assert.deepEqual(again.rows.map((r) => r.id), expectedOrder(await store.records(ID_A, 'conn', { limit: 100 }), 'duration', false));
         assert.ok(LOG_VIEW_MAX_ROWS >= 1_000_000, 'a 1M-record log stays sortable');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('reads chosen fields of a whole log in ts order, a page at a time after a cursor (Store.logFields)', async () => {
+      const store = await open();
+      try {
+        await store.importCapture(meta(ID_A), async (sink) => {
+          const recs = conns(300, 1_700_000_000);
+          for (const i of [5, 150, 299]) delete recs[i].ts;
+          recs.forEach((r, i) => { if (i % 3 === 0) r.local_orig = i % 2 === 0; });
+          for (const r of recs) sink.write(CONN_LOG, r);
+          sink.write(DNS_LOG, { ts: 1_700_000_000, uid: 'CDns00000000000001', 'id.orig_h': '10.0.0.1', 'id.orig_p': 1, 'id.resp_h': '10.0.0.2', 'id.resp_p': 53, proto: 'udp', query: 'example.com' });
+        });
+        await store.importCapture(meta(ID_B), async (sink) => { for (const r of conns(40, 1_600_000_000)) sink.write(CONN_LOG, r); });
+        const all = await store.records(ID_A, 'conn', { limit: 1000 });
+        const paths = [['id.orig_h'], ['duration'], ['local_orig'], ['service'], ['orig_bytes']];
+        const expected = all.map((r) => [r.ts, ...paths.map(([k]) => r.doc[k] ?? null)]);
+        // Pages of 7 cross the records without ts (first) into the rest; one page of all; one path alone.
+        for (const pageRows of [7, 1000]) {
+          const got: unknown[][] = [];
+          const r = await scanLogFields(store, ID_A, 'conn', paths, (ts, v) => got.push([ts, ...v]), { max: 10_000, pageRows });
+          assert.deepEqual(r, { read: 300, complete: true });
+          assert.deepEqual(got, expected, `pages of ${pageRows}`);
+        }
+        const one = await store.logFields(ID_A, 'conn', [['uid']], { limit: 5 });
+        assert.deepEqual(one.map((x) => [x.id, x.ts, x.values]), all.slice(0, 5).map((x) => [x.id, x.ts, [x.uid]]));
+        // Cut at `max`: the first records in ts order, reported incomplete; exactly `max`: complete.
+        const cut: unknown[][] = [];
+        assert.deepEqual(await scanLogFields(store, ID_A, 'conn', paths, (ts, v) => cut.push([ts, ...v]), { max: 100, pageRows: 30 }), { read: 100, complete: false });
+        assert.deepEqual(cut, expected.slice(0, 100));
+        assert.deepEqual(await scanLogFields(store, ID_A, 'dns', [['query']], () => {}, { max: 1, pageRows: 30 }), { read: 1, complete: true });
+        // The page size is capped; a path that could leave its quotes is refused.
+        assert.ok((await store.logFields(ID_A, 'conn', [['uid']], { limit: 1e9 })).length <= LOG_FIELDS_PAGE_MAX);
+        assert.throws(() => store.logFields(ID_A, 'conn', [['a"); DROP TABLE records; --']], { limit: 5 }), TypeError);
+        assert.throws(() => store.logFields(ID_A, 'conn', [], { limit: 5 }), TypeError);
+        assert.deepEqual(await store.logFields('e'.repeat(64), 'conn', [['uid']], { limit: 5 }), []);
       } finally {
         await store.close();
       }

@@ -23,7 +23,7 @@ import { normaliseObservable } from '../observables.js';
 import { pageOf } from '../paging.js';
 import { pgSearch } from './pg-search.js';
 import { pgLogRows } from './pg-log-rows.js';
-import { logRows, type LogRowsBackend } from '../log-rows.js';
+import { logFields, logRows, type LogRowsBackend } from '../log-rows.js';
 import { LogViewCache } from '../log-view-cache.js';
 
 const JSONB_OID = 3802;
@@ -258,6 +258,11 @@ export class PgStore implements Store {
   logRows(captureId: string, log: string, q: LogRowsQuery = {}): Promise<LogRowsResult> {
     this.logRowsBackend ??= pgLogRows(this.pool, RECORD_SELECT, this);
     return logRows(this.logRowsBackend, this.logViews, captureId, log, q);
+  }
+
+  logFields(...[captureId, log, paths, page]: Parameters<Store['logFields']>): ReturnType<Store['logFields']> {
+    this.logRowsBackend ??= pgLogRows(this.pool, RECORD_SELECT, this);
+    return logFields(this.logRowsBackend, captureId, log, paths, page);
   }
 
   async createKey(name: string, opts: { admin?: boolean } = {}): Promise<{ key: ApiKey; secret: string }> {

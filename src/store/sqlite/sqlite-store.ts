@@ -24,7 +24,7 @@ import { OBSERVABLE_ROW_IDS_MAX } from '../limits.js';
 import { pageOf } from '../paging.js';
 import { searchSqlite } from './sqlite-search.js';
 import { sqliteLogRows } from './sqlite-log-rows.js';
-import { logRows, type LogRowsBackend } from '../log-rows.js';
+import { logFields, logRows, type LogRowsBackend } from '../log-rows.js';
 import { LogViewCache } from '../log-view-cache.js';
 import { type RecordDbRow, toStoredRecord } from './record-row.js';
 
@@ -262,6 +262,11 @@ export class SqliteStore implements Store {
   logRows(captureId: string, log: string, q: LogRowsQuery = {}): Promise<LogRowsResult> {
     this.logRowsBackend ??= sqliteLogRows(this.reader, this);
     return logRows(this.logRowsBackend, this.logViews, captureId, log, q);
+  }
+
+  logFields(...[captureId, log, paths, page]: Parameters<Store['logFields']>): ReturnType<Store['logFields']> {
+    this.logRowsBackend ??= sqliteLogRows(this.reader, this);
+    return logFields(this.logRowsBackend, captureId, log, paths, page);
   }
 
   async createKey(name: string, opts: { admin?: boolean } = {}): Promise<{ key: ApiKey; secret: string }> {
