@@ -70,3 +70,8 @@ export async function pgBytesByObject(dbUrl: string): Promise<Record<string, num
     return Object.fromEntries(rows.filter((x) => x.bytes >= total / 100).map((x) => [x.name, x.bytes]));
   });
 }
+
+/** Rows of the observables table (each holds one value's record ids for one capture). */
+export async function pgObservableRows(dbUrl: string): Promise<number> {
+  return admin(dbUrl, async (c) => Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM observables')).rows[0].n));
+}

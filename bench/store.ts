@@ -32,7 +32,7 @@ import { analyze } from '../src/engine/pipeline.js';
 import type { LogRecord, LogSchema } from '../src/engine/logs/schema.js';
 import { openStore, type ObservableType, type Store } from '../src/store/store.js';
 import { hashFile, importCaptureFile } from '../src/cli/capture-import.js';
-import { DEFAULT_PG_URL, ensurePgServer, freshPgStore, pgBytesByObject, pgDatabaseBytes } from './store-pg.js';
+import { DEFAULT_PG_URL, ensurePgServer, freshPgStore, pgBytesByObject, pgDatabaseBytes, pgObservableRows } from './store-pg.js';
 
 interface Args {
   records: number; perCapture: number; pivots: number; sizeMb: number; file?: string; db: string;
@@ -90,6 +90,17 @@ function sqliteBytesByObject(path: string): Record<string, number> {
   }
 }
 
+/** Rows of the observables table: one per value, capture, log and field (the references they hold are `observables`). */
+async function observableRows(path: string): Promise<number> {
+  if (pgUrl) return pgObservableRows(path);
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM observables').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 const bytesByObject = (path: string): Promise<Record<string, number>> =>
   pgUrl ? pgBytesByObject(path) : Promise.resolve(sqliteBytesByObject(path));
 
@@ -124,6 +135,7 @@ async function benchCapture(args: Args, file: string, label: string): Promise<Re
   await store.close();
   const bytes = pgUrl ? await pgDatabaseBytes(path) : dbBytes(path);
   const byObject = await bytesByObject(path);
+  const obsRows = await observableRows(path);
 
   // The same records straight from memory: what storing costs without the analysis.
   const replay = await freshStore(args.db, `replay-${label}`);
@@ -136,14 +148,14 @@ async function benchCapture(args: Args, file: string, label: string): Promise<Re
   await replay.store.close();
 
   const out = {
-    file, captureBytes: digest.size, records: kept.length, observables: imp.observables,
+    file, captureBytes: digest.size, records: kept.length, observables: imp.observables, observableRows: obsRows,
     analyzeSeconds: analyzeS, hashSeconds: hashS, importSeconds: imp.hashSeconds + imp.importSeconds,
     importOverAnalyze: (imp.hashSeconds + imp.importSeconds) / analyzeS,
     storeOnlySeconds: storeS, storeOnlyRecordsPerSec: kept.length / storeS,
     cpu: { analyzeSeconds: analyzeCpu, importSeconds: importCpu, importOverAnalyze: importCpu / analyzeCpu, storeOnlySeconds: storeCpu, storeOnlyRecordsPerCpuSec: kept.length / storeCpu },
     dbBytes: bytes, dbOverCapture: bytes / digest.size, dbBytesByObject: byObject,
   };
-  log(`${label}: ${kept.length} records; analyse ${analyzeS.toFixed(2)} s, hash ${hashS.toFixed(2)} s, import (hash+analyse+store) ${out.importSeconds.toFixed(2)} s` +
+  log(`${label}: ${kept.length} records, ${imp.observables} observable references in ${obsRows} rows; analyse ${analyzeS.toFixed(2)} s, hash ${hashS.toFixed(2)} s, import (hash+analyse+store) ${out.importSeconds.toFixed(2)} s` +
     ` = ${out.importOverAnalyze.toFixed(2)}x analysis; store alone ${Math.round(out.storeOnlyRecordsPerSec)} records/s;` +
     ` CPU: analyse ${analyzeCpu.toFixed(2)} s, import ${importCpu.toFixed(2)} s (${(importCpu / analyzeCpu).toFixed(2)}x), store alone ${Math.round(kept.length / storeCpu)} records per CPU s;` +
     ` db ${(bytes / 2 ** 20).toFixed(1)} MiB = ${(100 * out.dbOverCapture).toFixed(1)}% of ${(digest.size / 2 ** 20).toFixed(1)} MiB (MiB: ${showBytes(byObject)})`);
@@ -200,15 +212,16 @@ async function benchGenerated(args: Args): Promise<Record<string, unknown>> {
   await store.close();
   const bytes = pgUrl ? await pgDatabaseBytes(path) : dbBytes(path);
   const byObject = await bytesByObject(path);
+  const obsRows = await observableRows(path);
   const out = {
-    records: args.records, perCapture: args.perCapture, observables, ingestSeconds: ingestS, recordsPerSec: args.records / ingestS,
+    records: args.records, perCapture: args.perCapture, observables, observableRows: obsRows, ingestSeconds: ingestS, recordsPerSec: args.records / ingestS,
     ingestCpuSeconds: ingestCpu, recordsPerCpuSec: args.records / ingestCpu,
     generatorSecondsPerMillion: genPerRecord * 1e6,
     pivots: args.pivots, pivotHitsAvg: hits / args.pivots, pivotP50Ms: pct(0.5), pivotP95Ms: pct(0.95), pivotMaxMs: times[times.length - 1],
     pivotCpuP50Ms: pctOf(cpuTimes, 0.5), pivotCpuP95Ms: pctOf(cpuTimes, 0.95),
     hotPivotMs: hotMs, hotPivotHits: hot.length, dbBytes: bytes, dbBytesPerRecord: bytes / args.records, dbBytesByObject: byObject,
   };
-  log(`generated: ${args.records} records in ${ingestS.toFixed(1)} s = ${Math.round(out.recordsPerSec)} records/s` +
+  log(`generated: ${args.records} records (${observables} observable references in ${obsRows} rows) in ${ingestS.toFixed(1)} s = ${Math.round(out.recordsPerSec)} records/s` +
     ` (${Math.round(out.recordsPerCpuSec)} per CPU s; generator ${out.generatorSecondsPerMillion.toFixed(2)} s per million of that); pivots p50 ${out.pivotP50Ms.toFixed(2)} ms,` +
     ` p95 ${out.pivotP95Ms.toFixed(2)} ms, max ${out.pivotMaxMs.toFixed(2)} ms (avg ${out.pivotHitsAvg.toFixed(1)} hits; CPU p50 ${out.pivotCpuP50Ms.toFixed(2)} ms, p95 ${out.pivotCpuP95Ms.toFixed(2)} ms);` +
     ` hot address ${hotMs.toFixed(2)} ms; db ${(bytes / 2 ** 30).toFixed(2)} GiB (${Math.round(out.dbBytesPerRecord)} B/record; MiB: ${showBytes(byObject)})`);
