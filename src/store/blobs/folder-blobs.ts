@@ -1,15 +1,14 @@
 /**
  * The folder blob store: DIR/sha256/ab/cd/<sha256>. A put streams into DIR/tmp/<random> while
- * hashing (SHA-256, MD5, SHA-1 in one pass, on a worker thread: parallel-hasher.ts), then renames into place, so a reader never sees a
+ * hashing (SHA-256, MD5, SHA-1 in one pass; the hashing worker writes the file too: parallel-hasher.ts), then renames into place, so a reader never sees a
  * half-written blob and a crash leaves only a temp file. Paths are built from our own hex digests
  * only: nothing a user sends (file names, ids) reaches the file system unchecked.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { ParallelHasher } from './parallel-hasher.js';
 import { BLOB_HEAD_BYTES, BlobNotFoundError, BlobTooLargeError, type BlobDigest, type BlobStore, type PutOptions } from './blobs.js';
 
@@ -40,28 +39,25 @@ export class FolderBlobStore implements BlobStore {
 
   async put(input: Readable, opts: PutOptions = {}): Promise<BlobDigest> {
     const max = opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
-    const hasher = new ParallelHasher();
+    const tmp = join(this.tmpDir, randomBytes(12).toString('hex'));
+    // The worker hashes each batch and writes it to the temp file (large writes, off the event loop).
+    const hasher = new ParallelHasher({ writeTo: tmp });
     const head: Buffer[] = [];
     let headSize = 0;
     let size = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
+    try {
+      for await (const chunk of input as AsyncIterable<Buffer>) {
         size += chunk.length;
-        if (size > max) { done(new BlobTooLargeError(max)); return; }
+        if (size > max) throw new BlobTooLargeError(max);
         if (headSize < BLOB_HEAD_BYTES) {
           const part = chunk.subarray(0, BLOB_HEAD_BYTES - headSize);
           head.push(Buffer.from(part));
           headSize += part.length;
         }
-        // Hashed on the worker thread while this chunk goes on to the file; wait only when it is far behind.
+        // Wait only when the worker is far behind.
         const behind = hasher.update(chunk);
-        if (behind) behind.then(() => done(null, chunk), done);
-        else done(null, chunk);
-      },
-    });
-    const tmp = join(this.tmpDir, randomBytes(12).toString('hex'));
-    try {
-      await pipeline(input, counter, createWriteStream(tmp, { flags: 'wx' }));
+        if (behind) await behind;
+      }
       const digest: BlobDigest = { ...(await hasher.digest()), size };
       await opts.accept?.(Buffer.concat(head, headSize), digest);
       const dest = this.localPath(digest.sha256);
@@ -70,7 +66,7 @@ export class FolderBlobStore implements BlobStore {
       await rename(tmp, dest);
       return digest;
     } finally {
-      hasher.abort();
+      await hasher.abort();
       await rm(tmp, { force: true });
     }
   }

@@ -1,12 +1,14 @@
 /**
  * ParallelHasher: the worker thread's digests equal node:crypto's over the same bytes (a real
  * capture fed in uneven chunks, chunks larger than a batch, nothing at all), concurrent sessions
- * do not mix, and a caller feeding faster than the worker hashes is asked to wait.
+ * do not mix, a caller feeding faster than the worker hashes is asked to wait, and with writeTo the
+ * worker writes the same bytes to a new file (removed on abort; an existing file is never overwritten).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HASH_BATCH_BYTES, HASH_IN_FLIGHT_MAX_BYTES, ParallelHasher, type Digests } from '../../../src/store/blobs/parallel-hasher.js';
 
@@ -56,4 +58,33 @@ test('more than HASH_IN_FLIGHT_MAX_BYTES not hashed yet: update asks the caller 
   await waited;
   assert.deepEqual(await h.digest(), expected(Buffer.concat(Array.from({ length: fed }, () => chunk))));
   h.abort(); // after the digest: nothing left to forget, no throw
+});
+
+test('writeTo: the worker writes every byte to a new file; abort removes it; a file it cannot create fails the session', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'capdex-hasher-'));
+  try {
+    const pcap = readFileSync(join(PCAPS, 'tor.pcap'));
+    const big = Buffer.concat(Array.from({ length: 20 }, () => pcap));
+    const path = join(dir, 'out');
+    assert.deepEqual(await feed(new ParallelHasher({ writeTo: path }), big, [65536, 3, HASH_BATCH_BYTES + 1]), expected(big));
+    assert.deepEqual(readFileSync(path), big, 'the file holds exactly the bytes hashed');
+
+    // Aborted at once (its open may still be queued): once abort resolves, no file is left.
+    const gone = join(dir, 'aborted');
+    const h = new ParallelHasher({ writeTo: gone });
+    h.update(big.subarray(0, 3 * HASH_BATCH_BYTES));
+    await h.abort();
+    assert.equal(existsSync(gone), false);
+
+    // Exclusive create: an existing file (or a missing folder) is an error, not an overwrite.
+    const refused = new ParallelHasher({ writeTo: path });
+    await assert.rejects(feed(refused, pcap, [4096]), /writing the blob failed/);
+    await refused.abort();
+    assert.deepEqual(readFileSync(path), big, 'the existing file is untouched');
+    const failing = new ParallelHasher({ writeTo: join(dir, 'no', 'such', 'dir') });
+    await assert.rejects(feed(failing, big, [HASH_BATCH_BYTES]), /writing the blob failed/);
+    await failing.abort();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
