@@ -37,9 +37,13 @@ export function compareGroups(a: ObservableGroup, b: ObservableGroup): number {
   return a.recordIds[0] - b.recordIds[0];
 }
 
+/** Groups by log, then field, then type, then value: four lookups of strings the engine reuses, no key built per value. */
+type GroupIndex = Map<string, Map<string, Map<string, Map<string, ObservableGroup>>>>;
+
 export class ObservableGrouper {
-  private groups = new Map<string, ObservableGroup>();
-  /** Groups that reached OBSERVABLE_ROW_IDS_MAX ids, waiting to be handed out. */
+  private groups: GroupIndex = new Map();
+  private groupCount = 0;
+  /** Groups that reached the row's id limit, waiting to be handed out. */
   private sealed: ObservableGroup[] = [];
   private pendingIds = 0;
   /** Record references added (the per-record count the old one-row-per-reference index had). */
@@ -52,33 +56,42 @@ export class ObservableGrouper {
    * now (memory bounds reached).
    */
   add(recordId: number, log: string, rows: readonly ObservableRow[]): boolean {
+    let byField = this.groups.get(log);
+    if (byField === undefined) this.groups.set(log, (byField = new Map()));
     for (const o of rows) {
-      // Lengths delimit log and field, so no hostile name (a NUL in an imported file's field) can
-      // make two different groups share a key; type is one of ours and has no NUL.
-      const key = o.type + '\u0000' + log.length + ':' + log + o.field.length + ':' + o.field + o.value;
-      let g = this.groups.get(key);
+      let byType = byField.get(o.field);
+      if (byType === undefined) byField.set(o.field, (byType = new Map()));
+      let byValue = byType.get(o.type);
+      if (byValue === undefined) byType.set(o.type, (byValue = new Map()));
+      let g = byValue.get(o.value);
       if (g === undefined) {
         g = { type: o.type, value: o.value, log, field: o.field, rvalue: o.rvalue, ipkey: o.ipkey, recordIds: [] };
-        this.groups.set(key, g);
+        byValue.set(o.value, g);
+        this.groupCount++;
       } else if (g.recordIds[g.recordIds.length - 1] === recordId) {
         continue; // the same value twice in one record and field (pushUnique already drops most)
       } else if (g.recordIds.length >= this.rowIdsMax) {
         this.sealed.push(g);
         g = { ...g, recordIds: [] };
-        this.groups.set(key, g);
+        byValue.set(o.value, g);
       }
       g.recordIds.push(recordId);
       this.pendingIds++;
       this.references++;
     }
-    return this.groups.size >= OBSERVABLE_GROUPS_MAX || this.pendingIds >= OBSERVABLE_PENDING_IDS_MAX;
+    return this.groupCount >= OBSERVABLE_GROUPS_MAX || this.pendingIds >= OBSERVABLE_PENDING_IDS_MAX;
   }
 
   /** Every group held (sealed and open), in index order; the grouper starts empty again. */
   take(): ObservableGroup[] {
     const out = this.sealed;
-    for (const g of this.groups.values()) out.push(g);
+    for (const byField of this.groups.values()) {
+      for (const byType of byField.values()) {
+        for (const byValue of byType.values()) for (const g of byValue.values()) out.push(g);
+      }
+    }
     this.groups = new Map();
+    this.groupCount = 0;
     this.sealed = [];
     this.pendingIds = 0;
     return out.sort(compareGroups);
@@ -90,16 +103,3 @@ export function recordIdsJson(ids: readonly number[]): string {
   return '[' + ids.join(',') + ']';
 }
 
-/**
- * Record ids read back from a stored row; [] for anything that is not an array of integers (a
- * row is ours, but a damaged file must not throw in a pivot).
- */
-export function parseRecordIds(text: unknown): number[] {
-  if (typeof text !== 'string') return [];
-  try {
-    const v = JSON.parse(text) as unknown;
-    return Array.isArray(v) ? v.filter((x): x is number => Number.isSafeInteger(x)) : [];
-  } catch {
-    return [];
-  }
-}
