@@ -13,7 +13,8 @@
  * the results name each matched file by SHA-256 with its file names, uids and fuids.
  */
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnJobWorker } from './spawn-worker.js';
 import { parseRules } from '../engine/detect/rules/parser.js';
 import type { RuleError } from '../engine/detect/rules/rule.js';
 import type { BlobStore } from '../store/blobs/blobs.js';
@@ -64,16 +65,10 @@ export class HuntsBusyError extends Error {
 
 type Spawn = (task: HuntTask) => Worker;
 
-/** The worker from compiled code, or through tsx's loader from sources (as spawn-worker.ts does). */
+/** The hunt's worker (spawn-worker.ts: compiled, or through tsx's loader from sources). */
 function spawnHuntWorker(task: HuntTask): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
   const name = task.kind === 'yara' ? 'yara-hunt-worker' : 'retro-hunt-worker';
-  const entry = new URL(`./${name}${fromSource ? '.ts' : '.js'}`, import.meta.url);
-  const resourceLimits = { maxOldGenerationSizeMb: HUNT_WORKER_HEAP_MB };
-  if (!fromSource) return new Worker(entry, { workerData: task, resourceLimits });
-  const boot = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry.href)}); })` +
-    `.catch((e) => { process.exitCode = 71; console.error(e); });`;
-  return new Worker(boot, { eval: true, workerData: task, resourceLimits });
+  return spawnJobWorker(name, { workerData: task, resourceLimits: { maxOldGenerationSizeMb: HUNT_WORKER_HEAP_MB } });
 }
 
 export class RetroHunts {

@@ -20,7 +20,8 @@ import { ZipWriter, configure } from '@zip.js/zip.js';
 import type { Service } from '../../service.js';
 import type { CaptureRow, StoredRecord, Viewer } from '../../store/store.js';
 import { PAGE_MAX_ROWS } from '../../store/limits.js';
-import { flowSelectorOf, sliceFlow } from '../../engine/capture/slice.js';
+import { flowSelectorOf, sliceFlow, type FlowSelector, type SliceResult } from '../../engine/capture/slice.js';
+import { sliceInWorker } from '../../jobs/slice.js';
 import { ApiError, ERROR_SCHEMA } from '../errors.js';
 import { PAGE_QUERY } from './search.js';
 
@@ -123,6 +124,20 @@ export function streamZip(reply: FastifyReply, name: string, fill: (zip: ZipWrit
     .send(out);
 }
 
+/** A blob with no local file (a remote blob store) is read as a stream, here on the event loop. */
+async function sliceOnLoop(input: Readable, sel: FlowSelector, path: string): Promise<SliceResult> {
+  const fd = openSync(path, 'wx');
+  try {
+    const result = await sliceFlow(input, sel, (chunk) => { writeSync(fd, chunk); });
+    closeSync(fd);
+    return result;
+  } catch (e) {
+    closeSync(fd);
+    await unlink(path).catch(() => undefined);
+    throw e;
+  }
+}
+
 /** The per-flow pcap of `GET /api/captures/{id}/pcap?uid=|community_id=` (captures.ts hands it here). */
 export async function sendFlowSlice(service: Service, req: FastifyRequest, reply: FastifyReply, q: { uid?: string; community_id?: string }): Promise<FastifyReply> {
   const viewer = req.viewer;
@@ -150,22 +165,14 @@ export async function sendFlowSlice(service: Service, req: FastifyRequest, reply
   const size = await service.blobs.size(c.id);
   if (size === undefined) throw new ApiError('CAPTURE_NOT_FOUND', 'its file is not in the blob store (imported from the command line?)');
 
-  // Sliced into a temp file first: the client reads at its own pace while the slicer writes
-  // synchronously, and the length is known before the first byte goes out.
+  // Sliced into a temp file first: the client reads at its own pace while the slicer writes,
+  // and the length is known before the first byte goes out. A local capture file is sliced in a
+  // worker thread (jobs/slice.ts): reading a large capture must not stall the event loop.
   const dir = join(service.dataDir ?? tmpdir(), 'tmp');
   await mkdir(dir, { recursive: true });
   const path = join(dir, `slice-${randomBytes(12).toString('hex')}`);
-  const fd = openSync(path, 'wx');
-  let result;
-  try {
-    const input = service.blobs.localPath?.(c.id) ?? await service.blobs.open(c.id);
-    result = await sliceFlow(input, sel, (chunk) => { writeSync(fd, chunk); });
-  } catch (e) {
-    closeSync(fd);
-    await unlink(path).catch(() => undefined);
-    throw e;
-  }
-  closeSync(fd);
+  const local = service.blobs.localPath?.(c.id);
+  const result = local !== undefined ? await sliceInWorker(local, sel, path) : await sliceOnLoop(await service.blobs.open(c.id), sel, path);
   const fh = await open(path, 'r');
   // Unlinked at once: the open handle keeps the bytes until the response is done with them.
   await unlink(path).catch(() => undefined);
