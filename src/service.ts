@@ -21,8 +21,8 @@ export interface Service {
   blobs: BlobStore;
   jobs: JobQueue;
   dataDir?: string;
-  /** Moves on every write to the store or the queue, whichever process made it; undefined: not known (PostgreSQL). */
-  changes?: ChangeClock;
+  /** Clocks that move on every write to the store and to the queue, whichever process made it; undefined: not known (PostgreSQL). */
+  changes?: { store: ChangeClock; jobs: ChangeClock };
   close(): Promise<void>;
 }
 
@@ -47,11 +47,12 @@ export async function openService(o: ServiceLocation, opts: ServiceOptions = {})
     storePath: opts.worker === false ? undefined : storePath, blobs,
     workers: opts.workers, jobTimeoutS: opts.jobTimeoutS, jobMemoryMb: opts.jobMemoryMb,
   });
-  const changes = sqliteChangeClock([storePath, join(o.dataDir, 'jobs.db')]);
+  const changes = { store: sqliteChangeClock(storePath), jobs: sqliteChangeClock(join(o.dataDir, 'jobs.db')) };
   return {
     store, blobs, jobs, dataDir: o.dataDir, changes,
     async close() {
-      changes.close();
+      changes.store.close();
+      changes.jobs.close();
       await jobs.close();
       await store.close();
     },

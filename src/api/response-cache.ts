@@ -5,10 +5,12 @@
  * SQL plus JSON (1-15 ms of the one event loop each).
  *
  * Correctness rests on two things:
- * - Validity: every entry carries the service's change clock (store and queue files' commit
- *   counters, store/sqlite/change-clock.ts) read before its answer was computed; a commit from any
- *   thread or process moves the clock, which empties the cache, and an answer computed while the
- *   clock moved is not kept. No clock (PostgreSQL: writes come from other machines): no cache.
+ * - Validity: every entry carries the service's change clocks it depends on (the store's and, for
+ *   answers that show jobs, the queue's commit counters: store/sqlite/change-clock.ts) read before
+ *   its answer was computed; a commit from any thread or process moves them. A store commit
+ *   empties the cache, a queue commit (a job's progress) outdates the answers showing jobs, and
+ *   an answer computed while its clock moved is not kept. No clocks (PostgreSQL: writes come from
+ *   other machines): no cache.
  * - Separation: the key is the viewer's visibility class and the URL. Anonymous requests share
  *   one class; every API key is a class of its own (its private captures), admins too. A private
  *   capture's answer is never keyed where another viewer can reach it.
@@ -18,7 +20,7 @@
  * from the cache or after computing. The lookup runs as a preHandler, after authentication, rate
  * limiting and validation: a cached answer is counted, and a bad request still gets its 400.
  *
- * Routes opt in with `config: { cache: true }`; a handler can keep one answer out with `noStore(reply)`.
+ * Routes opt in with `config: { cache: 'store' }` or `'store+jobs'`; a handler can keep one answer out with `noStore(reply)`.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -32,12 +34,19 @@ export const RESPONSE_CACHE_MAX_ENTRY_BYTES = 4 * 1024 * 1024;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Keep this GET route's 200 answers in the response cache (response-cache.ts). */
-    cache?: boolean;
+    /**
+     * Keep this GET route's 200 answers in the response cache (response-cache.ts): 'store' for
+     * answers read from the store alone (valid while a job runs), 'store+jobs' for answers that
+     * show jobs too (status, progress, partial results).
+     */
+    cache?: 'store' | 'store+jobs';
   }
 }
 
 interface Entry { clock: string; body: Buffer; etag: string; type: string }
+
+/** The clocks answers depend on (service.changes). */
+export interface Clocks { store: ChangeClock; jobs: ChangeClock }
 
 /** The cache's state for one request it may answer or fill. */
 interface Pending { key: string; clock: string; hit: boolean }
@@ -113,22 +122,29 @@ function validators(reply: FastifyReply, etag: string): FastifyReply {
 }
 
 /** Hooks the cache into `app` (not encapsulated); call before the routes. */
-export function registerResponseCache(app: FastifyInstance, clock: ChangeClock, cache = new ResponseCache()): ResponseCache {
-  let lastClock: string | undefined;
+export function registerResponseCache(app: FastifyInstance, clocks: Clocks, cache = new ResponseCache()): ResponseCache {
+  let lastStore: number | undefined;
   // Read once per turn of the event loop: requests parsed in one turn share the reading (a few µs
   // each otherwise). An older reading is only ever conservative: an answer is tagged with a clock
   // at or before the data it was computed from, so a later commit still invalidates it.
-  let reading: string | undefined;
+  let reading: { store: number; jobs: number } | undefined;
   const forget = (): void => { reading = undefined; };
-  const now = (): string => {
-    if (reading === undefined) { reading = clock.now(); setImmediate(forget); }
+  const now = (): { store: number; jobs: number } => {
+    if (reading === undefined) { reading = { store: clocks.store.now(), jobs: clocks.jobs.now() }; setImmediate(forget); }
     return reading;
   };
+  const clockOf = (dependsOn: 'store' | 'store+jobs'): string => {
+    const r = now();
+    return dependsOn === 'store' ? `${r.store}` : `${r.store}.${r.jobs}`;
+  };
   app.addHook('preHandler', (req, reply, done) => {
-    if (req.method !== 'GET' || req.routeOptions.config?.cache !== true) { done(); return; }
-    const at = now();
-    // Something was written: everything kept may be stale. Emptied at once, so the memory goes too.
-    if (at !== lastClock) { cache.clear(); lastClock = at; }
+    const dependsOn = req.routeOptions.config?.cache;
+    if (req.method !== 'GET' || dependsOn === undefined) { done(); return; }
+    // The store was written: every entry may be stale. Emptied at once, so the memory goes too.
+    // (A queue write only outdates the entries that show jobs: they fail their clock check.)
+    const store = now().store;
+    if (store !== lastStore) { cache.clear(); lastStore = store; }
+    const at = clockOf(dependsOn);
     const key = `${viewerClass(req.viewer)}\n${req.url}`;
     const hit = cache.get(key, at);
     pending.set(req, { key, clock: at, hit: hit !== undefined });
@@ -146,7 +162,7 @@ export function registerResponseCache(app: FastifyInstance, clock: ChangeClock, 
     const etag = etagOf(body);
     validators(reply, etag);
     // Kept only if the clock stood still while it was computed: otherwise it may mix old and new.
-    if (!unstorable.has(reply) && now() === p.clock) {
+    if (!unstorable.has(reply) && clockOf(req.routeOptions.config.cache!) === p.clock) {
       cache.set(p.key, { clock: p.clock, body, etag, type: String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8') });
     }
     if (matches(req.headers['if-none-match'], etag)) {

@@ -2,7 +2,8 @@
  * The response cache (src/api/response-cache.ts) on a real server over a temp data dir, real
  * analysis workers and the SQLite store: repeated reads are served from the cache with a content
  * ETag (304 on If-None-Match), every kind of write empties it (an upload, a label, a job's
- * progress, a delete made by another connection as `capdex` would), and a private capture's
+ * progress, a delete made by another connection as `capdex` would; a queue write only outdates
+ * the answers that show jobs), and a private capture's
  * answers never reach another key or anonymous requests through it. The cache itself: LRU by
  * bytes, oversized answers and answers of another clock not kept. The DNS name searched for
  * comes from tshark.
@@ -10,6 +11,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -214,6 +216,20 @@ test('writes empty the cache: an upload and its job, a label, a delete by anothe
   const gone = JSON.parse((await get(path)).text) as { capture: unknown };
   assert.equal(gone.capture, null, 'the deleted capture is gone from its detail answer');
   assert.ok(!(JSON.parse((await get(list)).text) as { captures: { id: string }[] }).captures.some((c) => c.id === otherId));
+});
+
+test('a queue write (a job\'s progress) outdates answers that show jobs, not store-only ones', async () => {
+  const search = `/api/search?q=${encodeURIComponent('log:dns')}&limit=2`;
+  const detail = `/api/captures/${publicId}`;
+  for (const p of [search, detail]) { await get(p); assert.equal((await get(p)).hit, true, p); }
+  const queue = new Database(join(dir, 'jobs.db'));
+  try {
+    queue.exec('CREATE TABLE cache_test (x); DROP TABLE cache_test;');
+  } finally {
+    queue.close();
+  }
+  assert.equal((await get(search)).hit, true, 'search reads the store only');
+  assert.equal((await get(detail)).hit, false, 'the detail shows the job');
 });
 
 test('cached answers still count against the rate limit', async () => {

@@ -106,7 +106,7 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
   });
 
   app.get<{ Querystring: { limit: number; offset: number } & Partial<Record<keyof typeof TIME_QUERY, number>> }>('/api/captures', {
-    config: { cache: true },
+    config: { cache: 'store+jobs' },
     schema: {
       summary: 'Analysed captures, newest first, and the ones still queued or running', tags: ['captures'],
       description: 'With a time bound (epoch seconds, inclusive), only analysed captures within it, and no pending list.',
@@ -122,7 +122,7 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
   });
 
   app.get<{ Params: { id: string } }>('/api/captures/:id', {
-    config: { cache: true },
+    config: { cache: 'store+jobs' },
     schema: { summary: 'One capture: metadata once analysed, and its job (status, progress, error)', tags: ['captures'], params: ID_PARAMS, response: { 404: ERROR_SCHEMA } },
   }, async (req) => {
     const c = await findCapture(service, req.params.id, req.viewer);
@@ -161,7 +161,7 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
   });
 
   app.get<{ Params: { id: string; log: string }; Querystring: { limit: number; offset: number; sort: string; q?: string } }>('/api/captures/:id/logs/:log', {
-    config: { cache: true },
+    config: { cache: 'store+jobs' },
     schema: {
       summary: 'One log of a capture (conn, dns, http, alert, notice, ...), filtered, sorted by any field, paged', tags: ['captures'],
       description: 'Once analysed: the stored records (partial: false) matching q (the search language, scoped to this capture and log; '

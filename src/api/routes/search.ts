@@ -12,7 +12,7 @@ export const PAGE_QUERY = {
 
 export const searchRoutes = (service: Service): FastifyPluginAsync => async (app) => {
   app.get<{ Querystring: { q: string; limit: number; offset: number } }>('/api/search', {
-    config: { cache: true },
+    config: { cache: 'store' },
     schema: {
       summary: 'Search records across captures', tags: ['search'],
       querystring: { type: 'object', properties: { q: { type: 'string', minLength: 1, maxLength: 4096 }, ...PAGE_QUERY }, required: ['q'] },
@@ -25,7 +25,7 @@ export const searchRoutes = (service: Service): FastifyPluginAsync => async (app
   });
 
   app.get<{ Params: { type: string; value: string }; Querystring: { limit: number; offset: number } }>('/api/pivot/:type/:value', {
-    config: { cache: true },
+    config: { cache: 'store' },
     schema: {
       summary: 'Every record holding an observable (ip, domain, ja3, sha256, ...)', tags: ['search'],
       params: { type: 'object', properties: { type: { type: 'string', description: `One of: ${OBSERVABLE_TYPES.join(', ')}` }, value: { type: 'string', minLength: 1, maxLength: 4096 } }, required: ['type', 'value'] },
