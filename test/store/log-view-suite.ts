@@ -4,6 +4,7 @@
  * comparator written from the documented rule (query/log-view.ts), over records holding numbers,
  * booleans, text (mixed case, non-ASCII), absent and null values, and a real capture's conn log.
  */
+import { isIPv4, isIPv6 } from 'node:net';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ANONYMOUS, type CaptureMeta, type Store, type StoredRecord } from '../../src/store/store.js';
@@ -51,8 +52,38 @@ function compareValues(a: unknown, b: unknown): number {
   if (ra === 2) return Buffer.compare(Buffer.from(a as string), Buffer.from(b as string));
   return 0;
 }
+/** Address fields of conn (schema type addr): IPv4 then IPv6 by value, then other text by bytes (address-order.ts). */
+const ADDR_FIELDS = new Set(['id.orig_h', 'id.resp_h']);
+function addrClass(v: unknown): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'string' && isIPv4(v) && !/(^|\.)0\d/.test(v)) return 1;
+  if (typeof v === 'string' && isIPv6(v) && !/[.%]/.test(v)) return 2;
+  return 3;
+}
+/** An address's value: IPv4 from its octets, IPv6 from its groups with `::` expanded. */
+function addrValue(v: string): bigint {
+  if (v.includes('.')) return v.split('.').reduce((n, o) => n * 256n + BigInt(o), 0n);
+  const [head, tail] = v.includes('::') ? v.split('::').map((x) => (x ? x.split(':') : [])) : [v.split(':'), []];
+  return [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail].reduce((n, g) => n * 65536n + BigInt(parseInt(g, 16)), 0n);
+}
+function compareAddrs(a: unknown, b: unknown): number {
+  const ca = addrClass(a); const cb = addrClass(b);
+  if (ca !== cb) return ca - cb;
+  if (ca === 1 || ca === 2) { const x = addrValue(a as string); const y = addrValue(b as string); return x < y ? -1 : x > y ? 1 : 0; }
+  if (ca === 3) return Buffer.compare(Buffer.from(String(a)), Buffer.from(String(b)));
+  return 0;
+}
+
 function expectedOrder(recs: StoredRecord[], field: string, desc: boolean): number[] {
   const val = (r: StoredRecord) => (field === 'ts' ? r.ts : r.doc[field]);
+  if (ADDR_FIELDS.has(field)) {
+    return [...recs].sort((x, y) => {
+      const ax = addrClass(val(x)) === 0; const ay = addrClass(val(y)) === 0;
+      if (ax !== ay) return ax ? 1 : -1;
+      const c = compareAddrs(val(x), val(y)) || x.id - y.id;
+      return desc ? -c : c;
+    }).map((r) => r.id);
+  }
   return [...recs].sort((x, y) => {
     const ax = rank(val(x)) === 0; const ay = rank(val(y)) === 0;
     // ts as the plain log pages: a record without one is the smallest; other fields: absent last both ways.
@@ -169,6 +200,44 @@ export function logViewSuite(backend: string, open: () => Promise<Store>): void 
         assert.equal(again.total, 12);
         assert.deepEqual(again.rows.map((r) => r.id), expectedOrder(await store.records(ID_A, 'conn', { limit: 100 }), 'duration', false));
         assert.ok(LOG_VIEW_MAX_ROWS >= 1_000_000, 'a 1M-record log stays sortable');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('sorts address fields numerically, IPv4 before IPv6, anything else after by text, in both directions', async () => {
+      const store = await open();
+      try {
+        const values = [
+          '192.168.0.1', '10.0.0.10', '9.1.1.1', '10.0.0.9', '10.0.0.100', '255.255.255.255', '0.0.0.0', '2001:db8::1', '::1', '::',
+          '2001:db8:0:0:0:0:0:2', 'fe80::1:2', 'FE80::1:1', '1:2:3:4:5:6:7::', '::2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8',
+          // Not addresses in the forms ordered by value: by text, after them.
+          'not-an-ip', '999.1.1.1', '01.2.3.4', '::ffff:1.2.3.4', 'fe80::1%eth0', '1:2:3:4:5:6::7:8', '1::2::3', '', '10.0.0.1 ', 'ä',
+          undefined,
+        ];
+        await store.importCapture(meta(ID_A), async (sink) => {
+          values.forEach((v, i) => {
+            const rec: LogRecord = { ts: 1_700_000_000 + i, uid: `CAddr${String(i).padStart(13, '0')}`, 'id.orig_h': '10.0.0.1', 'id.orig_p': 1, 'id.resp_p': i % 2 ? 443 : 80, proto: 'tcp' };
+            if (v !== undefined) rec['id.resp_h'] = v;
+            sink.write(CONN_LOG, rec);
+          });
+        });
+        const all = await store.records(ID_A, 'conn', { limit: 1000 });
+        assert.equal(all.length, values.length);
+        const byId = new Map(all.map((r) => [r.id, r.doc['id.resp_h']]));
+        for (const sort of ['id.resp_h', '-id.resp_h']) {
+          const got = await allPages(store, ID_A, 'conn', undefined, sort, 10);
+          assert.deepEqual(got.ids.map((i) => byId.get(i)), expectedOrder(all, 'id.resp_h', sort.startsWith('-')).map((i) => byId.get(i)), sort);
+        }
+        const asc = (await allPages(store, ID_A, 'conn', undefined, 'id.resp_h', 100)).ids.map((i) => byId.get(i));
+        assert.deepEqual(asc.slice(0, 5), ['0.0.0.0', '9.1.1.1', '10.0.0.9', '10.0.0.10', '10.0.0.100'], 'numeric, not text');
+        assert.ok(asc.indexOf('255.255.255.255') < asc.indexOf('::'), 'IPv4 before IPv6');
+        assert.ok(asc.indexOf('FE80::1:1') < asc.indexOf('fe80::1:2'), 'IPv6 by value, whatever the case of its digits');
+        assert.equal(asc.at(-1), undefined, 'absent last');
+        // A filter through the same order.
+        const filtered = await allPages(store, ID_A, 'conn', 'id.resp_p:443', '-id.resp_h', 7);
+        assert.equal(filtered.total, Math.floor(values.length / 2));
+        assert.deepEqual(filtered.ids, expectedOrder(all.filter((r) => r.doc['id.resp_p'] === 443), 'id.resp_h', true));
       } finally {
         await store.close();
       }

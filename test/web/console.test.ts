@@ -9,6 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { isIPv4, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openUi, type Ui } from './browser.js';
@@ -149,6 +150,47 @@ test('sort by ts descending, filter by an address, full screen and collapse; lay
   await rows(page, 'conn').first().click();
   await page.getByRole('dialog').first().waitFor();
   await page.keyboard.press('Escape');
+  assert.deepEqual(page.errors, []);
+});
+
+/** An address's place in the console's order: IPv4 by value, then IPv6 by value, then other text (src/store/query/address-order.ts). */
+function addrKey(v: unknown): [number, bigint, string] {
+  const t = typeof v === 'string' ? v : '';
+  if (isIPv4(t)) return [1, t.split('.').reduce((n, o) => n * 256n + BigInt(o), 0n), ''];
+  if (isIPv6(t) && !/[.%]/.test(t)) {
+    const [head, tail] = t.includes('::') ? t.split('::').map((x) => (x ? x.split(':') : [])) : [t.split(':'), []];
+    return [2, [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail].reduce((n, g) => n * 65536n + BigInt(parseInt(g, 16)), 0n), ''];
+  }
+  return [3, 0n, t];
+}
+const byAddr = (a: unknown, b: unknown): number => {
+  const [ca, va, ta] = addrKey(a); const [cb, vb, tb] = addrKey(b);
+  return ca - cb || (va < vb ? -1 : va > vb ? 1 : 0) || (ta < tb ? -1 : ta > tb ? 1 : 0);
+};
+
+test('a panel sorted by an address shows addresses in numeric order (9.x before 10.x before 192.x), both ways', async () => {
+  const conns = (await api<{ records: Rec[] }>(`/api/captures/${id}/logs/conn?limit=1000`)).records;
+  const all = conns.map((r) => String(r.doc['id.resp_h']));
+  const numeric = [...all].sort(byAddr);
+  const page = await ui.page();
+  await page.goto(`/captures/${id}?panel=conn`);
+  const conn = panel(page, 'conn');
+  await rows(page, 'conn').first().waitFor();
+  const column = (await conn.locator('[role="columnheader"]').allInnerTexts()).findIndex((t) => t.replace(/[▲▼↕]/g, '').trim() === 'id.resp_h');
+  assert.ok(column >= 0, 'conn shows id.resp_h');
+  const shownAddrs = async () => (await rows(page, 'conn').evaluateAll((els, i) => els.map((e) => e.querySelectorAll('[role="cell"]')[i]?.textContent ?? ''), column))
+    .filter((t) => t.trim());
+  const text = [...all].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  for (const [label, expected, asText] of [['Sort by id.resp_h', numeric, text], ['Sort by id.resp_h, descending', [...numeric].reverse(), [...text].reverse()]] as const) {
+    await conn.getByRole('button', { name: label, exact: true }).click();
+    const first = expected[0];
+    await page.waitForFunction(([i, v]) => document.querySelector('section.panel[data-log="conn"] [role="row"]:not(.head):not(.pending)')?.querySelectorAll('[role="cell"]')[i as number]?.textContent === v, [column, first] as const);
+    const shown = await shownAddrs();
+    assert.ok(shown.length >= 5, `${shown.length} rows drawn`);
+    assert.deepEqual(shown, expected.slice(0, shown.length), label);
+    assert.notDeepEqual(shown, asText.slice(0, shown.length), `${label}: the rows drawn would differ in text order`);
+  }
+  assert.match(page.url(), /sort=-id\.resp_h/);
   assert.deepEqual(page.errors, []);
 });
 

@@ -10,9 +10,10 @@
  * capture (a re-import changes importedAt, hence the key). Viewer-aware: a capture the viewer may
  * not see is 404 like everywhere else, checked before the cache is read.
  *
- * The summary of an uploaded capture is computed as soon as its job is done (warmSummaryWhenDone),
- * so the console, usually opened right then, finds it ready; a request arriving while it is being
- * computed waits for that computation instead of starting another.
+ * The summary of an uploaded capture is computed shortly after its job is done (warmSummaryWhenDone,
+ * SUMMARY_WARM_DELAY_MS: the console, usually opened right then, draws its first rows first and
+ * asks for the summary after them); a request arriving while it is being computed waits for that
+ * computation instead of starting another.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Service } from '../../service.js';
@@ -31,6 +32,8 @@ export const SUMMARY_TIMELINE_BUCKETS = 120;
 export const SUMMARY_TOP_TALKERS = 20;
 export const SUMMARY_MAX_ENDPOINTS = 1000;
 export const SUMMARY_MAX_EDGES = 300;
+/** How long after its job is done a capture's summary is computed unasked (the console's first rows go first). */
+export const SUMMARY_WARM_DELAY_MS = 2000;
 /** Summaries kept in memory (each is a few hundred KB at most). */
 const SUMMARY_CACHE_ENTRIES = 32;
 /** Distinct hosts and pairs tracked during a scan (a scan of spoofed sources must not grow without end). */
@@ -55,7 +58,7 @@ function bump<K>(m: Map<K, number>, k: K, by = 1): void {
  * Each read takes only the fields summed here (Store.logFields: ~5x less CPU than whole documents
  * at 100k connections, which the console's first open used to wait behind).
  */
-const SCAN_PAGE_ROWS = 5000;
+const SCAN_PAGE_ROWS = 2000;
 
 /** Reads `log`'s `fields` in ts order, a page at a time, up to the scan limit; complete: it read every record. */
 function scan(service: Service, id: string, log: string, fields: string[][], each: (ts: number | null, v: unknown[]) => void): Promise<{ read: number; complete: boolean }> {
@@ -168,9 +171,13 @@ export function warmSummaryWhenDone(service: Service, jobId: string, captureId: 
     finished = true;
     stop?.();
     if (j.status !== 'done') return;
-    void service.store.capture(captureId)
-      .then((c) => (c && c.status === 'done' ? summaryOf(service, c) : undefined))
-      .catch(() => { /* the console computes it on demand instead */ });
+    // A moment later: the console opened right now draws its first rows first (it asks for the
+    // summary after them, starting the computation itself; this one then finds it under way).
+    setTimeout(() => {
+      void service.store.capture(captureId)
+        .then((c) => (c && c.status === 'done' ? summaryOf(service, c) : undefined))
+        .catch(() => { /* the console computes it on demand instead */ });
+    }, SUMMARY_WARM_DELAY_MS).unref();
   });
   if (finished) stop();
 }

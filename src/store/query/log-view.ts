@@ -14,8 +14,11 @@
  * Order of a document field, the same on both backends: records holding the field first (absent
  * or null last, in both directions), then numbers and booleans (false 0, true 1) by value, then
  * strings by byte order (SQLite BINARY, PostgreSQL COLLATE "C"), then arrays and objects by their
- * JSON text; ties by record id. Numbers never sort as text and text never as numbers.
+ * JSON text; ties by record id. Numbers never sort as text and text never as numbers. An address
+ * field of the log's schema (`id.orig_h`) sorts as addresses instead: IPv4 then IPv6 by value,
+ * then anything else by text (address-order.ts).
  */
+import { addressOrder } from './address-order.js';
 import { compileFilter } from './compile.js';
 import { type QueryError, QuerySyntaxError, toQueryError } from './errors.js';
 import { resolveField } from './fields.js';
@@ -77,7 +80,7 @@ export function compileLogView(spec: LogViewSpec, dialect: Dialect, viewer?: Vie
   const params: unknown[] = [];
   const visible = notHiddenSql(viewer, 'records.capture_id', (v) => { params.push(v); return '?'; });
   if (visible !== undefined) where.push(frag(visible, ...params));
-  const dir = sort.desc ? 'DESC' : 'ASC';
+  const dir: 'ASC' | 'DESC' = sort.desc ? 'DESC' : 'ASC';
   const column = sortColumn(sort.field);
   let stmt: Fragment;
   if (column === 'ts') {
@@ -90,7 +93,10 @@ export function compileLogView(spec: LogViewSpec, dialect: Dialect, viewer?: Vie
     stmt = join(['SELECT records.id AS id FROM records WHERE ', join(where, ' AND '),
       ` ORDER BY (records.${column} IS NULL), records.${column} ${dir}, records.id ${dir}`]);
   } else {
-    stmt = documentOrder(join(where, ' AND '), documentPaths(spec.log, sort.field), dir, dialect);
+    // An address field of the log's schema sorts as addresses (address-order.ts), any other as below.
+    const addr = addressPath(spec.log, sort.field);
+    stmt = addr ? addressOrder(join(where, ' AND '), addr, dir, dialect)
+      : documentOrder(join(where, ' AND '), documentPaths(spec.log, sort.field), dir, dialect);
   }
   return { ok: true, view: { ids: render(stmt, dialect), plain: !q && sort.field === 'ts', desc: sort.desc } };
 }
@@ -99,6 +105,17 @@ const COLUMNS: Readonly<Record<string, string>> = { ts: 'ts', uid: 'uid', commun
 
 function sortColumn(field: string): string | undefined {
   return Object.hasOwn(COLUMNS, field) ? COLUMNS[field] : undefined;
+}
+
+/** The JSON path of a single-address field (schema type `addr`) of this log; undefined for any other field. */
+function addressPath(log: string, field: string): readonly string[] | undefined {
+  try {
+    const f = resolveField({ name: `${log}.${field}`, pos: 0, end: 0 });
+    return f.kind === 'json' && f.cls === 'ip' && !f.container ? f.path : undefined;
+  } catch (e) {
+    if (!(e instanceof QuerySyntaxError)) throw e;
+    return undefined;
+  }
 }
 
 /** The JSON path(s) of a field of this log: the schema's, or the key as written (and its nested reading). */

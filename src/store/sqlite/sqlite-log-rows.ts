@@ -3,11 +3,14 @@ import type { Database } from 'better-sqlite3';
 import type { LogRowsBackend } from '../log-rows.js';
 import type { CaptureRow, LogCursor, RecordQuery, StoredRecord, Viewer } from '../store.js';
 import { type RecordDbRow, toStoredRecord } from './record-row.js';
+import { ADDR_SORT_KEY_FUNCTION, addrSortKey } from '../query/address-order.js';
 
 export function sqliteLogRows(reader: Database, store: {
   capture(id: string, viewer?: Viewer): Promise<CaptureRow | undefined>;
   records(captureId: string, log: string, query: RecordQuery): Promise<StoredRecord[]>;
 }): LogRowsBackend {
+  // Address fields sort by this key (query/address-order.ts): SQLite has no address type.
+  reader.function(ADDR_SORT_KEY_FUNCTION, { deterministic: true }, (v: unknown) => addrSortKey(v));
   return {
     dialect: 'sqlite',
     capture: (id, viewer) => store.capture(id, viewer),

@@ -24,18 +24,30 @@ const HostGraph = lazy(() => import('./HostGraph.js'));
 const WorldMap = lazy(() => import('./WorldMap.js'));
 const IntelPanel = lazy(() => import('../intel/IntelPanel.js'));
 
+/** The summary is asked for once the first rows are drawn, or this long after the page opened. */
+const SUMMARY_AT_LATEST_MS = 3000;
+
 export default function ConsolePage() {
   const { id } = useParams<{ id: string }>();
   const search = useSearch();
   // Three loads: the panels start from the capture row and the per-log counts (both fast); the
-  // summary (a scan of conn and alert, slow the first time) fills the header and views when ready.
+  // summary (a scan of conn and alert, slow the first time) is asked for once the first rows are
+  // drawn (its scan must not compete with them on the server) and fills the header and views.
   const capture = useAsync((signal) => api.capture(id, signal), [id]);
   const logCounts = useAsync((signal) => consoleApi.logCounts(id, signal), [id]);
-  const summary = useAsync((signal) => consoleApi.summary(id, signal), [id]);
+  const [rowsDrawn, setRowsDrawn] = useState(false);
+  useEffect(() => {
+    setRowsDrawn(false);
+    // A panel whose first page never comes (an error shown in it) must not leave the header without its summary.
+    const t = setTimeout(() => setRowsDrawn(true), SUMMARY_AT_LATEST_MS);
+    return () => clearTimeout(t);
+  }, [id]);
+  const summary = useAsync((signal) => (rowsDrawn ? consoleApi.summary(id, signal) : new Promise<never>(() => {})), [id, rowsDrawn]);
   // Charts, graph and map wait until the first rows are drawn (and a beat more, so the browser
   // paints them first): they must not hold up the tables. A capture without rows gets them at once.
   const [viewsReady, setViewsReady] = useState(false);
   const onFirstRows = useCallback(() => {
+    setRowsDrawn(true);
     if ('requestIdleCallback' in window) requestIdleCallback(() => setViewsReady(true), { timeout: 1000 });
     else setTimeout(() => setViewsReady(true), 300);
   }, []);
@@ -51,7 +63,7 @@ export default function ConsolePage() {
   useEffect(() => saveLayout(layout), [layout]);
 
   const counts = useMemo(() => (logCounts.status === 'ok' ? logCounts.value : []), [logCounts]);
-  useEffect(() => { if (logCounts.status === 'ok' && !logCounts.value.some((l) => l.count > 0)) setViewsReady(true); }, [logCounts]);
+  useEffect(() => { if (logCounts.status === 'ok' && !logCounts.value.some((l) => l.count > 0)) { setRowsDrawn(true); setViewsReady(true); } }, [logCounts]);
   const panels = useMemo(() => orderPanels(counts.map((l) => l.log), layout.order), [counts, layout.order]);
 
   // The URL names the panel last changed, with its view (a link reopens it).
