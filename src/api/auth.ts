@@ -50,7 +50,9 @@ export function presentedSecret(headers: FastifyRequest['headers']): string | un
   return secret;
 }
 
-async function viewerOfKey(store: Store, secret: string): Promise<Viewer> {
+async function viewerOf(store: Store, req: FastifyRequest): Promise<Viewer> {
+  const secret = presentedSecret(req.headers);
+  if (secret === undefined) return ANONYMOUS;
   const key = await store.keyBySecret(secret);
   if (!key) throw new ApiError('BAD_API_KEY');
   if (key.revokedAt !== undefined) throw new ApiError('BAD_API_KEY', 'the key was revoked');
@@ -91,18 +93,9 @@ const plugin: FastifyPluginAsync<AuthOptions> = async (app, opts) => {
     response[429] ??= RATE_LIMITED_SCHEMA;
   });
   app.decorateRequest('viewer', null as unknown as Viewer);
-  // Callback style: an anonymous request (most of them) is done without a promise or a tick.
-  app.addHook('onRequest', (req, _reply, done) => {
+  app.addHook('onRequest', async (req) => {
     req.viewer = ANONYMOUS; // set first: an error response below still has a viewer to log
-    let secret: string | undefined;
-    try {
-      secret = presentedSecret(req.headers);
-    } catch (e) {
-      done(e as Error);
-      return;
-    }
-    if (secret === undefined) { done(); return; }
-    viewerOfKey(opts.store, secret).then((v) => { req.viewer = v; done(); }, (e: Error) => done(e));
+    req.viewer = await viewerOf(opts.store, req);
   });
 };
 // Not encapsulated (what fastify-plugin does): the hook and decorations apply to every route of the app.
