@@ -7,7 +7,11 @@
  *  2. upload → first partial results (a log page answering partial: true with records) and
  *     upload → done (the job's status, polled);
  *  3. p50/p95/p99 and requests/s of the list, search and log endpoints with 50 concurrent clients
- *     (a Promise pool over undici's fetch, keep-alive), REQUESTS per endpoint.
+ *     (a Promise pool over undici's fetch, keep-alive), REQUESTS per endpoint, and the share of
+ *     them the response cache answered (src/api/response-cache.ts). This starts SETTLE_MS after the
+ *     job is done: the server's one-off work after a job (the capture's summary, the next job's
+ *     worker started ahead) would otherwise land in the CPU per request of whichever endpoint
+ *     happens to run first.
  *
  *   npm run bench:api -- [--size-mb 50] [--clients 50] [--requests 500] [--pg URL] [--out FILE]
  *
@@ -64,6 +68,9 @@ function capdex(args: string[], ready: RegExp): Promise<RegExpExecArray> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** After the job: the summary is computed 2 s later (SUMMARY_WARM_DELAY_MS), the next worker started 5 s later (PREWARM_AFTER_JOB_MS). */
+const SETTLE_MS = 8000;
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 
 function percentile(sorted: number[], p: number): number {
@@ -89,6 +96,8 @@ function upload(url: string, path: string, bytes: number): Promise<{ status: num
 
 interface EndpointFigures {
   path: string; requests: number; errors: number; rps: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number;
+  /** Answers served from the response cache (x-capdex-cache: hit). */
+  cacheHits: number;
   /** The server process's CPU time per request (user + system): what latency becomes on an idle machine, whatever else runs now. */
   serverCpuMsPerRequest?: number;
 }
@@ -112,6 +121,7 @@ function cpuMsOf(pid: number | undefined): number | undefined {
 async function hammer(base: string, path: string, clients: number, total: number): Promise<EndpointFigures> {
   const lat: number[] = [];
   let errors = 0;
+  let cacheHits = 0;
   let next = 0;
   const t0 = process.hrtime.bigint();
   await Promise.all(Array.from({ length: clients }, async () => {
@@ -123,6 +133,7 @@ async function hammer(base: string, path: string, clients: number, total: number
         await r.arrayBuffer();
         lat.push(ms(t));
         if (r.status !== 200) errors++;
+        if (r.headers.get('x-capdex-cache') === 'hit') cacheHits++;
       } catch {
         // A reset connection (the server closes idle keep-alive sockets) counts as an error, not a crash.
         errors++;
@@ -133,7 +144,7 @@ async function hammer(base: string, path: string, clients: number, total: number
   lat.sort((x, y) => x - y);
   const r2 = (x: number): number => Math.round(x * 100) / 100;
   return {
-    path, requests: lat.length, errors, rps: Math.round(lat.length / (wall / 1000)),
+    path, requests: lat.length, errors, cacheHits, rps: Math.round(lat.length / (wall / 1000)),
     p50Ms: r2(percentile(lat, 50)), p95Ms: r2(percentile(lat, 95)), p99Ms: r2(percentile(lat, 99)), maxMs: r2(lat[lat.length - 1]),
   };
 }
@@ -197,7 +208,8 @@ async function main(): Promise<void> {
     }
     firstPartialMs ??= doneMs;
 
-    // 3. Read endpoints under 50 concurrent clients.
+    // 3. Read endpoints under 50 concurrent clients, once the server's work after the job is over.
+    await sleep(SETTLE_MS);
     const endpoints = [
       '/api/captures?limit=20',
       `/api/captures/${id}/logs/conn?limit=100`,
@@ -234,7 +246,7 @@ async function main(): Promise<void> {
     line(`upload → first results ${result.firstResultsMs} ms (${firstPartialLog})`);
     line(`upload → done     ${result.doneMs} ms`);
     line(`${args.clients} concurrent clients, ${args.requests} requests each:`);
-    for (const f of figures) line(`  p50 ${String(f.p50Ms).padStart(7)} ms  p95 ${String(f.p95Ms).padStart(7)} ms  p99 ${String(f.p99Ms).padStart(7)} ms  ${String(f.rps).padStart(5)} req/s  ${f.errors} errors  server CPU ${f.serverCpuMsPerRequest ?? '?'} ms/req  ${f.path}`);
+    for (const f of figures) line(`  p50 ${String(f.p50Ms).padStart(7)} ms  p95 ${String(f.p95Ms).padStart(7)} ms  p99 ${String(f.p99Ms).padStart(7)} ms  ${String(f.rps).padStart(5)} req/s  ${f.errors} errors  ${Math.round((100 * f.cacheHits) / Math.max(1, f.requests))}% cached  server CPU ${f.serverCpuMsPerRequest ?? '?'} ms/req  ${f.path}`);
     line(`(figures in ${args.out})`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
