@@ -5,7 +5,7 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogRecord, LogSchema, RecordSink } from './schema.js';
-import { jsonLine } from './json-writer.js';
+import { jsonEncoder, type JsonLineEncoder } from './json-writer.js';
 import { tsvHeader, tsvLine, tsvTrailer } from './tsv-writer.js';
 
 export type LogFormat = 'json' | 'tsv';
@@ -22,6 +22,8 @@ interface OpenLog {
   records: number;
   /** A document schema (EVE): JSON lines in <path>.json, no TSV header. */
   document: boolean;
+  /** The schema's JSON line encoder (format json), looked up once per log rather than per record. */
+  json: JsonLineEncoder | undefined;
 }
 
 export class FileSink implements RecordSink {
@@ -39,7 +41,7 @@ export class FileSink implements RecordSink {
 
   write(schema: LogSchema, record: LogRecord): void {
     const log = this.open(schema);
-    const line = schema.document ? JSON.stringify(record) + '\n' : this.format === 'json' ? jsonLine(schema, record) : tsvLine(schema, record);
+    const line = log.document ? JSON.stringify(record) + '\n' : log.json !== undefined ? log.json(record) : tsvLine(schema, record);
     this.append(log, line);
     log.records++;
   }
@@ -64,7 +66,8 @@ export class FileSink implements RecordSink {
       // The name comes from our own schema, never from traffic.
       const document = schema.document === true;
       const fd = openSync(join(this.dir, document ? `${schema.path}.json` : `${schema.path}.log`), 'w');
-      log = { fd, buf: Buffer.allocUnsafe(BUFFER_BYTES), used: 0, records: 0, document };
+      const json = this.format === 'json' && !document ? jsonEncoder(schema) : undefined;
+      log = { fd, buf: Buffer.allocUnsafe(BUFFER_BYTES), used: 0, records: 0, document, json };
       this.logs.set(schema.path, log);
       if (this.format === 'tsv' && !document) this.append(log, tsvHeader(schema, this.openedAt));
     }
