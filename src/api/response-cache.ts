@@ -137,14 +137,28 @@ export function registerResponseCache(app: FastifyInstance, clocks: Clocks, cach
     const r = now();
     return dependsOn === 'store' ? `${r.store}` : `${r.store}.${r.jobs}`;
   };
+  const stillAt = (dependsOn: 'store' | 'store+jobs', clock: string): boolean => {
+    try {
+      return clockOf(dependsOn) === clock;
+    } catch {
+      return false;
+    }
+  };
   app.addHook('preHandler', (req, reply, done) => {
     const dependsOn = req.routeOptions.config?.cache;
     if (req.method !== 'GET' || dependsOn === undefined) { done(); return; }
-    // The store was written: every entry may be stale. Emptied at once, so the memory goes too.
-    // (A queue write only outdates the entries that show jobs: they fail their clock check.)
-    const store = now().store;
-    if (store !== lastStore) { cache.clear(); lastStore = store; }
-    const at = clockOf(dependsOn);
+    let at: string;
+    try {
+      // The store was written: every entry may be stale. Emptied at once, so the memory goes too.
+      // (A queue write only outdates the entries that show jobs: they fail their clock check.)
+      const store = now().store;
+      if (store !== lastStore) { cache.clear(); lastStore = store; }
+      at = clockOf(dependsOn);
+    } catch {
+      // No reading (the service is closing): answer without the cache, as a store without clocks would.
+      done();
+      return;
+    }
     const key = `${viewerClass(req.viewer)}\n${req.url}`;
     const hit = cache.get(key, at);
     pending.set(req, { key, clock: at, hit: hit !== undefined });
@@ -162,7 +176,7 @@ export function registerResponseCache(app: FastifyInstance, clocks: Clocks, cach
     const etag = etagOf(body);
     validators(reply, etag);
     // Kept only if the clock stood still while it was computed: otherwise it may mix old and new.
-    if (!unstorable.has(reply) && clockOf(req.routeOptions.config.cache!) === p.clock) {
+    if (!unstorable.has(reply) && stillAt(req.routeOptions.config.cache!, p.clock)) {
       cache.set(p.key, { clock: p.clock, body, etag, type: String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8') });
     }
     if (matches(req.headers['if-none-match'], etag)) {

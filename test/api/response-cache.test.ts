@@ -240,10 +240,12 @@ test('cached answers still count against the rate limit', async () => {
   assert.deepEqual(statuses, [200, 200, 200, 429, 429]);
 });
 
-test('no change clock (a PostgreSQL service), or a zero-byte cache: nothing is cached', async () => {
+test('no change clock (a PostgreSQL service), a clock that cannot be read, or a zero-byte cache: nothing is cached', async () => {
   const noClock = await serve({ rateLimit: false }, { ...svc, changes: undefined });
+  const closed = { now: (): number => { throw new Error('The database connection is not open'); }, close: () => {} };
+  const unreadable = await serve({ rateLimit: false }, { ...svc, changes: { store: closed, jobs: closed } });
   const off = await serve({ rateLimit: false, responseCacheBytes: 0 });
-  for (const at of [noClock, off]) {
+  for (const at of [noClock, unreadable, off]) {
     const path = `/api/captures/${publicId}/logs/dns?limit=2`;
     const a = await get(path, {}, at);
     const b = await get(path, {}, at);
