@@ -8,10 +8,10 @@
  *     upload → done (the job's status, polled);
  *  3. p50/p95/p99 and requests/s of the list, search and log endpoints with 50 concurrent clients
  *     (a Promise pool over undici's fetch, keep-alive), REQUESTS per endpoint, and the share of
- *     them the response cache answered (src/api/response-cache.ts). This starts SETTLE_MS after the
- *     job is done: the server's one-off work after a job (the capture's summary, the next job's
- *     worker started ahead) would otherwise land in the CPU per request of whichever endpoint
- *     happens to run first.
+ *     them the response cache answered (src/api/response-cache.ts). This starts once the server is
+ *     idle after the job (settle()): its one-off work after a job (the capture's summary, the next
+ *     job's worker started ahead) would otherwise land in the CPU per request of whichever
+ *     endpoint happens to run first.
  *
  *   npm run bench:api -- [--size-mb 50] [--clients 50] [--requests 500] [--pg URL] [--out FILE]
  *
@@ -69,8 +69,27 @@ function capdex(args: string[], ready: RegExp): Promise<RegExpExecArray> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** After the job: the summary is computed 2 s later (SUMMARY_WARM_DELAY_MS), the next worker started 5 s later (PREWARM_AFTER_JOB_MS). */
-const SETTLE_MS = 8000;
+/**
+ * After the job the server computes the capture's summary (2 s later: SUMMARY_WARM_DELAY_MS) and
+ * starts the next job's worker (5 s later: PREWARM_AFTER_JOB_MS): the read phase waits at least
+ * SETTLE_MIN_MS, then until the server used under SETTLE_IDLE_SHARE of a core over half a second
+ * (at most SETTLE_MAX_MS: on a busy machine that may take a while).
+ */
+const SETTLE_MIN_MS = 6000;
+const SETTLE_MAX_MS = 30_000;
+const SETTLE_IDLE_SHARE = 0.05;
+
+async function settle(pid: number | undefined): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await sleep(SETTLE_MIN_MS);
+  while (ms(t0) < SETTLE_MAX_MS) {
+    const c0 = cpuMsOf(pid);
+    await sleep(500);
+    const c1 = cpuMsOf(pid);
+    if (c0 === undefined || c1 === undefined || c1 - c0 < 500 * SETTLE_IDLE_SHARE) break;
+  }
+  return ms(t0);
+}
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 
 function percentile(sorted: number[], p: number): number {
@@ -209,7 +228,8 @@ async function main(): Promise<void> {
     firstPartialMs ??= doneMs;
 
     // 3. Read endpoints under 50 concurrent clients, once the server's work after the job is over.
-    await sleep(SETTLE_MS);
+    const settledMs = await settle(children[0].pid);
+    process.stderr.write(`bench:api: server settled ${Math.round(settledMs)} ms after the job\n`);
     const endpoints = [
       '/api/captures?limit=20',
       `/api/captures/${id}/logs/conn?limit=100`,
