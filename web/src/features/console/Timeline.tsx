@@ -18,6 +18,7 @@ export default function Timeline({ t }: { t: CaptureSummary['timeline'] }) {
     const color = (v: string) => css.getPropertyValue(v).trim();
     const chart = echarts.init(el.current, undefined, { renderer: 'canvas' });
     const times = t.conns.map((_, i) => t.start + i * t.bucketS);
+    const spansDays = t.conns.length * t.bucketS > 86_400;
     chart.setOption({
       animation: false,
       grid: { left: 8, right: 40, top: 28, bottom: 24, containLabel: true },
@@ -29,7 +30,8 @@ export default function Timeline({ t }: { t: CaptureSummary['timeline'] }) {
           return escapeHtml(`${formatTs(times[i])} (+${t.bucketS.toFixed(2)} s)`) + `<br/>connections: ${t.conns[i] ?? 0}<br/>alerts: ${t.alerts[i] ?? 0}`;
         },
       },
-      xAxis: { type: 'category', data: times.map((x) => formatTs(x).slice(11, 19)), axisLabel: { color: color('--text-dim') } },
+      // Times of day within a day; past a day the date leads (a span of weeks showed only hours).
+      xAxis: { type: 'category', data: times.map((x) => (spansDays ? formatTs(x).slice(5, 16) : formatTs(x).slice(11, 19))), axisLabel: { color: color('--text-dim') } },
       yAxis: [
         { type: 'value', name: 'conns', axisLabel: { color: color('--text-dim') }, splitLine: { lineStyle: { color: color('--border') } } },
         { type: 'value', name: 'alerts', axisLabel: { color: color('--text-dim') }, splitLine: { show: false } },
