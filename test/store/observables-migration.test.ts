@@ -1,5 +1,6 @@
 /**
- * Migration 7 (one observables row per value and capture, record ids packed) on both backends: a
+ * Migrations 7 (one observables row per value and capture, record ids packed) and 8 (rows name
+ * their capture by an integer key) on both backends: a
  * store written in the previous layout (one row per record and value), with real captures in it,
  * is migrated on open and then answers every pivot and search exactly as a store written in the
  * new layout does; its rows hold the same references; a value seen in more records than one row
@@ -54,7 +55,7 @@ async function importAll(store: Store): Promise<string[]> {
   return ids;
 }
 
-describe('observables migration 7 on SQLite', () => {
+describe('observables migrations 7 and 8 on SQLite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'capdex-obs-mig-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -67,8 +68,9 @@ describe('observables migration 7 on SQLite', () => {
     const db = new Database(fresh, { readonly: true });
     const values = db.prepare(`SELECT type, value FROM (SELECT DISTINCT type, value FROM observables)
       ORDER BY type, value`).all() as { type: string; value: string }[];
-    const rowsOf = (d: Database.Database): unknown[] => d.prepare(`SELECT capture_id, type, value, log, field, rvalue, ipkey, record_ids
-      FROM observables WHERE value <> 'many.example' ORDER BY capture_id, type, value, log, field, record_ids`).all();
+    const rowsOf = (d: Database.Database): unknown[] => d.prepare(`SELECT c.id AS capture_id, type, value, log, field, rvalue, ipkey, record_ids
+      FROM observables o JOIN captures c ON c.key = o.capture_key
+      WHERE value <> 'many.example' ORDER BY capture_id, type, value, log, field, record_ids`).all();
     const freshRows = rowsOf(db);
     db.close();
     assert.ok(values.length > 100, `${values.length} distinct values`);
@@ -82,16 +84,18 @@ describe('observables migration 7 on SQLite', () => {
       CREATE TABLE observables_v6 (
         type TEXT NOT NULL, value TEXT NOT NULL, capture_id TEXT NOT NULL, record_id INTEGER NOT NULL,
         log TEXT NOT NULL, field TEXT NOT NULL, rvalue TEXT, ipkey TEXT);
-      INSERT INTO observables_v6 SELECT o.type, o.value, o.capture_id, j.value, o.log, o.field, o.rvalue, o.ipkey
-        FROM observables o, json_each(o.record_ids) j ORDER BY o.rowid, j.key;
+      INSERT INTO observables_v6 SELECT o.type, o.value, c.id, j.value, o.log, o.field, o.rvalue, o.ipkey
+        FROM observables o JOIN captures c ON c.key = o.capture_key, json_each(o.record_ids) j ORDER BY o.rowid, j.key;
       DROP TABLE observables;
+      DROP INDEX captures_key;
+      ALTER TABLE captures DROP COLUMN key;
       ALTER TABLE observables_v6 RENAME TO observables;
       CREATE INDEX observables_type_value ON observables(type, value);
       CREATE INDEX observables_type_rvalue ON observables(type, rvalue) WHERE rvalue IS NOT NULL;
       CREATE INDEX observables_type_ipkey ON observables(type, ipkey) WHERE ipkey IS NOT NULL;
       UPDATE captures SET observable_lo = (SELECT min(rowid) FROM observables WHERE capture_id = captures.id),
         observable_hi = (SELECT max(rowid) FROM observables WHERE capture_id = captures.id);
-      DELETE FROM schema_migrations WHERE version = 7;`);
+      DELETE FROM schema_migrations WHERE version IN (7, 8);`);
     const last = ids[ids.length - 1];
     const insert = o.prepare(`INSERT INTO observables (type, value, capture_id, record_id, log, field, rvalue, ipkey)
       VALUES ('domain', 'many.example', ?, ?, 'synthetic', 'many', 'elpmaxe.ynam', NULL)`);
@@ -115,7 +119,7 @@ describe('observables migration 7 on SQLite', () => {
         assert.deepEqual(many.map((r) => (JSON.parse(r.record_ids) as number[]).length), [OBSERVABLE_ROW_IDS_MAX, MANY - OBSERVABLE_ROW_IDS_MAX]);
         assert.deepEqual(many.flatMap((r) => JSON.parse(r.record_ids) as number[]), Array.from({ length: MANY }, (_, i) => i + 1), 'ids ascending, none lost');
         const versions = (m.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) => r.version);
-        assert.ok(versions.includes(7));
+        assert.ok(versions.includes(7) && versions.includes(8));
       } finally {
         m.close();
       }
@@ -130,7 +134,7 @@ describe('observables migration 7 on SQLite', () => {
   });
 });
 
-describe('observables migration 7 on PostgreSQL', () => {
+describe('observables migrations 7 and 8 on PostgreSQL', () => {
   let server: TestServer | undefined;
   after(async () => { await server?.release(); });
 
@@ -145,20 +149,24 @@ describe('observables migration 7 on PostgreSQL', () => {
       const values = (await pool.query<{ type: string; value: string }>(
         'SELECT DISTINCT type, value FROM observables ORDER BY type, value')).rows;
       const expected = await answers(store, values);
-      const rowsOf = async (): Promise<unknown[]> => (await pool.query(`SELECT capture_id, type, value, log, field, rvalue, ipkey, record_ids::text AS ids
-        FROM observables WHERE value <> 'many.example' ORDER BY capture_id, type, value, log, field, record_ids`)).rows;
+      const rowsSql = `SELECT c.id AS capture_id, type, value, log, field, rvalue, ipkey, record_ids::text AS ids
+        FROM observables o JOIN captures c ON c.key = o.capture_key
+        WHERE value <> 'many.example' ORDER BY capture_id, type, value, log, field, record_ids`;
+      const rowsOf = async (): Promise<unknown[]> => (await pool.query(rowsSql)).rows;
       const freshRows = await rowsOf();
       // Back to migration 1's layout (one row per record and value), plus one value in MANY records.
       await pool.query(`
         CREATE TABLE observables_v6 (type text NOT NULL, value text COLLATE "C" NOT NULL, capture_id text NOT NULL,
           record_id bigint NOT NULL, log text NOT NULL, field text NOT NULL, rvalue text COLLATE "C", ipkey text COLLATE "C");
-        INSERT INTO observables_v6 SELECT o.type, o.value, o.capture_id, h.id, o.log, o.field, o.rvalue, o.ipkey
-          FROM observables o CROSS JOIN LATERAL unnest(o.record_ids) AS h(id);
+        INSERT INTO observables_v6 SELECT o.type, o.value, c.id, h.id, o.log, o.field, o.rvalue, o.ipkey
+          FROM observables o JOIN captures c ON c.key = o.capture_key CROSS JOIN LATERAL unnest(o.record_ids) AS h(id);
         DROP TABLE observables;
+        ALTER TABLE captures DROP COLUMN key;
+        DROP SEQUENCE captures_key_seq;
         ALTER TABLE observables_v6 RENAME TO observables;
         CREATE INDEX observables_type_value ON observables (type, value, record_id);
         CREATE INDEX observables_capture ON observables USING brin (capture_id);
-        DELETE FROM schema_migrations WHERE version = 7;`);
+        DELETE FROM schema_migrations WHERE version IN (7, 8);`);
       await pool.query(`INSERT INTO observables (type, value, capture_id, record_id, log, field, rvalue, ipkey)
         SELECT 'domain', 'many.example', $1, i, 'synthetic', 'many', 'elpmaxe.ynam', NULL FROM generate_series($2::int, 1, -1) AS i`, [ids[0], MANY]);
       const oldRefs = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM observables')).rows[0].n);
@@ -167,8 +175,7 @@ describe('observables migration 7 on PostgreSQL', () => {
       reopened = await PgStore.open(url);
       const p = reopened.pool;
       assert.deepEqual(await answers(reopened, values), expected);
-      const migratedRows = (await p.query(`SELECT capture_id, type, value, log, field, rvalue, ipkey, record_ids::text AS ids
-        FROM observables WHERE value <> 'many.example' ORDER BY capture_id, type, value, log, field, record_ids`)).rows;
+      const migratedRows = (await p.query(rowsSql)).rows;
       assert.deepEqual(migratedRows, freshRows, 'the same rows as a store written in the new layout');
       const refs = Number((await p.query<{ n: string }>('SELECT coalesce(sum(cardinality(record_ids)), 0) AS n FROM observables')).rows[0].n);
       assert.equal(refs, oldRefs, 'every reference kept');

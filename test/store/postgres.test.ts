@@ -37,11 +37,12 @@ async function rowsOf(store: Store, captureId: string): Promise<Record<string, n
   const count = async (sql: string, ...p: unknown[]): Promise<number> => (await pool.query<{ n: number }>(sql, p)).rows[0].n;
   return {
     records: await count('SELECT count(*)::int AS n FROM records WHERE capture_id = $1', captureId),
-    observables: await count('SELECT count(*)::int AS n FROM observables WHERE capture_id = $1', captureId),
+    observables: await count('SELECT count(*)::int AS n FROM observables o JOIN captures c ON c.key = o.capture_key WHERE c.id = $1', captureId),
     file_sightings: await count('SELECT count(*)::int AS n FROM file_sightings WHERE capture_id = $1', captureId),
     captures: await count('SELECT count(*)::int AS n FROM captures WHERE id = $1', captureId),
     orphan_observables: await count(
-      'SELECT count(*)::int AS n FROM observables o CROSS JOIN LATERAL unnest(o.record_ids) AS h(id) WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.capture_id = o.capture_id AND r.id = h.id)'),
+      `SELECT count(*)::int AS n FROM observables o CROSS JOIN LATERAL unnest(o.record_ids) AS h(id)
+       WHERE NOT EXISTS (SELECT 1 FROM records r JOIN captures c ON c.id = r.capture_id WHERE c.key = o.capture_key AND r.id = h.id)`),
     orphan_files: await count('SELECT count(*)::int AS n FROM files WHERE sha256 NOT IN (SELECT sha256 FROM file_sightings)'),
   };
 }
@@ -174,7 +175,7 @@ describe('PostgreSQL import queue', () => {
     try {
       const id = 'e'.repeat(64);
       await client.query('BEGIN');
-      const sink = new PgImport(client, id, 1); // a 1-byte memory bound: every batch waits on disk
+      const sink = new PgImport(client, id, 1, 1); // a 1-byte memory bound: every batch waits on disk
       await sink.start();
       const n = PG_BATCH_RECORDS * 3 + 5;
       for (let i = 0; i < n; i++) sink.write(DOC_LOG, { ts: i, n: i, v: 'x'.repeat(i % 50) });

@@ -32,10 +32,11 @@ async function rowsOf(store: Store, captureId: string): Promise<Record<string, n
     const count = (sql: string, ...p: unknown[]): number => (db.prepare(sql).get(...p) as { n: number }).n;
     return {
       records: count('SELECT count(*) AS n FROM records WHERE capture_id = ?', captureId),
-      observables: count('SELECT count(*) AS n FROM observables WHERE capture_id = ?', captureId),
+      observables: count('SELECT count(*) AS n FROM observables o JOIN captures c ON c.key = o.capture_key WHERE c.id = ?', captureId),
       file_sightings: count('SELECT count(*) AS n FROM file_sightings WHERE capture_id = ?', captureId),
       captures: count('SELECT count(*) AS n FROM captures WHERE id = ?', captureId),
-      orphan_observables: count('SELECT count(*) AS n FROM observables o, json_each(o.record_ids) j WHERE j.value NOT IN (SELECT id FROM records)'),
+      orphan_observables: count(`SELECT count(*) AS n FROM observables o, json_each(o.record_ids) j
+        WHERE j.value NOT IN (SELECT id FROM records) OR o.capture_key NOT IN (SELECT key FROM captures)`),
       orphan_fts: count('SELECT count(*) AS n FROM records_fts WHERE rowid NOT IN (SELECT id FROM records)'),
       orphan_files: count('SELECT count(*) AS n FROM files WHERE sha256 NOT IN (SELECT sha256 FROM file_sightings)'),
     };

@@ -397,6 +397,9 @@ export function storeSuite(backend: string, open: () => Promise<Store>, hooks: B
           assert.deepEqual([...new Set(all.rows!.map((r) => r.captureId))].sort(), [...visible].sort(), `${who}: rows`);
           const count = await store.search('log:http | count', { viewer });
           assert.deepEqual(count.aggregation, [{ count: total }], `${who}: count`);
+          // Counted from the observables index alone: each row's capture checked, not each record's.
+          const hostCount = await store.search('http.host:SHARED.example | count', { viewer });
+          assert.deepEqual(hostCount.aggregation, [{ count: total - visible.length }], `${who}: count from the index`);
           const byCapture = await store.search('log:http | count by capture', { viewer });
           assert.deepEqual(new Map(byCapture.aggregation!.map((g) => [g.key, g.count])), new Map(visible.map((id) => [id, perCapture.get(id)])), `${who}: count by capture`);
           const top = await store.search('* | top 10 http.host', { viewer });

@@ -94,10 +94,10 @@ export async function readFeatures(db: IntelDb, captureId: string): Promise<Feat
   // SQLite: a capture's observables are one rowid range (no capture_id index); PG: a BRIN on capture_id.
   const obs = await db.all<{ type: string; value: string; log: string; field: string }>(sqlite
     ? `SELECT DISTINCT o.type, o.value, o.log, o.field FROM captures c JOIN observables o
-         ON o.rowid BETWEEN c.observable_lo AND c.observable_hi AND o.capture_id = c.id
+         ON o.rowid BETWEEN c.observable_lo AND c.observable_hi AND o.capture_key = c.key
        WHERE c.id = ? AND o.type IN (${marks}) ORDER BY o.type, o.value LIMIT ?`
     : `SELECT DISTINCT o.type, o.value, o.log, o.field FROM observables o
-       WHERE o.capture_id = ? AND o.type IN (${marks}) ORDER BY o.type, o.value LIMIT ?`,
+       WHERE o.capture_key = (SELECT key FROM captures WHERE id = ?) AND o.type IN (${marks}) ORDER BY o.type, o.value LIMIT ?`,
   [captureId, ...types, FEATURES_PER_CAPTURE_MAX * 2]);
   for (const o of obs) {
     if (o.type === 'domain') { if (CONTACTED_SET.has(`${o.log}\u0000${o.field}`)) add('domain', o.value); continue; }

@@ -477,7 +477,8 @@ export class IntelStore {
       const chunk = domains.slice(i, i + INSERT_ROWS);
       for (const r of await this.db.all<{ value: string; log: string }>(
         `SELECT DISTINCT o.value, o.log FROM observables o
-         WHERE o.type = 'domain' AND o.value IN (${marks(chunk.length)}) AND o.capture_id IN (${marks(captureIds.length)})`, [...chunk, ...captureIds])) {
+         WHERE o.type = 'domain' AND o.value IN (${marks(chunk.length)})
+           AND o.capture_key IN (SELECT key FROM captures WHERE id IN (${marks(captureIds.length)}))`, [...chunk, ...captureIds])) {
         const set = out.get(r.value) ?? new Set<string>();
         set.add(r.log);
         out.set(r.value, set);

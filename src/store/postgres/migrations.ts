@@ -17,7 +17,7 @@
  * - value/rvalue/ipkey use COLLATE "C" so prefix and CIDR ranges are byte-order index range scans.
  */
 import type { PoolClient } from 'pg';
-import { OBSERVABLE_GROUPS_PG_SQL, OBSERVABLE_GROUPS_PG_VERSION } from './observables-migration.js';
+import { CAPTURE_KEY_PG_SQL, CAPTURE_KEY_PG_VERSION, OBSERVABLE_GROUPS_PG_SQL, OBSERVABLE_GROUPS_PG_VERSION } from './observables-migration.js';
 import { INTEL_HUNTS_MIGRATION_VERSION, INTEL_HUNTS_PG_SQL, INTEL_HUNTS_YARA_MIGRATION_VERSION, INTEL_HUNTS_YARA_SQL, INTEL_MIGRATION_VERSION, INTEL_PG_SQL } from '../intel/migrations.js';
 
 /**
@@ -135,6 +135,7 @@ CREATE TABLE api_keys (
   { version: INTEL_HUNTS_MIGRATION_VERSION, sql: INTEL_HUNTS_PG_SQL }, // retro-hunts (intel/migrations.ts)
   { version: INTEL_HUNTS_YARA_MIGRATION_VERSION, sql: INTEL_HUNTS_YARA_SQL }, // YARA retro-hunts (intel/migrations.ts)
   { version: OBSERVABLE_GROUPS_PG_VERSION, sql: OBSERVABLE_GROUPS_PG_SQL }, // one observables row per value (observables-migration.ts)
+  { version: CAPTURE_KEY_PG_VERSION, sql: CAPTURE_KEY_PG_SQL }, // observables name their capture by an integer key (observables-migration.ts)
 ];
 
 /** Brings the schema up to the newest version; safe to call from several processes at once. */

@@ -37,7 +37,7 @@ const COPY_PIECE_CHARS = 1 << 20;
 export const PG_PENDING_MAX_BYTES = 256 * 1024 * 1024;
 
 const RECORD_COLUMNS = ['id', 'capture_id', 'log', 'ts', 'uid', 'community_id', 'doc'] as const;
-const OBSERVABLE_COLUMNS = ['type', 'value', 'capture_id', 'log', 'field', 'rvalue', 'ipkey', 'record_ids'] as const;
+const OBSERVABLE_COLUMNS = ['type', 'value', 'capture_key', 'log', 'field', 'rvalue', 'ipkey', 'record_ids'] as const;
 
 /**
  * COPY text accumulated into ~COPY_PIECE_CHARS pieces, each turned into bytes as soon as it is
@@ -96,8 +96,12 @@ export class PgImport implements RecordSink {
   private readonly captureId: string;
   private readonly captureCol: string;
 
-  /** `pendingMaxBytes`: PG_PENDING_MAX_BYTES unless a test wants the disk path. */
-  constructor(private readonly client: PoolClient, captureId: string, private readonly pendingMaxBytes = PG_PENDING_MAX_BYTES) {
+  /**
+   * `captureKey`: the capture's captures.key, which its observables rows carry;
+   * `pendingMaxBytes`: PG_PENDING_MAX_BYTES unless a test wants the disk path.
+   */
+  constructor(private readonly client: PoolClient, captureId: string, private readonly captureKey: number,
+    private readonly pendingMaxBytes = PG_PENDING_MAX_BYTES) {
     this.captureId = encodeText(captureId);
     this.captureCol = copyText(this.captureId);
   }
@@ -159,7 +163,7 @@ export class PgImport implements RecordSink {
   /** Every observable group held so far, as COPY text of the current batch. */
   private addGroups(): void {
     const b = this.batch;
-    const cap = this.captureCol;
+    const cap = String(this.captureKey);
     const groups: ObservableGroup[] = this.grouper.take();
     for (const g of groups) {
       const value = indexKey(g.value);

@@ -85,13 +85,13 @@ export class PgStore implements Store {
       // Another process importing the same capture waits here instead of interleaving.
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [id]);
       const replaced = await deleteCaptureRows(client, id);
-      await client.query(
+      const inserted = await client.query<{ key: number }>(
         `INSERT INTO captures (id, md5, sha1, size, format, name, submitter, visibility, status, imported_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'importing', $9)`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'importing', $9) RETURNING key`,
         [id, encodeText(meta.md5), encodeText(meta.sha1), meta.size, meta.format === undefined ? null : encodeText(meta.format),
           encodeText(meta.name), meta.submitter === undefined ? null : encodeText(meta.submitter), meta.visibility ?? 'private',
           Date.now() / 1000]);
-      sink = new PgImport(client, meta.id);
+      sink = new PgImport(client, meta.id, Number(inserted.rows[0].key));
       await sink.start();
       const facts = (await produce(sink)) ?? {};
       await sink.finish();
@@ -185,9 +185,9 @@ export class PgStore implements Store {
     // read), then only its records are joined, on (capture_id, id): each lookup prunes to the
     // record's one hash partition.
     const captureCols = 'c.name AS c_name, c.first_ts AS c_first_ts, c.last_ts AS c_last_ts, c.visibility AS c_visibility';
-    const fromObservables = `SELECT h.id AS hit, o.capture_id, o.field, ${captureCols}
+    const fromObservables = `SELECT h.id AS hit, c.id AS capture_id, o.field, ${captureCols}
        FROM observables o CROSS JOIN LATERAL unnest(o.record_ids) AS h(id)
-       JOIN captures c ON c.id = o.capture_id
+       JOIN captures c ON c.key = o.capture_key
        WHERE o.type = $1 AND o.value = $2${andVisible}`;
     let hits = `${fromObservables} ORDER BY hit DESC, o.field LIMIT $3 OFFSET $4`;
     if (type === 'uid' || type === 'community_id') {
@@ -309,8 +309,8 @@ function finiteOrNull(n: number | undefined): number | null {
 
 /** Everything of one capture, inside the caller's transaction; true when the capture existed. */
 async function deleteCaptureRows(client: pg.PoolClient, id: string): Promise<boolean> {
-  const had = await client.query('DELETE FROM captures WHERE id = $1', [id]);
-  await client.query('DELETE FROM observables WHERE capture_id = $1', [id]);
+  const had = await client.query<{ key: number }>('DELETE FROM captures WHERE id = $1 RETURNING key', [id]);
+  for (const r of had.rows) await client.query('DELETE FROM observables WHERE capture_key = $1', [r.key]);
   await client.query('DELETE FROM records WHERE capture_id = $1', [id]);
   const sightings = await client.query<{ sha256: string }>('DELETE FROM file_sightings WHERE capture_id = $1 RETURNING sha256', [id]);
   if (sightings.rows.length > 0) {

@@ -41,6 +41,30 @@ export function compileFilter(node: QueryNode | undefined, dialect: Dialect): Fr
   return node ? new FilterCompiler(dialect).node(node) : TRUE;
 }
 
+/**
+ * When the whole filter is one match the observables index answers (`dns.query:*.duckdns.org`,
+ * `id.resp_h:10.0.0.0/8`), the observables rows it reads and their condition: a `| count` is then
+ * the number of distinct record ids in those rows, with no lookup of each record (every id in a
+ * row is a record of that row's capture: deletes remove both in one transaction).
+ */
+export function observableOnlyFilter(node: QueryNode | undefined, dialect: Dialect): ObservableRows | undefined {
+  if (node === undefined || (node.kind !== 'match' && node.kind !== 'range')) return undefined;
+  const c = new FilterCompiler(dialect);
+  let whole: Fragment;
+  try {
+    whole = c.node(node);
+  } catch {
+    return undefined; // the ordinary compile reports the error
+  }
+  return c.lastObservables?.whole === whole ? c.lastObservables.rows : undefined;
+}
+
+/** Observables rows as a FROM (aliases `o`, and the record id as `rid`) and their WHERE condition. */
+export interface ObservableRows {
+  from: string;
+  where: Fragment;
+}
+
 /** Comparison bounds in SQL terms: `>= lo` / `> lo`, `<= hi` / `< hi`. */
 interface NumBounds {
   lo?: { value: unknown; op: '>=' | '>' };
@@ -48,6 +72,9 @@ interface NumBounds {
 }
 
 class FilterCompiler {
+  /** The last observables condition made, and the fragment it became (observableOnlyFilter). */
+  lastObservables?: { rows: ObservableRows; whole: Fragment };
+
   constructor(private readonly dialect: Dialect) {}
 
   node(n: QueryNode): Fragment {
@@ -207,11 +234,14 @@ class FilterCompiler {
     const scope = f.log === undefined ? frag('') : frag(' AND o.log = ?', f.log);
     // One row per value and capture holds its records' ids (observable-groups.ts): a JSON array on
     // SQLite, a bigint[] on PostgreSQL.
-    const ids = this.dialect === 'pg' ? 'SELECT unnest(o.record_ids) FROM observables AS o' : 'SELECT j.value FROM observables AS o, json_each(o.record_ids) AS j';
-    return join([
-      frag(`records.id IN (${ids} WHERE o.type = ? AND o.field = ?`, f.observable, f.key),
-      scope, ' AND ', cond, ')',
-    ]);
+    const from = this.dialect === 'pg'
+      ? 'observables AS o CROSS JOIN LATERAL unnest(o.record_ids) AS rids(rid)'
+      : 'observables AS o, json_each(o.record_ids) AS rids';
+    const rid = this.dialect === 'pg' ? 'rids.rid' : 'rids.value';
+    const where = join([frag('o.type = ? AND o.field = ?', f.observable, f.key), scope, ' AND ', cond]);
+    const whole = join([`records.id IN (SELECT ${rid} FROM ${from} WHERE `, where, ')']);
+    this.lastObservables = { rows: { from, where }, whole };
+    return whole;
   }
 
   // ---- ranges -----------------------------------------------------------------------------

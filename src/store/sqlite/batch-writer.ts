@@ -46,7 +46,7 @@ export class SqliteBatchWriter implements RecordSink {
   private readonly encoder = new RecordEncoder();
   private readonly records = table('INSERT INTO records (id, capture_id, log, ts, uid, community_id, doc) VALUES ', 7);
   private readonly fts = table('INSERT INTO records_fts (rowid, text) VALUES ', 2);
-  private readonly observables = table('INSERT INTO observables (rowid, type, value, capture_id, log, field, rvalue, ipkey, record_ids) VALUES ', 9);
+  private readonly observables = table('INSERT INTO observables (rowid, type, value, capture_key, log, field, rvalue, ipkey, record_ids) VALUES ', 9);
   private readonly sightings = table('INSERT INTO file_sightings (sha256, capture_id, record_id) VALUES ', 3);
   private readonly upsertFile: Statement;
   private readonly grouper = new ObservableGrouper();
@@ -60,7 +60,8 @@ export class SqliteBatchWriter implements RecordSink {
   observableCount = 0;
   observableRows = 0;
 
-  constructor(private readonly db: Database, private readonly captureId: string) {
+  /** `captureKey`: the capture's integer key (captures.key), which its observables rows carry. */
+  constructor(private readonly db: Database, private readonly captureId: string, private readonly captureKey: number) {
     const maxRecord = db.prepare('SELECT coalesce(max(id), 0) AS m FROM records').get() as { m: number };
     const maxObservable = db.prepare('SELECT coalesce(max(rowid), 0) AS m FROM observables').get() as { m: number };
     this.firstRecordId = this.nextRecordId = maxRecord.m + 1;
@@ -108,9 +109,9 @@ export class SqliteBatchWriter implements RecordSink {
 
   private flushObservables(): void {
     const params = this.observables.params;
-    const cid = this.captureId;
+    const key = this.captureKey;
     for (const g of this.grouper.take()) {
-      params.push(this.nextObservableId++, g.type, g.value, cid, g.log, g.field, g.rvalue, g.ipkey, recordIdsJson(g.recordIds));
+      params.push(this.nextObservableId++, g.type, g.value, key, g.log, g.field, g.rvalue, g.ipkey, recordIdsJson(g.recordIds));
       this.observableRows++;
       if (params.length >= INGEST_BATCH_RECORDS * 9) this.insert(this.observables);
     }

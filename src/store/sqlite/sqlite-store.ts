@@ -96,7 +96,9 @@ export class SqliteStore implements Store {
       db.exec('BEGIN IMMEDIATE');
       try {
         const replaced = this.remove(meta.id);
-        const writer = new SqliteBatchWriter(db, meta.id);
+        // Keys are never taken by two captures at once: the writer lock is ours until COMMIT.
+        const key = (db.prepare('SELECT coalesce(max(key), 0) + 1 AS k FROM captures').get() as { k: number }).k;
+        const writer = new SqliteBatchWriter(db, meta.id, key);
         let closed = false;
         // Records written after produce() returned or failed must not land in someone else's transaction.
         const sink: RecordSink = { write: (s, r) => { if (!closed) writer.write(s, r); } };
@@ -108,13 +110,13 @@ export class SqliteStore implements Store {
         }
         const ranges = writer.finish();
         db.prepare(`INSERT INTO captures (id, md5, sha1, size, format, link_types, first_ts, last_ts, packets, name,
-            submitter, visibility, status, error, imported_at, stats, record_count, record_lo, record_hi, observable_lo, observable_hi)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', NULL, ?, ?, ?, ?, ?, ?, ?)`).run(
+            submitter, visibility, status, error, imported_at, stats, record_count, record_lo, record_hi, observable_lo, observable_hi, key)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', NULL, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
           meta.id, meta.md5, meta.sha1, meta.size, facts.format ?? meta.format ?? null,
           facts.linkTypes ? JSON.stringify(facts.linkTypes) : null, finite(facts.firstTs), finite(facts.lastTs),
           facts.packets ?? null, meta.name, meta.submitter ?? null, meta.visibility ?? 'private', Date.now() / 1000,
           facts.stats === undefined ? null : JSON.stringify(facts.stats), writer.recordCount,
-          ranges.recordLo, ranges.recordHi, ranges.observableLo, ranges.observableHi);
+          ranges.recordLo, ranges.recordHi, ranges.observableLo, ranges.observableHi, key);
         db.exec('COMMIT');
         return { captureId: meta.id, records: writer.recordCount, observables: writer.observableCount, replaced };
       } catch (e) {
@@ -127,13 +129,13 @@ export class SqliteStore implements Store {
   /** Deletes every row of a capture, inside the caller's transaction; true when it existed. */
   private remove(id: string): boolean {
     const db = this.db;
-    const c = db.prepare('SELECT record_lo, record_hi, observable_lo, observable_hi FROM captures WHERE id = ?').get(id) as
-      { record_lo: number | null; record_hi: number | null; observable_lo: number | null; observable_hi: number | null } | undefined;
+    const c = db.prepare('SELECT record_lo, record_hi, observable_lo, observable_hi, key FROM captures WHERE id = ?').get(id) as
+      { record_lo: number | null; record_hi: number | null; observable_lo: number | null; observable_hi: number | null; key: number } | undefined;
     if (!c) return false;
     // Rowid ranges (batch-writer.ts) walk the tables' own B-trees; capture_id guards against any overlap.
     const [rlo, rhi] = [c.record_lo ?? 1, c.record_hi ?? 0];
     db.prepare('DELETE FROM records_fts WHERE rowid BETWEEN ? AND ?').run(rlo, rhi);
-    db.prepare('DELETE FROM observables WHERE rowid BETWEEN ? AND ? AND capture_id = ?').run(c.observable_lo ?? 1, c.observable_hi ?? 0, id);
+    db.prepare('DELETE FROM observables WHERE rowid BETWEEN ? AND ? AND capture_key = ?').run(c.observable_lo ?? 1, c.observable_hi ?? 0, c.key);
     // A file stays while another capture still shows it.
     db.prepare(`DELETE FROM files WHERE sha256 IN (SELECT sha256 FROM file_sightings WHERE capture_id = ?)
       AND sha256 NOT IN (SELECT sha256 FROM file_sightings WHERE capture_id <> ?)`).run(id, id);
@@ -204,7 +206,7 @@ export class SqliteStore implements Store {
     const captureCols = 'c.name AS c_name, c.first_ts AS c_first_ts, c.last_ts AS c_last_ts, c.visibility AS c_visibility';
     // One observables row holds every record of its capture with that value (observable-groups.ts):
     // json_each unpacks its ids. The page of hits is found first, then only its records are read.
-    const fromObservables = `FROM observables o JOIN captures c ON c.id = o.capture_id, json_each(o.record_ids) j
+    const fromObservables = `FROM observables o JOIN captures c ON c.key = o.capture_key, json_each(o.record_ids) j
       WHERE o.type = ? AND o.value = ?${andVisible}`;
     let hits: string;
     let params: unknown[];

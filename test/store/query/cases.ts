@@ -124,6 +124,13 @@ export const AGGREGATIONS: string[] = [
   'log:dns | top 1000 dns.answers',
   '| count by log',
   'id.resp_h:10.0.0.0/8 | count by conn.proto',
+  // Counted from the observables index alone (query/index.ts countObservables): a record with two
+  // matching values (dns.answers) counts once.
+  'id.resp_h:10.0.0.0/8 | count',
+  'dns.query:*.com | count',
+  'dns.answers:* | count',
+  'id.resp_h:[10.0.0.0 TO 10.255.255.255] | count',
+  'user_agent:Mozilla* | count',
   '| count by id.resp_p',
   '| count by capture',
   'http.method:* | values http.method',

@@ -150,4 +150,18 @@ describe('fields resolve per the schemas', () => {
     const c = ok('dns.query:"two words"');
     assert.ok(!c.sql.includes('observables') && c.params.includes('two words'));
   });
+  test('one observables match counted reads the index alone; anything more reads the records', () => {
+    for (const d of ['sqlite', 'pg'] as const) {
+      for (const q of ['dns.query:*.duckdns.org | count', 'id.resp_h:10.0.0.0/8 | count', 'id.resp_h:[10.0.0.0 TO 10.0.0.9] | count']) {
+        const c = ok(q, d);
+        assert.match(c.sql, /^SELECT count\(DISTINCT rids\.\w+\) AS count FROM observables/, `${d} ${q}`);
+        assert.ok(!/\brecords\b/.test(c.sql), `${d} ${q}`);
+      }
+      for (const q of ['dns.query:*.duckdns.org AND log:dns | count', 'dns.query:"two words" | count', 'NOT dns.query:x | count', 'dns.query:x | count by log']) {
+        assert.match(ok(q, d).sql, /FROM records/, `${d} ${q}`);
+      }
+      const viewer = compileQuery('dns.query:x | count', d, {}, { keyId: 'k1', admin: false });
+      assert.ok(viewer.ok && /JOIN captures AS c ON c\.key = o\.capture_key/.test(viewer.query.sql) && viewer.query.params.includes('k1'), d);
+    }
+  });
 });

@@ -32,6 +32,7 @@ export class Fixture {
   readonly db = new Database(join(this.dir, 'q.db'));
   readonly rows: Row[] = [];
   private readonly encoder = new RecordEncoder();
+  private captureKeys = 0;
 
   constructor() {
     migrate(this.db);
@@ -47,7 +48,7 @@ export class Fixture {
   /** Stores records as the SQLite backend does: its migrations, its encoder (doc, text, observables). */
   insertRecords(captureId: string, records: readonly { schema: LogSchema; rec: LogRecord }[]): void {
     const insRec = this.db.prepare('INSERT INTO records (capture_id, log, ts, uid, community_id, doc) VALUES (?, ?, ?, ?, ?, ?)');
-    const insObs = this.db.prepare('INSERT INTO observables (type, value, capture_id, log, field, rvalue, ipkey, record_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const insObs = this.db.prepare('INSERT INTO observables (type, value, capture_key, log, field, rvalue, ipkey, record_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const insFts = this.db.prepare('INSERT INTO records_fts (rowid, text) VALUES (?, ?)');
     // Small rows (8 ids): searches must find ids in every row of a value, not only its first.
     const grouper = new ObservableGrouper(8);
@@ -59,7 +60,9 @@ export class Fixture {
         grouper.add(id, r.log, r.observables);
         insFts.run(id, r.text);
       }
-      for (const g of grouper.take()) insObs.run(g.type, g.value, captureId, g.log, g.field, g.rvalue, g.ipkey, recordIdsJson(g.recordIds));
+      // Searches never read the capture of an observables row: any key per capture will do.
+      const key = ++this.captureKeys;
+      for (const g of grouper.take()) insObs.run(g.type, g.value, key, g.log, g.field, g.rvalue, g.ipkey, recordIdsJson(g.recordIds));
     })();
   }
 
