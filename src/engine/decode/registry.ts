@@ -45,11 +45,15 @@ const TABLE_SIZES: Record<TableName, number> = {
 const TABLE_NAMES = Object.keys(TABLE_SIZES) as TableName[];
 
 /**
- * Each table is an array indexed by key, only as long as its largest registered key (a key past
- * the end is simply unregistered). Full 65536-entry arrays cost ~100 ms of every run's start-up
- * (measured: 10 such arrays built and filled), which is most of what analysing a small capture costs.
+ * A table: `slots[key]` is the index in `fns` of the decoder registered for that key (0: none;
+ * fns[0] is undefined). A full-size array of functions per table cost ~100 ms of every run's
+ * start-up (five 65,536-entry arrays built and filled in the interpreter: most of what analysing
+ * a small capture costs); a zeroed Uint8Array costs nothing to create and keeps lookups one index.
  */
-type Table = (DecodeFn | undefined)[];
+interface Table {
+  slots: Uint8Array;
+  fns: (DecodeFn | undefined)[];
+}
 
 /** Tables depend only on the decoder list: built once per list and shared by every engine. */
 const builtFor = new WeakMap<readonly LayerDecoder[], Record<TableName, Table>>();
@@ -59,7 +63,7 @@ function buildTables(decoders: readonly LayerDecoder[]): Record<TableName, Table
   if (cached) return cached;
   const tables = {} as Record<TableName, Table>;
   const names = new Map<string, string>();
-  for (const t of TABLE_NAMES) tables[t] = [];
+  for (const t of TABLE_NAMES) tables[t] = { slots: new Uint8Array(TABLE_SIZES[t]), fns: [undefined] };
   for (const dec of decoders) {
     for (const [table, key] of dec.keys) {
       if (!(key >= 0 && key < TABLE_SIZES[table] && Number.isInteger(key))) throw new Error(`decoder ${dec.name}: ${table} key ${key} out of range`);
@@ -67,8 +71,9 @@ function buildTables(decoders: readonly LayerDecoder[]): Record<TableName, Table
       if (existing) throw new Error(`decoder ${dec.name} and ${existing} both claim ${table} ${key}`);
       names.set(`${table} ${key}`, dec.name);
       const t = tables[table];
-      while (t.length <= key) t.push(undefined);
-      t[key] = dec.decode;
+      if (t.fns.length > 255) throw new Error(`more than 255 decoders in table ${table}`);
+      t.slots[key] = t.fns.length;
+      t.fns.push(dec.decode);
     }
   }
   builtFor.set(decoders, tables);
@@ -99,13 +104,13 @@ export class Dispatcher {
   /** True when something is registered for `key` in `table`. */
   has(table: TableName, key: number): boolean {
     const t = this.tables[table];
-    return key < t.length && t[key] !== undefined;
+    return t.fns[t.slots[key]] !== undefined;
   }
 
   /** Decodes the payload at buf[off, end) with whatever registered for `key`; false if nobody did. */
   dispatch(table: TableName, key: number, pkt: Packet, off: number, end: number): boolean {
     const t = this.tables[table];
-    const fn = key < t.length ? t[key] : undefined;
+    const fn = t.fns[t.slots[key]];
     if (fn === undefined) {
       // Keys come from 8- and 16-bit header fields, so they index the count arrays directly.
       if (this.undecodedCounts[table][key]++ === 0) this.undecodedSeen.push({ table, key });
