@@ -19,6 +19,7 @@ import { DNS_LOG } from '../../src/engine/analyzers/dns/dns-log.js';
 import { EVE_LOG, eveAlert } from '../../src/engine/detect/eve-log.js';
 import { storedLogName, isDocumentSchema } from '../../src/store/observables.js';
 import { pcap } from '../helpers.js';
+import { OBSERVABLE_ROW_IDS_MAX } from '../../src/store/limits.js';
 import { logViewSuite } from './log-view-suite.js';
 import { captureTimeSuite } from './capture-time-suite.js';
 
@@ -165,6 +166,35 @@ export function storeSuite(backend: string, open: () => Promise<Store>, hooks: B
         const page = await store.pivot('domain', 'example.com', { limit: 1, offset: 1 });
         assert.equal(page.length, 1);
         assert.equal(page[0].record.id, hits[1].record.id);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a value in more records than one observables row holds: every hit once, pages that add up, counts that agree', async () => {
+      const store = await open();
+      try {
+        const n = OBSERVABLE_ROW_IDS_MAX * 2 + 37; // three rows for the host, and for each address
+        const older = await store.importCapture(meta(ID_A, 'older'), async (sink) => { sink.write(HTTP_LOG, httpRec('many.example')); });
+        const r = await store.importCapture(meta(ID_B, 'many'), async (sink) => {
+          for (let i = 0; i < n; i++) sink.write(HTTP_LOG, httpRec(i % 2 === 0 ? 'many.example' : 'MANY.example.', { uid: `CMany${i}` }));
+        });
+        assert.equal(r.records, n);
+        assert.equal(older.records, 1);
+        const all = await store.pivot('host', 'many.example', { limit: 10_000 });
+        assert.equal(all.length, n + 1);
+        assert.equal(new Set(all.map((h) => h.record.id)).size, n + 1, 'no record twice');
+        assert.ok(all.slice(0, n).every((h) => h.capture.id === ID_B && h.field === 'host'), 'the newest capture first');
+        assert.equal(all[n].capture.id, ID_A);
+        const paged = [];
+        for (let offset = 0; offset < n + 1; offset += 1000) paged.push(...await store.pivot('host', 'many.example', { limit: 1000, offset }));
+        assert.deepEqual(paged.map((h) => h.record.id), all.map((h) => h.record.id), 'pages add up to the whole');
+        assert.deepEqual((await store.search('http.host:many.example | count')).aggregation, [{ count: n + 1 }]);
+        assert.deepEqual((await store.search('http.host:many.example AND log:http | count')).aggregation, [{ count: n + 1 }]);
+        assert.equal((await store.search('http.host:many.example', { limit: 10_000 })).rows?.length, n + 1);
+        assert.equal((await store.pivot('ip', '192.0.2.80', { limit: 10_000 })).length, n + 1);
+        assert.equal(await store.deleteCapture(ID_B), true);
+        assert.equal((await store.pivot('host', 'many.example', { limit: 10_000 })).length, 1);
       } finally {
         await store.close();
       }
