@@ -134,6 +134,9 @@ export const LIMITS = {
    *  (RFC 1035 §4.1.4), which ends loops, but a chain of 2-byte pointers could still cost a
    *  jump per two bytes of message for every name; real names need one or two. */
   dnsMaxNamePointers: 32,
+  /** Names whose log text the DNS parser keeps for reuse (a power of two; at most
+   *  dnsMaxNameChars bytes each, 1 MiB at most): names repeat across messages. */
+  dnsNameTextCacheEntries: 2048,
   /** Unmatched DNS queries or replies queued per transaction id (Zeek's DNS::max_pending_msgs);
    *  past it they are logged unanswered (weird dns_unmatched_msg_quantity). */
   dnsMaxPendingMsgs: 50,

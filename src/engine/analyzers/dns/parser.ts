@@ -59,6 +59,38 @@ export const DNS_HEADER_LEN = 12;
 
 const NAME_SCRATCH = Buffer.alloc(LIMITS.dnsMaxNameChars + 256);
 
+/**
+ * Log text of recently decoded names, by their bytes: a direct-mapped cache of
+ * LIMITS.dnsNameTextCacheEntries slots (a power of two), a miss replaces the slot's entry.
+ * Why: the same few names come back in message after message (every answer repeats its
+ * question, clients ask the same domains again and again), and turning bytes into text costs a
+ * Buffer object, a native call and a new string each time, where comparing the bytes with the
+ * cached ones costs one loop. The cached string is also the same object every time, so the
+ * heuristics' tables keyed by names hash it once.
+ */
+const NAME_CACHE_SLOTS = LIMITS.dnsNameTextCacheEntries;
+const nameCacheBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(NAME_CACHE_SLOTS).fill(undefined);
+const nameCacheText: string[] = new Array<string>(NAME_CACHE_SLOTS).fill('');
+
+/** wireText(bytes, 0, len), from the cache when these bytes were turned into text recently. */
+function nameText(bytes: Buffer, len: number): string {
+  let h = 0x811c9dc5 ^ len; // FNV-1a
+  for (let i = 0; i < len; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  const slot = (h ^ (h >>> 16)) & (NAME_CACHE_SLOTS - 1);
+  const cached = nameCacheBytes[slot];
+  if (cached !== undefined && cached.length === len) {
+    let i = 0;
+    while (i < len && cached[i] === bytes[i]) i++;
+    if (i === len) return nameCacheText[slot];
+  }
+  const text = wireText(bytes, 0, len);
+  const copy = new Uint8Array(len); // its own memory: a pooled Buffer would pin an 8 KiB slab
+  copy.set(bytes.subarray(0, len));
+  nameCacheBytes[slot] = copy;
+  nameCacheText[slot] = text;
+  return text;
+}
+
 /** A cursor over one message, buf[start, end). */
 export class DnsReader {
   pos: number;
@@ -118,7 +150,7 @@ export class DnsReader {
     const n = this.decode(lower);
     if (n < 0) return undefined;
     // Trailing dot removed; the root is ''.
-    const name = n === 0 ? '' : wireText(NAME_SCRATCH, 0, n - 1);
+    const name = n === 0 ? '' : nameText(NAME_SCRATCH, n - 1);
     if (lower && this.memoAt.length < 8) {
       this.memoAt.push(nameAt);
       this.memoName.push(name);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { parseDnsMessage, type DnsMessage } from '../../../../src/engine/analyzers/dns/parser.js';
 import { decodeNetbiosName } from '../../../../src/engine/analyzers/dns/state.js';
 import { LIMITS } from '../../../../src/engine/support/limits.js';
+import { wireText } from '../../../../src/engine/support/wire-text.js';
 import { QUERY, RESPONSE, header, name, ptr, question, rr, u16 } from './build-dns.js';
 
 function parse(msg: Buffer, netbios = false): DnsMessage {
@@ -204,4 +205,23 @@ test('NetBIOS names decode as Zeek does', () => {
   assert.equal(decodeNetbiosName(enc('MDJR98').toLowerCase()), 'MDJR98');
   assert.equal(decodeNetbiosName('not-netbios'), '');
   assert.equal(decodeNetbiosName('Z'.repeat(32)), '');
+});
+
+// ---- the name text cache ----
+
+test('names come out right however the name text cache is hit, missed or overwritten', () => {
+  // Many more distinct names than cache slots, of equal lengths (slot clashes), names equal but
+  // for one byte or for case, escaped bytes; picked at random so each is met cached and not.
+  const names: string[] = [];
+  for (let i = 0; i < LIMITS.dnsNameTextCacheEntries * 3; i++) names.push(`h${String(i).padStart(6, '0')}.example.net`);
+  names.push('a.b', 'a.c', 'A.b', 'tab\there.x', 'back\\slash.x', 'caf\u00e9.x', 'x'.repeat(63) + '.' + 'y'.repeat(63));
+  let seed = 11;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let k = 0; k < names.length * 3; k++) {
+    const n = names[Math.floor(rand() * names.length)];
+    const m = parse(Buffer.concat([header(1, QUERY, 1, 0), question(name(n), 1)]));
+    // What the parser is to make of it: ASCII lower-cased, then wireText.
+    const bytes = Buffer.from(n, 'latin1').map((c) => (c >= 0x41 && c <= 0x5a ? c + 0x20 : c));
+    assert.equal(m.questions[0].name, wireText(bytes), n);
+  }
 });
