@@ -127,15 +127,22 @@ export function eveProto(t: string | number): string {
   }
 }
 
+/** The date and time part of the last second formatted: alerts and flows come in bursts. */
+let lastSecond = -1;
+let lastSecondText = '';
+
 /** "2009-11-24T21:27:09.534255+0000", UTC, microseconds, as Suricata writes it. */
 export function eveTimestamp(ts: number): string {
   if (!Number.isFinite(ts) || ts < 0) ts = 0;
   let sec = Math.floor(ts);
   let usec = Math.round((ts - sec) * 1e6);
   if (usec >= 1e6) { sec++; usec -= 1e6; }
-  const d = new Date(sec * 1000);
-  // Years past 9999 would not fit ISO 8601's four digits: pcap seconds are 32 bits, so they cannot occur.
-  return d.toISOString().slice(0, 19) + '.' + String(usec).padStart(6, '0') + '+0000';
+  if (sec !== lastSecond) {
+    // Years past 9999 would not fit ISO 8601's four digits: pcap seconds are 32 bits, so they cannot occur.
+    lastSecondText = new Date(sec * 1000).toISOString().slice(0, 19);
+    lastSecond = sec;
+  }
+  return lastSecondText + '.' + String(usec).padStart(6, '0') + '+0000';
 }
 
 /**

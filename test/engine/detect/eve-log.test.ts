@@ -20,6 +20,19 @@ test('EVE timestamps are ISO 8601 UTC with microseconds and a +0000 offset', () 
   assert.equal(eveTimestamp(Number.NaN), '1970-01-01T00:00:00.000000+0000');
 });
 
+test('EVE timestamps stay right whether the second is the one formatted last or not', () => {
+  const direct = (ts: number) => {
+    const sec = Math.floor(ts);
+    const usec = Math.round((ts - sec) * 1e6);
+    return new Date(sec * 1000).toISOString().slice(0, 19) + '.' + String(usec).padStart(6, '0') + '+0000';
+  };
+  // Repeats of one second, alternations of two (an alert's time, then its flow's start), a jump back.
+  const times = [1600000000.25, 1600000000.5, 1600000000.75, 1600000001.000001, 1600000000.5, 1600000001.5, 1500000000.123456, 1600000001.999];
+  for (const ts of times) assert.equal(eveTimestamp(ts), direct(ts), String(ts));
+  assert.equal(eveTimestamp(1600000000.9999999), '2020-09-13T12:26:41.000000+0000'); // the carry moves to the next second
+  assert.equal(eveTimestamp(1600000000.5), '2020-09-13T12:26:40.500000+0000');
+});
+
 test('flow_id is a stable 53-bit integer per uid', () => {
   const a = eveFlowId('CHhAvVGS1DHFjwGM9');
   assert.equal(a, eveFlowId('CHhAvVGS1DHFjwGM9'));
