@@ -27,7 +27,10 @@ function duration(s: number): string {
   if (!Number.isFinite(s) || s < 0) return '–';
   if (s < 60) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
-  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+  if (s < 2 * 86_400) return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+  // Weeks-long captures read in days ('58 d 17 h', not '1409 h 51 min').
+  const hours = Math.round(s / 3600);
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
 /** `s` arrives after the capture row (its scan takes longer): the side shows once it does. */
