@@ -8,7 +8,7 @@ import { TH_ACK, TH_SYN } from '../decode/packet.js';
 import { flowHints } from '../decode/flow-hints.js';
 import { Conn, HIST_CORRUPT_PKT, HIST_UDP_DATA, PROTO_ICMP, PROTO_ICMP6, PROTO_SCTP, PROTO_TCP, PROTO_UDP } from './conn.js';
 import { TcpEndpoint } from './tcp-endpoint.js';
-import { type ConnWeird, type TcpTimers, ZEEK_TCP_TIMERS, isTcpReuse, processTcp, tcpChecksumError, tcpDeadline } from './tcp-session.js';
+import { type ConnWeird, type TcpTimers, ZEEK_TCP_TIMERS, isTcpReuse, processTcp, setTcpDeadline, tcpChecksumError } from './tcp-session.js';
 import { likelyServerPortsTcp, likelyServerPortsUdp } from './likely-server-ports.js';
 import { DeadlineHeap } from './deadline-heap.js';
 import { uidFor } from './uid.js';
@@ -187,7 +187,8 @@ export class FlowTable {
 
     // When would timers remove it now? Only an earlier deadline needs a heap entry.
     const before = c.deadline;
-    c.deadline = proto === PROTO_TCP ? tcpDeadline(c, this.opts.tcpTimers, this.opts.tcpInactivityTimeout) : c.lastTs + this.inactivity(proto);
+    if (proto === PROTO_TCP) setTcpDeadline(c, this.opts.tcpTimers, this.opts.tcpInactivityTimeout);
+    else c.deadline = c.lastTs + this.inactivity(proto);
     if (c.deadline < before) this.heap.push(c.deadline, c);
 
     this.current = c;

@@ -35,18 +35,21 @@ export type ConnWeird = (c: Conn, name: string, addl?: string) => void;
 
 /** Scaled history letters (c g t w): logged at the 1st, 10th, 100th... occurrence. */
 export function scaledHistory(c: Conn, e: TcpEndpoint, code: string, which: 'rxmt' | 'win0' | 'chk' | 'gap'): void {
-  const letter = e.isOrig ? code : code.toLowerCase();
   if (which === 'gap') {
-    if (++e.gapCnt === e.gapThresh) { c.history += letter; e.gapThresh *= 10; }
+    if (++e.gapCnt === e.gapThresh) { addHistory(c, e, code); e.gapThresh *= 10; }
   } else if (which === 'rxmt') {
-    if (++e.rxmtCnt === e.rxmtThresh) { c.history += letter; e.rxmtThresh *= 10; }
+    if (++e.rxmtCnt === e.rxmtThresh) { addHistory(c, e, code); e.rxmtThresh *= 10; }
   } else if (which === 'win0') {
-    if (++e.win0Cnt === e.win0Thresh) { c.history += letter; e.win0Thresh *= 10; }
-  } else if (++e.chkCnt === e.chkThresh) { c.history += letter; e.chkThresh *= 10; }
+    if (++e.win0Cnt === e.win0Thresh) { addHistory(c, e, code); e.win0Thresh *= 10; }
+  } else if (++e.chkCnt === e.chkThresh) { addHistory(c, e, code); e.chkThresh *= 10; }
 }
 
+/** A once-only letter. Checked before lowercasing: toLowerCase makes a new string, and most
+ *  packets repeat a letter already recorded (every responder ACK would otherwise allocate one). */
 function checkHistory(c: Conn, e: TcpEndpoint, mask: number, code: string): boolean {
-  return e.isOrig ? c.checkHistory(mask, code) : c.checkHistory(mask << 16, code.toLowerCase());
+  const m = e.isOrig ? mask : mask << 16;
+  if ((c.histSeen & m) !== 0) return true;
+  return c.checkHistory(m, e.isOrig ? code : code.toLowerCase());
 }
 
 function addHistory(c: Conn, e: TcpEndpoint, code: string): void {
@@ -461,10 +464,13 @@ function isActive(e: TcpEndpoint): boolean {
 }
 
 /**
- * When Zeek's timers would remove this connection if no further packet arrives.
+ * Sets `c.deadline`: when Zeek's timers would remove this connection if no further packet arrives.
  * Encodes the attempt, close, partial-close and expire timers and the inactivity timeout.
+ * Stored here rather than returned: a double returned from a call that is not inlined is boxed,
+ * one HeapNumber per TCP packet (bench/engine-stages.ts --alloc flow), while a store into the
+ * connection's double field updates it in place.
  */
-export function tcpDeadline(c: Conn, timers: TcpTimers, inactivity: number): number {
+export function setTcpDeadline(c: Conn, timers: TcpTimers, inactivity: number): void {
   const o = c.tcpOrig!, r = c.tcpResp!;
   let deadline = c.lastTs + inactivity;
   if (c.closeCompleteAt < deadline) deadline = c.closeCompleteAt;
@@ -490,5 +496,5 @@ export function tcpDeadline(c: Conn, timers: TcpTimers, inactivity: number): num
       if (fire < deadline) deadline = fire;
     }
   }
-  return deadline;
+  c.deadline = deadline;
 }
