@@ -238,9 +238,11 @@ export class TcpStream {
       this.tailLen = cap;
       return;
     }
-    // Shift the kept bytes left to make room (small: cap is a few KiB).
+    // Shift the kept bytes left to make room (small: cap is a few KiB). Until the tail is full
+    // nothing moves: the new bytes go behind the kept ones (a copyWithin onto itself still costs
+    // a native call and a memmove of up to cap bytes per segment, and most streams are shorter).
     const keep = Math.min(this.tailLen, cap - len);
-    if (keep > 0) this.tail.copyWithin(0, this.tailLen - keep, this.tailLen);
+    if (keep > 0 && keep < this.tailLen) this.tail.copyWithin(0, this.tailLen - keep, this.tailLen);
     buf.copy(this.tail, keep, off, off + len);
     this.tailLen = keep + len;
   }
