@@ -72,11 +72,15 @@ try {
     await page.goto('about:blank');
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
+    // CPU of this process (server threads, the pre-started worker, the browser driver) over the
+    // open: the work competing with the browser, unlike wall time nearly independent of the load.
+    const cpu0 = process.cpuUsage();
     await page.goto(`/captures/${id}`);
     await page.locator('section.panel[data-log="conn"] [role="row"]:not(.head):not(.pending)').first().waitFor({ timeout: 60_000 });
     loop.disable();
+    const cpu = process.cpuUsage(cpu0);
     times.push(Math.round(await page.evaluate(() => (window as unknown as { firstRowsAt: number }).firstRowsAt)));
-    console.log(`open ${i + 1}: conn rows drawn ${times[i]} ms after navigation start${i === 0 ? ' (the first since the job ended)' : ''}; server event loop: longest stall ${Math.round(loop.max / 1e6)} ms`);
+    console.log(`open ${i + 1}: conn rows drawn ${times[i]} ms after navigation start${i === 0 ? ' (the first since the job ended)' : ''}; server event loop: longest stall ${Math.round(loop.max / 1e6)} ms; this process's CPU over it ${Math.round((cpu.user + cpu.system) / 1000)} ms`);
     if (i === 0 && profiling) {
       const { profile } = await inspector.post('Profiler.stop');
       profiling = false;
