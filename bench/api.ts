@@ -13,10 +13,11 @@
  *     job's worker started ahead) would otherwise land in the CPU per request of whichever
  *     endpoint happens to run first.
  *
- *   npm run bench:api -- [--size-mb 50] [--clients 50] [--requests 500] [--pg URL] [--out FILE]
+ *   npm run bench:api -- [--size-mb 50] [--clients 50] [--requests 500] [--pg URL] [--out FILE] [--no-cache]
  *
  * The server runs from dist/ (the script builds first) when it exists, else from the sources via tsx.
- * Figures go to stdout and, as JSON, to bench/results/api-latest.json (or --out). The client runs
+ * Figures go to stdout and, as JSON, to bench/results/api-latest.json (api-nocache-latest.json with
+ * --no-cache, which serves with the response cache off; or --out). The client runs
  * in this process and the server in another, so the latencies include HTTP on loopback; on a
  * shared 2-core machine both compete for CPU with whatever else runs (the load is printed).
  */
@@ -28,10 +29,11 @@ import { request } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { buildBenchCapture, REPO_ROOT } from './build-capture.js';
 
-interface Args { sizeMb: number; clients: number; requests: number; pg?: string; out: string }
+interface Args { sizeMb: number; clients: number; requests: number; pg?: string; out: string; noCache: boolean }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { sizeMb: 50, clients: 50, requests: 500, out: join(REPO_ROOT, 'bench', 'results', 'api-latest.json') };
+  const a: Args = { sizeMb: 50, clients: 50, requests: 500, noCache: false, out: join(REPO_ROOT, 'bench', 'results', 'api-latest.json') };
+  let outGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
@@ -39,10 +41,13 @@ function parseArgs(argv: string[]): Args {
       case '--clients': a.clients = Number(v); i++; break;
       case '--requests': a.requests = Number(v); i++; break;
       case '--pg': a.pg = v; i++; break;
-      case '--out': a.out = resolve(v); i++; break;
+      case '--out': a.out = resolve(v); outGiven = true; i++; break;
+      // Every request then pays its full cost: the figures of a workload that never repeats a URL.
+      case '--no-cache': a.noCache = true; break;
       default: throw new Error(`bench:api: unknown argument ${argv[i]}`);
     }
   }
+  if (a.noCache && !outGiven) a.out = join(REPO_ROOT, 'bench', 'results', 'api-nocache-latest.json');
   return a;
 }
 
@@ -188,6 +193,7 @@ async function main(): Promise<void> {
     const serveArgs = args.pg
       ? ['serve', '--port', '0', '--rate-limit', '0', '--pg', args.pg, '--blobs', join(dir, 'blobs'), '--no-worker']
       : ['serve', '--port', '0', '--rate-limit', '0', '--data', join(dir, 'data')];
+    if (args.noCache) serveArgs.push('--response-cache-mb', '0');
     const base = (await capdex(serveArgs, /serving (http:\/\/127\.0\.0\.1:\d+)/))[1];
     if (args.pg) await capdex(['worker', '--pg', args.pg, '--blobs', join(dir, 'blobs')], /worker running/);
     // A server that just started is still loading its waiting analysis worker (~0.8 s of CPU);

@@ -7,9 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers.js';
 
-test('capdex serve --port 0: serves /healthz on 127.0.0.1 and exits on SIGTERM', async () => {
+/** Starts `capdex serve --port 0 ...extra` on a fresh data folder; `stop` sends SIGTERM and returns the exit code. */
+async function startServe(extra: string[] = []): Promise<{ url: string; stop: () => Promise<number | null>; cleanup: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'capdex-serve-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--port', '0', '--data', join(dir, 'data')], { cwd: ROOT });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--port', '0', '--data', join(dir, 'data'), ...extra], { cwd: ROOT });
+  const cleanup = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -21,13 +26,39 @@ test('capdex serve --port 0: serves /healthz on 127.0.0.1 and exits on SIGTERM',
       });
       child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
     });
-    assert.deepEqual(await (await fetch(`${url}/healthz`)).json(), { status: 'ok' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0);
+    return { url, cleanup, stop: () => { child.kill('SIGTERM'); return exited; } };
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
+
+test('capdex serve --port 0: serves /healthz on 127.0.0.1 and exits on SIGTERM', async () => {
+  const server = await startServe();
+  try {
+    assert.deepEqual(await (await fetch(`${server.url}/healthz`)).json(), { status: 'ok' });
+    assert.equal(await server.stop(), 0);
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    server.cleanup();
+  }
+});
+
+test('capdex serve --response-cache-mb 0 answers every read afresh; by default a repeated read is a cache hit', async () => {
+  for (const [extra, cached] of [[[], true], [['--response-cache-mb', '0'], false]] as const) {
+    const server = await startServe([...extra]);
+    try {
+      const first = await fetch(`${server.url}/api/captures?limit=5`);
+      assert.equal(first.status, 200);
+      await first.arrayBuffer();
+      const second = await fetch(`${server.url}/api/captures?limit=5`);
+      assert.equal(second.status, 200);
+      await second.arrayBuffer();
+      assert.equal(second.headers.get('x-capdex-cache') === 'hit', cached, `cache hit with ${extra.join(' ') || 'the default'}`);
+      assert.equal(await server.stop(), 0);
+    } finally {
+      server.cleanup();
+    }
   }
 });
 

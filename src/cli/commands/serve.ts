@@ -10,6 +10,7 @@
  */
 import type { Command } from 'commander';
 import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_RATE_LIMIT } from '../../api/limits.js';
+import { RESPONSE_CACHE_MAX_BYTES } from '../../api/response-cache.js';
 
 interface ServeFlags {
   data: string;
@@ -25,6 +26,7 @@ interface ServeFlags {
   requireKey?: boolean;
   rateLimit: string;
   uploadRateLimit: string;
+  responseCacheMb: string;
   whoisIpServer?: string;
   whoisDomainServer?: string;
 }
@@ -69,6 +71,7 @@ export function registerServe(program: Command): void {
     .option('--require-key', 'refuse anonymous uploads: submitting needs an API key (capdex keys add)')
     .option('--rate-limit <n>', 'API requests per minute per key or address (0: no limits)', String(DEFAULT_RATE_LIMIT.max))
     .option('--upload-rate-limit <n>', 'uploads per minute per key or address', String(DEFAULT_RATE_LIMIT.uploadMax))
+    .option('--response-cache-mb <n>', 'memory for cached API answers, SQLite store only (0: no cache)', String(RESPONSE_CACHE_MAX_BYTES / 1024 / 1024))
     .option('--whois-ip-server <host[:port]>', 'whois server asked about IP addresses (referrals followed)', 'whois.arin.net')
     .option('--whois-domain-server <host[:port]>', 'whois server asked about domain names (referrals followed)', 'whois.iana.org')
     .action(async (flags: ServeFlags) => {
@@ -83,6 +86,7 @@ export function registerServe(program: Command): void {
         rateLimit: flags.rateLimit === '0' ? false
           : { max: positiveInt('serve', '--rate-limit', flags.rateLimit), uploadMax: positiveInt('serve', '--upload-rate-limit', flags.uploadRateLimit) },
         whois: { ipServer: flags.whoisIpServer, domainServer: flags.whoisDomainServer },
+        responseCacheBytes: positiveInt('serve', '--response-cache-mb', flags.responseCacheMb, 0) * 1024 * 1024,
       });
       const address = await app.listen({ host: flags.host, port });
       process.stdout.write(`capdex: serving ${address} (${'pg' in where ? `PostgreSQL, blobs in ${where.blobsDir}` : `data in ${where.dataDir}`}${flags.worker ? '' : ', no workers'})\n`);
