@@ -425,12 +425,18 @@ export class AppLayer implements AppHooks {
     const chunks = app.replay;
     app.replay = [];
     app.replayBytes = [0, 0];
+    // A chunk may recognise the next analyzer part-way through: activate() replays what came before
+    // it, and the chunks after it still go on, to that analyzer now (bytes() and the datagram branch
+    // follow the phase), so nothing seen before the violation is lost.
     for (const ch of chunks) {
-      if (app.phase !== Phase.Detecting) break;
-      if (ch.data) {
-        if (app.conn.proto === PROTO_TCP) this.bytes(app, ch.isOrig, ch.data, 0, ch.data.length);
-        else { app.replay.push(ch); this.detect(app, ch.isOrig, ch.data, 0, ch.data.length); }
-      } else this.gapped(app, ch.isOrig, ch.gap);
+      if ((app.phase as Phase) === Phase.Off) break; // the calls below move the phase
+      if (!ch.data) this.gapped(app, ch.isOrig, ch.gap);
+      else if (app.conn.proto === PROTO_TCP) this.bytes(app, ch.isOrig, ch.data, 0, ch.data.length);
+      else if (app.phase === Phase.Detecting) { app.replay.push(ch); this.detect(app, ch.isOrig, ch.data, 0, ch.data.length); }
+      else {
+        if (!app.active!.confirmed) app.replay.push(ch);
+        app.active!.dgram!.packet(ch.isOrig, ch.data, 0, ch.data.length);
+      }
     }
   }
 

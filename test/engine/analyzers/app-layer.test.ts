@@ -144,3 +144,33 @@ test('an unconfirmed analyzer that gives up in eof() at connection end does not 
   assert.equal(sink.get('conn').length, 1);
   assert.ok(sink.get('weird').some((w) => w.name === 'protocol_violation'));
 });
+
+test('after an unconfirmed analyzer violates, the next one gets every kept chunk, also those after the chunk that recognised it', async () => {
+  const C = '10.0.0.1', S = '10.0.0.2';
+  const seg = (ts: number, fromClient: boolean, seq: number, ack: number, text: string): FrameSpec => fromClient
+    ? { ts, src: C, dst: S, proto: 'tcp', sport: 40000, dport: 2626, flags: ACK | PSH, seq, ack, payload: Buffer.from(text) }
+    : { ts, src: S, dst: C, proto: 'tcp', sport: 2626, dport: 40000, flags: ACK | PSH, seq, ack, payload: Buffer.from(text) };
+  const frames: FrameSpec[] = [
+    { ts: 1, src: C, dst: S, proto: 'tcp', sport: 40000, dport: 2626, flags: SYN, seq: 100, ack: 0 },
+    { ts: 1.1, src: S, dst: C, proto: 'tcp', sport: 2626, dport: 40000, flags: SYN | ACK, seq: 500, ack: 101 },
+    seg(1.2, true, 101, 501, 'HELLO\n'),
+    seg(1.3, false, 501, 107, 'WELCOME\n'),
+    seg(1.4, true, 107, 509, 'DATA-1'),
+    seg(1.5, false, 509, 113, 'BYE'),
+  ];
+  // Registered on the port, it takes the connection first, never confirms, and gives up on its third chunk.
+  const guess: AnalyzerDescriptor = {
+    name: 'guess', tcpPorts: [2626],
+    createStream(ctx) {
+      let chunks = 0;
+      return { data() { if (++chunks === 3) ctx.violation('not mine'); }, gap() {}, eof() {}, done() {} };
+    },
+  };
+  const real = recorder('real', { probe: (_isOrig, buf, off, len) => (buf.toString('latin1', off, off + Math.min(len, 5)) === 'HELLO' ? 'yes' : 'no') });
+  const { sink } = await run(writeTemp(buildPcap(frames)), { analyzers: [guess, real.desc] });
+  assert.equal(real.seen.length, 1);
+  assert.equal(real.seen[0].orig, 'HELLO\nDATA-1');
+  assert.equal(real.seen[0].resp, 'WELCOME\nBYE');
+  assert.ok(sink.get('weird').some((w) => w.name === 'protocol_violation'));
+  assert.equal(sink.get('conn')[0].service, 'real');
+});
