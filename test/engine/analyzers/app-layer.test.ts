@@ -8,6 +8,19 @@ import type { AnalyzerDescriptor } from '../../../src/engine/analyzers/analyzer.
 import { pcap, run } from '../../helpers.js';
 import { ACK, PSH, SYN, buildPcap, writeTemp, type FrameSpec } from '../../support/build-pcap.js';
 
+const C = '10.0.0.1', S = '10.0.0.2';
+
+/** Client 10.0.0.1:40000 → server 10.0.0.2:port: SYN and SYN-ACK (client ISN 100, server 500). */
+const handshake = (port: number): FrameSpec[] => [
+  { ts: 1, src: C, dst: S, proto: 'tcp', sport: 40000, dport: port, flags: SYN, seq: 100, ack: 0 },
+  { ts: 1.1, src: S, dst: C, proto: 'tcp', sport: port, dport: 40000, flags: SYN | ACK, seq: 500, ack: 101 },
+];
+
+/** A data segment of that connection, from the client or the server. */
+const dataSegment = (port: number) => (ts: number, fromClient: boolean, seq: number, ack: number, text: string): FrameSpec => fromClient
+  ? { ts, src: C, dst: S, proto: 'tcp', sport: 40000, dport: port, flags: ACK | PSH, seq, ack, payload: Buffer.from(text) }
+  : { ts, src: S, dst: C, proto: 'tcp', sport: port, dport: 40000, flags: ACK | PSH, seq, ack, payload: Buffer.from(text) };
+
 function recorder(name: string, opts: Partial<AnalyzerDescriptor> = {}) {
   const seen: Array<{ uid: string; orig: string; resp: string; gaps: number; done: boolean }> = [];
   const desc: AnalyzerDescriptor = {
@@ -63,7 +76,6 @@ test('a retransmission is delivered once', async () => {
 });
 
 test('a missing segment becomes a content gap: missed_bytes and G in the history', async () => {
-  const C = '10.0.0.1', S = '10.0.0.2';
   const c2s = (ts: number, flags: number, seq: number, ack: number, payload: string | number = 0): FrameSpec =>
     ({ ts, src: C, dst: S, proto: 'tcp', sport: 40000, dport: 80, flags, seq, ack, payload: typeof payload === 'string' ? Buffer.from(payload) : payload });
   const s2c = (ts: number, flags: number, seq: number, ack: number): FrameSpec =>
@@ -86,13 +98,9 @@ test('a missing segment becomes a content gap: missed_bytes and G in the history
 });
 
 test('an analyzer hands the rest of the stream to another (STARTTLS-style upgrade)', async () => {
-  const C = '10.0.0.1', S = '10.0.0.2';
-  const seg = (ts: number, fromClient: boolean, seq: number, ack: number, text: string): FrameSpec => fromClient
-    ? { ts, src: C, dst: S, proto: 'tcp', sport: 40000, dport: 2525, flags: ACK | PSH, seq, ack, payload: Buffer.from(text) }
-    : { ts, src: S, dst: C, proto: 'tcp', sport: 2525, dport: 40000, flags: ACK | PSH, seq, ack, payload: Buffer.from(text) };
+  const seg = dataSegment(2525);
   const frames: FrameSpec[] = [
-    { ts: 1, src: C, dst: S, proto: 'tcp', sport: 40000, dport: 2525, flags: SYN, seq: 100, ack: 0 },
-    { ts: 1.1, src: S, dst: C, proto: 'tcp', sport: 2525, dport: 40000, flags: SYN | ACK, seq: 500, ack: 101 },
+    ...handshake(2525),
     seg(1.2, true, 101, 501, 'HELLO\n'),
     seg(1.3, false, 501, 107, 'UPGRADE\n'),
     seg(1.4, true, 107, 509, 'secret-1'),
@@ -128,7 +136,6 @@ test('an analyzer hands the rest of the stream to another (STARTTLS-style upgrad
 });
 
 test('an unconfirmed analyzer that gives up in eof() at connection end does not crash the engine (fuzz find)', async () => {
-  const C = '10.0.0.1', S = '10.0.0.2';
   const frames: FrameSpec[] = [
     { ts: 1, src: C, dst: S, proto: 'tcp', sport: 40000, dport: 53, flags: SYN, seq: 100, ack: 0 },
     { ts: 1.1, src: S, dst: C, proto: 'tcp', sport: 53, dport: 40000, flags: SYN | ACK, seq: 500, ack: 101 },
@@ -146,13 +153,9 @@ test('an unconfirmed analyzer that gives up in eof() at connection end does not 
 });
 
 test('after an unconfirmed analyzer violates, the next one gets every kept chunk, also those after the chunk that recognised it', async () => {
-  const C = '10.0.0.1', S = '10.0.0.2';
-  const seg = (ts: number, fromClient: boolean, seq: number, ack: number, text: string): FrameSpec => fromClient
-    ? { ts, src: C, dst: S, proto: 'tcp', sport: 40000, dport: 2626, flags: ACK | PSH, seq, ack, payload: Buffer.from(text) }
-    : { ts, src: S, dst: C, proto: 'tcp', sport: 2626, dport: 40000, flags: ACK | PSH, seq, ack, payload: Buffer.from(text) };
+  const seg = dataSegment(2626);
   const frames: FrameSpec[] = [
-    { ts: 1, src: C, dst: S, proto: 'tcp', sport: 40000, dport: 2626, flags: SYN, seq: 100, ack: 0 },
-    { ts: 1.1, src: S, dst: C, proto: 'tcp', sport: 2626, dport: 40000, flags: SYN | ACK, seq: 500, ack: 101 },
+    ...handshake(2626),
     seg(1.2, true, 101, 501, 'HELLO\n'),
     seg(1.3, false, 501, 107, 'WELCOME\n'),
     seg(1.4, true, 107, 509, 'DATA-1'),
