@@ -105,6 +105,26 @@ describe('PostgreSQL store (PG specifics)', () => {
     assert.equal(row?.status, 'done');
   });
 
+  it('reads a page of a log, either direction, as an index range: no sort of the whole log', async () => {
+    // The statements store.records really sends (captured), explained on the capture imported above.
+    const sent: { text: string; values: unknown[] }[] = [];
+    const pool = store.pool;
+    const query = pool.query.bind(pool);
+    pool.query = ((text: string, values: unknown[]) => { sent.push({ text, values }); return query(text, values); }) as typeof pool.query;
+    try {
+      await store.records(meta('aa01').id, 'conn', { limit: 10, offset: 20 });
+      await store.records(meta('aa01').id, 'conn', { limit: 10, offset: 20, sort: '-ts' });
+    } finally {
+      pool.query = query;
+    }
+    assert.equal(sent.length, 2);
+    for (const { text, values } of sent) {
+      const plan = JSON.stringify((await pool.query(`EXPLAIN (FORMAT JSON) ${text}`, values)).rows[0]['QUERY PLAN']);
+      assert.doesNotMatch(plan, /"Node Type":"Sort"/, text);
+      assert.match(plan, /"Index Name":"records_p\d+_capture_id_log_ts_id_idx"/, text);
+    }
+  });
+
   it('keeps NUL, lone surrogates, quotes, tabs, backslashes, 1 MB values and U+E000 unchanged', async () => {
     const hostile = [
       'a\u0000b', '\u0000', 'x\ud800y', '\udc00', '\ud83d\ude00 ok', "'; DROP TABLE records; --", 'tab\there\nnl\r\\N',
