@@ -1,6 +1,6 @@
 /**
  * The folder blob store: DIR/sha256/ab/cd/<sha256>. A put streams into DIR/tmp/<random> while
- * hashing (SHA-256, MD5, SHA-1 in one pass; the hashing worker writes the file too: parallel-hasher.ts), then renames into place, so a reader never sees a
+ * hashing (SHA-256, MD5, SHA-1, each on its own worker; one of them writes the file too: parallel-hasher.ts), then renames into place, so a reader never sees a
  * half-written blob and a crash leaves only a temp file. Paths are built from our own hex digests
  * only: nothing a user sends (file names, ids) reaches the file system unchecked.
  */
@@ -40,7 +40,7 @@ export class FolderBlobStore implements BlobStore {
   async put(input: Readable, opts: PutOptions = {}): Promise<BlobDigest> {
     const max = opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
     const tmp = join(this.tmpDir, randomBytes(12).toString('hex'));
-    // The worker hashes each batch and writes it to the temp file (large writes, off the event loop).
+    // The workers hash each batch and one writes it to the temp file (large writes, off the event loop).
     const hasher = new ParallelHasher({ writeTo: tmp });
     const head: Buffer[] = [];
     let headSize = 0;
