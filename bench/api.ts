@@ -7,8 +7,9 @@
  *  2. upload → first partial results (a log page answering partial: true with records) and
  *     upload → done (the job's status, polled);
  *  3. p50/p95/p99 and requests/s of the list, search and log endpoints with 50 concurrent clients
- *     (a Promise pool over undici's fetch, keep-alive), REQUESTS per endpoint, and the share of
- *     them the response cache answered (src/api/response-cache.ts). This starts once the server is
+ *     (a Promise pool over node:http with a keep-alive agent, one socket per client), REQUESTS per
+ *     endpoint, the share of them the response cache answered (src/api/response-cache.ts), and
+ *     the CPU this process spent per request (the clients compete with the server for the cores). This starts once the server is
  *     idle after the job (settle()): its one-off work after a job (the capture's summary, the next
  *     job's worker started ahead) would otherwise land in the CPU per request of whichever
  *     endpoint happens to run first.
@@ -20,12 +21,15 @@
  * --no-cache, which serves with the response cache off; or --out). The client runs
  * in this process and the server in another, so the latencies include HTTP on loopback; on a
  * shared 2-core machine both compete for CPU with whatever else runs (the load is printed).
+ * The clients are plain node:http requests, not fetch: with fetch (undici's WHATWG layer) the 50
+ * clients cost this process 0.5-1.8 ms of CPU per request, 2x the server's cached answer, on the
+ * same two cores; node:http 0.11-0.33 ms (load ~12).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { buildBenchCapture, REPO_ROOT } from './build-capture.js';
 
@@ -124,6 +128,8 @@ interface EndpointFigures {
   cacheHits: number;
   /** The server process's CPU time per request (user + system): what latency becomes on an idle machine, whatever else runs now. */
   serverCpuMsPerRequest?: number;
+  /** This process's CPU time per request (the 50 clients): CPU the server could not have while they ran. */
+  clientCpuMsPerRequest: number;
 }
 
 /**
@@ -141,23 +147,37 @@ function cpuMsOf(pid: number | undefined): number | undefined {
   }
 }
 
-/** `total` GETs of `path` from `clients` concurrent loops; latency of each. */
+/** One GET over `agent`: status, whether the response cache answered, the body read and dropped. */
+function get(agent: Agent, url: string): Promise<{ status: number; cacheHit: boolean }> {
+  return new Promise((res, rej) => {
+    const req = request(url, { agent }, (r) => {
+      r.on('data', () => {});
+      r.on('end', () => res({ status: r.statusCode ?? 0, cacheHit: r.headers['x-capdex-cache'] === 'hit' }));
+      r.on('error', rej);
+    });
+    req.on('error', rej);
+    req.end();
+  });
+}
+
+/** `total` GETs of `path` from `clients` concurrent loops, each on its own keep-alive socket; latency of each. */
 async function hammer(base: string, path: string, clients: number, total: number): Promise<EndpointFigures> {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const lat: number[] = [];
   let errors = 0;
   let cacheHits = 0;
   let next = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await Promise.all(Array.from({ length: clients }, async () => {
     while (next < total) {
       next++;
       const t = process.hrtime.bigint();
       try {
-        const r = await fetch(base + path);
-        await r.arrayBuffer();
+        const r = await get(agent, base + path);
         lat.push(ms(t));
         if (r.status !== 200) errors++;
-        if (r.headers.get('x-capdex-cache') === 'hit') cacheHits++;
+        if (r.cacheHit) cacheHits++;
       } catch {
         // A reset connection (the server closes idle keep-alive sockets) counts as an error, not a crash.
         errors++;
@@ -165,11 +185,14 @@ async function hammer(base: string, path: string, clients: number, total: number
     }
   }));
   const wall = ms(t0);
+  const cpu = process.cpuUsage(cpu0);
+  agent.destroy();
   lat.sort((x, y) => x - y);
   const r2 = (x: number): number => Math.round(x * 100) / 100;
   return {
     path, requests: lat.length, errors, cacheHits, rps: Math.round(lat.length / (wall / 1000)),
     p50Ms: r2(percentile(lat, 50)), p95Ms: r2(percentile(lat, 95)), p99Ms: r2(percentile(lat, 99)), maxMs: r2(lat[lat.length - 1]),
+    clientCpuMsPerRequest: r2((cpu.user + cpu.system) / 1000 / Math.max(1, lat.length)),
   };
 }
 
@@ -272,7 +295,7 @@ async function main(): Promise<void> {
     line(`upload → first results ${result.firstResultsMs} ms (${firstPartialLog})`);
     line(`upload → done     ${result.doneMs} ms`);
     line(`${args.clients} concurrent clients, ${args.requests} requests each:`);
-    for (const f of figures) line(`  p50 ${String(f.p50Ms).padStart(7)} ms  p95 ${String(f.p95Ms).padStart(7)} ms  p99 ${String(f.p99Ms).padStart(7)} ms  ${String(f.rps).padStart(5)} req/s  ${f.errors} errors  ${Math.round((100 * f.cacheHits) / Math.max(1, f.requests))}% cached  server CPU ${f.serverCpuMsPerRequest ?? '?'} ms/req  ${f.path}`);
+    for (const f of figures) line(`  p50 ${String(f.p50Ms).padStart(7)} ms  p95 ${String(f.p95Ms).padStart(7)} ms  p99 ${String(f.p99Ms).padStart(7)} ms  ${String(f.rps).padStart(5)} req/s  ${f.errors} errors  ${Math.round((100 * f.cacheHits) / Math.max(1, f.requests))}% cached  server CPU ${f.serverCpuMsPerRequest ?? '?'} ms/req  client CPU ${f.clientCpuMsPerRequest} ms/req  ${f.path}`);
     line(`(figures in ${args.out})`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
