@@ -21,7 +21,7 @@ export interface Service {
   blobs: BlobStore;
   jobs: JobQueue;
   dataDir?: string;
-  /** Clocks that move on every write to the store and to the queue, whichever process made it; undefined: not known (PostgreSQL). */
+  /** Clocks that move on every write to the store and to the queue, whichever process made it; undefined: not watched. */
   changes?: { store: ChangeClock; jobs: ChangeClock };
   close(): Promise<void>;
 }
@@ -32,6 +32,8 @@ export interface ServiceOptions {
   workers?: number;
   jobTimeoutS?: number;
   jobMemoryMb?: number;
+  /** Watch the database for writes (`changes`, for the API's response cache); PostgreSQL only, default true. */
+  watchChanges?: boolean;
 }
 
 export type ServiceLocation = { dataDir: string } | { pg: string; blobsDir: string };
@@ -67,9 +69,14 @@ async function openScaledOut(o: { pg: string; blobsDir: string }, opts: ServiceO
   const jobs = await PgBossJobQueue.open(o.pg, {
     blobs, worker: opts.worker !== false, workers: opts.workers, jobTimeoutS: opts.jobTimeoutS, jobMemoryMb: opts.jobMemoryMb,
   }).catch(async (e: unknown) => { await store.close(); throw e; });
+  // After the queue opened: its tables have their change triggers by then.
+  const { pgChangeClocks } = await import('./store/postgres/change-clock.js');
+  const clocks = opts.watchChanges === false ? undefined
+    : await pgChangeClocks(o.pg).catch(async (e: unknown) => { await jobs.close(); await store.close(); throw e; });
   return {
-    store, blobs, jobs,
+    store, blobs, jobs, changes: clocks && { store: clocks.store, jobs: clocks.jobs },
     async close() {
+      await clocks?.stop();
       await jobs.close();
       await store.close();
     },

@@ -9,8 +9,9 @@
  *   answers that show jobs, the queue's commit counters: store/sqlite/change-clock.ts) read before
  *   its answer was computed; a commit from any thread or process moves them. A store commit
  *   empties the cache, a queue commit (a job's progress) outdates the answers showing jobs, and
- *   an answer computed while its clock moved is not kept. No clocks (PostgreSQL: writes come from
- *   other machines): no cache.
+ *   an answer computed while its clock moved is not kept. On PostgreSQL the clocks count the
+ *   database's commit notifications (store/postgres/change-clock.ts) and move on every read while
+ *   they cannot hear them. No clocks: no cache.
  * - Separation: the key is the viewer's visibility class and the URL. Anonymous requests share
  *   one class; every API key is a class of its own (its private captures), admins too. A private
  *   capture's answer is never keyed where another viewer can reach it.

@@ -35,6 +35,7 @@ import {
 import { DEFAULT_RUN_LIMITS, runAnalysis, type RunningAnalysis } from './runner.js';
 import { JOB_MAX_ATTEMPTS } from './sqlite-queue.js';
 import type { PreviewRecord } from './worker-protocol.js';
+import { attachChangeTriggers, CHANGED_JOBS } from '../store/postgres/change-clock.js';
 
 export const PGBOSS_QUEUE = 'capdex-analysis';
 /** How often a worker process tells the database its jobs are alive. */
@@ -148,6 +149,8 @@ export class PgBossJobQueue implements JobQueue {
       await c.query('BEGIN');
       await c.query(`SELECT pg_advisory_xact_lock(hashtext('capdex_jobs_schema'))`);
       await c.query(SCHEMA);
+      // Job writes move the API's jobs clock (store/postgres/change-clock.ts), under the same lock.
+      await attachChangeTriggers(c, CHANGED_JOBS, { like: 'capdex_job%' });
       await c.query('COMMIT');
     } catch (e) {
       await c.query('ROLLBACK').catch(() => {});

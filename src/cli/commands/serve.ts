@@ -71,7 +71,7 @@ export function registerServe(program: Command): void {
     .option('--require-key', 'refuse anonymous uploads: submitting needs an API key (capdex keys add)')
     .option('--rate-limit <n>', 'API requests per minute per key or address (0: no limits)', String(DEFAULT_RATE_LIMIT.max))
     .option('--upload-rate-limit <n>', 'uploads per minute per key or address', String(DEFAULT_RATE_LIMIT.uploadMax))
-    .option('--response-cache-mb <n>', 'memory for cached API answers, SQLite store only (0: no cache)', String(RESPONSE_CACHE_MAX_BYTES / 1024 / 1024))
+    .option('--response-cache-mb <n>', 'memory for cached API answers (0: no cache)', String(RESPONSE_CACHE_MAX_BYTES / 1024 / 1024))
     .option('--whois-ip-server <host[:port]>', 'whois server asked about IP addresses (referrals followed)', 'whois.arin.net')
     .option('--whois-domain-server <host[:port]>', 'whois server asked about domain names (referrals followed)', 'whois.iana.org')
     .action(async (flags: ServeFlags) => {

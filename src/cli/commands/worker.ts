@@ -31,6 +31,7 @@ export function registerWorker(program: Command): void {
       const { openService } = await import('../../service.js');
       const service = await openService(where, {
         worker: true, workers, jobTimeoutS: positiveInt('worker', '--job-timeout', flags.jobTimeout), jobMemoryMb: positiveInt('worker', '--job-memory', flags.jobMemory, 64),
+        watchChanges: false, // no API here: nothing to keep answers for
       });
       process.stdout.write(`capdex: worker running (${workers} at a time, blobs in ${flags.blobs})\n`);
       stopOnSignals(() => service.close());

@@ -18,6 +18,7 @@
  */
 import type { PoolClient } from 'pg';
 import { CAPTURE_KEY_PG_SQL, CAPTURE_KEY_PG_VERSION, OBSERVABLE_GROUPS_PG_SQL, OBSERVABLE_GROUPS_PG_VERSION } from './observables-migration.js';
+import { attachChangeTriggers, CHANGED_STORE, NOTIFY_CHANGE_FUNCTION_SQL } from './change-clock.js';
 import { INTEL_HUNTS_MIGRATION_VERSION, INTEL_HUNTS_PG_SQL, INTEL_HUNTS_YARA_MIGRATION_VERSION, INTEL_HUNTS_YARA_SQL, INTEL_MIGRATION_VERSION, INTEL_PG_SQL } from '../intel/migrations.js';
 
 /**
@@ -149,6 +150,8 @@ CREATE INDEX records_capture_log_ts_id ON records (capture_id, log, ts ASC NULLS
 DROP INDEX records_capture_log_ts;
 `,
   },
+  // The change trigger's function: every write notifies at commit (change-clock.ts, the API's response cache).
+  { version: 10, sql: NOTIFY_CHANGE_FUNCTION_SQL },
 ];
 
 /** Brings the schema up to the newest version; safe to call from several processes at once. */
@@ -172,6 +175,8 @@ export async function migrate(client: PoolClient): Promise<void> {
         throw err;
       }
     }
+    // Every store table notifies its writes (the job queue's tables are the queue's own: pgboss-queue.ts).
+    await attachChangeTriggers(client, CHANGED_STORE, { like: 'capdex_job%', not: true });
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
   }
