@@ -228,6 +228,16 @@ export class Detector implements Inspector {
     const W = LIMITS.detectStreamWindowBytes;
     const pos = stream.nextSeq - len;
     const kept = stream.retainedLen;
+    if (len <= kept && len <= LIMITS.detectStreamChunkBytes) {
+      // The usual case: the chunk and the bytes before it lie side by side in the retained tail,
+      // so the window is read where it is, not copied.
+      const tail = stream.retained;
+      const at = stream.retainedStart + kept - len;
+      const prevLen = Math.min(W, kept - len);
+      this.ts = ts;
+      this.streamPiece(table, c, isOrig, tail, at - prevLen, prevLen, tail, at, len, pos);
+      return;
+    }
     const prevLen = kept > len ? Math.min(W, kept - len) : 0;
     const prevOff = kept - len - prevLen;
     this.ts = ts;
@@ -248,13 +258,17 @@ export class Detector implements Inspector {
     const g = table.groupFor(isOrig ? c.rPort : c.oPort);
     if (g === undefined) return;
     g.addUnconditional(cands);
+    const contiguous = prev === cur && prevOff + prevLen === curOff;
     if (g.hasPatterns) {
-      g.scan(cur.subarray(curOff, curOff + n), cands);
-      // A pattern straddling the chunk boundary: scan the seam (its end lies in the new bytes).
+      // A pattern straddling the chunk boundary ends in the new bytes and starts at most
+      // maxPatternLen - 1 bytes before them.
       const k = Math.min(g.maxPatternLen - 1, prevLen, LIMITS.detectStreamWindowBytes);
-      if (k > 0) {
-        const m = Math.min(k, n);
-        if (this.junction.length < k + m) this.junction = Buffer.alloc(2 * LIMITS.detectStreamWindowBytes);
+      if (contiguous) g.scan(cur.subarray(curOff - k, curOff + n), cands);
+      else g.scan(cur.subarray(curOff, curOff + n), cands);
+      if (k > 0 && !contiguous) {
+        // The seam, put together (its end lies in the new bytes).
+        const m = Math.min(g.maxPatternLen - 1, n);
+        if (this.junction.length < k + m) this.junction = Buffer.alloc(Math.max(k + m, 2 * LIMITS.detectStreamWindowBytes));
         prev.copy(this.junction, 0, prevOff + prevLen - k, prevOff + prevLen);
         cur.copy(this.junction, k, curOff, curOff + m);
         g.scan(this.junction.subarray(0, k + m), cands);
@@ -262,7 +276,7 @@ export class Detector implements Inspector {
     }
     if (cands.count === 0) return;
     let win: Uint8Array;
-    if (prev === cur && prevOff + prevLen === curOff) win = cur.subarray(prevOff, curOff + n);
+    if (contiguous) win = cur.subarray(prevOff, curOff + n);
     else {
       const need = prevLen + n;
       if (this.window.length < need) this.window = Buffer.alloc(Math.max(need, LIMITS.detectStreamWindowBytes + 16384));

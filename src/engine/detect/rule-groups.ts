@@ -48,12 +48,16 @@ export class RuleGroup {
     for (let i = 0; i < u.length; i++) out.add(this.members[u[i]]);
   }
 
+  /** Where the scan in progress reports (set per scan: one callback for the group's life, not a closure per scan). */
+  private out: Candidates | undefined = undefined;
+  private readonly addMember = (i: number): void => { this.out!.add(this.members[i]); };
+
   /** Adds the rules whose fast pattern occurs in `buf`. */
   scan(buf: Uint8Array, out: Candidates): void {
     const pf = this.filter();
     if (pf.patternCount === 0 || buf.length === 0) return;
-    const members = this.members;
-    pf.scan(buf, (i) => out.add(members[i]));
+    this.out = out;
+    pf.scan(buf, this.addMember);
   }
 
   get hasPatterns(): boolean {

@@ -25,6 +25,8 @@ export class ReassemblyBudget {
    * many short connections. Bounded by MAX_SPARE_TAILS.
    */
   readonly spareTails: Buffer[] = [];
+  /** The same for the doubled tails of streams that outgrew their first tail (TcpStream.retain). */
+  readonly spareLongTails: Buffer[] = [];
   constructor(readonly max: number = LIMITS.maxReassemblyBytes) {}
 }
 
@@ -50,9 +52,11 @@ export class TcpStream {
   finSeq = -1;
   private segments: Segment[] = [];
   private buffered = 0;
-  /** The last bytes delivered, to check retransmissions against: taken on the first delivery
-   *  (a stream that carries nothing needs none); only [0, tailLen) is ever read. */
+  /** The last bytes delivered, to check retransmissions against: tail[tailEnd - tailLen, tailEnd),
+   *  tailLen <= LIMITS.reassemblyRetainBytes; the buffer is that long or twice that (retain()).
+   *  Taken on the first delivery (a stream that carries nothing needs none). */
   private tail: Buffer = NO_BYTES;
+  private tailEnd = 0;
   private tailLen = 0;
 
   constructor(
@@ -62,12 +66,18 @@ export class TcpStream {
   ) {}
 
   /**
-   * The last delivered bytes still remembered, oldest first: retained[0, retainedLen). During
-   * receiver.data() they end with the chunk being delivered, so the bytes before it are there too
-   * (detection matches content split across segments with them). Empty after a gap.
+   * The last delivered bytes still remembered, oldest first: retained[retainedStart,
+   * retainedStart + retainedLen) (at most LIMITS.reassemblyRetainBytes). During receiver.data()
+   * they end with the chunk being delivered, so the bytes before it are there too, contiguous
+   * with it (detection matches content split across segments with them, without copying). Empty
+   * after a gap.
    */
   get retained(): Buffer {
     return this.tail;
+  }
+
+  get retainedStart(): number {
+    return this.tailEnd - this.tailLen;
   }
 
   get retainedLen(): number {
@@ -139,8 +149,9 @@ export class TcpStream {
     this.segments = [];
     // Nothing reads the tail once the stream is released: it may serve another stream.
     if (this.tail !== NO_BYTES) {
-      if (this.budget.spareTails.length < MAX_SPARE_TAILS) this.budget.spareTails.push(this.tail);
+      this.spare(this.tail);
       this.tail = NO_BYTES;
+      this.tailEnd = 0;
       this.tailLen = 0;
     }
   }
@@ -157,6 +168,7 @@ export class TcpStream {
     if (len <= 0) return;
     this.nextSeq = seq;
     this.gapBytes += len;
+    this.tailEnd = 0;
     this.tailLen = 0;
     this.receiver.gap(len);
   }
@@ -232,24 +244,41 @@ export class TcpStream {
   private retain(buf: Buffer, off: number, len: number): void {
     const cap: number = LIMITS.reassemblyRetainBytes;
     if (cap === 0) return;
-    if (this.tail.length !== cap) this.tail = this.takeTail(cap);
+    if (this.tail === NO_BYTES) this.tail = this.takeTail(cap);
     if (len >= cap) {
       buf.copy(this.tail, 0, off + len - cap, off + len);
-      this.tailLen = cap;
+      this.tailEnd = this.tailLen = cap;
       return;
     }
-    // Shift the kept bytes left to make room (small: cap is a few KiB). Until the tail is full
-    // nothing moves: the new bytes go behind the kept ones (a copyWithin onto itself still costs
-    // a native call and a memmove of up to cap bytes per segment, and most streams are shorter).
-    const keep = Math.min(this.tailLen, cap - len);
-    if (keep > 0 && keep < this.tailLen) this.tail.copyWithin(0, this.tailLen - keep, this.tailLen);
-    buf.copy(this.tail, keep, off, off + len);
-    this.tailLen = keep + len;
+    // Append behind the kept bytes; only when the buffer is full do the last kept bytes move to the
+    // front. A stream outgrowing its first cap bytes gets a buffer of 2 x cap for it, so a long
+    // stream moves under cap bytes every few segments (shifting a cap-sized tail in place cost a
+    // memmove per segment), and short streams, most of them, keep the small one.
+    // Readers take (buffer, start, length): nothing else moves.
+    if (this.tailEnd + len > this.tail.length) {
+      const keep = Math.min(this.tailLen, cap - len);
+      if (this.tail.length < 2 * cap) {
+        const long = this.takeTail(2 * cap);
+        if (keep > 0) this.tail.copy(long, 0, this.tailEnd - keep, this.tailEnd);
+        this.spare(this.tail);
+        this.tail = long;
+      } else if (keep > 0) this.tail.copyWithin(0, this.tailEnd - keep, this.tailEnd);
+      this.tailEnd = this.tailLen = keep;
+    }
+    buf.copy(this.tail, this.tailEnd, off, off + len);
+    this.tailEnd += len;
+    this.tailLen = Math.min(cap, this.tailLen + len);
   }
 
-  private takeTail(cap: number): Buffer {
-    const spare = this.budget.spareTails.pop();
-    return spare !== undefined && spare.length === cap ? spare : Buffer.allocUnsafe(cap);
+  private takeTail(size: number): Buffer {
+    const spare = (size === LIMITS.reassemblyRetainBytes ? this.budget.spareTails : this.budget.spareLongTails).pop();
+    return spare !== undefined && spare.length === size ? spare : Buffer.allocUnsafe(size);
+  }
+
+  /** A tail nothing reads any more, kept for another stream. */
+  private spare(tail: Buffer): void {
+    const pool = tail.length === LIMITS.reassemblyRetainBytes ? this.budget.spareTails : this.budget.spareLongTails;
+    if (pool.length < MAX_SPARE_TAILS) pool.push(tail);
   }
 
   /** A retransmission of delivered bytes: compare with what we still remember of them. */
@@ -258,6 +287,6 @@ export class TcpStream {
     const from = Math.max(seq, tailStart);
     const to = Math.min(seq + len, this.nextSeq);
     if (to <= from) return;
-    this.compareOverlap(from, this.tail, from - tailStart, buf, off + (from - seq), to - from);
+    this.compareOverlap(from, this.tail, this.tailEnd - this.tailLen + (from - tailStart), buf, off + (from - seq), to - from);
   }
 }

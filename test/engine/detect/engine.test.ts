@@ -104,6 +104,28 @@ test('content split across two TCP segments matches once (also out of order), ne
   assert.equal(none.eve.length, 0);
 });
 
+test('content split after a stream\'s first few bytes (fewer than the pattern before the split) matches', async () => {
+  const { eve } = await alerts(tcpCapture([Buffer.from('EV'), Buffer.from('IL-PATTERN and more')]), SPLIT_RULE, []);
+  assert.deepEqual(sids(eve), [21]);
+  const three = await alerts(tcpCapture([Buffer.from('E'), Buffer.from('VIL'), Buffer.from('-PATTERN')]), SPLIT_RULE, []);
+  assert.deepEqual(sids(three.eve), [21]);
+});
+
+test('content split across segments matches wherever the stream\'s retained bytes move in their buffer', async () => {
+  // Segments of different sizes in pairs, the first of a pair ending with the start of the
+  // pattern, the second starting with its end: the splits fall before, at and after moves of the
+  // retained tail. (Pairs: an occurrence overlapping bytes a rule already alerted on is not
+  // reported again, so a chunk that alerts cannot also start the next split.)
+  const sizes = [700, 1460, 1460, 1460, 1460, 1460, 1460, 333, 1460, 1460, 2900, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1000, 1460];
+  const segs = sizes.map((n, i) => {
+    const piece = i % 2 === 0 ? 'EVIL-' : 'PATTERN';
+    const filler = 'x'.repeat(n - piece.length);
+    return Buffer.from(i % 2 === 0 ? filler + piece : piece + filler);
+  });
+  const { eve } = await alerts(tcpCapture(segs), SPLIT_RULE, []);
+  assert.deepEqual(sids(eve), new Array(sizes.length / 2).fill(21));
+});
+
 /** UDP datagrams from one client to one server port, one per payload. */
 function udpCapture(payloads: string[], client = '10.1.1.1', sport = 5000): FrameSpec[] {
   return payloads.map((p, i) => ({ ts: 1 + i, proto: 'udp', src: client, dst: '10.9.9.9', sport, dport: 9999, payload: Buffer.from(p) }));

@@ -117,3 +117,46 @@ test('a released stream\'s retained bytes serve a new stream without leaking int
   assert.equal(b.s.retainedLen, 5);
   assert.equal(b.s.retained.toString('latin1', 0, 5), 'hello');
 });
+
+test('the retained bytes are always the stream\'s last ones, across the tail\'s growth and every move to its front', () => {
+  const cap = 4096; // LIMITS.reassemblyRetainBytes
+  const sent: number[] = [];
+  const checks: string[] = [];
+  let s!: TcpStream;
+  s = new TcpStream({
+    // Checked during delivery, as the detection engine reads them: the chunk is their end.
+    data: (buf, off, len) => {
+      const want = Buffer.from(sent.slice(-Math.min(cap, sent.length)));
+      const got = s.retained.subarray(s.retainedStart, s.retainedStart + s.retainedLen);
+      if (!got.equals(want)) checks.push(`after ${sent.length} bytes`);
+      const n = Math.min(len, cap);
+      if (!got.subarray(got.length - n).equals(buf.subarray(off + len - n, off + len))) checks.push(`chunk at ${sent.length}`);
+    },
+    gap: () => {},
+  }, new ReassemblyBudget(), () => {});
+  // Sizes that land the end of the doubled buffer at many different offsets, one chunk of exactly
+  // cap and one larger (copied whole), and single bytes.
+  const sizes = [1, 300, 1460, 1460, 1460, 1460, 1, 1, 2000, 4095, 1, cap, 7, 5000, 3, 1460, 1460, 1460, 1460, 1460, 1460, 999, 2047, 2049, 1];
+  let seq = 1;
+  let v = 0;
+  for (const n of sizes) {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) { b[i] = (v * 31 + 7) & 0xff; v++; }
+    sent.push(...b);
+    s.segment(seq, b, 0, n);
+    seq += n;
+  }
+  assert.deepEqual(checks, []);
+  assert.equal(s.retainedLen, cap);
+  // A retransmission of bytes remembered before the last move is checked against them.
+  const last = Buffer.from(sent.slice(-3000));
+  const wk: string[] = [];
+  const t = new TcpStream({ data: () => {}, gap: () => {} }, new ReassemblyBudget(), (name) => wk.push(name));
+  let q = 1;
+  for (const n of sizes) { t.segment(q, Buffer.from(sent.slice(q - 1, q - 1 + n)), 0, n); q += n; }
+  t.segment(q - 3000, last, 0, 3000);
+  assert.deepEqual(wk, []);
+  last[10] ^= 1;
+  t.segment(q - 3000, last, 0, 3000);
+  assert.deepEqual(wk, ['rexmit_inconsistency']);
+});

@@ -37,14 +37,17 @@ export function buildPrefilter(rules: readonly Rule[], buffer: BufferKey): Prefi
   const ac = new AhoCorasick(patterns);
   const plan = planFewPatterns(patterns);
   const few = plan === undefined ? undefined : new FewPatterns(patterns, plan);
+  // The scan in progress reports to `onRule`: one callback for the prefilter's life, not a closure per scan.
+  let onRule: (ruleIndex: number) => void = () => {};
+  const report = (p: number): void => {
+    for (let k = start[p]; k < start[p + 1]; k++) onRule(flat[k]);
+  };
   return {
     buffer,
     patternCount: patterns.length,
     unconditional,
     scan(buf, onCandidate) {
-      const report = (p: number): void => {
-        for (let k = start[p]; k < start[p + 1]; k++) onCandidate(flat[k]);
-      };
+      onRule = onCandidate;
       if (few !== undefined && buf.length >= FEW_PATTERNS_MIN_BYTES) few.scan(buf, report);
       else ac.scan(buf, report);
     },
