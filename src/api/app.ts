@@ -31,6 +31,7 @@ import { registerRawDocs } from './raw-docs.js';
 import { registerResponseCache, ResponseCache } from './response-cache.js';
 
 import { DEFAULT_MAX_UPLOAD_BYTES } from './limits.js';
+import { startHashWorkers } from '../store/blobs/parallel-hasher.js';
 
 export { DEFAULT_MAX_UPLOAD_BYTES };
 
@@ -60,6 +61,8 @@ export async function buildApi(service: Service, opts: ApiOptions = {}): Promise
       ...API_KEY_SECURITY,
     },
   });
+  // Uploads hash on worker threads: booted now, not while the first upload waits.
+  startHashWorkers();
   // The blob store enforces the size limit while streaming; multipart's own limit sits just above it.
   await app.register(multipart, { limits: { fileSize: maxUploadBytes + 1, files: 1 } });
   // Raw-body uploads of any other type reach the route as the unparsed stream.
