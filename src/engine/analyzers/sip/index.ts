@@ -14,7 +14,7 @@
  */
 import { LIMITS } from '../../support/limits.js';
 import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer, ProbeResult, StreamAnalyzer } from '../analyzer.js';
-import { parseSipHead, parseStartLine } from './parser.js';
+import { parseSipHead, parseStartLine, type SipHead } from './parser.js';
 import { SipState } from './state.js';
 import { sipRequestUnit } from './inspection.js';
 
@@ -30,9 +30,9 @@ class SipSession {
     this.inspecting = ctx.inspecting('sip');
   }
 
-  /** One message head at buf[off, off+len); false when it is not SIP. */
-  message(isOrig: boolean, buf: Buffer, off: number, len: number, udp: boolean): boolean {
-    if (this.stopped) return false;
+  /** One message head at buf[off, off+len): the parsed head, undefined when it is not SIP. */
+  message(isOrig: boolean, buf: Buffer, off: number, len: number, udp: boolean): SipHead | undefined {
+    if (this.stopped) return undefined;
     const ctx = this.ctx;
     const head = parseSipHead(buf, off, len);
     if (!head) {
@@ -41,7 +41,7 @@ class SipSession {
         this.stopped = true;
         ctx.violation('not a SIP start line');
       }
-      return false;
+      return undefined;
     }
     if (head.weirds) for (const w of head.weirds) ctx.weird(w);
     if (!this.confirmed) {
@@ -54,7 +54,7 @@ class SipSession {
       if (unit) ctx.inspect(unit);
     }
     this.state.message(isOrig, head, head.complete);
-    return true;
+    return head;
   }
 }
 
@@ -123,12 +123,12 @@ class SipStream implements StreamAnalyzer {
       const head = side.head.length === 1 ? side.head[0] : Buffer.concat(side.head);
       side.head = [];
       side.headLen = 0;
-      const h = parseSipHead(head, 0, head.length);
-      if (!this.s.message(isOrig, head, 0, head.length, false)) {
+      const h = this.s.message(isOrig, head, 0, head.length, false);
+      if (!h) {
         this.lose(side);
         break;
       }
-      side.skip = h?.contentLength ?? 0;
+      side.skip = h.contentLength ?? 0;
     }
   }
 

@@ -7,10 +7,52 @@
  */
 import { LIMITS } from '../../support/limits.js';
 import type { AnalyzerContext } from '../analyzer.js';
+import type { LogRecord } from '../../logs/schema.js';
 import type { SipHead } from './parser.js';
 import { SIP_LOG } from './sip-log.js';
 
-type Info = Record<string, unknown> & { request_path: string[]; response_path: string[] };
+/**
+ * One pending sip.log record. A class with every field declared, so all records share one object
+ * shape: header() sets fields in whatever order the messages bring them, which on a plain object
+ * made a new hidden class per order (slow stores, and the log encoder's reads went megamorphic).
+ */
+class Info {
+  method: string | undefined = undefined;
+  uri: string | undefined = undefined;
+  date: string | undefined = undefined;
+  request_from: string | undefined = undefined;
+  request_to: string | undefined = undefined;
+  response_from: string | undefined = undefined;
+  response_to: string | undefined = undefined;
+  reply_to: string | undefined = undefined;
+  call_id: string | undefined = undefined;
+  seq: string | undefined = undefined;
+  subject: string | undefined = undefined;
+  request_path: string[] = [];
+  response_path: string[] = [];
+  user_agent: string | undefined = undefined;
+  status_code: number | undefined = undefined;
+  status_msg: string | undefined = undefined;
+  warning: string | undefined = undefined;
+  request_body_len: number | undefined = undefined;
+  response_body_len: number | undefined = undefined;
+  content_type: string | undefined = undefined;
+  constructor(readonly ts: number, readonly conn: LogRecord, readonly trans_depth: number) {}
+
+  /** The record as it is now (Zeek writes a snapshot): the paths are copied, later headers may grow them. */
+  record(): LogRecord {
+    const c = this.conn;
+    return {
+      ts: this.ts, uid: c.uid, 'id.orig_h': c['id.orig_h'], 'id.orig_p': c['id.orig_p'], 'id.resp_h': c['id.resp_h'], 'id.resp_p': c['id.resp_p'],
+      trans_depth: this.trans_depth, method: this.method, uri: this.uri, date: this.date,
+      request_from: this.request_from, request_to: this.request_to, response_from: this.response_from, response_to: this.response_to,
+      reply_to: this.reply_to, call_id: this.call_id, seq: this.seq, subject: this.subject,
+      request_path: [...this.request_path], response_path: [...this.response_path], user_agent: this.user_agent,
+      status_code: this.status_code, status_msg: this.status_msg, warning: this.warning,
+      request_body_len: this.request_body_len, response_body_len: this.response_body_len, content_type: this.content_type,
+    };
+  }
+}
 
 /** Zeek's SIP::sip_methods. */
 const METHODS = new Set(['REGISTER', 'INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'NOTIFY', 'SUBSCRIBE']);
@@ -27,6 +69,8 @@ export class SipState {
   private curReq = 0;
   private curResp = 0;
   private sip: Info | undefined;
+  /** The connection's log fields, the same for every record. */
+  private conn: LogRecord | undefined;
 
   constructor(private readonly ctx: AnalyzerContext) {}
 
@@ -45,7 +89,7 @@ export class SipState {
   }
 
   private newSession(): Info {
-    return { ts: this.ctx.now(), ...this.ctx.connFields(), trans_depth: this.curReq, request_path: [], response_path: [] };
+    return new Info(this.ctx.now(), (this.conn ??= this.ctx.connFields()), this.curReq);
   }
 
   private setState(isRequest: boolean): Info {
@@ -114,7 +158,7 @@ export class SipState {
     const s = this.setState(isOrig);
     if (isOrig) return;
     this.write(s);
-    const code = s.status_code as number | undefined;
+    const code = s.status_code;
     // Zeek's handler stops with an error on an unset status code (a request from the responder).
     if (code === undefined) return;
     if (code < 100 || code >= 200) this.pending.delete(this.curResp);
@@ -129,7 +173,7 @@ export class SipState {
 
   /** A snapshot: Zeek writes the record as it is at that moment. */
   private write(info: Info): void {
-    this.ctx.log(SIP_LOG, { ...info, request_path: [...info.request_path], response_path: [...info.response_path] });
+    this.ctx.log(SIP_LOG, info.record());
   }
 }
 
