@@ -1,6 +1,6 @@
 /**
- * ParallelHasher: the worker thread's digests equal node:crypto's over the same bytes (a real
- * capture fed in uneven chunks, chunks larger than a batch, nothing at all), concurrent sessions
+ * ParallelHasher: the worker threads' digests equal node:crypto's over the same bytes (a real
+ * capture fed in uneven chunks, chunks larger than a batch, nothing at all, batches refilled), concurrent sessions
  * do not mix, a caller feeding faster than the worker hashes is asked to wait, and with writeTo the
  * worker writes the same bytes to a new file (removed on abort; an existing file is never overwritten).
  */
@@ -34,6 +34,13 @@ test('digests equal node:crypto\'s for uneven chunks, chunks past a batch, and e
   assert.ok(big.length > 2 * HASH_BATCH_BYTES);
   assert.deepEqual(await feed(new ParallelHasher(), big, [HASH_BATCH_BYTES + 3, 100]), expected(big));
   assert.deepEqual(await new ParallelHasher().digest(), expected(Buffer.alloc(0)));
+});
+
+test('batches are filled again once every digest\'s worker is done with them: the digests still cover exactly the bytes fed', async () => {
+  // Distinct bytes per batch, so a batch refilled while a slower worker still read it would change that worker's digest.
+  const big = Buffer.alloc(3 * HASH_IN_FLIGHT_MAX_BYTES + 12345);
+  for (let i = 0; i + 4 <= big.length; i += 4) big.writeUInt32LE(i, i);
+  assert.deepEqual(await feed(new ParallelHasher(), big, [65536, HASH_BATCH_BYTES - 1, 17]), expected(big));
 });
 
 test('concurrent sessions keep their own bytes', async () => {
