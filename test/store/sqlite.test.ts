@@ -12,6 +12,8 @@ import Database from 'better-sqlite3';
 import { openStore, type Store } from '../../src/store/store.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { storeSuite } from './suite.js';
+import { analyze } from '../../src/engine/pipeline.js';
+import { pcap } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'capdex-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,5 +66,41 @@ describe('SQLite specifics', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('keeps each capture\'s observables rowid range through a VACUUM and a .dump-style copy', async () => {
+    const store = await open();
+    const path = paths.get(store)!;
+    const ids = ['dns-tcp.pcap', 'http-gzip-content-encoding.pcap', 'dhcp-dora.pcap'].map((f, i) => ({ f, id: String(i + 1).repeat(64) }));
+    for (const { f, id } of ids) {
+      await store.importCapture({ id, md5: '1'.repeat(32), sha1: '2'.repeat(40), size: 1, name: f }, async (sink) => {
+        const r = await analyze(pcap(f), sink);
+        return { packets: r.stats.packets, firstTs: 1, lastTs: 2 };
+      });
+    }
+    await store.deleteCapture(ids[1].id); // a gap in the rowids
+    await store.close();
+    const db = new Database(path);
+    try {
+      // The id column is the rowid (an INTEGER PRIMARY KEY): what VACUUM and .dump both keep.
+      const pk = (db.pragma('table_info(observables)') as { name: string; type: string; pk: number }[]).find((c) => c.pk === 1);
+      assert.deepEqual(pk && { name: pk.name, type: pk.type }, { name: 'id', type: 'INTEGER' });
+      const before = db.prepare('SELECT rowid, capture_key FROM observables ORDER BY rowid').all();
+      db.exec('VACUUM');
+      // What restoring a `.dump` does: a new table filled from the rows' columns alone.
+      db.exec(`CREATE TABLE copy AS SELECT * FROM observables WHERE 0;
+        INSERT INTO copy SELECT * FROM observables; DELETE FROM observables; INSERT INTO observables SELECT * FROM copy; DROP TABLE copy;`);
+      assert.deepEqual(db.prepare('SELECT rowid, capture_key FROM observables ORDER BY rowid').all(), before);
+    } finally {
+      db.close();
+    }
+    const again = await openStore({ sqlite: path });
+    paths.set(again, path);
+    await again.deleteCapture(ids[0].id);
+    const rows = await rowsOf(again, ids[0].id);
+    assert.equal(rows.observables, 0);
+    assert.equal(rows.orphan_observables, 0);
+    assert.ok((await rowsOf(again, ids[2].id)).observables > 0);
+    await again.close();
   });
 });

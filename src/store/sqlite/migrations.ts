@@ -16,7 +16,7 @@
  *   observables need no capture_id index (one index less to maintain on every insert).
  */
 import type { Database } from 'better-sqlite3';
-import { CAPTURE_KEY_MIGRATION_VERSION, CAPTURE_KEY_SQLITE_SQL, OBSERVABLE_GROUPS_MIGRATION_VERSION, OBSERVABLE_GROUPS_SQLITE_SQL } from './observables-migration.js';
+import { CAPTURE_KEY_MIGRATION_VERSION, CAPTURE_KEY_SQLITE_SQL, OBSERVABLE_GROUPS_MIGRATION_VERSION, OBSERVABLE_GROUPS_SQLITE_SQL, OBSERVABLE_ROWID_KEY_MIGRATION_VERSION, OBSERVABLE_ROWID_KEY_SQLITE_SQL } from './observables-migration.js';
 import { INTEL_HUNTS_MIGRATION_VERSION, INTEL_HUNTS_SQLITE_SQL, INTEL_HUNTS_YARA_MIGRATION_VERSION, INTEL_HUNTS_YARA_SQL, INTEL_MIGRATION_VERSION, INTEL_SQLITE_SQL } from '../intel/migrations.js';
 
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
@@ -84,6 +84,7 @@ CREATE TABLE api_keys (
   { version: INTEL_HUNTS_YARA_MIGRATION_VERSION, sql: INTEL_HUNTS_YARA_SQL }, // YARA retro-hunts (intel/migrations.ts)
   { version: OBSERVABLE_GROUPS_MIGRATION_VERSION, sql: OBSERVABLE_GROUPS_SQLITE_SQL }, // one observables row per value (observables-migration.ts)
   { version: CAPTURE_KEY_MIGRATION_VERSION, sql: CAPTURE_KEY_SQLITE_SQL }, // observables name their capture by an integer key (observables-migration.ts)
+  { version: OBSERVABLE_ROWID_KEY_MIGRATION_VERSION, sql: OBSERVABLE_ROWID_KEY_SQLITE_SQL }, // observables rowids survive VACUUM (observables-migration.ts)
 ];
 
 /** Runs the migrations not yet applied, each in its own transaction. */

@@ -67,3 +67,27 @@ CREATE INDEX observables_type_value ON observables(type, value);
 CREATE INDEX observables_type_rvalue ON observables(type, rvalue) WHERE rvalue IS NOT NULL;
 CREATE INDEX observables_type_ipkey ON observables(type, ipkey) WHERE ipkey IS NOT NULL;
 `;
+
+/**
+ * Migration 9: observables rows get an explicit `id INTEGER PRIMARY KEY` (their rowid, kept). A
+ * capture's observables are found by their rowid range (captures.observable_lo..hi: its delete, its
+ * features) and pivots read the newest first by rowid, but the rowids of a table without an
+ * INTEGER PRIMARY KEY are not part of its content: VACUUM "may change" them (SQLite's documentation;
+ * today's copies them when it can) and a backup made with the shell's `.dump` leaves them out, so
+ * a restored store would number them afresh, and ranges would miss their rows (a delete then leaves
+ * orphans). An INTEGER PRIMARY KEY is the rowid itself, kept by both, and costs no byte.
+ */
+export const OBSERVABLE_ROWID_KEY_MIGRATION_VERSION = 9;
+
+export const OBSERVABLE_ROWID_KEY_SQLITE_SQL = `
+CREATE TABLE observables_v9 (
+  id INTEGER PRIMARY KEY, type TEXT NOT NULL, value TEXT NOT NULL, capture_key INTEGER NOT NULL, log TEXT NOT NULL, field TEXT NOT NULL,
+  rvalue TEXT, ipkey TEXT, record_ids TEXT NOT NULL);
+INSERT INTO observables_v9 (id, type, value, capture_key, log, field, rvalue, ipkey, record_ids)
+  SELECT rowid, type, value, capture_key, log, field, rvalue, ipkey, record_ids FROM observables ORDER BY rowid;
+DROP TABLE observables;
+ALTER TABLE observables_v9 RENAME TO observables;
+CREATE INDEX observables_type_value ON observables(type, value);
+CREATE INDEX observables_type_rvalue ON observables(type, rvalue) WHERE rvalue IS NOT NULL;
+CREATE INDEX observables_type_ipkey ON observables(type, ipkey) WHERE ipkey IS NOT NULL;
+`;
