@@ -121,7 +121,8 @@ export class ImapAnalyzer implements StreamAnalyzer {
     if (lit >= 0) this.orig.rawBytes = lit;
     if (cont) return; // the rest of a command after a literal
     if (this.auth) { this.saslLine(buf.toString('latin1', start, end)); return; }
-    const line = buf.toString('latin1', start, lit >= 0 ? end - String(lit).length - 2 - (buf[end - 2] === 0x2b ? 1 : 0) : end);
+    const lineEnd = lit >= 0 ? end - String(lit).length - 2 - (buf[end - 2] === 0x2b ? 1 : 0) : end;
+    const line = buf.toString('latin1', start, lineEnd);
     if (line.toUpperCase() === 'DONE') return; // ends IDLE (RFC 2177)
     const m = /^(\S+) ([A-Za-z][A-Za-z0-9.-]*)(?: (.*))?$/.exec(line);
     if (!m || !TAG.test(m[1])) {
@@ -136,7 +137,9 @@ export class ImapAnalyzer implements StreamAnalyzer {
       command += ' ' + (sp < 0 ? rest : rest.slice(0, sp)).toUpperCase();
       rest = sp < 0 ? '' : rest.slice(sp + 1);
     }
-    const cmd: Cmd = { ts: this.ctx.now(), tag: wireText(Buffer.from(m[1], 'latin1')), command, arg: '', fuids: [] };
+    // `line` is buf[start, lineEnd) one latin1 char per byte, so the tag (its start) and `rest`
+    // (always its end) are logged straight from the bytes, with no string → Buffer round trip.
+    const cmd: Cmd = { ts: this.ctx.now(), tag: wireText(buf, start, start + m[1].length), command, arg: '', fuids: [] };
     if (command === 'LOGIN') {
       const [user, pass] = astrings(rest);
       if (user !== undefined) this.username = cmd.arg = wireText(Buffer.from(user, 'latin1'));
@@ -147,7 +150,7 @@ export class ImapAnalyzer implements StreamAnalyzer {
       this.auth = { cmd, mech: (mech ?? '').toUpperCase() };
       if (initial !== undefined) this.saslLine(initial);
     } else {
-      cmd.arg = wireText(Buffer.from(rest, 'latin1'));
+      cmd.arg = wireText(buf, lineEnd - rest.length, lineEnd);
     }
     if (this.pending.size >= LIMITS.mailboxMaxPendingCommands) {
       this.ctx.weird('imap_excessive_pending_cmds');
@@ -197,13 +200,15 @@ export class ImapAnalyzer implements StreamAnalyzer {
       this.ctx.weird('imap_bad_response', wireText(buf, start, Math.min(end, start + 64)));
       return;
     }
-    const tag = wireText(Buffer.from(m[1], 'latin1'));
+    // The tag starts the line and the text ends it (`.` matches every latin1 char but CR and LF,
+    // which would have failed the match): both are logged from the bytes themselves.
+    const tag = wireText(buf, start, start + m[1].length);
     const cmd = this.pending.get(tag);
     if (!cmd) { this.ctx.weird('imap_unmatched_response', tag); return; }
     this.pending.delete(tag);
     if (this.auth?.cmd === cmd) this.auth = undefined;
     const status = m[2].toUpperCase();
-    this.write(cmd, status, wireText(Buffer.from(m[3], 'latin1')));
+    this.write(cmd, status, wireText(buf, end - m[3].length, end));
     if (!this.confirmed) { this.confirmed = true; this.ctx.confirm(); }
     if (cmd.command === 'STARTTLS' && status === 'OK') {
       this.off = true;
