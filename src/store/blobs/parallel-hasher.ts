@@ -44,10 +44,11 @@ const sessions = new Map();
 const close = (s) => { if (s.fd >= 0) { try { closeSync(s.fd); } catch {} s.fd = -1; } };
 parentPort.on('message', (m) => {
   if (m.op === 'open') {
-    const s = { hashes: m.algs.map((a) => [a, createHash(a)]), fd: -1, path: m.path, error: undefined };
+    const s = { hashes: m.algs.map((a) => [a, createHash(a)]), fd: -1, path: undefined, error: undefined };
     sessions.set(m.id, s);
     if (m.path !== undefined) {
-      try { s.fd = openSync(m.path, 'wx'); } catch (e) { s.error = String(e && e.message || e); }
+      // The path is the session's to remove only once created here: a file that was there stays.
+      try { s.fd = openSync(m.path, 'wx'); s.path = m.path; } catch (e) { s.error = String(e && e.message || e); }
       if (s.error) parentPort.postMessage({ id: m.id, op: 'failed', message: s.error });
     }
   } else if (m.op === 'data') {

@@ -88,6 +88,16 @@ test('writeTo: the worker writes every byte to a new file; abort removes it; a f
     await assert.rejects(feed(refused, pcap, [4096]), /writing the blob failed/);
     await refused.abort();
     assert.deepEqual(readFileSync(path), big, 'the existing file is untouched');
+    // Aborted after the failure, before any end: the file it could not create is not its to remove.
+    const abortedAfterFailure = new ParallelHasher({ writeTo: path });
+    await assert.rejects(async () => {
+      for (;;) {
+        await abortedAfterFailure.update(pcap);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }, /writing the blob failed/);
+    await abortedAfterFailure.abort();
+    assert.deepEqual(readFileSync(path), big, 'the existing file is still there after the abort');
     const failing = new ParallelHasher({ writeTo: join(dir, 'no', 'such', 'dir') });
     await assert.rejects(feed(failing, big, [HASH_BATCH_BYTES]), /writing the blob failed/);
     await failing.abort();
