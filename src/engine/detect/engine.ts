@@ -192,9 +192,12 @@ export class Detector implements Inspector {
   packet(c: Conn, pkt: Packet): void {
     const proto = pkt.ipProto;
     const cls = proto === PROTO_TCP ? CLS_TCP : proto === PROTO_UDP ? CLS_UDP : proto === PROTO_ICMP || proto === PROTO_ICMP6 ? CLS_ICMP : CLS_OTHER;
+    const byDir = this.packetTables[cls];
+    // No packet rule for this protocol class (the bundled rules' TCP ones all run on the stream).
+    if (byDir[0] === undefined && byDir[1] === undefined) return;
     const isOrig = c.oneWay || (c.o3 === pkt.src3 && c.o0 === pkt.src0 && c.o1 === pkt.src1 && c.o2 === pkt.src2
       && (c.oPort === pkt.srcPort || cls >= CLS_ICMP));
-    const table = this.packetTables[cls][isOrig ? 0 : 1];
+    const table = byDir[isOrig ? 0 : 1];
     if (table === undefined) return;
     const hasPorts = cls === CLS_TCP || cls === CLS_UDP || proto === PROTO_SCTP;
     const dport = hasPorts ? pkt.dstPort : 0;
