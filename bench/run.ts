@@ -147,11 +147,14 @@ function exportHead(log: (m: string) => void): string {
   log(`bench: exporting HEAD ${commit.slice(0, 12)} to .bench/head and building it`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const tar = execFileSync('git', ['-C', REPO_ROOT, 'archive', '--format=tar', commit, 'src', 'rules', 'tsconfig.json', 'package.json'], { maxBuffer: 1 << 30 });
+  const tar = execFileSync('git', ['-C', REPO_ROOT, 'archive', '--format=tar', commit, 'src', 'rules', 'scripts', 'tsconfig.json', 'package.json'], { maxBuffer: 1 << 30 });
   execFileSync('tar', ['-x', '-C', dir], { input: tar });
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')], { cwd: dir, stdio: 'inherit' });
   if (r.status !== 0) log('bench: WARNING: tsc reported errors on HEAD; measuring the JavaScript it emitted anyway');
+  // As `npm run build` does: the CLI as one bundle (start-up), when HEAD has the script.
+  const bundler = join(dir, 'scripts', 'bundle-cli.mjs');
+  if (existsSync(bundler) && spawnSync(process.execPath, [bundler], { cwd: dir, stdio: 'inherit' }).status !== 0) log('bench: WARNING: bundling the CLI failed; measuring the unbundled build');
   writeFileSync(stamp, commit);
   return dir;
 }

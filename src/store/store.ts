@@ -247,19 +247,17 @@ interface BackendModule {
   open(location: string): Promise<Store>;
 }
 
-/** Backends load on demand, so a SQLite user never loads `pg` (and the reverse). */
-const BACKENDS = {
-  sqlite: { module: './sqlite/sqlite-store.js', export: 'SqliteStore' },
-  pg: { module: './postgres/pg-store.js', export: 'PgStore' },
-} as const;
+/**
+ * Backends load on demand, so a SQLite user never loads `pg` (and the reverse). The specifiers are
+ * literals so that the CLI's bundle (scripts/bundle-cli.mjs) carries each backend as a chunk of its own.
+ */
+const BACKENDS: Record<'sqlite' | 'pg', () => Promise<BackendModule>> = {
+  sqlite: async () => (await import('./sqlite/sqlite-store.js')).SqliteStore,
+  pg: async () => (await import('./postgres/pg-store.js')).PgStore,
+};
 
 /** Opens (creating and migrating as needed) the store at `where`: a SQLite file path or a PostgreSQL URL. */
 export async function openStore(where: StoreLocation): Promise<Store> {
-  const kind = 'sqlite' in where ? 'sqlite' : 'pg';
-  const location = 'sqlite' in where ? where.sqlite : where.pg;
-  const backend = BACKENDS[kind];
-  // A specifier held in a variable: each backend compiles on its own, before the other exists.
-  const specifier: string = backend.module;
-  const mod = (await import(specifier)) as Record<string, BackendModule>;
-  return mod[backend.export].open(location);
+  if ('sqlite' in where) return (await BACKENDS.sqlite()).open(where.sqlite);
+  return (await BACKENDS.pg()).open(where.pg);
 }
