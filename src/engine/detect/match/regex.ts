@@ -62,6 +62,28 @@ function classOf(pred: (c: number) => boolean): Uint8Array {
   for (let c = 0; c < 256; c++) if (pred(c)) set[c] = 1;
   return set;
 }
+/** `.` without and with /s. Shared by every regex: atom sets are only read once made. */
+const DOT = classOf((b) => b !== 10);
+const DOT_ALL = classOf(() => true);
+
+/**
+ * The set of one literal byte (both cases under /i), made once per byte and shared: a rule's
+ * pcre is mostly literals, and a fresh 256-byte set and a 256-step fold per literal was most of
+ * the cost of loading the bundled rules (their pcres run cold, in the interpreter).
+ */
+const LITERAL_SETS: (Uint8Array | undefined)[] = new Array(512);
+function literalSet(b: number, nocase: boolean): Uint8Array {
+  const k = nocase ? 256 + b : b;
+  let set = LITERAL_SETS[k];
+  if (set === undefined) {
+    set = new Uint8Array(256);
+    set[b] = 1;
+    if (nocase) { set[LOWER[b]] = 1; set[UPPER[b]] = 1; }
+    LITERAL_SETS[k] = set;
+  }
+  return set;
+}
+
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isWord = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
@@ -216,14 +238,16 @@ class Parser {
     this.single = undefined;
     const c = this.src[this.pos++];
     let set: Uint8Array | undefined;
+    /** The set already holds both cases of its letters (no /i fold needed). */
+    let caseClosed = false;
     switch (c) {
       case '(': {
         const group = this.parseGroup(ctx, flags);
         this.single = undefined; // set by the group's last inner atom: the group itself is not one byte
         return group;
       }
-      case '.': set = flags.s ? classOf(() => true) : classOf((b) => b !== 10); break;
-      case '[': set = this.parseClass(flags); break;
+      case '.': set = flags.s ? DOT_ALL : DOT; caseClosed = true; break;
+      case '[': set = this.parseClass(flags); caseClosed = true; break; // folded by parseClass under /i
       case '^': {
         const m = flags.m;
         this.atStart = false;
@@ -243,14 +267,11 @@ class Parser {
       }
       case '*': case '+': case '?': this.fail('nothing to repeat');
       // falls through (fail never returns)
-      default: {
-        const b = c.charCodeAt(0) & 0xff;
-        set = new Uint8Array(256);
-        set[b] = 1;
-        if (flags.i) { set[LOWER[b]] = 1; set[UPPER[b]] = 1; }
-      }
+      default:
+        set = literalSet(c.charCodeAt(0) & 0xff, flags.i);
+        caseClosed = true;
     }
-    if (flags.i && set) for (let b = 0; b < 256; b++) if (set[b]) { set[LOWER[b]] = 1; set[UPPER[b]] = 1; }
+    if (flags.i && set && !caseClosed) for (let b = 0; b < 256; b++) if (set[b]) { set[LOWER[b]] = 1; set[UPPER[b]] = 1; }
     if (this.atStart) { this.firstSet = set; this.atStart = false; }
     this.single = set;
     const s = set!;
