@@ -54,7 +54,11 @@ await build({
   packages: 'external',
   chunkNames: 'chunks/[name]-[hash]',
   allowOverwrite: true,
-  sourcemap: true,
+  sourcemap: true, // chained through tsc's maps to src/*.ts (node --enable-source-maps)
+  // Without comments and indentation V8 scans a third less source (and one with no non-ASCII
+  // character in comments stays a one-byte string): 1.44 -> 1.42 G instructions for a 10-packet
+  // analyze. Names are kept, for profiles and stack traces.
+  minifyWhitespace: true,
   logLevel: 'warning',
   plugins: [moduleUrlOfDistFile],
 });
