@@ -32,8 +32,12 @@ const moduleUrlOfDistFile = {
     b.onLoad({ filter: /\/dist\/.*\.js$/ }, async (args) => {
       let contents = await readFile(args.path, 'utf8');
       if (contents.includes('import.meta.url')) {
+        // Relative to dist/cli/, where main.js is; a chunk lies one folder down (chunks/), so its
+        // own URL is first taken back to dist/cli/ (a chunk's module would otherwise resolve its
+        // neighbours, e.g. the analysis worker's file, under dist/cli/).
         const rel = relative(outdir, args.path).split('\\').join('/');
-        contents = contents.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`);
+        contents = contents.replaceAll('import.meta.url',
+          `new URL(${JSON.stringify(rel)}, import.meta.url.replace(/\\/chunks\\/[^/]*$/, "/main.js")).href`);
       }
       return { contents, loader: 'js' };
     });

@@ -2,15 +2,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../helpers.js';
+import { pcap, ROOT } from '../helpers.js';
 
-/** Starts `capdex serve --port 0 ...extra` on a fresh data folder; `stop` sends SIGTERM and returns the exit code. */
-async function startServe(extra: string[] = []): Promise<{ url: string; stop: () => Promise<number | null>; cleanup: () => void }> {
+/**
+ * Starts `capdex serve --port 0 ...extra` on a fresh data folder, from the sources or (`built`) as
+ * `npm run build` made it (dist/cli/main.js: one bundle, lazy parts in chunks); `stop` sends
+ * SIGTERM and returns the exit code.
+ */
+async function startServe(extra: string[] = [], built = false): Promise<{ url: string; stop: () => Promise<number | null>; cleanup: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'capdex-serve-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'serve', '--port', '0', '--data', join(dir, 'data'), ...extra], { cwd: ROOT });
+  const main = built ? [join(ROOT, 'dist/cli/main.js')] : ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
+  const child = spawn(process.execPath, [...main, 'serve', '--port', '0', '--data', join(dir, 'data'), ...extra], { cwd: ROOT });
   const cleanup = () => {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -38,6 +43,30 @@ test('capdex serve --port 0: serves /healthz on 127.0.0.1 and exits on SIGTERM',
   const server = await startServe();
   try {
     assert.deepEqual(await (await fetch(`${server.url}/healthz`)).json(), { status: 'ok' });
+    assert.equal(await server.stop(), 0);
+  } finally {
+    server.cleanup();
+  }
+});
+
+test('the built capdex serve analyses an upload: its worker threads start from the bundle\'s chunks', async () => {
+  const server = await startServe([], true);
+  try {
+    const up = await fetch(`${server.url}/api/captures`, {
+      method: 'POST', body: readFileSync(pcap('dns-tcp.pcap')), headers: { 'content-type': 'application/octet-stream' },
+    });
+    assert.equal(up.status, 201);
+    const { id } = (await up.json()) as { id: string };
+    let status = '';
+    for (let i = 0; i < 600 && status !== 'done' && status !== 'failed'; i++) {
+      const body = (await (await fetch(`${server.url}/api/captures/${id}`)).json()) as { job: { status: string; error?: string } | null };
+      status = body.job?.status ?? '';
+      assert.notEqual(status, 'failed', body.job?.error);
+      if (status !== 'done') await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(status, 'done');
+    const page = (await (await fetch(`${server.url}/api/captures/${id}/logs/dns?limit=5`)).json()) as { records: unknown[] };
+    assert.ok(page.records.length > 0, 'dns records');
     assert.equal(await server.stop(), 0);
   } finally {
     server.cleanup();
