@@ -105,7 +105,6 @@ function laneWorker(lane: number): Worker {
   const running = workers[lane];
   if (running) return running;
   const w = new Worker(WORKER_SOURCE, { eval: true });
-  if (sessions.size === 0) w.unref();
   w.on('message', (r: Reply) => sessions.get(r.id)?.onReply(r));
   const die = (e: Error): void => {
     if (workers[lane] !== w) return;
@@ -122,6 +121,9 @@ function laneWorker(lane: number): Worker {
   };
   w.on('error', die);
   w.on('exit', (code) => die(new Error(`a hashing worker exited with code ${code}`)));
+  // After the listeners: adding a 'message' listener refs the worker's port again, so an unref
+  // before it left an idle lane holding the process open (`capdex serve` never exited on SIGTERM).
+  if (sessions.size === 0) w.unref();
   workers[lane] = w;
   return w;
 }

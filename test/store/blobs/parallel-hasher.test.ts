@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HASH_BATCH_BYTES, HASH_IN_FLIGHT_MAX_BYTES, ParallelHasher, type Digests } from '../../../src/store/blobs/parallel-hasher.js';
@@ -104,4 +105,17 @@ test('writeTo: the worker writes every byte to a new file; abort removes it; a f
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('idle hashing workers do not keep a process alive: started ahead of any upload, as the API does', () => {
+  const url = new URL('../../../src/store/blobs/parallel-hasher.ts', import.meta.url).href;
+  // A file, not -e with --input-type=module: workers inherit execArgv, and the lanes' eval'd source is CommonJS.
+  const dir = mkdtempSync(join(tmpdir(), 'capdex-hasher-exit-'));
+  const file = join(dir, 'child.mjs');
+  writeFileSync(file, `const m = await import(${JSON.stringify(url)}); m.startHashWorkers(); console.log('started');`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 30_000 });
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(r.signal, null, 'the child had to be killed: an idle lane kept it alive');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'started');
 });
