@@ -1,6 +1,7 @@
 /**
  * `npm run bench:api`: the service as a user meets it. Starts `capdex serve` as a child process on
- * 127.0.0.1 over a fresh data dir (or `--pg URL`: an API process plus `capdex worker`), then:
+ * 127.0.0.1 over a fresh data dir (or `--pg URL`: an API process plus `capdex worker`, on a new database
+ * of that server, dropped at the end), then:
  *  1. uploads a ~50 MB capture (bench/build-capture.ts: time-shifted copies of the shared
  *     captures) as a streamed raw body (node:http, as curl would): upload time and MB/s, next to
  *     copying the same file on this disk (`cp`, the "disk speed" the upload is held to);
@@ -31,6 +32,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
 import { buildBenchCapture, REPO_ROOT } from './build-capture.js';
 
 interface Args { sizeMb: number; clients: number; requests: number; pg?: string; out: string; noCache: boolean }
@@ -208,6 +210,10 @@ async function main(): Promise<void> {
       process.exit(130);
     });
   }
+  // --pg: a database of its own on that server, dropped at the end (the same capture uploaded to a
+  // store that has it already answers 200 with the existing analysis: nothing would be measured).
+  const scratch = args.pg === undefined ? undefined : await scratchDatabase(args.pg);
+  if (scratch) args.pg = scratch.url;
   try {
     const capture = buildBenchCapture({ sizeMb: args.sizeMb, out: join(dir, 'capture.pcap'), log: () => {} });
     const bytes = statSync(capture.path).size;
@@ -307,7 +313,22 @@ async function main(): Promise<void> {
     await sleep(500);
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+    await scratch?.drop();
   }
+}
+
+/** A new empty database on the server of `url` (our own name, never input), and how to drop it. */
+async function scratchDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `capdex_bench_api_${process.pid}_${Date.now()}`;
+  const admin = async (sql: string): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try { await c.query(sql); } finally { await c.end(); }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return { url: u.href, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 await main();
