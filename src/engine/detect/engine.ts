@@ -384,12 +384,22 @@ export class Detector implements Inspector {
       // Stream: the chunk alone first, so anchored keywords (depth, offset, startswith) count
       // from where this segment's data starts as they would in a packet; then the window, for
       // content split across chunks.
-      const ok = ctx === Ctx.Stream && chunkOff > from
-        ? this.evaluate(rt, ctx, data!.subarray(chunkOff)) || this.evaluate(rt, ctx, buf)
-        : this.evaluate(rt, ctx, buf);
+      let base = from;
+      let ok: boolean;
+      if (ctx === Ctx.Stream && chunkOff > from) {
+        ok = this.evaluate(rt, ctx, data!.subarray(chunkOff));
+        if (ok) base = chunkOff;
+        else ok = this.evaluate(rt, ctx, buf);
+      } else ok = this.evaluate(rt, ctx, buf);
       if (!ok) continue;
+      const end = this.match.matchEnd;
       this.matched(rt, ctx);
-      if (ctx === Ctx.Stream && data !== undefined && this.vState !== undefined) this.vState.markAlerted(dir, rt.rank, dataPos + data.length);
+      if (ctx === Ctx.Stream && data !== undefined && this.vState !== undefined) {
+        // The rule alerted on the bytes up to where its match ended (the whole window when the
+        // match cannot say): a later occurrence starting after them, even one that straddles the
+        // next segment boundary, alerts again.
+        this.vState.markAlerted(dir, rt.rank, end >= 0 ? dataPos + base + end : dataPos + data.length);
+      }
     }
   }
 

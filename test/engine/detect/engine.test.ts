@@ -99,6 +99,9 @@ test('content split across two TCP segments matches once (also out of order), ne
   // still holds the first match alerts again only on a new occurrence.
   const twice = await alerts(tcpCapture([Buffer.from('EVIL-PAT'), Buffer.from('TERN EVIL-PATTERN'), Buffer.from('x'), Buffer.from('y EVIL-PATTERN')]), SPLIT_RULE, []);
   assert.deepEqual(sids(twice.eve), [21, 21]);
+  // An occurrence that starts after the one alerted on and straddles the next boundary alerts too.
+  const straddling = await alerts(tcpCapture([Buffer.from('EVIL-PATTERN then EVIL-PAT'), Buffer.from('TERN'), Buffer.from(' and EVIL-PATTERN')]), SPLIT_RULE, []);
+  assert.deepEqual(sids(straddling.eve), [21, 21, 21]);
   // A single segment without the pattern: nothing.
   const none = await alerts(tcpCapture([Buffer.from('EVIL-'), Buffer.from('PATTERX')]), SPLIT_RULE, []);
   assert.equal(none.eve.length, 0);
@@ -112,18 +115,17 @@ test('content split after a stream\'s first few bytes (fewer than the pattern be
 });
 
 test('content split across segments matches wherever the stream\'s retained bytes move in their buffer', async () => {
-  // Segments of different sizes in pairs, the first of a pair ending with the start of the
-  // pattern, the second starting with its end: the splits fall before, at and after moves of the
-  // retained tail. (Pairs: an occurrence overlapping bytes a rule already alerted on is not
-  // reported again, so a chunk that alerts cannot also start the next split.)
+  // Segments of different sizes, each but the first starting with the end of the pattern and each
+  // but the last ending with its start: the splits fall before, at and after moves of the retained
+  // tail, and every chunk that alerts also starts the next split.
   const sizes = [700, 1460, 1460, 1460, 1460, 1460, 1460, 333, 1460, 1460, 2900, 1460, 1460, 1460, 1460, 1460, 1460, 1460, 1000, 1460];
   const segs = sizes.map((n, i) => {
-    const piece = i % 2 === 0 ? 'EVIL-' : 'PATTERN';
-    const filler = 'x'.repeat(n - piece.length);
-    return Buffer.from(i % 2 === 0 ? filler + piece : piece + filler);
+    const head = i === 0 ? '' : 'PATTERN';
+    const tail = i === sizes.length - 1 ? '' : 'EVIL-';
+    return Buffer.from(head + 'x'.repeat(n - head.length - tail.length) + tail);
   });
   const { eve } = await alerts(tcpCapture(segs), SPLIT_RULE, []);
-  assert.deepEqual(sids(eve), new Array(sizes.length / 2).fill(21));
+  assert.deepEqual(sids(eve), new Array(sizes.length - 1).fill(21));
 });
 
 /** UDP datagrams from one client to one server port, one per payload. */

@@ -227,6 +227,7 @@ class Program implements MatchProgram {
   matchBuffer(buf: Uint8Array, state: MatchState): boolean {
     this.backtracks = 0;
     this.decoded = NOTHING;
+    state.matchEnd = -1;
     return this.run(0, 0, buf, state);
   }
 
@@ -347,9 +348,12 @@ class Program implements MatchProgram {
           continue;
         }
         case 'base64_data':
-          return this.run(i + 1, 0, this.decoded, state);
+          // Positions in the decoded bytes say nothing about the buffer's: matchEnd stays -1.
+          return this.run(i + 1, 0, this.decoded, state) && ((state.matchEnd = -1), true);
       }
     }
+    // A chain with no positional match (only negations, sizes, tests) leaves the cursor at 0.
+    state.matchEnd = cursor > 0 ? cursor : -1;
     return true;
   }
 }

@@ -6,8 +6,10 @@ class Scratch implements MatchState {
   readonly vars = new Float64Array(DETECT_LIMITS.maxByteVars);
   pcreStepsLeft = DETECT_LIMITS.pcreStepsPerRule;
   pcreBudgetExhausted = 0;
+  matchEnd = -1;
 
   reset(): void {
+    this.matchEnd = -1;
     this.pcreStepsLeft = DETECT_LIMITS.pcreStepsPerRule;
     this.vars.fill(0);
   }

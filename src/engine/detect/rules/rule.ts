@@ -196,6 +196,13 @@ export interface MatchState {
   pcreStepsLeft: number;
   /** Times a pcre gave up because its step budget ran out (counted as "no match"); a stat for the engine. */
   pcreBudgetExhausted: number;
+  /**
+   * Where the last successful match program's final positional match ended in the buffer it was
+   * given (the cursor after its last content, pcre or byte_jump), or -1 when it cannot say (no
+   * positional match, a transformed or base64-decoded buffer): the stream door alerts a rule again
+   * only on bytes after this, so an occurrence straddling the next segment boundary still alerts.
+   */
+  matchEnd: number;
   /** Prepares for the next rule: refills the pcre budget and clears the variables (the exhausted count is kept). */
   reset(): void;
 }
