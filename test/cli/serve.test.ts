@@ -50,6 +50,8 @@ test('capdex serve --port 0: serves /healthz on 127.0.0.1 and exits on SIGTERM',
 });
 
 test('the built capdex serve analyses an upload: its worker threads start from the bundle\'s chunks', async () => {
+  // The analysis worker is a bundle of its own (scripts/bundle-cli.mjs), sharing main.js's chunks.
+  assert.match(readFileSync(join(ROOT, 'dist/jobs/analysis-worker.js'), 'utf8'), /^\/\/ Bundled by scripts\/bundle-cli\.mjs/);
   const server = await startServe([], true);
   try {
     const up = await fetch(`${server.url}/api/captures`, {
