@@ -1,18 +1,33 @@
 /**
  * The folder blob store: DIR/sha256/ab/cd/<sha256>. A put streams into DIR/tmp/<random> while
- * hashing (SHA-256, MD5, SHA-1, each on its own worker; one of them writes the file too: parallel-hasher.ts), then renames into place, so a reader never sees a
- * half-written blob and a crash leaves only a temp file. Paths are built from our own hex digests
+ * hashing (SHA-256, MD5, SHA-1, each on its own worker; a fourth writes the file and syncs it to the
+ * disk: parallel-hasher.ts), then renames into place and syncs the folder, so a reader never sees a
+ * half-written blob, a crash leaves only a temp file, and a put that resolved survives a power cut. Paths are built from our own hex digests
  * only: nothing a user sends (file names, ids) reaches the file system unchecked.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ParallelHasher } from './parallel-hasher.js';
 import { BLOB_HEAD_BYTES, BlobNotFoundError, BlobTooLargeError, type BlobDigest, type BlobStore, type PutOptions } from './blobs.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * Syncs a folder that just got an entry (a rename into it) and, when mkdir made folders on the
+ * way (`created`: the first one it made), every folder that got one of them: until then a crash may
+ * lose the entry even though the file's bytes are on the disk.
+ */
+async function syncFolders(dir: string, created: string | undefined): Promise<void> {
+  const dirs = [dir];
+  if (created !== undefined) for (let d = dir; d !== dirname(created);) dirs.push(d = dirname(d));
+  await Promise.all(dirs.map(async (d) => {
+    const h = await open(d, 'r');
+    try { await h.sync(); } finally { await h.close(); }
+  }));
+}
 
 export class FolderBlobStore implements BlobStore {
   private readonly tmpDir: string;
@@ -60,10 +75,14 @@ export class FolderBlobStore implements BlobStore {
       }
       const digest: BlobDigest = { ...(await hasher.digest()), size };
       await opts.accept?.(Buffer.concat(head, headSize), digest);
-      const dest = this.localPath(digest.sha256);
-      await mkdir(join(dest, '..'), { recursive: true });
-      // Same content, same name: renaming over an existing blob replaces identical bytes.
-      await rename(tmp, dest);
+      // Known already (same sha256 and size): the temp file goes, the blob stays. Otherwise it is
+      // renamed into place, over a blob of another size (left damaged by a crash before puts synced).
+      if ((await this.size(digest.sha256)) !== digest.size) {
+        const dest = this.localPath(digest.sha256);
+        const created = await mkdir(dirname(dest), { recursive: true });
+        await rename(tmp, dest);
+        await syncFolders(dirname(dest), created);
+      }
       return digest;
     } finally {
       await hasher.abort();

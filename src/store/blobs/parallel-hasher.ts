@@ -5,13 +5,21 @@
  *
  * Each digest has its own worker (a lane, LANES), so an upload is paced by the slowest hash (MD5,
  * ~600 MB/s here; SHA-256 and SHA-1 run at ~1.5 GB/s with SHA-NI), not by the sum of the three
- * (~160 ms per 50 MB on one worker). With `writeTo`, one lane also writes every byte to that new
- * file, right after hashing the batch: the blob store's upload path is then one copy per byte on the
- * event loop (into a batch) and one large write per HASH_BATCH_BYTES on that worker, instead of a
- * stream write (and a thread pool round trip) per socket read of 64 KiB.
+ * (~160 ms per 50 MB on one worker). With `writeTo`, a fourth lane writes every byte to that new
+ * file and syncs it to the disk (fdatasync) as it goes: the blob store's upload path is then one copy
+ * per byte on the event loop (into a batch) and one large write per HASH_BATCH_BYTES on that worker,
+ * instead of a stream write (and a thread pool round trip) per socket read of 64 KiB. The digests
+ * resolve only once the file is on the disk (an upload answered "stored" survives a power cut);
+ * syncing every WRITE_SYNC_BYTES while the upload still arrives, rather than all at the end, lets
+ * the disk take the file while the rest is received and hashed. The writer has a lane of its own,
+ * so a sync (waiting on the disk) never holds up a hash.
  *
  * Chunks are copied into HASH_BATCH_BYTES batches of shared memory that every lane reads (no copy
- * per lane), and filled again once every lane is done with them (no fresh allocation per batch).
+ * per lane), and filled again once every lane is done with them: batches come from a pool kept by
+ * the process across uploads and touched once when the lanes start (BATCH_POOL_MAX), since fresh
+ * memory costs a page fault per 4 KiB on first write (~4-5 ms per MiB measured here, more than
+ * hashing it) and posting a SharedArrayBuffer a lane has never seen ~0.25 ms against ~3 µs for one
+ * it has: with a pool per upload, a 52 MB upload spent ~80 ms of event-loop CPU on both.
  * Bounded: `update` returns a promise to wait for once more than HASH_IN_FLIGHT_MAX_BYTES are
  * posted and not done yet by every lane, so a fast client cannot queue an upload's bytes in memory.
  * The lanes serve every upload of the process (a session each); they are started at first use, do
@@ -24,27 +32,46 @@ import { Worker } from 'node:worker_threads';
 export const HASH_BATCH_BYTES = 1 << 20;
 /** Bytes of one upload posted to the lanes and not hashed by all of them yet before `update` asks to wait. */
 export const HASH_IN_FLIGHT_MAX_BYTES = 8 << 20;
+/** Bytes written to a `writeTo` file between two syncs (the last sync comes at the end). */
+export const WRITE_SYNC_BYTES = 4 << 20;
 
 export interface Digests { sha256: string; md5: string; sha1: string }
 
+/** Idle batches kept for the next upload: one upload's bytes in flight, plus the one being filled and one spare. */
+const BATCH_POOL_MAX = HASH_IN_FLIGHT_MAX_BYTES / HASH_BATCH_BYTES + 2;
+const batchPool: SharedArrayBuffer[] = [];
+
+function takeBatch(): SharedArrayBuffer {
+  return batchPool.pop() ?? new SharedArrayBuffer(HASH_BATCH_BYTES);
+}
+/** Only for a batch no lane reads any more (every lane answered 'hashed', or it was never posted). */
+function returnBatch(memory: SharedArrayBuffer): void {
+  if (batchPool.length < BATCH_POOL_MAX) batchPool.push(memory);
+}
+
 /**
- * The digests each worker computes. MD5 is the slowest by far, so it has a worker to itself; the
- * file is written by the SHA-1 lane, the fastest hash per byte (its hashing plus writing still
- * costs less than MD5 alone).
+ * The digests each worker computes: one each (MD5, the slowest by far, paces an upload); the last
+ * lane computes none and writes the file (a session without `writeTo` leaves it out).
  */
-const LANES: readonly (readonly (keyof Digests)[])[] = [['md5'], ['sha256'], ['sha1']];
-const WRITING_LANE = 2;
+const LANES: readonly (readonly (keyof Digests)[])[] = [['md5'], ['sha256'], ['sha1'], []];
+const WRITING_LANE = 3;
 
 /** A lane: plain CommonJS (eval), so it runs the same from sources under tsx and from dist/. */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const { openSync, writeSync, closeSync, unlinkSync } = require('node:fs');
+const { openSync, writeSync, fdatasyncSync, closeSync, unlinkSync } = require('node:fs');
+const SYNC_BYTES = ${WRITE_SYNC_BYTES};
 const sessions = new Map();
 const close = (s) => { if (s.fd >= 0) { try { closeSync(s.fd); } catch {} s.fd = -1; } };
+const fail = (id, s, e) => {
+  s.error = String(e && e.message || e);
+  close(s);
+  parentPort.postMessage({ id, op: 'failed', message: s.error });
+};
 parentPort.on('message', (m) => {
   if (m.op === 'open') {
-    const s = { hashes: m.algs.map((a) => [a, createHash(a)]), fd: -1, path: undefined, error: undefined };
+    const s = { hashes: m.algs.map((a) => [a, createHash(a)]), fd: -1, path: undefined, error: undefined, unsynced: 0 };
     sessions.set(m.id, s);
     if (m.path !== undefined) {
       // The path is the session's to remove only once created here: a file that was there stays.
@@ -58,17 +85,19 @@ parentPort.on('message', (m) => {
       for (const h of s.hashes) h[1].update(chunk);
       try {
         for (let off = 0; s.fd >= 0 && off < m.len; ) off += writeSync(s.fd, chunk, off, m.len - off);
-      } catch (e) {
-        s.error = String(e && e.message || e);
-        close(s);
-        parentPort.postMessage({ id: m.id, op: 'failed', message: s.error });
-      }
+        if (s.fd >= 0) s.unsynced += m.len;
+      } catch (e) { fail(m.id, s, e); }
     }
     parentPort.postMessage({ id: m.id, op: 'hashed', batch: m.batch });
+    // After the answer: the bytes are in the page cache, so the batch is refilled while the disk takes them.
+    if (s && !s.error && s.unsynced >= SYNC_BYTES) {
+      try { fdatasyncSync(s.fd); s.unsynced = 0; } catch (e) { fail(m.id, s, e); }
+    }
   } else if (m.op === 'end') {
     const s = sessions.get(m.id);
     sessions.delete(m.id);
     if (!s) return;
+    if (!s.error && s.fd >= 0) try { fdatasyncSync(s.fd); } catch (e) { fail(m.id, s, e); }
     close(s);
     if (!s.error) parentPort.postMessage({ id: m.id, op: 'digests', digests: Object.fromEntries(s.hashes.map((h) => [h[0], h[1].digest('hex')])) });
   } else if (m.op === 'abort') {
@@ -114,7 +143,7 @@ function laneWorker(lane: number): Worker {
     sessions.clear();
     for (const w of workers) w?.unref();
     for (const [id, s] of dead) {
-      // Every session has a part on each lane: the other lanes drop theirs (and an open file).
+      // A session has a part on every lane (the writer's only with writeTo): the others drop theirs (and an open file).
       for (const other of workers) other?.postMessage({ id, op: 'abort' });
       s.onDeath(e);
     }
@@ -129,22 +158,30 @@ function laneWorker(lane: number): Worker {
 }
 
 /**
- * Starts the lanes ahead of the first upload, which would otherwise wait for three threads to boot
+ * Starts the lanes ahead of the first upload, which would otherwise wait for four threads to boot
  * (~0.1 s of CPU each; at load ~13 the first put of a 10-byte blob took ~1 s, the next ~0.01 s).
  * Idle lanes do not keep the process alive.
  */
 export function startHashWorkers(): void {
   LANES.forEach((_, lane) => laneWorker(lane));
+  // The pool's pages are faulted in now (a write to each), not while the first upload waits.
+  while (batchPool.length < BATCH_POOL_MAX) {
+    const memory = new SharedArrayBuffer(HASH_BATCH_BYTES);
+    new Uint8Array(memory).fill(0);
+    batchPool.push(memory);
+  }
 }
 
 export interface HasherOptions {
-  /** A file to create (exclusively) and write every byte to, on a worker. */
+  /** A file to create (exclusively) and write every byte to, on a worker; on the disk once `digest` resolves. */
   writeTo?: string;
 }
 
 export class ParallelHasher {
   private readonly id = nextId++;
-  private readonly lanes = LANES.map((_, lane) => laneWorker(lane));
+  /** The lanes of this session (by index in LANES) and their workers. */
+  private readonly laneIds: number[];
+  private readonly lanes: Worker[];
   /** The batch being filled (a view of batchMemory). */
   private batch: Buffer | undefined;
   private batchMemory: SharedArrayBuffer | undefined;
@@ -152,12 +189,10 @@ export class ParallelHasher {
   /** Posted batches by number: their memory, length, and the lanes not done with them yet. */
   private readonly posted = new Map<number, { memory: SharedArrayBuffer; len: number; lanesLeft: number }>();
   private nextBatch = 0;
-  /** Batches every lane is done with, to fill again. */
-  private readonly spare: SharedArrayBuffer[] = [];
   private inFlight = 0;
   private readonly digests: Partial<Digests> = {};
-  private lanesToFinish = LANES.length;
-  private lanesToAbort = LANES.length;
+  private lanesToFinish: number;
+  private lanesToAbort: number;
   private failure: Error | undefined;
   private resume: { resolve(): void; reject(e: Error): void } | undefined;
   private finish: { resolve(d: Digests): void; reject(e: Error): void } | undefined;
@@ -166,6 +201,9 @@ export class ParallelHasher {
   private ended = false;
 
   constructor(opts: HasherOptions = {}) {
+    this.laneIds = LANES.map((_, lane) => lane).filter((lane) => lane !== WRITING_LANE || opts.writeTo !== undefined);
+    this.lanes = this.laneIds.map(laneWorker);
+    this.lanesToFinish = this.lanesToAbort = this.lanes.length;
     open(this.id, {
       onReply: (r) => {
         if (r.op === 'hashed') {
@@ -173,7 +211,7 @@ export class ParallelHasher {
           if (!b || --b.lanesLeft > 0) return;
           this.posted.delete(r.batch);
           this.inFlight -= b.len;
-          if (this.spare.length * HASH_BATCH_BYTES < HASH_IN_FLIGHT_MAX_BYTES) this.spare.push(b.memory);
+          returnBatch(b.memory);
           if (this.resume && this.inFlight <= HASH_IN_FLIGHT_MAX_BYTES) { const w = this.resume; this.resume = undefined; w.resolve(); }
         } else if (r.op === 'failed') {
           // The writing lane keeps the failed session until told: abort() (or 'end', already posted) ends it.
@@ -192,8 +230,8 @@ export class ParallelHasher {
       },
       onDeath: (e) => { this.fail(e); this.aborted?.(); },
     });
-    LANES.forEach((algs, lane) => {
-      this.lanes[lane].postMessage({ id: this.id, op: 'open', algs, path: lane === WRITING_LANE ? opts.writeTo : undefined });
+    this.laneIds.forEach((lane, i) => {
+      this.lanes[i].postMessage({ id: this.id, op: 'open', algs: LANES[lane], path: lane === WRITING_LANE ? opts.writeTo : undefined });
     });
   }
 
@@ -203,7 +241,7 @@ export class ParallelHasher {
     let off = 0;
     while (off < chunk.length) {
       if (this.batch === undefined) {
-        this.batchMemory = this.spare.pop() ?? new SharedArrayBuffer(HASH_BATCH_BYTES);
+        this.batchMemory = takeBatch();
         this.batch = Buffer.from(this.batchMemory);
       }
       const batch = this.batch;
@@ -233,6 +271,10 @@ export class ParallelHasher {
    * once every lane has (the writing lane's queued open may create the file after the caller removed it).
    */
   abort(): Promise<void> {
+    // The batch being filled was never posted: no lane reads it.
+    if (this.batchMemory) returnBatch(this.batchMemory);
+    this.batch = this.batchMemory = undefined;
+    this.batchLen = 0;
     // Ended, or a lane died (which forgot every session): nothing to tell them.
     if (this.ended || !sessions.has(this.id)) return Promise.resolve();
     this.ended = true;

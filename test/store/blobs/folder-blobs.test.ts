@@ -1,8 +1,11 @@
-/** The folder blob store: digests match an independent hash, size limit, refusal keeps nothing, no path input. */
+/**
+ * The folder blob store: digests match an independent hash, size limit, refusal keeps nothing, a
+ * known blob is kept (a damaged one replaced), no path input.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -32,6 +35,21 @@ test('put hashes while streaming and stores by sha256; a second put is idempoten
   const chunks: Buffer[] = [];
   for await (const c of await b.open(d.sha256)) chunks.push(c as Buffer);
   assert.deepEqual(Buffer.concat(chunks), bytes);
+}));
+
+test('a put of a known blob keeps the stored file; one whose stored file has another size (a crash before puts synced) replaces it', () => withBlobs(async (b, dir) => {
+  const bytes = readFileSync(PCAP);
+  const d = await b.put(Readable.from([bytes]));
+  const path = b.localPath(d.sha256);
+  const ino = statSync(path).ino;
+  await b.put(Readable.from([bytes]));
+  assert.equal(statSync(path).ino, ino, 'the same file, not a new copy renamed over it');
+  assert.deepEqual(readdirSync(join(dir, 'tmp')), [], 'the temp copy is gone');
+
+  writeFileSync(path, bytes.subarray(0, 100));
+  assert.deepEqual(await b.put(Readable.from([bytes])), d);
+  assert.deepEqual(readFileSync(path), bytes);
+  assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
 }));
 
 test('over the size limit: BlobTooLargeError, nothing kept', () => withBlobs(async (b, dir) => {

@@ -1,7 +1,7 @@
 /**
  * ParallelHasher: the worker threads' digests equal node:crypto's over the same bytes (a real
  * capture fed in uneven chunks, chunks larger than a batch, nothing at all, batches refilled), concurrent sessions
- * do not mix, a caller feeding faster than the worker hashes is asked to wait, and with writeTo the
+ * do not mix (nor do sessions sharing the pool of batches after an abort), a caller feeding faster than the worker hashes is asked to wait, and with writeTo the
  * worker writes the same bytes to a new file (removed on abort; an existing file is never overwritten).
  */
 import { test } from 'node:test';
@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HASH_BATCH_BYTES, HASH_IN_FLIGHT_MAX_BYTES, ParallelHasher, type Digests } from '../../../src/store/blobs/parallel-hasher.js';
+import { HASH_BATCH_BYTES, HASH_IN_FLIGHT_MAX_BYTES, ParallelHasher, startHashWorkers, type Digests } from '../../../src/store/blobs/parallel-hasher.js';
 
 const PCAPS = join(import.meta.dirname, '../../../../shared/pcaps');
 
@@ -50,6 +50,28 @@ test('concurrent sessions keep their own bytes', async () => {
   const [da, db] = await Promise.all([feed(new ParallelHasher(), a, [5000]), feed(new ParallelHasher(), b, [3000])]);
   assert.deepEqual(da, expected(a));
   assert.deepEqual(db, expected(b));
+});
+
+test('batches go back to the process\'s pool only once every lane is done with them: sessions after an aborted one, and alongside it, keep their own bytes', async () => {
+  startHashWorkers();
+  // Distinct bytes per session and per offset: a batch refilled by one session while a lane still read it for another shows in a digest.
+  const bytes = (seed: number, n: number): Buffer => {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i + 4 <= n; i += 4) b.writeUInt32LE((i * 2654435761 + seed) >>> 0, i);
+    return b;
+  };
+  const a = bytes(1, 2 * HASH_IN_FLIGHT_MAX_BYTES + 999);
+  const b = bytes(2, 2 * HASH_IN_FLIGHT_MAX_BYTES + 7);
+  const c = bytes(3, HASH_IN_FLIGHT_MAX_BYTES + 12345);
+  // Aborted with batches posted and not hashed yet, and one half filled.
+  const aborted = new ParallelHasher();
+  aborted.update(a.subarray(0, HASH_IN_FLIGHT_MAX_BYTES + HASH_BATCH_BYTES / 2));
+  const running = feed(new ParallelHasher(), b, [65536]);
+  await aborted.abort();
+  const [db, dc] = await Promise.all([running, feed(new ParallelHasher(), c, [HASH_BATCH_BYTES + 1, 3])]);
+  assert.deepEqual(db, expected(b));
+  assert.deepEqual(dc, expected(c));
+  assert.deepEqual(await feed(new ParallelHasher(), a, [100_000]), expected(a));
 });
 
 test('more than HASH_IN_FLIGHT_MAX_BYTES not hashed yet: update asks the caller to wait, and the wait ends', async () => {
