@@ -23,7 +23,10 @@ export interface PutOptions {
 }
 
 export interface BlobStore {
-  /** Streams `input` in, hashing as it goes; returns the digests and size. Idempotent by sha256. */
+  /**
+   * Streams `input` in, hashing as it goes; returns the digests and size once the blob is durable
+   * (a crash or power cut afterwards keeps it: the API answers an upload with "stored"). Idempotent by sha256.
+   */
   put(input: Readable, opts?: PutOptions): Promise<BlobDigest>;
   has(sha256: string): Promise<boolean>;
   /** Throws BlobNotFoundError when there is no such blob. */
