@@ -93,25 +93,32 @@ class ConnApp implements StreamReceiver {
   }
 }
 
+/**
+ * A connection's ConnInfo for its analyzers. The Community ID (a SHA-1) is worked out only when
+ * read, which few analyzers' records do (alerts, YARA matches); the conn.log record computes it
+ * once per connection anyway, and the Conn keeps it. Kept out of `Ctx.conn` so that getter, on
+ * the path of every record an analyzer writes (connFields), stays small for the optimizing
+ * compiler (the hashing was inlined into its compiled code).
+ */
+function lazyConnInfo(c: Conn, services: AppServices): ConnInfo {
+  return {
+    uid: c.uid,
+    origH: formatAddr(c.o0, c.o1, c.o2, c.o3), origP: c.oPort,
+    respH: formatAddr(c.r0, c.r1, c.r2, c.r3), respP: c.rPort,
+    transport: c.proto === PROTO_TCP ? 'tcp' : 'udp',
+    get communityId() { return services.communityId(c); },
+    origLocal: services.isLocal?.(c.o0, c.o1, c.o2, c.o3),
+    respLocal: services.isLocal?.(c.r0, c.r1, c.r2, c.r3),
+  };
+}
+
 class Ctx implements AnalyzerContext {
   private info: ConnInfo | undefined;
   private connFiles: ConnFiles | undefined;
   constructor(private readonly app: ConnApp, private readonly layer: AppLayer, private readonly desc: AnalyzerDescriptor) {}
 
   get conn(): ConnInfo {
-    if (!this.info) {
-      const c = this.app.conn;
-      this.info = {
-        uid: c.uid,
-        origH: formatAddr(c.o0, c.o1, c.o2, c.o3), origP: c.oPort,
-        respH: formatAddr(c.r0, c.r1, c.r2, c.r3), respP: c.rPort,
-        transport: c.proto === PROTO_TCP ? 'tcp' : 'udp',
-        communityId: this.layer.services.communityId(c),
-        origLocal: this.layer.services.isLocal?.(c.o0, c.o1, c.o2, c.o3),
-        respLocal: this.layer.services.isLocal?.(c.r0, c.r1, c.r2, c.r3),
-      };
-    }
-    return this.info;
+    return (this.info ??= lazyConnInfo(this.app.conn, this.layer.services));
   }
 
   now(): number {

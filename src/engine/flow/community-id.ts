@@ -27,27 +27,42 @@ export interface CommunityIdInput {
   hasPorts: boolean;
 }
 
+/** Big-endian stores into `scratch` by hand: Buffer's writeUInt*BE check their arguments, and
+ *  that code was inlined into every compiled caller of communityId. */
+function put16(p: number, v: number): number {
+  scratch[p] = v >>> 8;
+  scratch[p + 1] = v;
+  return p + 2;
+}
+
+function put32(p: number, w: number): number {
+  scratch[p] = w >>> 24;
+  scratch[p + 1] = w >>> 16;
+  scratch[p + 2] = w >>> 8;
+  scratch[p + 3] = w;
+  return p + 4;
+}
+
 export function communityId(input: CommunityIdInput, seed = 0): string {
-  let { src, dst, srcPort, dstPort } = input;
+  let src = input.src, dst = input.dst, srcPort = input.srcPort, dstPort = input.dstPort;
   if (!input.oneWay && !lessThan(src, srcPort, dst, dstPort)) {
-    [src, dst] = [dst, src];
-    [srcPort, dstPort] = [dstPort, srcPort];
+    const a = src; src = dst; dst = a;
+    const ap = srcPort; srcPort = dstPort; dstPort = ap;
   }
   const v4 = isV4(src[0], src[1], src[2]) && isV4(dst[0], dst[1], dst[2]);
-  let p = 0;
-  scratch.writeUInt16BE(seed, p); p += 2;
+  let p = put16(0, seed);
   if (v4) {
-    scratch.writeUInt32BE(src[3] >>> 0, p); p += 4;
-    scratch.writeUInt32BE(dst[3] >>> 0, p); p += 4;
+    p = put32(p, src[3]);
+    p = put32(p, dst[3]);
   } else {
-    for (const w of src) { scratch.writeUInt32BE(w >>> 0, p); p += 4; }
-    for (const w of dst) { scratch.writeUInt32BE(w >>> 0, p); p += 4; }
+    for (let i = 0; i < 4; i++) p = put32(p, src[i]);
+    for (let i = 0; i < 4; i++) p = put32(p, dst[i]);
   }
   scratch[p++] = input.proto;
   scratch[p++] = 0;
   if (input.hasPorts) {
-    scratch.writeUInt16BE(srcPort, p); p += 2;
-    scratch.writeUInt16BE(dstPort, p); p += 2;
+    p = put16(p, srcPort);
+    p = put16(p, dstPort);
   }
   // One-shot hashing: no Hash object per connection.
   return '1:' + hash('sha1', scratch.subarray(0, p), 'base64');

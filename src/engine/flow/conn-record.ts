@@ -15,7 +15,12 @@ function protoName(p: number): string {
   return 'unknown_transport';
 }
 
+/** The connection's Community ID, computed on first use and kept on the Conn. */
 export function connCommunityId(c: Conn): string {
+  return (c.communityIdCache ??= computeCommunityId(c));
+}
+
+function computeCommunityId(c: Conn): string {
   const hasPorts = c.proto === PROTO_TCP || c.proto === PROTO_UDP || c.proto === PROTO_ICMP || c.proto === PROTO_ICMP6 || c.proto === PROTO_SCTP;
   return communityId({
     proto: c.proto,

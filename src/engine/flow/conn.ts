@@ -65,6 +65,8 @@ export class Conn {
   weirds: string[] | undefined = undefined;
 
   private uidCache: string | undefined = undefined;
+  /** Community ID, computed once (conn.log, the analyzers' ConnInfo and alerts all ask for it). */
+  communityIdCache: string | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -121,6 +123,8 @@ export class Conn {
       this.tcpResp.isOrig = false;
     }
     this.history += '^';
+    // A one-way ICMP flow is hashed in its direction; the others are symmetric, but forget it anyway.
+    this.communityIdCache = undefined;
   }
 }
 

@@ -64,6 +64,8 @@ test('absent, null and unexpected values come out as before', () => {
     { ts: null, uid: undefined, s: 'only' },
     { n: '12', b: 'yes', d: -1.5, vc: [], vi: [], set: [] }, // wrong types, as foreign logs may carry
     { s: { nested: ['object'] }, vec: [1, null, 'x'], b: 1, x: 1e21, i: NaN },
+    // arrays (always handed to JSON.stringify) with a hole, an escape, a Set; a number in an enum field
+    { set: ['a', , 'b'], vec: ['plain', 'quo"te'], va: new Set(['x']), e: 42 },
     Object.assign(Object.create({ ts: 5 }), { uid: 'inherited ts' }),
   ];
   for (const rec of odd) assert.equal(jsonLine(SCHEMA, rec), oracle(SCHEMA, rec));

@@ -38,13 +38,18 @@ class Beaconing implements Heuristic {
   private budgetReported = false;
 
   observe(_path: string, rec: LogRecord, log: NoticeLog): void {
-    const ts = num(rec, 'ts');
-    const o = str(rec, 'id.orig_h');
-    const r = str(rec, 'id.resp_h');
-    const p = num(rec, 'id.resp_p');
-    if (ts === undefined || o === undefined || r === undefined || p === undefined || PERIODIC_BY_DESIGN.has(p)) return;
-    const proto = str(rec, 'proto');
+    // Runs for every conn.log record: the fields are read by their literal names (the shared
+    // str/num readers take the name as an argument, a keyed lookup when not inlined) and the
+    // cheap rejections come before the key string is built.
+    const p = rec['id.resp_p'];
+    if (typeof p !== 'number' || !Number.isFinite(p) || PERIODIC_BY_DESIGN.has(p)) return;
+    const protoField = rec.proto;
+    const proto = typeof protoField === 'string' ? protoField : undefined;
     if (proto === 'icmp') return;
+    const ts = rec.ts;
+    const o = rec['id.orig_h'];
+    const r = rec['id.resp_h'];
+    if (typeof ts !== 'number' || !Number.isFinite(ts) || typeof o !== 'string' || typeof r !== 'string') return;
     const key = `${o} ${r} ${p} ${proto}`;
     const pair = this.pairs.get(key) ?? this.pairs.add(key, { first: connRef(rec), starts: [], uids: [], proto }, log);
     if (!pair || pair.starts.length >= LIMITS.beaconMaxTimestamps) return;
@@ -54,8 +59,8 @@ class Beaconing implements Heuristic {
     }
     this.kept++;
     pair.starts.push(ts);
-    const uid = str(rec, 'uid');
-    if (uid && pair.uids.length < LIMITS.noticeMaxUids) pair.uids.push(uid);
+    const uid = rec.uid;
+    if (typeof uid === 'string' && uid && pair.uids.length < LIMITS.noticeMaxUids) pair.uids.push(uid);
   }
 
   finish(log: NoticeLog): void {

@@ -44,15 +44,22 @@ export function aboutConn(rec: LogRecord, proto = str(rec, 'proto')): { uid?: st
   return { uid: str(rec, 'uid'), conn: rec, proto, src: str(rec, 'id.orig_h'), dst: str(rec, 'id.resp_h'), p: num(rec, 'id.resp_p') };
 }
 
-const CONN_REF_FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto'] as const;
-
 /**
  * A small copy of a record's connection identity, for tables that keep the first record of each
  * of up to heuristicMaxKeys keys: the whole record (a conn.log row has ~25 fields) would cost
  * many times more memory.
  */
 export function connRef(rec: LogRecord): LogRecord {
+  // Field by field with literal names: a loop over a list of names made each read a keyed lookup
+  // across every record shape (megamorphic), once per new key of the tables that keep these.
   const o: LogRecord = {};
-  for (const k of CONN_REF_FIELDS) if (rec[k] !== undefined) o[k] = rec[k];
+  const ts = rec.ts, uid = rec.uid, oh = rec['id.orig_h'], op = rec['id.orig_p'], rh = rec['id.resp_h'], rp = rec['id.resp_p'], proto = rec.proto;
+  if (ts !== undefined) o.ts = ts;
+  if (uid !== undefined) o.uid = uid;
+  if (oh !== undefined) o['id.orig_h'] = oh;
+  if (op !== undefined) o['id.orig_p'] = op;
+  if (rh !== undefined) o['id.resp_h'] = rh;
+  if (rp !== undefined) o['id.resp_p'] = rp;
+  if (proto !== undefined) o.proto = proto;
   return o;
 }
