@@ -46,7 +46,8 @@ class Binding {
 /** Reassembles the PDUs of one direction of one channel from stream bytes. */
 class PduReader {
   private readonly msg = new GrowingBuffer();
-  private readonly hdr = Buffer.alloc(HEADER_BYTES);
+  /** A header split across chunks, gathered here (made on first need: most PDUs come whole). */
+  private hdr: Buffer | undefined;
   private hdrHave = 0;
   lost = false;
 
@@ -67,15 +68,16 @@ class PduReader {
             continue;
           }
         }
+        const hdr = (this.hdr ??= Buffer.allocUnsafe(HEADER_BYTES));
         const take = Math.min(HEADER_BYTES - this.hdrHave, end - p);
-        buf.copy(this.hdr, this.hdrHave, p, p + take);
+        buf.copy(hdr, this.hdrHave, p, p + take);
         this.hdrHave += take;
         p += take;
         if (this.hdrHave < HEADER_BYTES) return;
-        const h = this.header(this.hdr, 0);
+        const h = this.header(hdr, 0);
         if (!h) return;
         this.msg.start(h.fragLen);
-        this.msg.append(this.hdr, 0, HEADER_BYTES);
+        this.msg.append(hdr, 0, HEADER_BYTES);
       }
       p += this.msg.append(buf, p, end - p);
       if (this.msg.complete) {

@@ -10,7 +10,7 @@
  */
 import type { AnalyzerContext, StreamAnalyzer } from '../analyzer.js';
 import { LIMITS } from '../../support/limits.js';
-import { wireText } from '../../support/wire-text.js';
+import { latin1Text, wireText } from '../../support/wire-text.js';
 import { LineReader } from '../smtp/line-reader.js';
 import { FTP_LOG } from './ftp-log.js';
 import { buildPath, extractPath, lastCount, parseEftpPort, parseFtpEpsv, parseFtpPasv, parseFtpPort } from './ftp-text.js';
@@ -107,7 +107,7 @@ export class FtpAnalyzer implements StreamAnalyzer {
     if (!complete) this.ctx.weird('FTP_line_too_long');
     let sp = start;
     while (sp < end && buf[sp] !== 0x20) sp++;
-    const cmd = buf.toString('latin1', start, sp).toUpperCase();
+    const cmd = latin1Text(buf, start, sp).toUpperCase();
     if (!/^[A-Z]{3,4}$|^X[A-Z]{2,3}$/.test(cmd)) {
       if (!this.confirmed) { this.ctx.violation('not an FTP command'); this.off = true; return; }
       this.ctx.weird('FTP_bad_command', wireText(buf, start, Math.min(end, start + 64)));

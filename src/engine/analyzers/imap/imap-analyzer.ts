@@ -6,11 +6,12 @@
  */
 import type { AnalyzerContext, StreamAnalyzer } from '../analyzer.js';
 import { LIMITS } from '../../support/limits.js';
-import { wireText } from '../../support/wire-text.js';
+import { latin1Text, wireText } from '../../support/wire-text.js';
 import { LineReader } from '../smtp/line-reader.js';
 import { decodeBase64 } from '../smtp/mail-text.js';
 import { messageToFiles } from '../smtp/mail-files.js';
 import type { MimeParser } from '../smtp/mime.js';
+import type { LogRecord } from '../../logs/schema.js';
 import { IMAP_LOG } from './imap-log.js';
 
 export interface ImapOptions {
@@ -70,6 +71,8 @@ export class ImapAnalyzer implements StreamAnalyzer {
   private password: string | undefined;
   private confirmed = false;
   private off = false;
+  /** The connection's log fields, the same for every record. */
+  private conn: LogRecord | undefined;
 
   constructor(private readonly ctx: AnalyzerContext, private readonly opts: ImapOptions) {
     this.orig = new LineReader(LIMITS.mailMaxLineBytes, (b, s, e, c) => this.request(b, s, e, c));
@@ -120,10 +123,12 @@ export class ImapAnalyzer implements StreamAnalyzer {
     this.origCont = lit >= 0;
     if (lit >= 0) this.orig.rawBytes = lit;
     if (cont) return; // the rest of a command after a literal
-    if (this.auth) { this.saslLine(buf.toString('latin1', start, end)); return; }
+    if (this.auth) { this.saslLine(latin1Text(buf, start, end)); return; }
     const lineEnd = lit >= 0 ? end - String(lit).length - 2 - (buf[end - 2] === 0x2b ? 1 : 0) : end;
-    const line = buf.toString('latin1', start, lineEnd);
-    if (line.toUpperCase() === 'DONE') return; // ends IDLE (RFC 2177)
+    const line = latin1Text(buf, start, lineEnd);
+    // Ends IDLE (RFC 2177). Only a 4-character line can upper-case to it: most lines are not
+    // upper-cased at all.
+    if (line.length === 4 && line.toUpperCase() === 'DONE') return;
     const m = /^(\S+) ([A-Za-z][A-Za-z0-9.-]*)(?: (.*))?$/.exec(line);
     if (!m || !TAG.test(m[1])) {
       if (!this.confirmed) { this.violation('not an IMAP command'); return; }
@@ -181,19 +186,19 @@ export class ImapAnalyzer implements StreamAnalyzer {
     if (lit >= 0) {
       this.resp.rawBytes = lit;
       // A whole message (RFC822, BODY[] or BODY[]<n>) becomes files; other literals are skipped.
-      const head = buf.toString('latin1', start, Math.min(end, start + 512)).toUpperCase();
+      const head = latin1Text(buf, start, Math.min(end, start + 512)).toUpperCase();
       if (/(RFC822|BODY\[\](<\d+>)?) \{\d+\+?\}$/.test(head)) this.startMessage();
     }
     if (cont) return;
     const c0 = buf[start];
     if (c0 === 0x2a || c0 === 0x2b) { // "*" untagged, "+" continuation
-      if (!this.confirmed && c0 === 0x2a && /^\* (OK|PREAUTH|BYE)\b/i.test(buf.toString('latin1', start, Math.min(end, start + 12)))) {
+      if (!this.confirmed && c0 === 0x2a && /^\* (OK|PREAUTH|BYE)\b/i.test(latin1Text(buf, start, Math.min(end, start + 12)))) {
         this.confirmed = true;
         this.ctx.confirm();
       }
       return;
     }
-    const line = buf.toString('latin1', start, end);
+    const line = latin1Text(buf, start, end);
     const m = /^(\S+) (OK|NO|BAD)\b ?(.*)$/i.exec(line);
     if (!m) {
       if (!this.confirmed) { this.violation('not an IMAP response'); return; }
@@ -241,8 +246,11 @@ export class ImapAnalyzer implements StreamAnalyzer {
   }
 
   private write(c: Cmd, status: string | undefined, response: string | undefined): void {
+    // One literal of one shape per record, the connection's fields read once (a spread of
+    // connFields() copied them key by key into every record).
+    const f = (this.conn ??= this.ctx.connFields());
     this.ctx.log(IMAP_LOG, {
-      ts: c.ts, ...this.ctx.connFields(), tag: c.tag, command: c.command, arg: c.arg === '' ? undefined : c.arg,
+      ts: c.ts, uid: f.uid, 'id.orig_h': f['id.orig_h'], 'id.orig_p': f['id.orig_p'], 'id.resp_h': f['id.resp_h'], 'id.resp_p': f['id.resp_p'], tag: c.tag, command: c.command, arg: c.arg === '' ? undefined : c.arg,
       status, response: response === '' ? undefined : response, username: this.username,
       password: this.opts.showCredentials ? this.password : undefined, fuids: c.fuids.length > 0 ? c.fuids : undefined,
     });

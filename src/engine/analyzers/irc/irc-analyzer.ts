@@ -13,7 +13,7 @@
 import type { AnalyzerContext, StreamAnalyzer } from '../analyzer.js';
 import type { LogRecord } from '../../logs/schema.js';
 import { LIMITS } from '../../support/limits.js';
-import { wireText } from '../../support/wire-text.js';
+import { latin1Text, wireText } from '../../support/wire-text.js';
 import { IRC_LOG } from './irc-log.js';
 
 /** Zeek's IRC line limit (RFC 2812 §2.3: 512 bytes). Longer lines are skipped. */
@@ -206,7 +206,7 @@ export class IrcAnalyzer implements StreamAnalyzer {
     let p = ce + 1;
     while (p < end && buf[p] === 0x20) p++;
     if (which === Cmd.Privmsg && !mayBeDcc(buf, p, end)) return;
-    const params = p < end ? buf.toString('latin1', p, end) : '';
+    const params = p < end ? latin1Text(buf, p, end) : '';
     switch (which) {
       case Cmd.Privmsg: this.privmsg(isOrig, params); break;
       case Cmd.User: this.user(isOrig, params); break;

@@ -9,6 +9,7 @@
  * weird, violation and that side is not parsed any more (no resynchronisation is possible).
  */
 import type { AnalyzerContext, StreamAnalyzer } from '../analyzer.js';
+import type { LogRecord } from '../../logs/schema.js';
 import { LIMITS } from '../../support/limits.js';
 import { MODBUS_LOG } from './modbus-log.js';
 
@@ -58,6 +59,8 @@ export class ModbusAnalyzer implements StreamAnalyzer {
   private readonly orig = new Side();
   private readonly resp = new Side();
   private confirmed = false;
+  /** The connection's log fields, the same for every record. */
+  private conn: LogRecord | undefined;
 
   constructor(private readonly ctx: AnalyzerContext) {}
 
@@ -90,8 +93,11 @@ export class ModbusAnalyzer implements StreamAnalyzer {
   private message(isOrig: boolean, b: Buffer, i: number, end: number): void {
     if (!this.confirmed) { this.confirmed = true; this.ctx.confirm(); }
     const fc = b[i + 7];
+    // One record per message: the connection's fields are read once and every record is one
+    // literal of one shape (a spread of connFields() per message copied them key by key).
+    const c = (this.conn ??= this.ctx.connFields());
     const rec = {
-      ts: this.ctx.now(), ...this.ctx.connFields(),
+      ts: this.ctx.now(), uid: c.uid, 'id.orig_h': c['id.orig_h'], 'id.orig_p': c['id.orig_p'], 'id.resp_h': c['id.resp_h'], 'id.resp_p': c['id.resp_p'],
       tid: (b[i] << 8) | b[i + 1], unit: b[i + 6], func: functionName(fc), pdu_type: isOrig ? 'REQ' : 'RESP',
       exception: undefined as string | undefined,
     };

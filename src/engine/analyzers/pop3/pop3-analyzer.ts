@@ -5,7 +5,7 @@
  */
 import type { AnalyzerContext, StreamAnalyzer } from '../analyzer.js';
 import { LIMITS } from '../../support/limits.js';
-import { wireText } from '../../support/wire-text.js';
+import { latin1Text, wireText } from '../../support/wire-text.js';
 import { LineReader } from '../smtp/line-reader.js';
 import { decodeBase64 } from '../smtp/mail-text.js';
 import { messageToFiles } from '../smtp/mail-files.js';
@@ -71,17 +71,17 @@ export class Pop3Analyzer implements StreamAnalyzer {
 
   private request(buf: Buffer, start: number, end: number, complete: boolean): void {
     if (!complete && !this.orig.atLineStart) return;
-    if (this.auth !== undefined) { this.saslLine(buf.toString('latin1', start, end)); return; }
+    if (this.auth !== undefined) { this.saslLine(latin1Text(buf, start, end)); return; }
     let sp = start;
     while (sp < end && buf[sp] !== 0x20) sp++;
-    const command = buf.toString('latin1', start, sp).toUpperCase();
+    const command = latin1Text(buf, start, sp).toUpperCase();
     if (!/^[A-Z]{3,4}$/.test(command)) {
       if (!this.confirmed) { this.violation('not a POP3 command'); return; }
       this.ctx.weird('pop3_bad_command', wireText(buf, start, Math.min(end, start + 64)));
       return;
     }
     const a = sp < end ? sp + 1 : sp;
-    const raw = buf.toString('latin1', a, end);
+    const raw = latin1Text(buf, a, end);
     let arg = wireText(buf, a, end);
     if (command === 'USER') this.username = arg;
     else if (command === 'APOP') this.username = wireText(Buffer.from(raw.split(' ')[0], 'latin1'));

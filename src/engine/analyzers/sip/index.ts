@@ -17,6 +17,7 @@ import type { AnalyzerContext, AnalyzerDescriptor, DatagramAnalyzer, ProbeResult
 import { parseSipHead, parseStartLine, type SipHead } from './parser.js';
 import { SipState } from './state.js';
 import { sipRequestUnit } from './inspection.js';
+import { latin1Text } from '../../support/wire-text.js';
 
 class SipSession {
   readonly state: SipState;
@@ -197,7 +198,7 @@ function probe(_isOrig: boolean, buf: Buffer, off: number, len: number): ProbeRe
 
 /** The first bytes could still become a SIP start line. */
 function looksLikeStart(buf: Buffer, off: number, end: number): boolean {
-  if (end - off >= 4 && buf.toString('latin1', off, off + 4) === 'SIP/') return true;
+  if (end - off >= 4 && latin1Text(buf, off, off + 4) === 'SIP/') return true;
   let p = off;
   while (p < end && ((buf[p] >= 0x41 && buf[p] <= 0x5a) || (buf[p] >= 0x61 && buf[p] <= 0x7a))) p++;
   return p > off && (p === end || buf[p] === 0x20) && p - off <= 32;

@@ -5,7 +5,7 @@
  * leading white space. Bounded: header count and the bytes scanned.
  */
 import { LIMITS } from '../../support/limits.js';
-import { wireText } from '../../support/wire-text.js';
+import { latin1Text, wireText } from '../../support/wire-text.js';
 
 export interface SipHead {
   request: boolean;
@@ -71,7 +71,7 @@ export function parseStartLine(buf: Buffer, off: number, end: number): SipStartL
   if (p === off || p >= le || buf[p] !== 0x20) return undefined;
   const sp2 = buf.lastIndexOf(0x20, le - 1);
   if (sp2 <= p || !isSipVersion(buf, sp2 + 1, le)) return undefined;
-  return { request: true, method: buf.toString('latin1', off, p), uri: wireText(buf, p + 1, sp2), code: undefined, reason: undefined, version: wireText(buf, sp2 + 5, le), next: e };
+  return { request: true, method: latin1Text(buf, off, p), uri: wireText(buf, p + 1, sp2), code: undefined, reason: undefined, version: wireText(buf, sp2 + 5, le), next: e };
 }
 
 export function parseSipHead(buf: Buffer, off: number, len: number): SipHead | undefined {

@@ -47,7 +47,7 @@ class Info {
       trans_depth: this.trans_depth, method: this.method, uri: this.uri, date: this.date,
       request_from: this.request_from, request_to: this.request_to, response_from: this.response_from, response_to: this.response_to,
       reply_to: this.reply_to, call_id: this.call_id, seq: this.seq, subject: this.subject,
-      request_path: [...this.request_path], response_path: [...this.response_path], user_agent: this.user_agent,
+      request_path: this.request_path.slice(), response_path: this.response_path.slice(), user_agent: this.user_agent,
       status_code: this.status_code, status_msg: this.status_msg, warning: this.warning,
       request_body_len: this.request_body_len, response_body_len: this.response_body_len, content_type: this.content_type,
     };
@@ -78,7 +78,18 @@ export class SipState {
   message(isOrig: boolean, m: SipHead, ended: boolean): void {
     if (m.request) this.request(m.method!, m.uri!);
     else this.reply(m.code!, m.reason!);
-    for (const [name, value] of m.headers) this.header(isOrig, name, value);
+    const headers = m.headers;
+    if (headers.length > 0) {
+      // Zeek's sip_header looks the record up for every header, but only the first of a message
+      // can move the counter or add a record: after it the record for that index is pending (and
+      // nothing below removes it), so the other headers of the message go to the same record.
+      const s = this.headerRecord(isOrig);
+      for (let i = 0; i < headers.length; i++) {
+        const h = headers[i];
+        if (isOrig) requestHeader(s, h[0], h[1]);
+        else responseHeader(s, h[0], h[1]);
+      }
+    }
     if (ended) this.endEntity(isOrig);
   }
 
@@ -124,34 +135,12 @@ export class SipState {
     s.status_msg = reason;
   }
 
-  private header(isOrig: boolean, name: string, value: string): void {
+  /** The record the headers of a message from this side go to (sip_header's set_state). */
+  private headerRecord(isOrig: boolean): Info {
     if (isOrig) {
       if (!this.pending.has(this.curReq)) ++this.curReq;
-      const s = this.setState(true);
-      switch (name) {
-        case 'CALL-ID': s.call_id = value; break;
-        case 'CONTENT-LENGTH': case 'L': s.request_body_len = toCountZeek(value); break;
-        case 'CSEQ': s.seq = value; break;
-        case 'DATE': s.date = value; break;
-        case 'FROM': case 'F': s.request_from = before(value, 'tag='); break;
-        case 'REPLY-TO': s.reply_to = value; break;
-        case 'SUBJECT': case 'S': s.subject = value; break;
-        case 'TO': case 'T': s.request_to = value; break;
-        case 'USER-AGENT': s.user_agent = value; break;
-        case 'VIA': case 'V': if (s.request_path.length < LIMITS.sipMaxPath) s.request_path.push(before(value, 'branch')); break;
-      }
-    } else {
-      if (!this.pending.has(this.curResp)) ++this.curResp;
-      const s = this.setState(false);
-      switch (name) {
-        case 'CONTENT-LENGTH': case 'L': s.response_body_len = toCountZeek(value); break;
-        case 'CONTENT-TYPE': case 'C': s.content_type = value; break;
-        case 'WARNING': s.warning = value; break;
-        case 'FROM': case 'F': s.response_from = before(value, 'tag='); break;
-        case 'TO': case 'T': s.response_to = value; break;
-        case 'VIA': case 'V': if (s.response_path.length < LIMITS.sipMaxPath) s.response_path.push(before(value, 'branch')); break;
-      }
-    }
+    } else if (!this.pending.has(this.curResp)) ++this.curResp;
+    return this.setState(isOrig);
   }
 
   private endEntity(isOrig: boolean): void {
@@ -174,6 +163,34 @@ export class SipState {
   /** A snapshot: Zeek writes the record as it is at that moment. */
   private write(info: Info): void {
     this.ctx.log(SIP_LOG, info.record());
+  }
+}
+
+/** A request-side header (sip_header with is_orig): the fields Zeek's script keeps. */
+function requestHeader(s: Info, name: string, value: string): void {
+  switch (name) {
+    case 'CALL-ID': s.call_id = value; break;
+    case 'CONTENT-LENGTH': case 'L': s.request_body_len = toCountZeek(value); break;
+    case 'CSEQ': s.seq = value; break;
+    case 'DATE': s.date = value; break;
+    case 'FROM': case 'F': s.request_from = before(value, 'tag='); break;
+    case 'REPLY-TO': s.reply_to = value; break;
+    case 'SUBJECT': case 'S': s.subject = value; break;
+    case 'TO': case 'T': s.request_to = value; break;
+    case 'USER-AGENT': s.user_agent = value; break;
+    case 'VIA': case 'V': if (s.request_path.length < LIMITS.sipMaxPath) s.request_path.push(before(value, 'branch')); break;
+  }
+}
+
+/** A response-side header (sip_header from the responder). */
+function responseHeader(s: Info, name: string, value: string): void {
+  switch (name) {
+    case 'CONTENT-LENGTH': case 'L': s.response_body_len = toCountZeek(value); break;
+    case 'CONTENT-TYPE': case 'C': s.content_type = value; break;
+    case 'WARNING': s.warning = value; break;
+    case 'FROM': case 'F': s.response_from = before(value, 'tag='); break;
+    case 'TO': case 'T': s.response_to = value; break;
+    case 'VIA': case 'V': if (s.response_path.length < LIMITS.sipMaxPath) s.response_path.push(before(value, 'branch')); break;
   }
 }
 

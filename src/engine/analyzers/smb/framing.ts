@@ -22,7 +22,8 @@ const CONTROL_TYPES = new Set([0x81, 0x82, 0x83, 0x84, 0x85]);
 
 export class NbssFramer {
   lost = false;
-  private readonly hdr = Buffer.alloc(4);
+  /** The 4-byte header read so far, big-endian in a number (no buffer per side and connection). */
+  private hdr = 0;
   private hdrHave = 0;
   /** Bytes of the current message still to come (head and tail), and of its head. */
   private msgLeft = 0;
@@ -47,14 +48,15 @@ export class NbssFramer {
     let p = off;
     while (p < end && !this.lost && !this.stopped()) {
       if (this.msgLeft === 0) {
-        const take = Math.min(4 - this.hdrHave, end - p);
-        buf.copy(this.hdr, this.hdrHave, p, p + take);
-        this.hdrHave += take;
-        p += take;
+        while (this.hdrHave < 4 && p < end) {
+          this.hdr = this.hdr * 256 + buf[p++];
+          this.hdrHave++;
+        }
         if (this.hdrHave < 4) return;
         this.hdrHave = 0;
-        const type = this.hdr[0];
-        const n = (this.hdr[1] << 16) | this.hdr.readUInt16BE(2);
+        const type = Math.floor(this.hdr / 0x1000000);
+        const n = this.hdr % 0x1000000;
+        this.hdr = 0;
         if (type !== SESSION_MESSAGE && !CONTROL_TYPES.has(type)) {
           this.lost = true;
           this.onBad(`NetBIOS session packet type 0x${type.toString(16)}`);

@@ -10,6 +10,8 @@
  * where the dialogue can resynchronise.
  */
 
+import { latin1Text } from '../../support/wire-text.js';
+
 export type LineHandler = (buf: Buffer, start: number, end: number, complete: boolean) => void;
 
 const EMPTY = Buffer.alloc(0);
@@ -136,5 +138,5 @@ function stripCr(buf: Buffer, start: number, nl: number): number {
 
 /** ASCII upper-case of buf[start, end) as a string (command verbs). */
 export function upperAscii(buf: Buffer, start: number, end: number): string {
-  return buf.toString('latin1', start, end).toUpperCase();
+  return latin1Text(buf, start, end).toUpperCase();
 }

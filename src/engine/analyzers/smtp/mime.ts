@@ -10,6 +10,7 @@
  * of an overlong line, which is content only (never a header or a boundary).
  */
 import { LIMITS } from '../../support/limits.js';
+import { latin1Text } from '../../support/wire-text.js';
 
 export interface MimeHeader {
   /** Upper-cased name (Zeek's mime_header_rec name). */
@@ -143,7 +144,7 @@ export class MimeParser {
     const c0 = buf[start];
     if ((c0 === 0x20 || c0 === 0x09) && this.headers.length > 0) {
       // Folding (RFC 5322 §2.2.3): unfolding removes the CRLF only.
-      this.headers[this.headers.length - 1].value += buf.toString('latin1', start, end);
+      this.headers[this.headers.length - 1].value += latin1Text(buf, start, end);
       return;
     }
     const colon = buf.indexOf(0x3a, start);
@@ -157,7 +158,7 @@ export class MimeParser {
     }
     let v = colon + 1;
     while (v < end && (buf[v] === 0x20 || buf[v] === 0x09)) v++;
-    this.headers.push({ name: buf.toString('latin1', start, colon).trim().toUpperCase(), value: buf.toString('latin1', v, end) });
+    this.headers.push({ name: latin1Text(buf, start, colon).trim().toUpperCase(), value: latin1Text(buf, v, end) });
   }
 
   private endHeaders(): void {
@@ -249,7 +250,7 @@ export class MimeParser {
   private base64(buf: Buffer, start: number, end: number): void {
     const n = end - start;
     if (this.quadLen === 0 && n > 0 && (n & 3) === 0) {
-      const text = buf.toString('latin1', start, end);
+      const text = latin1Text(buf, start, end);
       if (B64_LINE.test(text)) {
         this.b64Lines.push(text);
         this.b64Chars += n;

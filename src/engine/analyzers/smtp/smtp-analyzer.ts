@@ -8,7 +8,7 @@
 import type { AnalyzerContext, StreamAnalyzer } from '../analyzer.js';
 import type { FileHandle } from '../files/index.js';
 import { LIMITS } from '../../support/limits.js';
-import { wireText } from '../../support/wire-text.js';
+import { latin1Text, wireText } from '../../support/wire-text.js';
 import { LineReader } from './line-reader.js';
 import { MimeParser, type ContentSink, type MimeHeader } from './mime.js';
 import { decodeBase64, extractEmailAddrs, firstEmailAddr } from './mail-text.js';
@@ -101,7 +101,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   private origLine(buf: Buffer, start: number, end: number, complete: boolean): void {
     switch (this.mode) {
       case Mode.Data: return this.dataLine(buf, start, end, complete);
-      case Mode.Auth: if (complete) this.authLine(buf.toString('latin1', start, end)); return;
+      case Mode.Auth: if (complete) this.authLine(latin1Text(buf, start, end)); return;
       case Mode.Bdat: return; // lines only between chunks
       default: break;
     }
@@ -112,13 +112,13 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     }
     let sp = start;
     while (sp < end && buf[sp] !== 0x20) sp++;
-    const verb = buf.toString('latin1', start, sp).toUpperCase();
+    const verb = latin1Text(buf, start, sp).toUpperCase();
     let a = sp;
     while (a < end && buf[a] === 0x20) a++;
-    const arg = buf.toString('latin1', a, end);
+    const arg = latin1Text(buf, a, end);
     if (!/^[A-Z][A-Z0-9-]{0,19}$/.test(verb)) {
       if (!this.confirmed) { this.ctx.violation('not an SMTP command'); return; }
-      this.ctx.weird('smtp_bad_command', logText(buf.toString('latin1', start, Math.min(end, start + 64))));
+      this.ctx.weird('smtp_bad_command', logText(latin1Text(buf, start, Math.min(end, start + 64))));
       return;
     }
     this.command(verb, arg);
@@ -260,7 +260,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     const d = (i: number): boolean => buf[start + i] >= 0x30 && buf[start + i] <= 0x39;
     if (len < 3 || !d(0) || !d(1) || !d(2) || (len > 3 && buf[start + 3] !== 0x20 && buf[start + 3] !== 0x2d)) {
       if (!this.confirmed) { this.ctx.violation('not an SMTP reply'); return; }
-      this.ctx.weird('smtp_bad_reply', logText(buf.toString('latin1', start, Math.min(end, start + 64))));
+      this.ctx.weird('smtp_bad_reply', logText(latin1Text(buf, start, Math.min(end, start + 64))));
       return;
     }
     const code = (buf[start] - 0x30) * 100 + (buf[start + 1] - 0x30) * 10 + (buf[start + 2] - 0x30);
@@ -299,7 +299,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
       case 'AUTH':
         if (code === 334) {
           this.pending.unshift(cmd); // the exchange goes on
-          const ch = decodeBase64(buf.toString('latin1', Math.min(msgStart, msgEnd), msgEnd));
+          const ch = decodeBase64(latin1Text(buf, Math.min(msgStart, msgEnd), msgEnd));
           if (ch && this.info?.auth_mechanism === 'LOGIN') {
             const t = ch.toString('latin1').toLowerCase();
             if (t.startsWith('user')) this.authExpect = 'username';
