@@ -13,7 +13,7 @@ test('wire text keeps ASCII and valid UTF-8, escapes everything else as \\xNN', 
   assert.equal(wireText(Buffer.from('<script>')), '<script>'); // HTML is the UI's job to escape, not the log's
 });
 
-test('latin1Text equals toString(\'latin1\') for every byte value and every length around its short path', () => {
+test('latin1Text equals toString(\'latin1\') for every byte value, length and offset', () => {
   const buf = Buffer.alloc(600);
   for (let i = 0; i < buf.length; i++) buf[i] = (i * 101 + 7) & 0xff; // every byte value, shuffled
   for (let off = 0; off < 300; off += 13) {
@@ -25,7 +25,4 @@ test('latin1Text equals toString(\'latin1\') for every byte value and every leng
   // a range reaching outside the buffer is cut to it, as toString does (never a string of NULs)
   const abc = Buffer.from('abc');
   for (const [o, e] of [[0, 4], [-2, 2], [2, 99], [3, 5], [5, 9], [2, 1]]) assert.equal(latin1Text(abc, o, e), abc.toString('latin1', o, e), `[${o}, ${e})`);
-  // short results from the reused char-code arrays are independent strings
-  const a = latin1Text(Buffer.from('abcd'), 0, 4), b = latin1Text(Buffer.from('wxyz'), 0, 4);
-  assert.deepEqual([a, b], ['abcd', 'wxyz']);
 });
