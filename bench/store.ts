@@ -3,7 +3,7 @@
  * records/s, a pivot p95 < 20 ms over 10 million records, database <= 10% of the capture bytes).
  *
  *   npm run bench:store -- [--records N] [--per-capture N] [--pivots K] [--size-mb M] [--file PCAP]
- *                          [--db DIR] [--skip-capture] [--skip-generated] [--results FILE]
+ *                          [--db DIR] [--skip-capture] [--skip-generated] [--reuse] [--results FILE]
  *
  * 1. Captures: mixed-arkime-synthetic-many-protocols.pcap and the bench capture (bench/build-capture.ts,
  *    default 128 MiB; --file for another): analysis alone (records to a counting sink) vs import
@@ -12,7 +12,8 @@
  *    (after a WAL checkpoint).
  * 2. Generated records (bench/store-records.ts, deterministic): N records (default 1,000,000;
  *    --records 10000000 for the issue's 10 million) in captures of --per-capture records each;
- *    ingest records/s.
+ *    ingest records/s. --reuse keeps a generated store a previous run left in --db when it holds
+ *    exactly N records, and times the pivots only (a 10M store takes an hour to generate here).
  * 3. Pivots over those N records: K pivots (default 1000) on values drawn from the generator's
  *    pools (ip, domain, ja3, user_agent), each timed alone: p50, p95, max of wall time, and p50, p95
  *    of this process's CPU time (steady on a loaded machine); plus the hottest address.
@@ -37,12 +38,14 @@ import { DEFAULT_PG_URL, ensurePgServer, freshPgStore, pgBytesByObject, pgDataba
 interface Args {
   records: number; perCapture: number; pivots: number; sizeMb: number; file?: string; db: string;
   skipCapture: boolean; skipGenerated: boolean; results: string; pg?: string;
+  /** Keep a generated store that already holds `records` records: time the pivots only. */
+  reuse: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = {
     records: 1_000_000, perCapture: 1_000_000, pivots: 1000, sizeMb: 128, db: join(REPO_ROOT, '.bench', 'store'),
-    skipCapture: false, skipGenerated: false, results: join(REPO_ROOT, 'bench', 'results', 'store-latest.json'),
+    skipCapture: false, skipGenerated: false, reuse: false, results: join(REPO_ROOT, 'bench', 'results', 'store-latest.json'),
   };
   for (let i = 0; i < argv.length; i++) {
     const v = (): string => argv[++i] ?? '';
@@ -56,6 +59,7 @@ function parseArgs(argv: string[]): Args {
       case '--results': a.results = resolve(v()); break;
       case '--skip-capture': a.skipCapture = true; break;
       case '--skip-generated': a.skipGenerated = true; break;
+      case '--reuse': a.reuse = true; break;
       case '--pg': a.pg = argv[i + 1]?.startsWith('postgres') ? v() : DEFAULT_PG_URL;
         if (!argv.includes('--results')) a.results = join(REPO_ROOT, 'bench', 'results', 'store-pg-latest.json'); break;
       default: throw new Error(`unknown option ${argv[i]}`);
@@ -162,13 +166,25 @@ async function benchCapture(args: Args, file: string, label: string): Promise<Re
   return out;
 }
 
+/** The generated SQLite store a previous run left in --db, when it holds exactly --records records. */
+async function keptGeneratedStore(args: Args): Promise<{ store: Store; path: string } | undefined> {
+  const path = join(args.db, 'generated', 'capdex.db');
+  if (!existsSync(path)) return undefined;
+  const db = new Database(path, { readonly: true });
+  const n = (db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n;
+  db.close();
+  return n === args.records ? { store: await openStore({ sqlite: path }), path } : undefined;
+}
+
 async function benchGenerated(args: Args): Promise<Record<string, unknown>> {
   const pools = makePools();
-  const { store, path } = await freshStore(args.db, 'generated');
+  const kept = args.reuse && !pgUrl ? await keptGeneratedStore(args) : undefined;
+  const { store, path } = kept ?? await freshStore(args.db, 'generated');
   let t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
-  let done = 0;
+  let done = kept ? args.records : 0;
   let observables = 0;
+  if (kept) log(`  reusing ${path}: ${args.records} records already there (ingest not timed)`);
   for (let c = 0; done < args.records; c++) {
     const n = Math.min(args.perCapture, args.records - done);
     const id = c.toString(16).padStart(64, '0');
@@ -214,15 +230,18 @@ async function benchGenerated(args: Args): Promise<Record<string, unknown>> {
   const byObject = await bytesByObject(path);
   const obsRows = await observableRows(path);
   const out = {
-    records: args.records, perCapture: args.perCapture, observables, observableRows: obsRows, ingestSeconds: ingestS, recordsPerSec: args.records / ingestS,
-    ingestCpuSeconds: ingestCpu, recordsPerCpuSec: args.records / ingestCpu,
+    records: args.records, perCapture: args.perCapture, reused: kept !== undefined, observables, observableRows: obsRows,
+    // A reused store was not ingested by this run: no ingest figures.
+    ingestSeconds: kept ? null : ingestS, recordsPerSec: kept ? null : args.records / ingestS,
+    ingestCpuSeconds: kept ? null : ingestCpu, recordsPerCpuSec: kept ? null : args.records / ingestCpu,
     generatorSecondsPerMillion: genPerRecord * 1e6,
     pivots: args.pivots, pivotHitsAvg: hits / args.pivots, pivotP50Ms: pct(0.5), pivotP95Ms: pct(0.95), pivotMaxMs: times[times.length - 1],
     pivotCpuP50Ms: pctOf(cpuTimes, 0.5), pivotCpuP95Ms: pctOf(cpuTimes, 0.95),
     hotPivotMs: hotMs, hotPivotHits: hot.length, dbBytes: bytes, dbBytesPerRecord: bytes / args.records, dbBytesByObject: byObject,
   };
-  log(`generated: ${args.records} records (${observables} observable references in ${obsRows} rows) in ${ingestS.toFixed(1)} s = ${Math.round(out.recordsPerSec)} records/s` +
-    ` (${Math.round(out.recordsPerCpuSec)} per CPU s; generator ${out.generatorSecondsPerMillion.toFixed(2)} s per million of that); pivots p50 ${out.pivotP50Ms.toFixed(2)} ms,` +
+  const ingest = kept ? 'reused, ingest not timed' : `in ${ingestS.toFixed(1)} s = ${Math.round(args.records / ingestS)} records/s (${Math.round(args.records / ingestCpu)} per CPU s)`;
+  log(`generated: ${args.records} records (${observables} observable references in ${obsRows} rows) ${ingest}` +
+    ` (generator ${out.generatorSecondsPerMillion.toFixed(2)} s per million of that); pivots p50 ${out.pivotP50Ms.toFixed(2)} ms,` +
     ` p95 ${out.pivotP95Ms.toFixed(2)} ms, max ${out.pivotMaxMs.toFixed(2)} ms (avg ${out.pivotHitsAvg.toFixed(1)} hits; CPU p50 ${out.pivotCpuP50Ms.toFixed(2)} ms, p95 ${out.pivotCpuP95Ms.toFixed(2)} ms);` +
     ` hot address ${hotMs.toFixed(2)} ms; db ${(bytes / 2 ** 30).toFixed(2)} GiB (${Math.round(out.dbBytesPerRecord)} B/record; MiB: ${showBytes(byObject)})`);
   return out;
