@@ -123,6 +123,13 @@ test('a scaled-out API caches repeated reads until a write, from any process', a
     // An upload through this API: a job row (jobs clock) and, once analysed elsewhere, captures.
     const up = await fetch(`${base}/api/captures`, { method: 'POST', body: readFileSync(join(PCAPS, 'dns-tcp.pcap')), headers: { 'content-type': 'application/octet-stream' } });
     assert.equal(up.status, 201);
+    // The upload's own commits notify asynchronously: a notification landing between the two reads
+    // below would rightly make the second one a miss. Wait until both clocks stand still.
+    const changes = svc.changes;
+    for (let i = 0; i < 20; i++) {
+      const [st, jb] = [changes.store.now(), changes.jobs.now()];
+      if ((await stillAt(changes.store, st)) && changes.jobs.now() === jb) break;
+    }
     // A write by another connection (as another API process or `capdex import --pg` would).
     const before = (await get('/api/captures?limit=5')).text;
     assert.equal((await get('/api/captures?limit=5')).hit, true);
