@@ -98,33 +98,19 @@ class ConnApp implements StreamReceiver {
  * read, which few analyzers' records do (alerts, YARA matches); the conn.log record computes it
  * once per connection anyway, and the Conn keeps it. Kept out of `Ctx.conn` so that getter, on
  * the path of every record an analyzer writes (connFields), stays small for the optimizing
- * compiler (the hashing was inlined into its compiled code). A class, not a literal with a
- * getter: of the three forms measured this one ran the fewest instructions (engine-speed.md, 7).
+ * compiler (the hashing was inlined into its compiled code). A literal with a getter: a class
+ * repeating ConnInfo's fields measured the same within noise (engine-speed.md, 7).
  */
-class LazyConnInfo implements ConnInfo {
-  readonly uid: string;
-  readonly origH: string;
-  readonly origP: number;
-  readonly respH: string;
-  readonly respP: number;
-  readonly transport: 'tcp' | 'udp';
-  readonly origLocal: boolean | undefined;
-  readonly respLocal: boolean | undefined;
-
-  constructor(private readonly c: Conn, private readonly services: AppServices) {
-    this.uid = c.uid;
-    this.origH = formatAddr(c.o0, c.o1, c.o2, c.o3);
-    this.origP = c.oPort;
-    this.respH = formatAddr(c.r0, c.r1, c.r2, c.r3);
-    this.respP = c.rPort;
-    this.transport = c.proto === PROTO_TCP ? 'tcp' : 'udp';
-    this.origLocal = services.isLocal?.(c.o0, c.o1, c.o2, c.o3);
-    this.respLocal = services.isLocal?.(c.r0, c.r1, c.r2, c.r3);
-  }
-
-  get communityId(): string {
-    return this.services.communityId(this.c);
-  }
+function lazyConnInfo(c: Conn, services: AppServices): ConnInfo {
+  return {
+    uid: c.uid,
+    origH: formatAddr(c.o0, c.o1, c.o2, c.o3), origP: c.oPort,
+    respH: formatAddr(c.r0, c.r1, c.r2, c.r3), respP: c.rPort,
+    transport: c.proto === PROTO_TCP ? 'tcp' : 'udp',
+    get communityId() { return services.communityId(c); },
+    origLocal: services.isLocal?.(c.o0, c.o1, c.o2, c.o3),
+    respLocal: services.isLocal?.(c.r0, c.r1, c.r2, c.r3),
+  };
 }
 
 class Ctx implements AnalyzerContext {
@@ -133,7 +119,7 @@ class Ctx implements AnalyzerContext {
   constructor(private readonly app: ConnApp, private readonly layer: AppLayer, private readonly desc: AnalyzerDescriptor) {}
 
   get conn(): ConnInfo {
-    return (this.info ??= new LazyConnInfo(this.app.conn, this.layer.services));
+    return (this.info ??= lazyConnInfo(this.app.conn, this.layer.services));
   }
 
   now(): number {

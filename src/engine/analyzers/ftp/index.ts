@@ -19,13 +19,6 @@ const PROBE_LINE_BYTES = 512;
 
 export function probeFtp(isOrig: boolean, buf: Buffer, off: number, len: number): ProbeResult {
   if (len === 0) return 'more';
-  // The first byte rules out nearly every connection before any string is made: a client's
-  // command starts with U, A, F, S or O (any case), a server's greeting with "2".
-  const b0 = buf[off];
-  if (isOrig) {
-    const c = b0 | 0x20;
-    if (c !== 0x75 && c !== 0x61 && c !== 0x66 && c !== 0x73 && c !== 0x6f) return 'no';
-  } else if (b0 !== 0x32) return 'no';
   const n = Math.min(len, PROBE_LINE_BYTES);
   const nl = buf.indexOf(10, off);
   const line = nl >= 0 && nl < off + n ? buf.toString('latin1', off, nl) : undefined;

@@ -9,7 +9,6 @@ const GREETINGS = ['* OK', '* PREAUTH', '* BYE'];
 
 export function probeImap(isOrig: boolean, buf: Buffer, off: number, len: number): ProbeResult {
   if (isOrig) return 'no'; // the server speaks first
-  if (len > 0 && buf[off] !== 0x2a) return 'no'; // every greeting starts with "*"
   const head = buf.toString('latin1', off, off + Math.min(len, 10)).toUpperCase();
   let more = false;
   for (const g of GREETINGS) {

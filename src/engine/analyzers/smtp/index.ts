@@ -19,10 +19,6 @@ function firstLine(buf: Buffer, off: number, len: number): string | undefined {
 
 export function probeSmtp(isOrig: boolean, buf: Buffer, off: number, len: number): ProbeResult {
   if (len === 0) return 'more';
-  // The first byte rules out nearly every connection before any string is made: EHLO/HELO
-  // (any case) from the client, "2" from the server.
-  const b0 = buf[off];
-  if (isOrig ? (b0 | 0x20) !== 0x65 && (b0 | 0x20) !== 0x68 : b0 !== 0x32) return 'no';
   const line = firstLine(buf, off, len);
   if (isOrig) {
     const head = buf.toString('latin1', off, off + Math.min(len, 5)).toUpperCase();

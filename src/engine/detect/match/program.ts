@@ -348,8 +348,9 @@ class Program implements MatchProgram {
           continue;
         }
         case 'base64_data':
-          // Positions in the decoded bytes say nothing about the buffer's: matchEnd stays -1.
-          return this.run(i + 1, 0, this.decoded, state) && ((state.matchEnd = -1), true);
+          if (!this.run(i + 1, 0, this.decoded, state)) return false;
+          state.matchEnd = -1; // positions in the decoded bytes are not the buffer's
+          return true;
       }
     }
     // A chain with no positional match (only negations, sizes, tests) leaves the cursor at 0.

@@ -193,8 +193,9 @@ export class RuleBuilder {
         matchBuffer(buf: Uint8Array, state: Parameters<typeof inner.matchBuffer>[1]) {
           let b = buf;
           for (const t of transforms) b = t.apply(b);
-          // Positions in the transformed bytes are not the buffer's: say nothing of where it ended.
-          return inner.matchBuffer(b, state) && ((state.matchEnd = -1), true);
+          if (!inner.matchBuffer(b, state)) return false;
+          state.matchEnd = -1; // positions in the transformed bytes are not the buffer's
+          return true;
         },
       };
       lists.push({ buffer: l.buffer, direction: BUFFERS[l.buffer].direction, program });
