@@ -1,5 +1,5 @@
 /**
- * A capture upload into the blob store: streamed, hashed while streaming, size-capped, and checked
+ * A capture upload into the blob store: streamed, hashed (SHA-256) while streaming, size-capped, and checked
  * by magic bytes before it is kept (the engine's own sniffing and refusal messages), so a zip or a
  * text file is refused with what it looks like and never becomes a blob or a job.
  */
@@ -37,7 +37,8 @@ async function checkCaptureHead(head: Buffer, size: number): Promise<void> {
 
 export async function receiveCapture(blobs: BlobStore, input: Readable, maxBytes: number): Promise<BlobDigest> {
   try {
-    return await blobs.put(input, { maxBytes, accept: (head, d) => checkCaptureHead(head, d.size) });
+    // SHA-256 only: MD5 and SHA-1 are the analysis job's (capture-import.ts), off the upload's path.
+    return await blobs.put(input, { maxBytes, sha256Only: true, accept: (head, d) => checkCaptureHead(head, d.size) });
   } catch (e) {
     if (e instanceof BlobTooLargeError) throw new ApiError('UPLOAD_TOO_LARGE', `limit ${maxBytes} bytes`);
     throw e;

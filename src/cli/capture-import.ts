@@ -9,17 +9,19 @@ import { analyze, DEFAULT_ENGINE_OPTIONS, type EngineOptions, type EngineStats }
 import type { SourceProgress } from '../engine/capture/source.js';
 import type { RecordSink } from '../engine/logs/schema.js';
 import type { CaptureFacts, ImportResult, Store, Visibility } from '../store/store.js';
+import { hashFileOffThread } from '../store/blobs/file-digests.js';
 import { hashFiles } from '../store/log-files.js';
 
 export interface FileDigest {
   sha256: string;
-  md5: string;
-  sha1: string;
+  /** Absent when the caller did not compute them (an upload): analyseIntoStore does, alongside the analysis. */
+  md5?: string;
+  sha1?: string;
   size: number;
 }
 
 /** Hashes a file in one streamed pass. */
-export async function hashFile(path: string): Promise<FileDigest> {
+export async function hashFile(path: string): Promise<Required<FileDigest>> {
   const h = await hashFiles([path]);
   return { sha256: h.id, md5: h.md5, sha1: h.sha1, size: h.size };
 }
@@ -32,7 +34,7 @@ export interface CaptureImportOptions {
 }
 
 export interface CaptureImportResult extends ImportResult {
-  digest: FileDigest;
+  digest: Required<FileDigest>;
   packets: number;
   /** Seconds spent hashing, and analysing + storing. */
   hashSeconds: number;
@@ -50,8 +52,9 @@ export async function importCaptureFile(store: Store, path: string, opts: Captur
 }
 
 /**
- * Analyses `path`, whose digest is already known (the service hashed it while uploading), into
- * `store` in one all-or-nothing import; `onProgress` gets the engine's progress as it reads.
+ * Analyses `path`, whose SHA-256 is already known (the service hashed it while uploading), into
+ * `store` in one all-or-nothing import; `onProgress` gets the engine's progress as it reads. The
+ * MD5 and SHA-1 the digest lacks are computed on another thread meanwhile (file-digests.ts).
  */
 export async function analyseIntoStore(
   store: Store, path: string, digest: FileDigest,
@@ -62,6 +65,8 @@ export async function analyseIntoStore(
   } = {},
 ): Promise<{ result: ImportResult; packets: number }> {
   let packets = 0;
+  const rest = digest.md5 !== undefined && digest.sha1 !== undefined ? undefined : hashFileOffThread(path, ['md5', 'sha1']);
+  rest?.catch(() => undefined); // awaited once the analysis is done; a failed analysis must not leave it unhandled
   const result = await store.importCapture(
     { id: digest.sha256, md5: digest.md5, sha1: digest.sha1, size: digest.size, name: opts.name ?? basename(path), submitter: opts.submitter, visibility: opts.visibility },
     async (sink): Promise<CaptureFacts> => {
@@ -75,7 +80,9 @@ export async function analyseIntoStore(
       packets = r.stats.packets;
       await opts.afterAnalysis?.(sink, r.stats);
       const s = r.stats;
+      const hashed = await rest;
       return {
+        md5: hashed?.md5, sha1: hashed?.sha1,
         format: r.capture.format + (r.capture.gzip ? '+gzip' : ''),
         linkTypes: r.capture.reader.info.linkTypes,
         firstTs: s.packets > 0 ? s.firstTs : undefined,

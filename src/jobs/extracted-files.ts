@@ -75,7 +75,7 @@ export async function keepExtractedFiles(dir: string, blobs: BlobStore, sink: Re
   for (const f of files) {
     if (f.size >= LIMITS.fileExtractMaxBytes) { skip(f.name, `cut at the ${LIMITS.fileExtractMaxBytes}-byte extraction limit per file`); continue; }
     if (out.keptBytes + f.size > maxBytes) { skip(f.name, `${f.size} bytes would pass the ${maxBytes}-byte limit of extracted files per capture`); continue; }
-    await blobs.put(createReadStream(join(dir, f.name)));
+    await blobs.put(createReadStream(join(dir, f.name)), { sha256Only: true }); // files.log has their MD5 and SHA-1
     out.kept++;
     out.keptBytes += f.size;
   }

@@ -35,15 +35,24 @@ export interface Job {
   finishedAt?: number;
 }
 
+/**
+ * How a queue row says "MD5/SHA-1 not computed yet" (the worker computes them): the columns are
+ * NOT NULL in every database made before uploads stopped hashing them, and a job row is internal.
+ */
+export const UNKNOWN_DIGEST = '';
+
 export interface JobSubmission {
   captureId: string;
   name: string;
   submitter?: string;
   visibility: 'public' | 'private';
   reanalyse?: boolean;
-  /** The capture's other digests and size, known from the upload: the worker need not hash again. */
-  md5: string;
-  sha1: string;
+  /**
+   * The capture's other digests, when known already (an upload computes SHA-256 only: the worker
+   * then hashes MD5 and SHA-1 itself, alongside the analysis), and its size.
+   */
+  md5?: string;
+  sha1?: string;
   size: number;
 }
 

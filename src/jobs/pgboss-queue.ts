@@ -30,7 +30,7 @@ import PgBoss from 'pg-boss';
 import type { BlobStore } from '../store/blobs/blobs.js';
 import type { StoredRecord } from '../store/store.js';
 import {
-  JOB_DURATION_BUCKETS_S, type Job, type JobProgress, type JobQueue, type JobStats, type JobStatus, type JobSubmission,
+  JOB_DURATION_BUCKETS_S, type Job, type JobProgress, type JobQueue, type JobStats, type JobStatus, type JobSubmission, UNKNOWN_DIGEST,
 } from './jobs.js';
 import { DEFAULT_RUN_LIMITS, runAnalysis, type RunningAnalysis } from './runner.js';
 import { JOB_MAX_ATTEMPTS } from './sqlite-queue.js';
@@ -186,7 +186,7 @@ export class PgBossJobQueue implements JobQueue {
       }
       const r = await c.query<JobRow>(`INSERT INTO capdex_jobs (id, capture_id, name, submitter, visibility, md5, sha1, size, status, progress, created_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10) RETURNING *`,
-      [randomUUID(), s.captureId, pgText(s.name), s.submitter === undefined ? null : pgText(s.submitter), s.visibility, s.md5, s.sha1, s.size,
+      [randomUUID(), s.captureId, pgText(s.name), s.submitter === undefined ? null : pgText(s.submitter), s.visibility, s.md5 ?? UNKNOWN_DIGEST, s.sha1 ?? UNKNOWN_DIGEST, s.size,
         JSON.stringify(queuedProgress(s.size)), Date.now()]);
       const job = toJob(r.rows[0]);
       // The delivery in the same transaction: a job row without a delivery (or the reverse) cannot happen.
@@ -392,7 +392,7 @@ export class PgBossJobQueue implements JobQueue {
   ) {
     const run = runAnalysis({
       store: { pg: this.url }, capturePath,
-      digest: { sha256: job.captureId, md5: row.md5, sha1: row.sha1, size: row.size },
+      digest: { sha256: job.captureId, md5: row.md5 || undefined, sha1: row.sha1 || undefined, size: row.size },
       name: job.name, submitter: job.submitter, visibility: job.visibility,
     }, {
       timeoutS: this.opts.jobTimeoutS ?? DEFAULT_RUN_LIMITS.timeoutS, memoryMb: this.opts.jobMemoryMb ?? DEFAULT_RUN_LIMITS.memoryMb,

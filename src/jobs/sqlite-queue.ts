@@ -17,7 +17,7 @@ import type { BlobStore } from '../store/blobs/blobs.js';
 import { reuseStatements } from '../store/sqlite/statement-cache.js';
 import type { StoredRecord } from '../store/store.js';
 import {
-  isFinished, JOB_DURATION_BUCKETS_S, type Job, type JobProgress, type JobQueue, type JobStats, type JobStatus, type JobSubmission,
+  isFinished, JOB_DURATION_BUCKETS_S, type Job, type JobProgress, type JobQueue, type JobStats, type JobStatus, type JobSubmission, UNKNOWN_DIGEST,
 } from './jobs.js';
 import { DEFAULT_RUN_LIMITS, discardPrewarmed, prewarmAnalysis, runAnalysis, type RunningAnalysis } from './runner.js';
 import type { PreviewRecord } from './worker-protocol.js';
@@ -135,7 +135,7 @@ export class SqliteJobQueue implements JobQueue {
       const id = randomUUID();
       this.db.prepare(`INSERT INTO jobs (id, capture_id, name, submitter, visibility, md5, sha1, size, status, progress, created_at, seq)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`)
-        .run(id, s.captureId, s.name, s.submitter ?? null, s.visibility, s.md5, s.sha1, s.size, JSON.stringify(queuedProgress(s.size)), Date.now(), seq);
+        .run(id, s.captureId, s.name, s.submitter ?? null, s.visibility, s.md5 ?? UNKNOWN_DIGEST, s.sha1 ?? UNKNOWN_DIGEST, s.size, JSON.stringify(queuedProgress(s.size)), Date.now(), seq);
       return toJob(this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow);
     });
     const job = submitNew();
@@ -263,7 +263,7 @@ export class SqliteJobQueue implements JobQueue {
     }
     const run = runAnalysis({
       store: { sqlite: this.opts.storePath! }, capturePath: localPath,
-      digest: { sha256: job.captureId, md5: row.md5, sha1: row.sha1, size: row.size },
+      digest: { sha256: job.captureId, md5: row.md5 || undefined, sha1: row.sha1 || undefined, size: row.size },
       name: job.name, submitter: job.submitter, visibility: job.visibility,
     }, this.limits(), job.progress, {
       progress: (progress) => this.update(job.id, { progress }),

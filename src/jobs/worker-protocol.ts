@@ -7,7 +7,8 @@ export interface AnalysisTask {
   store: StoreLocation;
   /** The capture blob's local path (the folder blob store's file). */
   capturePath: string;
-  digest: { sha256: string; md5: string; sha1: string; size: number };
+  /** MD5 and SHA-1 absent when the upload did not compute them: the worker does (capture-import.ts). */
+  digest: { sha256: string; md5?: string; sha1?: string; size: number };
   name: string;
   submitter?: string;
   visibility: 'public' | 'private';

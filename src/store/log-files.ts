@@ -160,7 +160,7 @@ export function zeekLogFiles(dir: string): string[] {
  * SHA-256 (the id), MD5 and SHA-1 over the files' bytes in order, in one streamed pass: a capture's
  * identity, and that of imported logs (a re-import of the same files replaces).
  */
-export async function hashFiles(files: readonly string[]): Promise<Pick<CaptureMeta, 'id' | 'md5' | 'sha1' | 'size'>> {
+export async function hashFiles(files: readonly string[]): Promise<Required<Pick<CaptureMeta, 'id' | 'md5' | 'sha1' | 'size'>>> {
   const sha256 = createHash('sha256'), md5 = createHash('md5'), sha1 = createHash('sha1');
   let size = 0;
   for (const f of files) {

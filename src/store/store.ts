@@ -46,8 +46,9 @@ export type CaptureStatus = 'importing' | 'done' | 'failed';
 export interface CaptureMeta {
   /** SHA-256 of the capture file, lower-case hex: the capture's identity. */
   id: string;
-  md5: string;
-  sha1: string;
+  /** Required by the time the import commits: here, or from `produce` (CaptureFacts) when computed meanwhile. */
+  md5?: string;
+  sha1?: string;
   /** Bytes of the capture file as submitted (compressed size for a gzip'd capture). */
   size: number;
   /** File name as submitted (never used as a path). */
@@ -60,6 +61,9 @@ export interface CaptureMeta {
 
 /** Facts only known once the records are produced; `produce` may return them. */
 export interface CaptureFacts {
+  /** The file's MD5 and SHA-1 when CaptureMeta lacked them (the analysis job hashes them alongside). */
+  md5?: string;
+  sha1?: string;
   format?: string;
   linkTypes?: number[];
   firstTs?: number;
@@ -71,6 +75,8 @@ export interface CaptureFacts {
 
 /** A stored capture. */
 export interface CaptureRow extends CaptureMeta, CaptureFacts {
+  md5: string;
+  sha1: string;
   visibility: Visibility;
   status: CaptureStatus;
   error?: string;
@@ -190,6 +196,12 @@ export interface SearchResult {
   rows?: StoredRecord[];
   aggregation?: AggregationRow[];
   error?: SearchError;
+}
+/** The capture's MD5 and SHA-1 as the import commits them: from its meta, else from `produce`'s facts. */
+export function committedHashes(meta: CaptureMeta, facts: CaptureFacts): { md5: string; sha1: string } {
+  const md5 = meta.md5 ?? facts.md5, sha1 = meta.sha1 ?? facts.sha1;
+  if (md5 === undefined || sha1 === undefined) throw new Error(`the MD5 or SHA-1 of capture ${meta.id} is unknown: the import gave neither meta nor facts with it`);
+  return { md5, sha1 };
 }
 
 /** The observable types the index knows (normalised values, see observables.ts). */

@@ -6,6 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,11 +78,16 @@ after(async () => {
 
 test('raw upload → SSE to done → logs equal the engine; same upload again → same capture, one job; pcap download', async () => {
   const bytes = readFileSync(join(PCAPS, 'http-get-simple.pcap'));
+  const hex = (alg: string): string => createHash(alg).update(bytes).digest('hex');
   const r = await upload(bytes, '?name=http-get-simple.pcap');
   assert.equal(r.status, 201);
-  const up = (await r.json()) as { id: string; job: Job; existing: boolean };
+  const up = (await r.json()) as { id: string; job: Job; existing: boolean; md5?: string; sha1?: string; size: number };
   assert.equal(up.existing, false);
-  assert.match(up.id, /^[0-9a-f]{64}$/);
+  assert.equal(up.id, hex('sha256'));
+  assert.equal(up.size, bytes.length);
+  // The upload hashes SHA-256 only; MD5 and SHA-1 are the job's (asserted below, once it is done).
+  assert.equal(up.md5, undefined);
+  assert.equal(up.sha1, undefined);
 
   const sse = await call('get', '/api/captures/{id}/events', `/api/captures/${up.id}/events`);
   assert.equal(sse.headers.get('content-type'), 'text/event-stream');
@@ -104,18 +110,25 @@ test('raw upload → SSE to done → logs equal the engine; same upload again �
 
   const again = await upload(bytes);
   assert.equal(again.status, 200);
-  const second = (await again.json()) as { id: string; job: Job; existing: boolean };
+  const second = (await again.json()) as { id: string; job: Job; existing: boolean; md5?: string; sha1?: string };
   assert.equal(second.id, up.id);
   assert.equal(second.job.id, up.job.id);
   assert.equal(second.existing, true);
+  assert.equal(second.md5, hex('md5'));
+  assert.equal(second.sha1, hex('sha1'));
 
   const dl = await call('get', '/api/captures/{id}/pcap', `/api/captures/${up.id}/pcap`);
   assert.equal(dl.status, 200);
   assert.equal(dl.headers.get('content-disposition'), `attachment; filename="${up.id}.pcap"`);
   assert.deepEqual(Buffer.from(await dl.arrayBuffer()), bytes);
 
-  const one = (await (await call('get', '/api/captures/{id}', `/api/captures/${up.id.slice(0, 12)}`)).json()) as { id: string; capture: { name: string; recordCount: number } };
+  const one = (await (await call('get', '/api/captures/{id}', `/api/captures/${up.id.slice(0, 12)}`)).json()) as
+    { id: string; capture: { name: string; recordCount: number; md5: string; sha1: string } };
   assert.equal(one.id, up.id);
+  assert.equal(one.capture.md5, hex('md5'));
+  assert.equal(one.capture.sha1, hex('sha1'));
+  // …and the capture is found by them.
+  assert.equal(((await (await call('get', '/api/captures/{id}', `/api/captures/${hex('md5')}`)).json()) as { id: string }).id, up.id);
   assert.equal(one.capture.name, 'http-get-simple.pcap');
   assert.equal(one.capture.recordCount, last.job.progress.records);
 });

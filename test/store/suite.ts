@@ -290,6 +290,23 @@ export function storeSuite(backend: string, open: () => Promise<Store>, hooks: B
       }
     });
 
+    it('MD5 and SHA-1 computed while the records are produced (an upload\'s job) are committed from produce\'s facts; an import with neither fails whole', async () => {
+      const store = await open();
+      try {
+        const { md5, sha1, ...bare } = meta(ID_A, 'late hashes');
+        await store.importCapture(bare, async (sink) => { sink.write(HTTP_LOG, httpRec('late.example')); return { md5, sha1 }; });
+        const row = await store.capture(ID_A);
+        assert.equal(row?.md5, md5);
+        assert.equal(row?.sha1, sha1);
+        assert.equal((await store.capture(md5!))?.id, ID_A, 'found by its MD5');
+        await assert.rejects(store.importCapture({ ...bare, id: ID_B }, async (sink) => { sink.write(HTTP_LOG, httpRec('nohash.example')); }), /MD5 or SHA-1 of capture b+ is unknown/);
+        assert.equal(await store.capture(ID_B), undefined);
+        assert.equal((await store.pivot('host', 'nohash.example')).length, 0);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('stores hostile strings unchanged and finds them: quotes, NUL, 1 MB values, unicode, SQL', async () => {
       const store = await open();
       try {

@@ -70,7 +70,8 @@ export interface CaptureList { captures: CaptureRow[]; pending: Job[] }
 export interface CaptureDetail { id: string; capture: CaptureRow | null; job: Job | null }
 export interface LogPage { captureId: string; log: string; status?: string; partial?: boolean; records: StoredRecord[] }
 export interface SearchAnswer { rows?: StoredRecord[]; aggregation?: AggregationRow[] }
-export interface UploadAnswer { id: string; md5: string; sha1: string; size: number; existing: boolean; job: Job }
+/** MD5 and SHA-1 only for a capture analysed before (the analysis job computes them). */
+export interface UploadAnswer { id: string; md5?: string; sha1?: string; size: number; existing: boolean; job: Job }
 
 export const api = {
   captures: (p: { limit?: number; offset?: number } = {}, signal?: AbortSignal) => getJson<CaptureList>('/api/captures', p, signal),

@@ -70,6 +70,8 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
   app.post<{ Querystring: { name?: string; reanalyse?: boolean; visibility?: Visibility } }>('/api/captures', {
     schema: {
       summary: 'Upload a capture (raw body, or multipart with a "file" part); the same capture again returns its existing job',
+      description: 'Answers once the capture is on the disk, with its SHA-256 (its id) and size. MD5 and SHA-1 are computed by the analysis job '
+        + '(off the upload\'s path): the answer carries them only when the capture was analysed before; GET /api/captures/{id} has them once the job is done.',
       tags: ['captures'],
       querystring: { type: 'object', properties: {
         name: { type: 'string', maxLength: 1024 }, reanalyse: { type: 'boolean', default: false },
@@ -102,7 +104,8 @@ export const captureRoutes = (service: Service, maxUploadBytes: number): Fastify
     const existing = before?.id === job.id;
     // The console is usually opened as soon as the job is done: have its summary ready by then.
     if (!isFinished(job)) warmSummaryWhenDone(service, job.id, d.sha256);
-    return reply.status(existing ? 200 : 201).send({ id: d.sha256, md5: d.md5, sha1: d.sha1, size: d.size, existing, job });
+    const analysed = existing ? await service.store.capture(d.sha256, req.viewer) : undefined;
+    return reply.status(existing ? 200 : 201).send({ id: d.sha256, md5: analysed?.md5, sha1: analysed?.sha1, size: d.size, existing, job });
   });
 
   app.get<{ Querystring: { limit: number; offset: number } & Partial<Record<keyof typeof TIME_QUERY, number>> }>('/api/captures', {

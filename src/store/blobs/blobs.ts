@@ -7,14 +7,20 @@ import type { Readable } from 'node:stream';
 
 export interface BlobDigest {
   sha256: string;
-  md5: string;
-  sha1: string;
+  /** Absent when the put asked for SHA-256 only (PutOptions.sha256Only). */
+  md5?: string;
+  sha1?: string;
   size: number;
 }
 
 export interface PutOptions {
   /** Bytes accepted; one more and the put fails with BlobTooLargeError and keeps nothing. */
   maxBytes?: number;
+  /**
+   * Compute SHA-256 only, the blob's identity (MD5 and SHA-1 then come back absent): an upload's
+   * receive is CPU-bound on a small machine, and the analysis job hashes the rest off its path.
+   */
+  sha256Only?: boolean;
   /**
    * Called with the first bytes (up to BLOB_HEAD_BYTES, fewer for a smaller input) once the whole
    * input is in, before it is kept: a throw refuses the blob (nothing is kept) and put rethrows it.

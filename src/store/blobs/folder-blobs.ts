@@ -1,6 +1,6 @@
 /**
  * The folder blob store: DIR/sha256/ab/cd/<sha256>. A put streams into DIR/tmp/<random> while
- * hashing (SHA-256, MD5, SHA-1, each on its own worker; a fourth writes the file and syncs it to the
+ * hashing (SHA-256, and MD5 and SHA-1 unless told not to, each on its own worker; another writes the file and syncs it to the
  * disk: parallel-hasher.ts), then renames into place and syncs the folder, so a reader never sees a
  * half-written blob, a crash leaves only a temp file, and a put that resolved survives a power cut. Paths are built from our own hex digests
  * only: nothing a user sends (file names, ids) reaches the file system unchecked.
@@ -56,7 +56,7 @@ export class FolderBlobStore implements BlobStore {
     const max = opts.maxBytes ?? Number.MAX_SAFE_INTEGER;
     const tmp = join(this.tmpDir, randomBytes(12).toString('hex'));
     // The workers hash each batch and one writes it to the temp file (large writes, off the event loop).
-    const hasher = new ParallelHasher({ writeTo: tmp });
+    const hasher = new ParallelHasher({ writeTo: tmp, digests: opts.sha256Only ? ['sha256'] : undefined });
     const head: Buffer[] = [];
     let headSize = 0;
     let size = 0;

@@ -36,6 +36,8 @@ export const HASH_IN_FLIGHT_MAX_BYTES = 8 << 20;
 export const WRITE_SYNC_BYTES = 4 << 20;
 
 export interface Digests { sha256: string; md5: string; sha1: string }
+export type DigestName = keyof Digests;
+export const ALL_DIGESTS: readonly DigestName[] = ['sha256', 'md5', 'sha1'];
 
 /** Idle batches kept for the next upload: one upload's bytes in flight, plus the one being filled and one spare. */
 const BATCH_POOL_MAX = HASH_IN_FLIGHT_MAX_BYTES / HASH_BATCH_BYTES + 2;
@@ -172,12 +174,18 @@ export function startHashWorkers(): void {
   }
 }
 
-export interface HasherOptions {
+export interface HasherOptions<D extends DigestName = DigestName> {
   /** A file to create (exclusively) and write every byte to, on a worker; on the disk once `digest` resolves. */
   writeTo?: string;
+  /**
+   * The digests to compute (default all three): the lanes of the others are left out. An upload
+   * asks for SHA-256 only (its identity), since on two cores MD5 and SHA-1 cost its receive
+   * ~25 % of its speed; the analysis job computes them (capture-import.ts).
+   */
+  digests?: readonly D[];
 }
 
-export class ParallelHasher {
+export class ParallelHasher<D extends DigestName = DigestName> {
   private readonly id = nextId++;
   /** The lanes of this session (by index in LANES) and their workers. */
   private readonly laneIds: number[];
@@ -195,13 +203,16 @@ export class ParallelHasher {
   private lanesToAbort: number;
   private failure: Error | undefined;
   private resume: { resolve(): void; reject(e: Error): void } | undefined;
-  private finish: { resolve(d: Digests): void; reject(e: Error): void } | undefined;
+  private finish: { resolve(d: Pick<Digests, D>): void; reject(e: Error): void } | undefined;
   private aborted: (() => void) | undefined;
   /** 'end' or 'abort' was posted: the lanes forget the session by themselves. */
   private ended = false;
 
-  constructor(opts: HasherOptions = {}) {
-    this.laneIds = LANES.map((_, lane) => lane).filter((lane) => lane !== WRITING_LANE || opts.writeTo !== undefined);
+  constructor(opts: HasherOptions<D> = {}) {
+    const wanted: readonly DigestName[] = opts.digests ?? ALL_DIGESTS;
+    this.laneIds = LANES.map((_, lane) => lane).filter((lane) =>
+      lane === WRITING_LANE ? opts.writeTo !== undefined : LANES[lane].some((d) => wanted.includes(d)));
+    if (this.laneIds.length === 0) throw new Error('a hasher needs a digest or a file to write');
     this.lanes = this.laneIds.map(laneWorker);
     this.lanesToFinish = this.lanesToAbort = this.lanes.length;
     open(this.id, {
@@ -225,7 +236,7 @@ export class ParallelHasher {
           Object.assign(this.digests, r.digests);
           if (--this.lanesToFinish > 0) return;
           close(this.id);
-          this.finish?.resolve({ sha256: this.digests.sha256!, md5: this.digests.md5!, sha1: this.digests.sha1! });
+          this.finish?.resolve(this.digests as Pick<Digests, D>);
         }
       },
       onDeath: (e) => { this.fail(e); this.aborted?.(); },
@@ -259,7 +270,7 @@ export class ParallelHasher {
   }
 
   /** The digests of everything added (and, with `writeTo`, once the file is written and closed). */
-  digest(): Promise<Digests> {
+  digest(): Promise<Pick<Digests, D>> {
     if (this.failure) return Promise.reject(this.failure);
     this.ended = true;
     if (this.batchLen > 0) this.post();

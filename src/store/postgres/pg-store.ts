@@ -10,6 +10,7 @@ import type {
   ApiKey, CaptureFacts, CaptureFilter, CaptureMeta, CaptureRow, ImportResult, ObservableType, PivotHit, PivotOptions,
   LogRowsQuery, LogRowsResult, RecordQuery, SearchOptions, SearchResult, Store, StoredRecord, Viewer,
 } from '../store.js';
+import { committedHashes } from '../store.js';
 import { notHiddenSql, visibleCaptureSql } from '../visibility.js';
 import { captureTimeConditions } from '../capture-filter.js';
 import { API_KEY_COLUMNS, type ApiKeyDbRow, cleanKeyName, hashSecret, KEY_SECRET_MAX_CHARS, makeKey, toApiKey } from '../api-keys.js';
@@ -85,22 +86,25 @@ export class PgStore implements Store {
       // Another process importing the same capture waits here instead of interleaving.
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [id]);
       const replaced = await deleteCaptureRows(client, id);
+      // MD5/SHA-1 may come from produce (committedHashes): '' until then, inside this transaction only.
       const inserted = await client.query<{ key: number }>(
         `INSERT INTO captures (id, md5, sha1, size, format, name, submitter, visibility, status, imported_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'importing', $9) RETURNING key`,
-        [id, encodeText(meta.md5), encodeText(meta.sha1), meta.size, meta.format === undefined ? null : encodeText(meta.format),
+        [id, encodeText(meta.md5 ?? ''), encodeText(meta.sha1 ?? ''), meta.size, meta.format === undefined ? null : encodeText(meta.format),
           encodeText(meta.name), meta.submitter === undefined ? null : encodeText(meta.submitter), meta.visibility ?? 'private',
           Date.now() / 1000]);
       sink = new PgImport(client, meta.id, Number(inserted.rows[0].key));
       await sink.start();
       const facts = (await produce(sink)) ?? {};
       await sink.finish();
+      const { md5, sha1 } = committedHashes(meta, facts);
       await client.query(
         `UPDATE captures SET status = 'done', format = COALESCE($2, format), link_types = $3, first_ts = $4, last_ts = $5,
-           packets = $6, stats = $7, record_count = $8 WHERE id = $1`,
+           packets = $6, stats = $7, record_count = $8, md5 = $9, sha1 = $10 WHERE id = $1`,
         [id, facts.format === undefined ? null : encodeText(facts.format),
           facts.linkTypes === undefined ? null : JSON.stringify(facts.linkTypes), finiteOrNull(facts.firstTs), finiteOrNull(facts.lastTs),
-          finiteOrNull(facts.packets), facts.stats === undefined ? null : encodeJson(JSON.stringify(facts.stats)), sink.records]);
+          finiteOrNull(facts.packets), facts.stats === undefined ? null : encodeJson(JSON.stringify(facts.stats)), sink.records,
+          encodeText(md5), encodeText(sha1)]);
       await client.query('COMMIT');
       return { captureId: meta.id, records: sink.records, observables: sink.observables, replaced };
     } catch (err) {

@@ -11,6 +11,7 @@ import type {
   ApiKey, CaptureFacts, CaptureFilter, CaptureMeta, CaptureRow, ImportResult, ObservableType, PivotHit, PivotOptions,
   LogRowsQuery, LogRowsResult, RecordQuery, SearchOptions, SearchResult, Store, StoredRecord, Viewer,
 } from '../store.js';
+import { committedHashes } from '../store.js';
 import { notHiddenSql, visibleCaptureSql } from '../visibility.js';
 import { captureTimeConditions } from '../capture-filter.js';
 import { API_KEY_COLUMNS, type ApiKeyDbRow, cleanKeyName, hashSecret, KEY_SECRET_MAX_CHARS, makeKey, toApiKey } from '../api-keys.js';
@@ -109,10 +110,11 @@ export class SqliteStore implements Store {
           closed = true;
         }
         const ranges = writer.finish();
+        const { md5, sha1 } = committedHashes(meta, facts);
         db.prepare(`INSERT INTO captures (id, md5, sha1, size, format, link_types, first_ts, last_ts, packets, name,
             submitter, visibility, status, error, imported_at, stats, record_count, record_lo, record_hi, observable_lo, observable_hi, key)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'done', NULL, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-          meta.id, meta.md5, meta.sha1, meta.size, facts.format ?? meta.format ?? null,
+          meta.id, md5, sha1, meta.size, facts.format ?? meta.format ?? null,
           facts.linkTypes ? JSON.stringify(facts.linkTypes) : null, finite(facts.firstTs), finite(facts.lastTs),
           facts.packets ?? null, meta.name, meta.submitter ?? null, meta.visibility ?? 'private', Date.now() / 1000,
           facts.stats === undefined ? null : JSON.stringify(facts.stats), writer.recordCount,

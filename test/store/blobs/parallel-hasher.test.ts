@@ -3,6 +3,7 @@
  * capture fed in uneven chunks, chunks larger than a batch, nothing at all, batches refilled), concurrent sessions
  * do not mix (nor do sessions sharing the pool of batches after an abort), a caller feeding faster than the worker hashes is asked to wait, and with writeTo the
  * worker writes the same bytes to a new file (removed on abort; an existing file is never overwritten).
+ * A subset of the digests runs only those lanes; hashFileOffThread (a job's MD5 and SHA-1) agrees with node:crypto.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HASH_BATCH_BYTES, HASH_IN_FLIGHT_MAX_BYTES, ParallelHasher, startHashWorkers, type Digests } from '../../../src/store/blobs/parallel-hasher.js';
+import { hashFileOffThread } from '../../../src/store/blobs/file-digests.js';
 
 const PCAPS = join(import.meta.dirname, '../../../../shared/pcaps');
 
@@ -127,6 +129,29 @@ test('writeTo: the worker writes every byte to a new file; abort removes it; a f
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('digests: SHA-256 only (an upload) computes that digest alone, written file and all; a hasher with nothing to do is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'capdex-hasher-'));
+  try {
+    const big = Buffer.concat(Array.from({ length: 20 }, () => readFileSync(join(PCAPS, 'tor.pcap'))));
+    const path = join(dir, 'out');
+    const only = await feed(new ParallelHasher({ writeTo: path, digests: ['sha256'] }), big, [65536, HASH_BATCH_BYTES + 1]);
+    assert.deepEqual(only, { sha256: expected(big).sha256 }, 'no MD5 or SHA-1 lane ran');
+    assert.deepEqual(readFileSync(path), big);
+    assert.deepEqual(await feed(new ParallelHasher({ digests: ['md5', 'sha1'] }), big, [4096]), { md5: expected(big).md5, sha1: expected(big).sha1 });
+    assert.throws(() => new ParallelHasher({ digests: [] }), /needs a digest or a file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('hashFileOffThread: a file\'s digests from a thread of its own equal node:crypto\'s; a missing file rejects with the reason', async () => {
+  const path = join(PCAPS, 'smb2-smb3-windows10.pcap');
+  const bytes = readFileSync(path);
+  const { md5, sha1 } = expected(bytes);
+  assert.deepEqual(await hashFileOffThread(path, ['md5', 'sha1']), { md5, sha1 });
+  await assert.rejects(hashFileOffThread(join(PCAPS, 'no-such.pcap'), ['md5']), /ENOENT/);
 });
 
 test('idle hashing workers do not keep a process alive: started ahead of any upload, as the API does', () => {
