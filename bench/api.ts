@@ -9,7 +9,9 @@
  *     synced too. (A plain copy, without the sync, is only page-cache speed: also printed.) The
  *     first upload meets a server that has never received one; the same capture is uploaded again
  *     once the job is done (answered from the existing analysis, but received, hashed, written and
- *     synced all the same): the upload speed of a server that has been up a while;
+ *     synced all the same): the upload speed of a server that has been up a while. Next to both, the
+ *     same two uploads to a bare node:http server that only writes and syncs the body
+ *     (BARE_SERVER_SOURCE): what HTTP on loopback plus the disk allow here;
  *  2. upload → first partial results (a log page answering partial: true with records) and
  *     upload → done (the job's status, polled);
  *  3. p50/p95/p99 and requests/s of the list, search and log endpoints with 50 concurrent clients
@@ -154,6 +156,49 @@ function diskWriteSyncMs(src: string, dir: string): number {
   return runs.sort((a, b) => a - b)[DISK_RUNS >> 1];
 }
 
+/**
+ * The least any HTTP server on this machine can do with an upload: node:http piping the body into
+ * a new file, synced (fdatasync) before it answers, with nothing else (no hashing, no framework, no
+ * job). Over loopback, with the client on the same two cores, this is the disk speed an upload can
+ * actually reach here; the disk alone (diskWriteSyncMs) is the bound without HTTP.
+ */
+const BARE_SERVER_SOURCE = `
+const { createServer } = require('node:http');
+const { createWriteStream, fdatasync, rmSync } = require('node:fs');
+const { join } = require('node:path');
+let n = 0;
+const server = createServer((req, res) => {
+  const path = join(process.argv[1], 'bare-' + n++);
+  const out = createWriteStream(path);
+  req.pipe(out);
+  out.on('open', (fd) => out.on('finish', () => fdatasync(fd, () => { out.close(() => { rmSync(path); res.writeHead(201).end('{}'); }); })));
+});
+server.listen(0, '127.0.0.1', () => console.log('port ' + server.address().port));
+`;
+
+/** ms of two uploads of `path` to a bare server (BARE_SERVER_SOURCE) in a fresh process: its first, and the next. */
+async function bareServerUploadsMs(path: string, bytes: number, dir: string): Promise<[number, number]> {
+  const child = spawn(process.execPath, ['-e', BARE_SERVER_SOURCE, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (b: Buffer) => { const m = /port (\d+)/.exec(b.toString()); if (m) resolve(m[1]); });
+      child.once('exit', (code) => reject(new Error(`the bare server exited with code ${code}`)));
+    });
+    await sleep(1000);
+    const times: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const t0 = process.hrtime.bigint();
+      const r = await upload(`http://127.0.0.1:${port}/`, path, bytes);
+      if (r.status !== 201) throw new Error(`the bare server answered ${r.status}`);
+      times.push(ms(t0));
+      await sleep(500);
+    }
+    return [times[0], times[1]];
+  } finally {
+    child.kill();
+  }
+}
+
 interface UploadFigures { ms: number; status: number; body: string; serverCpuMs?: number; eventLoopCpuMs?: number }
 
 /** One raw-body upload of `path`, timed, with the server's CPU over it (all threads, and its event loop's share). */
@@ -282,6 +327,7 @@ async function main(): Promise<void> {
     // The yardstick of "uploads at disk speed": the same bytes written to this disk and synced; and
     // copied file to file without a sync (page cache only, not the disk).
     const diskMs = diskWriteSyncMs(capture.path, dir);
+    const [bareMs, bareAgainMs] = await bareServerUploadsMs(capture.path, bytes, dir);
     const c0 = process.hrtime.bigint();
     copyFileSync(capture.path, join(dir, 'copy.pcap'));
     const diskCopyMs = ms(c0);
@@ -347,6 +393,8 @@ async function main(): Promise<void> {
       uploadAgainMs: Math.round(again.ms), uploadAgainMBps: mbps(again.ms),
       uploadAgainServerCpuMs: again.serverCpuMs, uploadAgainEventLoopCpuMs: again.eventLoopCpuMs,
       diskWriteSyncMs: Math.round(diskMs), diskWriteSyncMBps: mbps(diskMs),
+      bareServerUploadMs: Math.round(bareMs), bareServerUploadMBps: mbps(bareMs),
+      bareServerUploadAgainMs: Math.round(bareAgainMs), bareServerUploadAgainMBps: mbps(bareAgainMs),
       diskCopyMs: Math.round(diskCopyMs), diskCopyMBps: mbps(diskCopyMs),
       firstResultsMs: Math.round(firstPartialMs), firstResultsLog: firstPartialLog, doneMs: Math.round(doneMs),
       clients: args.clients, endpoints: figures,
@@ -358,6 +406,7 @@ async function main(): Promise<void> {
     line(`upload            ${result.uploadMs} ms (${result.uploadMBps} MB/s, server CPU ${result.uploadServerCpuMs ?? '?'} ms, ${result.uploadEventLoopCpuMs ?? '?'} ms of it on the event loop)`);
     line(`upload again      ${result.uploadAgainMs} ms (${result.uploadAgainMBps} MB/s, server CPU ${result.uploadAgainServerCpuMs ?? '?'} ms, ${result.uploadAgainEventLoopCpuMs ?? '?'} ms on the event loop)`);
     line(`disk: write + fdatasync ${result.diskWriteSyncMs} ms (${result.diskWriteSyncMBps} MB/s); copy without sync (page cache) ${result.diskCopyMs} ms (${result.diskCopyMBps} MB/s)`);
+    line(`bare node:http server writing + syncing the body: first upload ${result.bareServerUploadMs} ms (${result.bareServerUploadMBps} MB/s), again ${result.bareServerUploadAgainMs} ms (${result.bareServerUploadAgainMBps} MB/s)`);
     line(`upload → first results ${result.firstResultsMs} ms (${firstPartialLog})`);
     line(`upload → done     ${result.doneMs} ms`);
     line(`${args.clients} concurrent clients, ${args.requests} requests each:`);
