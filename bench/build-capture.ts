@@ -58,6 +58,8 @@ export interface BuildOptions {
   sizeMb: number;
   out?: string;
   srcDir?: string;
+  /** Only these source files (names in srcDir); default every usable one. */
+  only?: readonly string[];
   force?: boolean;
   log?: (msg: string) => void;
 }
@@ -289,8 +291,8 @@ interface Template {
   excluded: { name: string; reason: string }[];
 }
 
-function loadTemplate(srcDir: string): Template {
-  const names = readdirSync(srcDir).filter((n) => /\.(pcap|cap|dmp)$/i.test(n)).sort();
+function loadTemplate(srcDir: string, only?: readonly string[]): Template {
+  const names = readdirSync(srcDir).filter((n) => /\.(pcap|cap|dmp)$/i.test(n) && (only === undefined || only.includes(n))).sort();
   const frames: Frame[] = [];
   const rel: number[] = [];
   const sources: SourceInfo[] = [];
@@ -344,7 +346,7 @@ export function buildBenchCapture(opts: BuildOptions): BuildInfo {
   if (!(sizeMb > 0)) throw new Error(`--size-mb must be positive (got ${sizeMb})`);
   const out = resolve(opts.out ?? defaultOutPath(sizeMb));
   const srcDir = resolve(opts.srcDir ?? DEFAULT_SRC);
-  const t = loadTemplate(srcDir);
+  const t = loadTemplate(srcDir, opts.only);
   const metaPath = out + '.json';
   const key = paramsKey(sizeMb, t);
   if (!opts.force && existsSync(out) && existsSync(metaPath)) {
