@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { analyze, type AnalysisResult, type EngineOptions } from '../src/engine/pipeline.js';
 import { MemorySink } from '../src/engine/logs/file-sink.js';
+import { loadRuleset } from '../src/engine/detect/ruleset.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const PCAPS = join(ROOT, '..', 'shared', 'pcaps');
@@ -22,3 +23,9 @@ export async function run(input: string, engine?: Partial<EngineOptions>): Promi
   const result = await analyze(input, sink, { engine });
   return { sink, result };
 }
+
+/**
+ * The engine options of a service analysis (`capdex serve`/`worker`/`import` jobs): the bundled
+ * rules, as `capdex analyze` runs them. Tests comparing stored records with an in-memory run use it.
+ */
+export const SERVICE_ENGINE: Partial<EngineOptions> = { rules: loadRuleset([]).rules };

@@ -63,8 +63,9 @@ export async function analyseIntoStore(
     /** Runs once the engine is done, inside the import: what it writes to `sink` lands in the same transaction. */
     afterAnalysis?: (sink: RecordSink, stats: EngineStats) => Promise<unknown>;
   } = {},
-): Promise<{ result: ImportResult; packets: number }> {
+): Promise<{ result: ImportResult; packets: number; alerts: number }> {
   let packets = 0;
+  let alerts = 0;
   const rest = digest.md5 !== undefined && digest.sha1 !== undefined ? undefined : hashFileOffThread(path, ['md5', 'sha1']);
   rest?.catch(() => undefined); // awaited once the analysis is done; a failed analysis must not leave it unhandled
   const result = await store.importCapture(
@@ -78,6 +79,7 @@ export async function analyseIntoStore(
         onProgress: onProgress ? (p, stats) => onProgress(p, stats, records) : undefined,
       });
       packets = r.stats.packets;
+      alerts = r.stats.alerts;
       await opts.afterAnalysis?.(sink, r.stats);
       const s = r.stats;
       const hashed = await rest;
@@ -92,5 +94,5 @@ export async function analyseIntoStore(
       };
     },
   );
-  return { result, packets };
+  return { result, packets, alerts };
 }

@@ -2,6 +2,19 @@
 import type { StoreLocation } from '../store/store.js';
 import type { JobProgress } from './jobs.js';
 
+/**
+ * The detection rules a job runs, as `capdex analyze` would: the bundled ruleset unless turned off
+ * (`--no-default-rules`), and the operator's rule files (`--rules FILE`, absolute paths the
+ * worker reads). A worker keeps each configuration's parsed rules for its next job.
+ */
+export interface DetectionConfig {
+  bundledRules: boolean;
+  ruleFiles: readonly string[];
+}
+
+/** What `capdex serve` and `capdex worker` run unless told otherwise: the bundled rules. */
+export const DEFAULT_DETECTION: DetectionConfig = Object.freeze({ bundledRules: true, ruleFiles: Object.freeze([]) as readonly string[] });
+
 export interface AnalysisTask {
   /** The store the worker imports into (its own connection): a SQLite file or a PostgreSQL URL. */
   store: StoreLocation;
@@ -12,6 +25,8 @@ export interface AnalysisTask {
   name: string;
   submitter?: string;
   visibility: 'public' | 'private';
+  /** Omitted: DEFAULT_DETECTION. */
+  detection?: DetectionConfig;
 }
 
 /**

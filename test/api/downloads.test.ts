@@ -20,6 +20,7 @@ import { analyze } from '../../src/engine/pipeline.js';
 import { MemorySink } from '../../src/engine/logs/file-sink.js';
 import type { LogRecord } from '../../src/engine/logs/schema.js';
 import type { Job } from '../../src/jobs/jobs.js';
+import { SERVICE_ENGINE } from '../helpers.js';
 
 const PCAPS = join(import.meta.dirname, '../../../shared/pcaps');
 /**
@@ -114,7 +115,7 @@ before(async () => {
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   for (const f of [...PUBLIC, PRIVATE]) {
     const mem = new MemorySink();
-    await analyze(join(PCAPS, f), mem);
+    await analyze(join(PCAPS, f), mem, { engine: SERVICE_ENGINE });
     engine.set(f, mem);
   }
   for (const f of PUBLIC) ids.set(f, await upload(f));
@@ -198,7 +199,7 @@ test('logs.zip: every log as Zeek JSON lines (conn.log, files.log, http.log, ...
     for (const must of ['conn.log', 'files.log', 'http.log']) assert.ok(must in logs, `${f}: ${must} in ${Object.keys(logs).join(', ')}`);
     for (const [name, lines] of Object.entries(logs)) {
       assert.match(name, /^([a-z0-9_-]+\.log|eve\.json)$/);
-      const path = name === 'eve.json' ? 'alert' : name.replace(/\.log$/, '');
+      const path = name === 'eve.json' ? 'eve' : name.replace(/\.log$/, ''); // the engine's EVE schema; the store calls its log 'alert'
       for (const l of lines) assert.equal(typeof JSON.parse(l), 'object');
       assert.equal(lines.length, mem.get(path).length, `${f} ${name}`);
     }

@@ -11,7 +11,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../helpers.js';
+import { ROOT, SERVICE_ENGINE } from '../helpers.js';
 import { analyze } from '../../src/engine/pipeline.js';
 import type { Job } from '../../src/jobs/jobs.js';
 import { STALE_AFTER_S } from '../../src/jobs/pgboss-queue.js';
@@ -29,7 +29,7 @@ const children = new Set<ChildProcessWithoutNullStreams>();
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'capdex-restart-'));
   big = bigCapture(dir);
-  await analyze(big.path, { write(schema) { engineRecords++; if (schema.path === 'conn') engineConns++; } });
+  await analyze(big.path, { write(schema) { engineRecords++; if (schema.path === 'conn') engineConns++; } }, { engine: SERVICE_ENGINE });
   assert.ok(engineRecords > 10_000);
 });
 after(() => {

@@ -75,6 +75,7 @@ test('the summary agrees with the capture\'s own records (services, talkers by b
 test('summary and one panel per log, each showing the API\'s rows', async () => {
   assert.ok(summary.logs.length >= 3, JSON.stringify(summary.logs));
   assert.ok(summary.logs.some((l) => l.log === 'conn'));
+  assert.ok(summary.logs.some((l) => l.log === 'alert'), 'the service ran the bundled rules: an alert panel');
   const page = await ui.page();
   await page.goto(`/captures/${id}`);
   await page.getByRole('heading', { name: CAPTURE }).waitFor();
@@ -90,6 +91,8 @@ test('summary and one panel per log, each showing the API\'s rows', async () => 
     const ts = typeof raw === 'number' ? new Date(raw * 1000).toISOString().replace('T', ' ').replace('Z', '') : cell(raw);
     if (ts) assert.ok(first.includes(ts), `${log}: first row ${first} lacks ${ts}`);
     if (api1[0].uid) assert.ok(first.includes(api1[0].uid), `${log}: first row lacks ${api1[0].uid}`);
+    // An alert panel leads with what the analyst reads first: the signature (LogPanel's LEADING_COLUMNS).
+    if (log === 'alert') assert.ok(first.includes((api1[0].doc.alert as { signature: string }).signature), `alert: first row ${first} lacks its signature`);
     assert.equal(await rows(page, log).count() >= Math.min(count, 3), true, log);
   }
   assert.deepEqual(page.errors, []);

@@ -9,7 +9,7 @@ import { WEIRD_LOG } from '../../engine/logs/weird-log.js';
 import { TUNNEL_LOG } from '../../engine/logs/tunnel-log.js';
 import { Progress } from '../progress.js';
 import { formatSummary } from '../summary.js';
-import { loadCliRules } from '../rule-files.js';
+import { addRuleOptions, loadCliRules } from '../rule-files.js';
 import { EVE_LOG } from '../../engine/detect/eve-log.js';
 import { NetworkSet } from '../../engine/support/networks.js';
 import type { ChecksumMode } from '../../engine/decode/settings.js';
@@ -69,7 +69,7 @@ function selectAnalyzers(list: string, showCredentials = false): readonly Analyz
 }
 
 export function registerAnalyze(program: Command): void {
-  program
+  addRuleOptions(program
     .command('analyze')
     .description('Analyse a capture (pcap, pcapng, gzip\'d; "-" for standard input) into Zeek-style logs.')
     .argument('<capture>', 'capture file, or - to read standard input')
@@ -82,10 +82,8 @@ export function registerAnalyze(program: Command): void {
     .option('--show-credentials', 'log cleartext passwords and SNMP communities instead of masking them')
     .option('--extract-files <dir>', 'write transferred files to DIR, each named by its SHA256 (never by a name from the traffic)')
     .option('--no-heuristics', 'no behavioural findings (notice.log: DGA, tunnels, beaconing, scans, ...)')
-    .option('--intel <file>', 'indicators in Zeek intel format (repeatable); hits become Capdex::Intel_Match notices', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--rules <file>', 'detection rules in Suricata syntax (repeatable); alerts go to eve.json', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--intel <file>', 'indicators in Zeek intel format (repeatable); hits become Capdex::Intel_Match notices', (v: string, acc: string[]) => [...acc, v], [] as string[]))
     .option('--yara <file>', 'YARA rules run over every transferred file (repeatable); matches go to files.log yara_matches and eve.json', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--no-default-rules', 'do not run the bundled rules (rules/capdex.rules)')
     .option('--no-progress', 'no progress bar')
     .option('-q, --quiet', 'no summary')
     .action(async (capture: string, flags: AnalyzeFlags) => {

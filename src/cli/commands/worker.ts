@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { positiveInt, serviceLocation, stopOnSignals } from './serve.js';
+import { addRuleOptions, serviceDetection } from '../rule-files.js';
 
 interface WorkerFlags {
   pg?: string;
@@ -14,11 +15,13 @@ interface WorkerFlags {
   workers: string;
   jobTimeout: string;
   jobMemory: string;
+  rules: string[];
+  defaultRules: boolean;
 }
 
 export function registerWorker(program: Command): void {
-  program
-    .command('worker')
+  addRuleOptions(program
+    .command('worker'))
     .description('Run analysis workers for a scaled-out service (jobs from PostgreSQL, captures from a shared blob folder).')
     .requiredOption('--pg <url>', 'the PostgreSQL database of the store and the job queue')
     .requiredOption('--blobs <dir>', 'the blob folder the API processes write uploads to')
@@ -28,8 +31,10 @@ export function registerWorker(program: Command): void {
     .action(async (flags: WorkerFlags) => {
       const where = serviceLocation('worker', flags);
       const workers = positiveInt('worker', '--workers', flags.workers);
+      const detection = serviceDetection(flags.rules, flags.defaultRules, (line) => process.stderr.write(`capdex: ${line}\n`));
       const { openService } = await import('../../service.js');
       const service = await openService(where, {
+        detection,
         worker: true, workers, jobTimeoutS: positiveInt('worker', '--job-timeout', flags.jobTimeout), jobMemoryMb: positiveInt('worker', '--job-memory', flags.jobMemory, 64),
         watchChanges: false, // no API here: nothing to keep answers for
       });

@@ -18,6 +18,15 @@ import type { PanelView } from './view-url.js';
 /** Columns shown before the analyst picks (the rest are one click away). */
 const DEFAULT_VISIBLE_COLUMNS = 12;
 
+/**
+ * Logs whose documents do not open with what an analyst reads first: these columns lead, and are
+ * the ones shown until the analyst picks others. EVE alerts start with timestamp, flow_id,
+ * event_type…: the first twelve would not even hold the signature.
+ */
+const LEADING_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  alert: ['timestamp', 'alert.signature', 'alert.severity', 'src_ip', 'src_port', 'dest_ip', 'dest_port', 'proto', 'app_proto', 'uid', 'alert.signature_id', 'alert.category'],
+};
+
 export interface LogPanelProps {
   captureId: string;
   log: string;
@@ -116,8 +125,15 @@ export function LogPanel(p: LogPanelProps) {
     onView({ ...view, sort: first ? `${first.desc ? '-' : ''}${first.id}` : 'ts' });
   }, [view, onView]);
 
-  const allColumns = useMemo(() => (columns.includes('ts') ? columns : ['ts', ...columns]), [columns]);
-  const shown = chosen?.filter((c) => allColumns.includes(c)) ?? allColumns.slice(0, DEFAULT_VISIBLE_COLUMNS);
+  const leading = LEADING_COLUMNS[p.log];
+  const allColumns = useMemo(() => {
+    const all = columns.includes('ts') ? columns : ['ts', ...columns];
+    if (!leading) return all;
+    const first = leading.filter((c) => all.includes(c));
+    return [...first, ...all.filter((c) => !first.includes(c))];
+  }, [columns, leading]);
+  const shown = chosen?.filter((c) => allColumns.includes(c))
+    ?? (leading ? allColumns.filter((c) => leading.includes(c)) : allColumns.slice(0, DEFAULT_VISIBLE_COLUMNS));
   const visible: VisibilityState = Object.fromEntries(allColumns.map((c) => [c, shown.includes(c)]));
   const toggleColumn = (c: string) => {
     const next = shown.includes(c) ? shown.filter((x) => x !== c) : allColumns.filter((x) => x === c || shown.includes(x));
