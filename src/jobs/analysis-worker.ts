@@ -1,13 +1,18 @@
 /**
- * Worker-thread entry: analyses one capture blob into the store (Store.importCapture: all or
- * nothing) and posts progress to the main thread at most every PROGRESS_INTERVAL_MS. The capture
- * meets the same detection as under `capdex analyze`: the bundled rules (parsed while a worker
- * started ahead waits for its task) and the operator's rule files (task.detection).
+ * Worker-thread entry: analyses capture blobs into the store (Store.importCapture: all or
+ * nothing), one task at a time, and posts progress to the main thread at most every
+ * PROGRESS_INTERVAL_MS. The capture meets the same detection as under `capdex analyze`: the
+ * bundled rules and the operator's rule files (task.detection), parsed while the worker waits for
+ * its task. After a job that went well the worker says whether it can take another (runner.ts
+ * keeps it warm): not past JOBS_PER_WORKER_MAX jobs, nor with more than REUSE_HEAP_SHARE_MAX of its
+ * heap limit in use. Nothing of one job reaches the next: every job has its own engine, store
+ * connection and freshly parsed rules (rules hold state, e.g. `dataset:set`).
  *
  * Test hook: when the environment variable CAPDEX_TEST_WORKER_CRASH equals the job's capture
  * name, the worker exits at once with code 70 — a crashed worker as the runner sees it (tests use
  * it to check that such a job fails alone). Nothing else reads it.
  */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyseIntoStore } from '../cli/capture-import.js';
 import { NotACaptureError } from '../engine/capture/source.js';
@@ -20,24 +25,36 @@ import { loadRuleset } from '../engine/detect/ruleset.js';
 import type { Rule } from '../engine/detect/rules/rule.js';
 
 const PROGRESS_INTERVAL_MS = 250;
+/** Jobs a worker runs before it retires: a fresh isolate now and then bounds whatever a long life gathers. */
+const JOBS_PER_WORKER_MAX = 100;
+/** Share of the heap limit in use after a job above which the worker retires instead of taking another. */
+const REUSE_HEAP_SHARE_MAX = 0.25;
 
-/** Parsed rules by configuration (JSON of it). Bad rules are skipped, as `capdex serve` reported at start. */
-const rulesets = new Map<string, readonly Rule[]>();
+/** Rules parsed ahead for the next job, with the configuration they were parsed for (JSON of it). */
+let ahead: { key: string; rules: readonly Rule[] } | undefined;
+let jobsRun = 0;
 
-/** The rules of a configuration; throws a plain message when a rule file cannot be read. */
-function rulesFor(d: DetectionConfig): readonly Rule[] {
-  const key = JSON.stringify([d.bundledRules, d.ruleFiles]);
-  let rules = rulesets.get(key);
-  if (rules === undefined) {
-    try {
-      rules = loadRuleset(d.ruleFiles, { bundled: d.bundledRules }).rules;
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new Error(`cannot read rules file ${err.path ?? ''}: ${err.code ?? err.message}`);
-    }
-    rulesets.set(key, rules);
+const detectionKey = (d: DetectionConfig): string => JSON.stringify([d.bundledRules, d.ruleFiles]);
+
+function parseRules(d: DetectionConfig): readonly Rule[] {
+  try {
+    return loadRuleset(d.ruleFiles, { bundled: d.bundledRules }).rules; // bad rules skipped: `capdex serve` reported them at start
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(`cannot read rules file ${err.path ?? ''}: ${err.code ?? err.message}`);
   }
-  return rules;
+}
+
+/** This job's rules: the ones parsed ahead when they are for its configuration (used once), else parsed now. */
+function takeRules(d: DetectionConfig): readonly Rule[] {
+  const parsed = ahead?.key === detectionKey(d) ? ahead.rules : parseRules(d);
+  ahead = undefined;
+  return parsed;
+}
+
+/** Parses the next job's rules while the worker waits for it (the last job's configuration is the best guess). */
+function parseAhead(d: DetectionConfig): void {
+  try { ahead = { key: detectionKey(d), rules: parseRules(d) }; } catch { /* the job reports it */ }
 }
 
 async function run(task: AnalysisTask): Promise<void> {
@@ -51,7 +68,7 @@ async function run(task: AnalysisTask): Promise<void> {
   let outcome: WorkerMessage;
   const extraction = await extractionFor(task.capturePath).catch(() => undefined);
   try {
-    const rules = rulesFor(task.detection ?? DEFAULT_DETECTION);
+    const rules = takeRules(task.detection ?? DEFAULT_DETECTION);
     const { result, alerts } = await analyseIntoStore(preview.tapStore(store), task.capturePath, task.digest, {
       name: task.name, submitter: task.submitter, visibility: task.visibility,
       engine: { rules, extractDir: extraction?.extractDir },
@@ -74,14 +91,19 @@ async function run(task: AnalysisTask): Promise<void> {
     await extraction?.cleanup();
     await store.close();
   }
-  // After the store is closed: the runner terminates the worker as soon as it hears the outcome.
+  // After the store is closed: the runner stops the worker, or keeps it for another job, as soon as it hears the outcome.
+  jobsRun++;
+  if (outcome.type === 'done') {
+    const heap = getHeapStatistics();
+    outcome.reusable = jobsRun < JOBS_PER_WORKER_MAX && heap.used_heap_size < REUSE_HEAP_SHARE_MAX * heap.heap_size_limit;
+  }
   post(outcome);
+  if (outcome.type === 'done' && outcome.reusable) parseAhead(task.detection ?? DEFAULT_DETECTION);
 }
 
-// Started ahead of its job (runner.ts keeps one warm, modules loaded): the task is the first
-// message, and the default rules are parsed while it waits (a job with other rules parses its own).
+// Tasks come one at a time: the first as workerData (a worker started for its job) or as a
+// message (one started ahead, runner.ts: modules loaded, default rules parsed while it waits),
+// the next ones as messages once the runner has kept the worker.
+parentPort!.on('message', (task: AnalysisTask) => void run(task));
 if (workerData) void run(workerData as AnalysisTask);
-else {
-  parentPort!.once('message', (task: AnalysisTask) => void run(task));
-  try { rulesFor(DEFAULT_DETECTION); } catch { /* the job reports it */ }
-}
+else parseAhead(DEFAULT_DETECTION);

@@ -32,7 +32,7 @@ import type { StoredRecord } from '../store/store.js';
 import {
   JOB_DURATION_BUCKETS_S, type Job, type JobProgress, type JobQueue, type JobStats, type JobStatus, type JobSubmission, UNKNOWN_DIGEST,
 } from './jobs.js';
-import { DEFAULT_RUN_LIMITS, runAnalysis, type RunningAnalysis } from './runner.js';
+import { DEFAULT_RUN_LIMITS, discardPrewarmed, runAnalysis, type RunningAnalysis } from './runner.js';
 import { JOB_MAX_ATTEMPTS } from './sqlite-queue.js';
 import type { DetectionConfig, PreviewRecord } from './worker-protocol.js';
 import { attachChangeTriggers, CHANGED_JOBS } from '../store/postgres/change-clock.js';
@@ -269,6 +269,8 @@ export class PgBossJobQueue implements JobQueue {
     // Our runs stop and their jobs go back to the queue with a new delivery (handlers do that).
     await Promise.all([...this.running.values()].map((r) => r.run?.stop()));
     await Promise.allSettled([...this.handlers]);
+    // Workers kept warm after our jobs (runner.ts) go too.
+    if (this.opts.worker) await discardPrewarmed();
     await this.boss.stop({ graceful: false, wait: true });
     await this.pool.end();
   }

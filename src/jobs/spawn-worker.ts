@@ -9,10 +9,11 @@ import type { AnalysisTask } from './worker-protocol.js';
 
 /**
  * `task` undefined: a worker started ahead of its job, which waits for the task as its first
- * message; it sees this process's environment as it is then (SHARE_ENV), not as it was at spawn.
+ * message. A worker may run several jobs (runner.ts), so it sees this process's environment as it
+ * is when each job comes (SHARE_ENV), not as it was at spawn.
  */
 export function spawnAnalysisWorker(task: AnalysisTask | undefined, resourceLimits: ResourceLimits): Worker {
-  return spawnJobWorker('analysis-worker', { workerData: task, resourceLimits, ...(task === undefined ? { env: SHARE_ENV } : {}) });
+  return spawnJobWorker('analysis-worker', { workerData: task, resourceLimits, env: SHARE_ENV });
 }
 
 /** The worker thread whose entry is src/jobs/<name>.ts (dist/jobs/<name>.js compiled). */

@@ -46,5 +46,6 @@ export type WorkerMessage =
   | { type: 'progress'; progress: JobProgress }
   /** More of the first PREVIEW_RECORDS_PER_LOG records of each log (only the ones not posted before). */
   | { type: 'preview'; records: PreviewRecord[] }
-  | { type: 'done'; progress: JobProgress }
+  /** `reusable`: the worker can take another job (analysis-worker.ts decides; the runner may still stop it). */
+  | { type: 'done'; progress: JobProgress; reusable?: boolean }
   | { type: 'failed'; error: string };
