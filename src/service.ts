@@ -15,7 +15,7 @@ import { FolderBlobStore } from './store/blobs/folder-blobs.js';
 import { SqliteJobQueue } from './jobs/sqlite-queue.js';
 import type { JobQueue } from './jobs/jobs.js';
 import { sqliteChangeClock, type ChangeClock } from './store/sqlite/change-clock.js';
-import type { DetectionConfig } from './jobs/worker-protocol.js';
+import type { AnalysisConfig } from './jobs/worker-protocol.js';
 
 export interface Service {
   store: Store;
@@ -33,8 +33,8 @@ export interface ServiceOptions {
   workers?: number;
   jobTimeoutS?: number;
   jobMemoryMb?: number;
-  /** The rules every analysis runs (default: the bundled ruleset, as `capdex analyze`). */
-  detection?: DetectionConfig;
+  /** How every job analyses: rules, intel, local networks (default: the bundled ruleset, as `capdex analyze`). */
+  analysis?: AnalysisConfig;
   /** Watch the database for writes (`changes`, for the API's response cache); PostgreSQL only, default true. */
   watchChanges?: boolean;
 }
@@ -50,7 +50,7 @@ export async function openService(o: ServiceLocation, opts: ServiceOptions = {})
   const blobs = await FolderBlobStore.open(join(o.dataDir, 'blobs'));
   const jobs = SqliteJobQueue.open(join(o.dataDir, 'jobs.db'), {
     storePath: opts.worker === false ? undefined : storePath, blobs,
-    workers: opts.workers, jobTimeoutS: opts.jobTimeoutS, jobMemoryMb: opts.jobMemoryMb, detection: opts.detection,
+    workers: opts.workers, jobTimeoutS: opts.jobTimeoutS, jobMemoryMb: opts.jobMemoryMb, analysis: opts.analysis,
   });
   const changes = { store: sqliteChangeClock(storePath), jobs: sqliteChangeClock(join(o.dataDir, 'jobs.db')) };
   return {
@@ -71,7 +71,7 @@ async function openScaledOut(o: { pg: string; blobsDir: string }, opts: ServiceO
   const { PgBossJobQueue } = await import('./jobs/pgboss-queue.js');
   const jobs = await PgBossJobQueue.open(o.pg, {
     blobs, worker: opts.worker !== false, workers: opts.workers, jobTimeoutS: opts.jobTimeoutS, jobMemoryMb: opts.jobMemoryMb,
-    detection: opts.detection,
+    analysis: opts.analysis,
   }).catch(async (e: unknown) => { await store.close(); throw e; });
   // After the queue opened: its tables have their change triggers by then.
   const { pgChangeClocks } = await import('./store/postgres/change-clock.js');

@@ -7,6 +7,7 @@
 import { basename } from 'node:path';
 import { analyze, DEFAULT_ENGINE_OPTIONS, type EngineOptions, type EngineStats } from '../engine/pipeline.js';
 import type { SourceProgress } from '../engine/capture/source.js';
+import type { HeuristicOptions } from '../engine/detect/heuristics/index.js';
 import type { RecordSink } from '../engine/logs/schema.js';
 import type { CaptureFacts, ImportResult, Store, Visibility } from '../store/store.js';
 import { hashFileOffThread } from '../store/blobs/file-digests.js';
@@ -28,6 +29,8 @@ export async function hashFile(path: string): Promise<Required<FileDigest>> {
 
 export interface CaptureImportOptions {
   engine?: Partial<EngineOptions>;
+  /** The heuristics' settings (intel lists); on by default, as in analyze(). */
+  heuristics?: HeuristicOptions;
   name?: string;
   submitter?: string;
   visibility?: Visibility;
@@ -76,6 +79,7 @@ export async function analyseIntoStore(
       const onProgress = opts.onProgress;
       const r = await analyze(path, onProgress ? counted : sink, {
         engine: { ...DEFAULT_ENGINE_OPTIONS, ...opts.engine },
+        heuristics: opts.heuristics,
         onProgress: onProgress ? (p, stats) => onProgress(p, stats, records) : undefined,
       });
       packets = r.stats.packets;

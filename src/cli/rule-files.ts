@@ -1,9 +1,6 @@
-/** `--rules FILE` / `--no-default-rules`: loads the detection rules `capdex analyze` (and `import`, `serve`, `worker`) run. */
-import { resolve } from 'node:path';
-import type { Command } from 'commander';
+/** `--rules FILE` / `--no-default-rules`: loads the detection rules `capdex analyze` runs (analysis-options.ts: the other commands). */
 import type { Rule } from '../engine/detect/rules/rule.js';
 import { loadRuleset } from '../engine/detect/ruleset.js';
-import type { DetectionConfig } from '../jobs/worker-protocol.js';
 
 /** Rule errors shown before the rest are only counted (`capdex rules check` lists them all). */
 const MAX_ERRORS_SHOWN = 20;
@@ -28,21 +25,4 @@ export function loadCliRules(paths: readonly string[], bundled: boolean, warn: (
     warn(`rules skipped for keywords not supported yet: ${list}`);
   }
   return set.rules;
-}
-
-/** The two rule options every command that analyses takes (flags: `rules: string[]`, `defaultRules: boolean`). */
-export function addRuleOptions(cmd: Command): Command {
-  return cmd
-    .option('--rules <file>', 'detection rules in Suricata syntax (repeatable); alerts go to eve.json / the alert log', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--no-default-rules', 'do not run the bundled rules (rules/capdex.rules)');
-}
-
-/**
- * The service's rules (`capdex serve` / `capdex worker`): checked once here, so a bad rule is
- * reported at start (and an unreadable file stops it), then named by absolute path for the
- * analysis workers, which parse them themselves.
- */
-export function serviceDetection(files: readonly string[], bundled: boolean, warn: (line: string) => void): DetectionConfig {
-  loadCliRules(files, bundled, warn);
-  return { bundledRules: bundled, ruleFiles: files.map((f) => resolve(f)) };
 }

@@ -2,7 +2,7 @@
  * Worker-thread entry: analyses capture blobs into the store (Store.importCapture: all or
  * nothing), one task at a time, and posts progress to the main thread at most every
  * PROGRESS_INTERVAL_MS. The capture meets the same detection as under `capdex analyze`: the
- * bundled rules and the operator's rule files (task.detection), parsed while the worker waits for
+ * bundled rules and the operator's rule files (task.analysis), parsed while the worker waits for
  * its task. After a job that went well the worker says whether it can take another (runner.ts
  * keeps it warm): not past JOBS_PER_WORKER_MAX jobs, nor with more than REUSE_HEAP_SHARE_MAX of its
  * heap limit in use. Nothing of one job reaches the next: every job has its own engine, store
@@ -20,9 +20,11 @@ import { openStore } from '../store/store.js';
 import type { JobProgress } from './jobs.js';
 import { extractionFor } from './extracted-files.js';
 import { PreviewTap } from './preview.js';
-import { type AnalysisTask, DEFAULT_DETECTION, type DetectionConfig, type WorkerMessage } from './worker-protocol.js';
+import { type AnalysisTask, DEFAULT_ANALYSIS, type AnalysisConfig, type WorkerMessage } from './worker-protocol.js';
 import { loadRuleset } from '../engine/detect/ruleset.js';
 import type { Rule } from '../engine/detect/rules/rule.js';
+import { loadIntelFiles } from '../cli/intel-files.js';
+import type { HeuristicOptions } from '../engine/detect/heuristics/index.js';
 
 const PROGRESS_INTERVAL_MS = 250;
 /** Jobs a worker runs before it retires: a fresh isolate now and then bounds whatever a long life gathers. */
@@ -34,9 +36,9 @@ const REUSE_HEAP_SHARE_MAX = 0.25;
 let ahead: { key: string; rules: readonly Rule[] } | undefined;
 let jobsRun = 0;
 
-const detectionKey = (d: DetectionConfig): string => JSON.stringify([d.bundledRules, d.ruleFiles]);
+const analysisKey = (d: AnalysisConfig): string => JSON.stringify([d.bundledRules, d.ruleFiles]);
 
-function parseRules(d: DetectionConfig): readonly Rule[] {
+function parseRules(d: AnalysisConfig): readonly Rule[] {
   try {
     return loadRuleset(d.ruleFiles, { bundled: d.bundledRules }).rules; // bad rules skipped: `capdex serve` reported them at start
   } catch (e) {
@@ -46,15 +48,20 @@ function parseRules(d: DetectionConfig): readonly Rule[] {
 }
 
 /** This job's rules: the ones parsed ahead when they are for its configuration (used once), else parsed now. */
-function takeRules(d: DetectionConfig): readonly Rule[] {
-  const parsed = ahead?.key === detectionKey(d) ? ahead.rules : parseRules(d);
+function takeRules(d: AnalysisConfig): readonly Rule[] {
+  const parsed = ahead?.key === analysisKey(d) ? ahead.rules : parseRules(d);
   ahead = undefined;
   return parsed;
 }
 
+/** The heuristics' settings with the job's intel files, read afresh for each job (`capdex serve` reported bad lines at start). */
+function withIntel(d: AnalysisConfig): HeuristicOptions | undefined {
+  return d.intelFiles?.length ? { config: { intel: loadIntelFiles(d.intelFiles, () => {}) } } : undefined;
+}
+
 /** Parses the next job's rules while the worker waits for it (the last job's configuration is the best guess). */
-function parseAhead(d: DetectionConfig): void {
-  try { ahead = { key: detectionKey(d), rules: parseRules(d) }; } catch { /* the job reports it */ }
+function parseAhead(d: AnalysisConfig): void {
+  try { ahead = { key: analysisKey(d), rules: parseRules(d) }; } catch { /* the job reports it */ }
 }
 
 async function run(task: AnalysisTask): Promise<void> {
@@ -68,10 +75,12 @@ async function run(task: AnalysisTask): Promise<void> {
   let outcome: WorkerMessage;
   const extraction = await extractionFor(task.capturePath).catch(() => undefined);
   try {
-    const rules = takeRules(task.detection ?? DEFAULT_DETECTION);
+    const config = task.analysis ?? DEFAULT_ANALYSIS;
+    const rules = takeRules(config);
     const { result, alerts } = await analyseIntoStore(preview.tapStore(store), task.capturePath, task.digest, {
       name: task.name, submitter: task.submitter, visibility: task.visibility,
-      engine: { rules, extractDir: extraction?.extractDir },
+      engine: { rules, extractDir: extraction?.extractDir, ...(config.localNets && { localNets: config.localNets }) },
+      heuristics: withIntel(config),
       afterAnalysis: extraction && ((sink, stats) => extraction.keep(sink, stats.packets > 0 ? stats.lastTs : undefined)),
       onProgress: (p, stats, records) => {
         progress.stage = 'analysing';
@@ -98,7 +107,7 @@ async function run(task: AnalysisTask): Promise<void> {
     outcome.reusable = jobsRun < JOBS_PER_WORKER_MAX && heap.used_heap_size < REUSE_HEAP_SHARE_MAX * heap.heap_size_limit;
   }
   post(outcome);
-  if (outcome.type === 'done' && outcome.reusable) parseAhead(task.detection ?? DEFAULT_DETECTION);
+  if (outcome.type === 'done' && outcome.reusable) parseAhead(task.analysis ?? DEFAULT_ANALYSIS);
 }
 
 // Tasks come one at a time: the first as workerData (a worker started for its job) or as a
@@ -106,4 +115,4 @@ async function run(task: AnalysisTask): Promise<void> {
 // the next ones as messages once the runner has kept the worker.
 parentPort!.on('message', (task: AnalysisTask) => void run(task));
 if (workerData) void run(workerData as AnalysisTask);
-else parseAhead(DEFAULT_DETECTION);
+else parseAhead(DEFAULT_ANALYSIS);

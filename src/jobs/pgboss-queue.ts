@@ -34,7 +34,7 @@ import {
 } from './jobs.js';
 import { DEFAULT_RUN_LIMITS, discardPrewarmed, runAnalysis, type RunningAnalysis } from './runner.js';
 import { JOB_MAX_ATTEMPTS } from './sqlite-queue.js';
-import type { DetectionConfig, PreviewRecord } from './worker-protocol.js';
+import type { AnalysisConfig, PreviewRecord } from './worker-protocol.js';
 import { attachChangeTriggers, CHANGED_JOBS } from '../store/postgres/change-clock.js';
 
 export const PGBOSS_QUEUE = 'capdex-analysis';
@@ -58,7 +58,7 @@ export interface PgQueueOptions {
   jobTimeoutS?: number;
   jobMemoryMb?: number;
   /** The rules each analysis runs (default: the bundled ruleset). */
-  detection?: DetectionConfig;
+  analysis?: AnalysisConfig;
 }
 
 const SCHEMA = `
@@ -397,7 +397,7 @@ export class PgBossJobQueue implements JobQueue {
     const run = runAnalysis({
       store: { pg: this.url }, capturePath,
       digest: { sha256: job.captureId, md5: row.md5 || undefined, sha1: row.sha1 || undefined, size: row.size },
-      name: job.name, submitter: job.submitter, visibility: job.visibility, detection: this.opts.detection,
+      name: job.name, submitter: job.submitter, visibility: job.visibility, analysis: this.opts.analysis,
     }, {
       timeoutS: this.opts.jobTimeoutS ?? DEFAULT_RUN_LIMITS.timeoutS, memoryMb: this.opts.jobMemoryMb ?? DEFAULT_RUN_LIMITS.memoryMb,
     }, job.progress, {

@@ -20,7 +20,7 @@ import {
   isFinished, JOB_DURATION_BUCKETS_S, type Job, type JobProgress, type JobQueue, type JobStats, type JobStatus, type JobSubmission, UNKNOWN_DIGEST,
 } from './jobs.js';
 import { DEFAULT_RUN_LIMITS, discardPrewarmed, prewarmAnalysis, runAnalysis, type RunningAnalysis } from './runner.js';
-import type { DetectionConfig, PreviewRecord } from './worker-protocol.js';
+import type { AnalysisConfig, PreviewRecord } from './worker-protocol.js';
 
 /** How long after a job ends the next job's worker is pre-started (the finished job's results are being read first). */
 export const PREWARM_AFTER_JOB_MS = 5000;
@@ -39,7 +39,7 @@ export interface RunnerOptions {
   /** V8 heap limit of each worker in MB (default 2048). */
   jobMemoryMb?: number;
   /** The rules each analysis runs (default: the bundled ruleset). */
-  detection?: DetectionConfig;
+  analysis?: AnalysisConfig;
 }
 
 const SCHEMA = `
@@ -266,7 +266,7 @@ export class SqliteJobQueue implements JobQueue {
     const run = runAnalysis({
       store: { sqlite: this.opts.storePath! }, capturePath: localPath,
       digest: { sha256: job.captureId, md5: row.md5 || undefined, sha1: row.sha1 || undefined, size: row.size },
-      name: job.name, submitter: job.submitter, visibility: job.visibility, detection: this.opts.detection,
+      name: job.name, submitter: job.submitter, visibility: job.visibility, analysis: this.opts.analysis,
     }, this.limits(), job.progress, {
       progress: (progress) => this.update(job.id, { progress }),
       preview: (records) => this.addPreview(job.id, records),

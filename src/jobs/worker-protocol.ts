@@ -3,17 +3,20 @@ import type { StoreLocation } from '../store/store.js';
 import type { JobProgress } from './jobs.js';
 
 /**
- * The detection rules a job runs, as `capdex analyze` would: the bundled ruleset unless turned off
- * (`--no-default-rules`), and the operator's rule files (`--rules FILE`, absolute paths the
- * worker reads). A worker keeps each configuration's parsed rules for its next job.
+ * How the service analyses, as `capdex analyze` would with the same options (src/cli/analysis-options.ts):
+ * the bundled ruleset unless turned off (`--no-default-rules`), the operator's rule files
+ * (`--rules FILE`) and intel files (`--intel FILE`), absolute paths each job's worker reads, and
+ * the local networks (`--local-nets`: conn.log local_orig/local_resp).
  */
-export interface DetectionConfig {
+export interface AnalysisConfig {
   bundledRules: boolean;
   ruleFiles: readonly string[];
+  intelFiles?: readonly string[];
+  localNets?: readonly string[];
 }
 
 /** What `capdex serve` and `capdex worker` run unless told otherwise: the bundled rules. */
-export const DEFAULT_DETECTION: DetectionConfig = Object.freeze({ bundledRules: true, ruleFiles: Object.freeze([]) as readonly string[] });
+export const DEFAULT_ANALYSIS: AnalysisConfig = Object.freeze({ bundledRules: true, ruleFiles: Object.freeze([]) as readonly string[] });
 
 export interface AnalysisTask {
   /** The store the worker imports into (its own connection): a SQLite file or a PostgreSQL URL. */
@@ -25,8 +28,8 @@ export interface AnalysisTask {
   name: string;
   submitter?: string;
   visibility: 'public' | 'private';
-  /** Omitted: DEFAULT_DETECTION. */
-  detection?: DetectionConfig;
+  /** Omitted: DEFAULT_ANALYSIS. */
+  analysis?: AnalysisConfig;
 }
 
 /**

@@ -9,9 +9,9 @@ import { WEIRD_LOG } from '../../engine/logs/weird-log.js';
 import { TUNNEL_LOG } from '../../engine/logs/tunnel-log.js';
 import { Progress } from '../progress.js';
 import { formatSummary } from '../summary.js';
-import { addRuleOptions, loadCliRules } from '../rule-files.js';
+import { loadCliRules } from '../rule-files.js';
+import { addAnalysisOptions, type AnalysisFlags, localNetsOf } from '../analysis-options.js';
 import { EVE_LOG } from '../../engine/detect/eve-log.js';
-import { NetworkSet } from '../../engine/support/networks.js';
 import type { ChecksumMode } from '../../engine/decode/settings.js';
 import { ANALYZERS, analyzersShowingCredentials } from '../../engine/analyzers/index.js';
 import type { AnalyzerDescriptor } from '../../engine/analyzers/analyzer.js';
@@ -19,30 +19,17 @@ import { loadIntelFiles } from '../intel-files.js';
 import { loadYaraRules } from '../../engine/detect/yara/yara-rules.js';
 import { YaraFileScanner } from '../../engine/detect/yara/yara-scanner.js';
 
-interface AnalyzeFlags {
+interface AnalyzeFlags extends AnalysisFlags {
   out: string;
   format: LogFormat;
   progress: boolean;
   checksums: ChecksumMode;
-  localNets?: string;
   extractFiles?: string;
   analyzers: string;
   showCredentials?: boolean;
   quiet?: boolean;
-  rules: string[];
-  defaultRules: boolean;
   heuristics: boolean;
-  intel: string[];
   yara: string[];
-}
-
-function parseNets(v: string): string {
-  try {
-    new NetworkSet(v.split(','));
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-  return v;
 }
 
 /** One plain sentence for a file-system error (no Node stack, no errno jargon). */
@@ -69,20 +56,18 @@ function selectAnalyzers(list: string, showCredentials = false): readonly Analyz
 }
 
 export function registerAnalyze(program: Command): void {
-  addRuleOptions(program
+  addAnalysisOptions(program
     .command('analyze')
     .description('Analyse a capture (pcap, pcapng, gzip\'d; "-" for standard input) into Zeek-style logs.')
     .argument('<capture>', 'capture file, or - to read standard input')
     .requiredOption('-o, --out <dir>', 'directory for the logs (created if missing)')
     .addOption(new Option('-f, --format <format>', 'log format').choices(['json', 'tsv']).default('json'))
-    .option('--local-nets <cidrs>', 'comma-separated local networks (fills local_orig/local_resp)', parseNets)
     .addOption(new Option('--checksums <mode>', 'bad checksums: mark (report and analyse), strict (drop, as Zeek), off (skip checking)')
       .choices(['mark', 'strict', 'off']).default('mark'))
     .option('--analyzers <list>', 'protocol analyzers to run: "all", "none" (connections only), or names, e.g. dns,http', 'all')
     .option('--show-credentials', 'log cleartext passwords and SNMP communities instead of masking them')
     .option('--extract-files <dir>', 'write transferred files to DIR, each named by its SHA256 (never by a name from the traffic)')
-    .option('--no-heuristics', 'no behavioural findings (notice.log: DGA, tunnels, beaconing, scans, ...)')
-    .option('--intel <file>', 'indicators in Zeek intel format (repeatable); hits become Capdex::Intel_Match notices', (v: string, acc: string[]) => [...acc, v], [] as string[]))
+    .option('--no-heuristics', 'no behavioural findings (notice.log: DGA, tunnels, beaconing, scans, ...)'))
     .option('--yara <file>', 'YARA rules run over every transferred file (repeatable); matches go to files.log yara_matches and eve.json', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--no-progress', 'no progress bar')
     .option('-q, --quiet', 'no summary')
@@ -128,7 +113,7 @@ export function registerAnalyze(program: Command): void {
         const result = await analyze(capture, sink, {
           engine: {
             checksums: flags.checksums,
-            localNets: flags.localNets ? flags.localNets.split(',') : DEFAULT_ENGINE_OPTIONS.localNets,
+            localNets: localNetsOf(flags) ?? DEFAULT_ENGINE_OPTIONS.localNets,
             extractDir: flags.extractFiles,
             analyzers: selectAnalyzers(flags.analyzers, flags.showCredentials),
             rules,

@@ -7,19 +7,19 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { NotACaptureError } from '../../engine/capture/source.js';
 import { importCaptureFile } from '../capture-import.js';
-import { addRuleOptions, loadCliRules } from '../rule-files.js';
+import { loadCliRules } from '../rule-files.js';
+import { addAnalysisOptions, type AnalysisFlags, localNetsOf } from '../analysis-options.js';
+import { loadIntelFiles } from '../intel-files.js';
 import { type StoreFlags, withStore, withStoreOptions } from '../store-options.js';
 import { hashFiles, newLogImportStats, produceEveFile, produceZeekDir, zeekLogFiles } from '../../store/log-files.js';
 import type { Store, Visibility } from '../../store/store.js';
 
-interface ImportFlags extends StoreFlags {
+interface ImportFlags extends StoreFlags, AnalysisFlags {
   zeek?: string;
   eve?: string;
   submitter?: string;
   public?: boolean;
   quiet?: boolean;
-  rules: string[];
-  defaultRules: boolean;
 }
 
 const say = (flags: ImportFlags, line: string): void => { if (!flags.quiet) process.stdout.write(line + '\n'); };
@@ -45,7 +45,7 @@ async function importLogs(store: Store, flags: ImportFlags, visibility: Visibili
 }
 
 export function registerImport(program: Command): void {
-  withStoreOptions(addRuleOptions(program
+  withStoreOptions(addAnalysisOptions(program
     .command('import')
     .description('Analyse captures into the store (or bring in Zeek logs / Suricata EVE alerts); the same file again replaces it.')
     .argument('[captures...]', 'capture files (pcap, pcapng, gzip\'d)')
@@ -57,12 +57,17 @@ export function registerImport(program: Command): void {
     .action(async (captures: string[], flags: ImportFlags) => {
       if (captures.length === 0 && !flags.zeek && !flags.eve) throw new Error('import: name capture files, --zeek DIR or --eve FILE');
       const visibility: Visibility = flags.public ? 'public' : 'private';
-      // The same detection as `capdex analyze`: the bundled rules unless --no-default-rules, plus --rules files.
-      const rules = captures.length > 0 ? loadCliRules(flags.rules, flags.defaultRules, (line) => process.stderr.write(`capdex: ${line}\n`)) : [];
+      // The same analysis as `capdex analyze` with these options (the bundled rules unless --no-default-rules).
+      const warn = (line: string): void => { process.stderr.write(`capdex: ${line}\n`); };
+      const rules = captures.length > 0 ? loadCliRules(flags.rules, flags.defaultRules, warn) : [];
+      const intel = captures.length > 0 ? loadIntelFiles(flags.intel, warn) : undefined;
+      const nets = localNetsOf(flags);
       await withStore(flags, async (store) => {
         for (const file of captures) {
           try {
-            const r = await importCaptureFile(store, file, { submitter: flags.submitter, visibility, engine: { rules } });
+            const r = await importCaptureFile(store, file, {
+              submitter: flags.submitter, visibility, engine: { rules, ...(nets && { localNets: nets }) }, heuristics: { config: { intel } },
+            });
             await store.intel.refresh(r.captureId); // the similar-captures signature (src/store/intel/)
             say(flags, `${r.captureId}  ${file}: ${r.packets} packets, ${r.records} records, ${r.observables} observables` +
               ` in ${(r.hashSeconds + r.importSeconds).toFixed(2)} s${r.replaced ? ' (replaced)' : ''}`);

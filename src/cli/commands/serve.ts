@@ -11,9 +11,9 @@
 import type { Command } from 'commander';
 import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_RATE_LIMIT } from '../../api/limits.js';
 import { RESPONSE_CACHE_MAX_BYTES } from '../../api/response-cache.js';
-import { addRuleOptions, serviceDetection } from '../rule-files.js';
+import { addAnalysisOptions, type AnalysisFlags, serviceAnalysis } from '../analysis-options.js';
 
-interface ServeFlags {
+interface ServeFlags extends AnalysisFlags {
   data: string;
   port: string;
   host: string;
@@ -30,8 +30,6 @@ interface ServeFlags {
   responseCacheMb: string;
   whoisIpServer?: string;
   whoisDomainServer?: string;
-  rules: string[];
-  defaultRules: boolean;
 }
 
 export const positiveInt = (cmd: string, name: string, v: string, min = 1): number => {
@@ -58,7 +56,7 @@ export function stopOnSignals(stop: () => Promise<void>): void {
 }
 
 export function registerServe(program: Command): void {
-  addRuleOptions(program
+  addAnalysisOptions(program
     .command('serve'))
     .description('Run the service: REST API (OpenAPI at /openapi.json, docs at /docs), uploads, analysis jobs in worker threads.')
     .option('--data <dir>', 'data directory (store, job queue, blobs)', 'capdex-data')
@@ -82,10 +80,10 @@ export function registerServe(program: Command): void {
       const where = serviceLocation('serve', flags);
       // Loaded here, not at the top: every other command would pay for Fastify at start-up.
       const [{ openService }, { buildApi }] = await Promise.all([import('../../service.js'), import('../../api/app.js')]);
-      const detection = serviceDetection(flags.rules, flags.defaultRules, (line) => process.stderr.write(`capdex: ${line}\n`));
+      const analysis = serviceAnalysis(flags, (line) => process.stderr.write(`capdex: ${line}\n`));
       const service = await openService(where, {
         worker: flags.worker, workers: positiveInt('serve', '--workers', flags.workers), jobTimeoutS: positiveInt('serve', '--job-timeout', flags.jobTimeout),
-        detection,
+        analysis,
       });
       const app = await buildApi(service, { maxUploadBytes: positiveInt('serve', '--max-upload', flags.maxUpload), logger: flags.log, requireKey: flags.requireKey,
         rateLimit: flags.rateLimit === '0' ? false

@@ -7,20 +7,18 @@
  */
 import type { Command } from 'commander';
 import { positiveInt, serviceLocation, stopOnSignals } from './serve.js';
-import { addRuleOptions, serviceDetection } from '../rule-files.js';
+import { addAnalysisOptions, type AnalysisFlags, serviceAnalysis } from '../analysis-options.js';
 
-interface WorkerFlags {
+interface WorkerFlags extends AnalysisFlags {
   pg?: string;
   blobs?: string;
   workers: string;
   jobTimeout: string;
   jobMemory: string;
-  rules: string[];
-  defaultRules: boolean;
 }
 
 export function registerWorker(program: Command): void {
-  addRuleOptions(program
+  addAnalysisOptions(program
     .command('worker'))
     .description('Run analysis workers for a scaled-out service (jobs from PostgreSQL, captures from a shared blob folder).')
     .requiredOption('--pg <url>', 'the PostgreSQL database of the store and the job queue')
@@ -31,10 +29,10 @@ export function registerWorker(program: Command): void {
     .action(async (flags: WorkerFlags) => {
       const where = serviceLocation('worker', flags);
       const workers = positiveInt('worker', '--workers', flags.workers);
-      const detection = serviceDetection(flags.rules, flags.defaultRules, (line) => process.stderr.write(`capdex: ${line}\n`));
+      const analysis = serviceAnalysis(flags, (line) => process.stderr.write(`capdex: ${line}\n`));
       const { openService } = await import('../../service.js');
       const service = await openService(where, {
-        detection,
+        analysis,
         worker: true, workers, jobTimeoutS: positiveInt('worker', '--job-timeout', flags.jobTimeout), jobMemoryMb: positiveInt('worker', '--job-memory', flags.jobMemory, 64),
         watchChanges: false, // no API here: nothing to keep answers for
       });
