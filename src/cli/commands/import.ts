@@ -8,6 +8,8 @@ import type { Command } from 'commander';
 import { NotACaptureError } from '../../engine/capture/source.js';
 import { importCaptureFile } from '../capture-import.js';
 import { loadCliRules } from '../rule-files.js';
+import { loadRuleset } from '../../engine/detect/ruleset.js';
+import type { Rule } from '../../engine/detect/rules/rule.js';
 import { addAnalysisOptions, type AnalysisFlags, localNetsOf } from '../analysis-options.js';
 import { loadIntelFiles } from '../intel-files.js';
 import { type StoreFlags, withStore, withStoreOptions } from '../store-options.js';
@@ -59,14 +61,16 @@ export function registerImport(program: Command): void {
       const visibility: Visibility = flags.public ? 'public' : 'private';
       // The same analysis as `capdex analyze` with these options (the bundled rules unless --no-default-rules).
       const warn = (line: string): void => { process.stderr.write(`capdex: ${line}\n`); };
-      const rules = captures.length > 0 ? loadCliRules(flags.rules, flags.defaultRules, warn) : [];
+      // Parsed (and reported) once; each further capture gets its own parse, since rules hold state (dataset:set).
+      let parsed = captures.length > 0 ? loadCliRules(flags.rules, flags.defaultRules, warn) : undefined;
+      const rulesForNext = (): Rule[] => { const r = parsed ?? loadRuleset(flags.rules, { bundled: flags.defaultRules }).rules; parsed = undefined; return r; };
       const intel = captures.length > 0 ? loadIntelFiles(flags.intel, warn) : undefined;
       const nets = localNetsOf(flags);
       await withStore(flags, async (store) => {
         for (const file of captures) {
           try {
             const r = await importCaptureFile(store, file, {
-              submitter: flags.submitter, visibility, engine: { rules, ...(nets && { localNets: nets }) }, heuristics: { config: { intel } },
+              submitter: flags.submitter, visibility, engine: { rules: rulesForNext(), ...(nets && { localNets: nets }) }, heuristics: { config: { intel } },
             });
             await store.intel.refresh(r.captureId); // the similar-captures signature (src/store/intel/)
             say(flags, `${r.captureId}  ${file}: ${r.packets} packets, ${r.records} records, ${r.observables} observables` +
